@@ -1,0 +1,614 @@
+//! Customers: the stored record, validation of create/update bodies (one rule set for both),
+//! profile completeness, duplicate identity, and the role-aware JSON view (masking and health
+//! fields decided here, in one place).
+
+use crate::error::{DomainError, DomainResult};
+use crate::fields::*;
+use crate::mask;
+use crate::role::{Capability, Role};
+use crate::service::ServiceType;
+use crate::stats::{risk_level, CustomerStats};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+pub const GENDERS: [&str; 3] = ["male", "female", "other"];
+pub const MEMBERSHIP_LEVELS: [&str; 3] = ["basic", "premium", "vip"];
+pub const CUSTOMER_STATUSES: [&str; 3] = ["active", "inactive", "dormant"];
+pub const TIME_SLOTS: [&str; 4] = ["morning", "afternoon", "evening", "weekend"];
+pub const INTENSITIES: [&str; 3] = ["low", "medium", "high"];
+pub const CHANNELS: [&str; 4] = ["phone", "sms", "kakao", "email"];
+pub const HEALTH_INTERESTS: [&str; 10] = [
+    "stress_management",
+    "sleep_quality",
+    "weight_management",
+    "pain_relief",
+    "immunity",
+    "circulation",
+    "fitness",
+    "focus",
+    "allergy_care",
+    "skin_care",
+];
+/// Fields that are health data: only roles with [`Capability::HealthData`] read or write them.
+pub const HEALTH_FIELDS: [&str; 3] = ["health_goals", "health_interests", "preferred_intensity"];
+
+const TOP_LEVEL_FIELDS: [&str; 19] = [
+    "name",
+    "phone",
+    "email",
+    "birth_year",
+    "gender",
+    "address",
+    "emergency_contact",
+    "occupation",
+    "membership_level",
+    "customer_status",
+    "health_goals",
+    "health_interests",
+    "preferred_intensity",
+    "preferred_time_slots",
+    "preferred_services",
+    "assigned_staff",
+    "memo",
+    "communication_preferences",
+    "consent",
+];
+const COMMUNICATION_FIELDS: [&str; 2] = ["preferred_channels", "contact_time"];
+const CONSENT_FIELDS: [&str; 3] = ["privacy", "marketing", "health_data"];
+
+/// A customer as stored. Visit figures are not here: they are derived from visits
+/// ([`CustomerStats`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRecord {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub birth_year: Option<i64>,
+    pub gender: Option<String>,
+    pub address: Option<String>,
+    pub emergency_contact: Option<String>,
+    pub occupation: Option<String>,
+    pub membership_level: String,
+    pub customer_status: String,
+    pub health_goals: Option<String>,
+    pub health_interests: Vec<String>,
+    pub preferred_intensity: Option<String>,
+    pub preferred_time_slots: Vec<String>,
+    pub preferred_services: Vec<String>,
+    pub assigned_staff: Option<String>,
+    pub memo: Option<String>,
+    pub preferred_channels: Vec<String>,
+    pub contact_time: Option<String>,
+    pub consent_privacy: bool,
+    pub consent_marketing: bool,
+    pub consent_health_data: bool,
+    pub consent_updated_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub anonymized_at: Option<String>,
+}
+
+impl CustomerRecord {
+    /// An empty record with the defaults a new customer starts from.
+    pub fn new(id: String, now: &str) -> Self {
+        CustomerRecord {
+            id,
+            name: String::new(),
+            phone: None,
+            email: None,
+            birth_year: None,
+            gender: None,
+            address: None,
+            emergency_contact: None,
+            occupation: None,
+            membership_level: "basic".into(),
+            customer_status: "active".into(),
+            health_goals: None,
+            health_interests: Vec::new(),
+            preferred_intensity: None,
+            preferred_time_slots: Vec::new(),
+            preferred_services: Vec::new(),
+            assigned_staff: None,
+            memo: None,
+            preferred_channels: Vec::new(),
+            contact_time: None,
+            consent_privacy: false,
+            consent_marketing: false,
+            consent_health_data: false,
+            consent_updated_at: None,
+            created_at: now.to_string(),
+            updated_at: now.to_string(),
+            anonymized_at: None,
+        }
+    }
+
+    /// Share of the profile that is filled in, 0.0–1.0 with two decimals (seed 004's
+    /// `profile_completeness`).
+    pub fn profile_completeness(&self) -> f64 {
+        let checks = [
+            !self.name.is_empty(),
+            self.phone.is_some(),
+            self.email.is_some(),
+            self.birth_year.is_some(),
+            self.gender.is_some(),
+            self.address.is_some(),
+            self.emergency_contact.is_some(),
+            self.occupation.is_some(),
+            !self.preferred_time_slots.is_empty(),
+            !self.preferred_services.is_empty(),
+            !self.preferred_channels.is_empty(),
+            self.consent_privacy,
+            self.health_goals.is_some(),
+            !self.health_interests.is_empty(),
+        ];
+        let filled = checks.iter().filter(|c| **c).count() as f64;
+        (filled / checks.len() as f64 * 100.0).round() / 100.0
+    }
+
+    /// The identity used for duplicate detection: same name and same phone number.
+    pub fn identity(&self) -> (String, Option<String>) {
+        (self.name.clone(), self.phone.clone())
+    }
+}
+
+/// What a create or update changed: field names in body order and "old → new" per field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeSet {
+    pub updated_fields: Vec<String>,
+    pub changes_summary: Map<String, Value>,
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "(없음)".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "(없음)".into(),
+        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// Validates `body` and applies it to `record` (partial update: only the fields present;
+/// `null` clears an optional field). Nothing is applied unless the whole body is valid.
+/// On create, `name` and `phone` must end up present. Health fields need
+/// [`Capability::HealthData`].
+pub fn apply_patch(
+    record: &CustomerRecord,
+    body: &Value,
+    role: Role,
+    creating: bool,
+    now: &str,
+    this_year: i32,
+) -> DomainResult<(CustomerRecord, ChangeSet)> {
+    let obj = object(body)?;
+    reject_unknown(obj, &TOP_LEVEL_FIELDS, "")?;
+    let mut next = record.clone();
+    let before = stored_json(record);
+
+    for (key, value) in obj {
+        if HEALTH_FIELDS.contains(&key.as_str()) && !role.can(Capability::HealthData) {
+            return Err(DomainError::forbidden_field(key));
+        }
+        match key.as_str() {
+            "name" => next.name = required_text("name", Some(value), 50)?,
+            "phone" => next.phone = opt_phone("phone", value)?,
+            "email" => next.email = opt_email("email", value)?,
+            "birth_year" => next.birth_year = opt_int("birth_year", value, 1900, this_year as i64)?,
+            "gender" => next.gender = opt_enum("gender", value, &GENDERS)?,
+            "address" => next.address = opt_text("address", value, 200)?,
+            "emergency_contact" => next.emergency_contact = opt_phone("emergency_contact", value)?,
+            "occupation" => next.occupation = opt_text("occupation", value, 50)?,
+            "membership_level" => {
+                next.membership_level = required_enum("membership_level", Some(value), &MEMBERSHIP_LEVELS)?
+            }
+            "customer_status" => {
+                next.customer_status = required_enum("customer_status", Some(value), &CUSTOMER_STATUSES)?
+            }
+            "health_goals" => next.health_goals = opt_text("health_goals", value, 500)?,
+            "health_interests" => next.health_interests = enum_list("health_interests", value, &HEALTH_INTERESTS)?,
+            "preferred_intensity" => next.preferred_intensity = opt_enum("preferred_intensity", value, &INTENSITIES)?,
+            "preferred_time_slots" => next.preferred_time_slots = enum_list("preferred_time_slots", value, &TIME_SLOTS)?,
+            "preferred_services" => {
+                next.preferred_services = enum_list("preferred_services", value, &ServiceType::CODES)?
+            }
+            "assigned_staff" => next.assigned_staff = opt_text("assigned_staff", value, 50)?,
+            "memo" => next.memo = opt_text("memo", value, 1000)?,
+            "communication_preferences" => {
+                let prefix = "communication_preferences";
+                let section = value
+                    .as_object()
+                    .ok_or_else(|| DomainError::invalid(prefix, "communication_preferences 항목은 객체여야 합니다"))?;
+                reject_unknown(section, &COMMUNICATION_FIELDS, prefix)?;
+                if let Some(v) = section.get("preferred_channels") {
+                    next.preferred_channels = enum_list("communication_preferences.preferred_channels", v, &CHANNELS)?;
+                }
+                if let Some(v) = section.get("contact_time") {
+                    next.contact_time = opt_enum("communication_preferences.contact_time", v, &TIME_SLOTS)?;
+                }
+            }
+            "consent" => {
+                let section = value
+                    .as_object()
+                    .ok_or_else(|| DomainError::invalid("consent", "consent 항목은 객체여야 합니다"))?;
+                reject_unknown(section, &CONSENT_FIELDS, "consent")?;
+                let flag = |k: &str| -> DomainResult<Option<bool>> {
+                    section.get(k).map(|v| opt_bool(&format!("consent.{k}"), v)).transpose().map(Option::flatten)
+                };
+                if let Some(b) = flag("privacy")? {
+                    next.consent_privacy = b;
+                }
+                if let Some(b) = flag("marketing")? {
+                    next.consent_marketing = b;
+                }
+                if let Some(b) = flag("health_data")? {
+                    next.consent_health_data = b;
+                }
+            }
+            _ => unreachable!("reject_unknown let only known keys through"),
+        }
+    }
+
+    if creating {
+        if next.name.is_empty() {
+            return Err(DomainError::invalid("name", "name 항목은 필수입니다"));
+        }
+        if next.phone.is_none() {
+            return Err(DomainError::invalid("phone", "phone 항목은 필수입니다 (예: 010-1234-5678)"));
+        }
+    } else if next.phone.is_none() && record.phone.is_some() && record.anonymized_at.is_none() {
+        return Err(DomainError::invalid("phone", "연락처는 비울 수 없습니다"));
+    }
+
+    let consent_changed = next.consent_privacy != record.consent_privacy
+        || next.consent_marketing != record.consent_marketing
+        || next.consent_health_data != record.consent_health_data;
+    if consent_changed || (creating && obj.contains_key("consent")) {
+        next.consent_updated_at = Some(now.to_string());
+    }
+
+    let after = stored_json(&next);
+    let mut changes = ChangeSet::default();
+    for key in obj.keys() {
+        if before[key] != after[key] {
+            changes.updated_fields.push(key.clone());
+            match (&before[key], &after[key]) {
+                (Value::Object(old), Value::Object(new)) => {
+                    for (k, v) in new {
+                        if old.get(k) != Some(v) && k != "updated_at" {
+                            changes
+                                .changes_summary
+                                .insert(format!("{key}.{k}"), json!(format!("{} → {}", show(&old[k]), show(v))));
+                        }
+                    }
+                }
+                (old, new) => {
+                    changes.changes_summary.insert(key.clone(), json!(format!("{} → {}", show(old), show(new))));
+                }
+            }
+        }
+    }
+    if !changes.updated_fields.is_empty() || creating {
+        next.updated_at = now.to_string();
+    }
+    Ok((next, changes))
+}
+
+/// The writable part of a record as JSON, shaped like a request body; used to diff updates.
+fn stored_json(r: &CustomerRecord) -> Value {
+    json!({
+        "name": r.name,
+        "phone": r.phone,
+        "email": r.email,
+        "birth_year": r.birth_year,
+        "gender": r.gender,
+        "address": r.address,
+        "emergency_contact": r.emergency_contact,
+        "occupation": r.occupation,
+        "membership_level": r.membership_level,
+        "customer_status": r.customer_status,
+        "health_goals": r.health_goals,
+        "health_interests": r.health_interests,
+        "preferred_intensity": r.preferred_intensity,
+        "preferred_time_slots": r.preferred_time_slots,
+        "preferred_services": r.preferred_services,
+        "assigned_staff": r.assigned_staff,
+        "memo": r.memo,
+        "communication_preferences": {
+            "preferred_channels": r.preferred_channels,
+            "contact_time": r.contact_time,
+        },
+        "consent": {
+            "privacy": r.consent_privacy,
+            "marketing": r.consent_marketing,
+            "health_data": r.consent_health_data,
+        },
+    })
+}
+
+/// How personal data is shown to a role: contact fields masked for staff, health fields
+/// hidden from roles without health access.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    pub masked: bool,
+    pub health: bool,
+}
+
+impl View {
+    pub fn for_role(role: Role) -> View {
+        View {
+            masked: role.sees_masked_pii(),
+            health: role.can(Capability::HealthData),
+        }
+    }
+
+    pub fn phone(&self, v: &Option<String>) -> Value {
+        match v {
+            Some(p) if self.masked => json!(mask::mask_phone(p)),
+            other => json!(other),
+        }
+    }
+
+    pub fn email(&self, v: &Option<String>) -> Value {
+        match v {
+            Some(e) if self.masked => json!(mask::mask_email(e)),
+            other => json!(other),
+        }
+    }
+
+    pub fn address(&self, v: &Option<String>) -> Value {
+        match v {
+            Some(a) if self.masked => json!(mask::mask_address(a)),
+            other => json!(other),
+        }
+    }
+
+    pub fn health<T: Serialize>(&self, v: &T) -> Value {
+        if self.health {
+            json!(v)
+        } else {
+            Value::Null
+        }
+    }
+}
+
+/// The customer object of the API (seed 000 §1.1 `customer` plus seed 004's profile sections),
+/// as `role` may see it.
+pub fn customer_json(r: &CustomerRecord, stats: &CustomerStats, role: Role, today: NaiveDate) -> Value {
+    let view = View::for_role(role);
+    json!({
+        "id": r.id,
+        "customer_id": r.id,
+        "name": r.name,
+        "phone": view.phone(&r.phone),
+        "email": view.email(&r.email),
+        "birth_year": r.birth_year,
+        "gender": r.gender,
+        "address": view.address(&r.address),
+        "emergency_contact": view.phone(&r.emergency_contact),
+        "occupation": r.occupation,
+        "membership_level": r.membership_level,
+        "customer_status": r.customer_status,
+        "risk_level": risk_level(stats.last_visit_date, created_date(&r.created_at), today),
+        "first_visit_date": stats.first_visit_date.map(|d| d.to_string()),
+        "last_visit_date": stats.last_visit_date.map(|d| d.to_string()),
+        "total_visits": stats.total_visits,
+        "average_visit_interval": stats.average_visit_interval,
+        "total_revenue": stats.total_revenue,
+        "average_satisfaction": stats.average_satisfaction,
+        "health_goals": view.health(&r.health_goals),
+        "health_interests": view.health(&r.health_interests),
+        "preferred_intensity": view.health(&r.preferred_intensity),
+        "preferred_time_slots": r.preferred_time_slots,
+        "preferred_services": r.preferred_services,
+        "assigned_staff": r.assigned_staff,
+        "memo": r.memo,
+        "communication_preferences": {
+            "preferred_channels": r.preferred_channels,
+            "contact_time": r.contact_time,
+        },
+        "consent": {
+            "privacy": r.consent_privacy,
+            "marketing": r.consent_marketing,
+            "health_data": r.consent_health_data,
+            "updated_at": r.consent_updated_at,
+        },
+        "profile_completeness": r.profile_completeness(),
+        "anonymized": r.anonymized_at.is_some(),
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    })
+}
+
+/// The `preferences` block of the detail view (seed 000 §1.1).
+pub fn preferences_json(r: &CustomerRecord, role: Role) -> Value {
+    let view = View::for_role(role);
+    json!({
+        "preferred_services": r.preferred_services,
+        "preferred_time": r.preferred_time_slots.first(),
+        "preferred_time_slots": r.preferred_time_slots,
+        "preferred_intensity": view.health(&r.preferred_intensity),
+        "health_interests": view.health(&r.health_interests),
+        "communication_preference": r.preferred_channels.first(),
+        "marketing_consent": r.consent_marketing,
+    })
+}
+
+/// The calendar date of an RFC 3339 timestamp (the customer's registration day).
+pub fn created_date(created_at: &str) -> Option<NaiveDate> {
+    created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// What anonymisation leaves of a record: no name, contact, address, health data or free
+/// text; membership, status and the visit facts stay for statistics.
+pub fn anonymized(record: &CustomerRecord, now: &str) -> CustomerRecord {
+    let short: String = record.id.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+    CustomerRecord {
+        id: record.id.clone(),
+        name: format!("익명고객-{short}"),
+        membership_level: record.membership_level.clone(),
+        customer_status: "inactive".into(),
+        gender: record.gender.clone(),
+        created_at: record.created_at.clone(),
+        updated_at: now.to_string(),
+        anonymized_at: Some(now.to_string()),
+        ..CustomerRecord::new(record.id.clone(), now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: &str = "2024-06-01T09:00:00Z";
+
+    fn create(body: Value, role: Role) -> DomainResult<CustomerRecord> {
+        apply_patch(&CustomerRecord::new("c1".into(), NOW), &body, role, true, NOW, 2024).map(|(r, _)| r)
+    }
+
+    fn kim() -> CustomerRecord {
+        create(
+            json!({"name": "김영희", "phone": "01012345678", "email": "kim@example.com",
+                   "address": "서울시 강남구 테헤란로 1", "health_goals": "수면 개선"}),
+            Role::Admin,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn create_normalises_and_defaults() {
+        let r = kim();
+        assert_eq!(r.phone.as_deref(), Some("010-1234-5678"));
+        assert_eq!(r.membership_level, "basic");
+        assert_eq!(r.customer_status, "active");
+        assert_eq!(r.health_goals.as_deref(), Some("수면 개선"));
+    }
+
+    #[test]
+    fn create_requires_name_and_phone() {
+        let e = create(json!({"phone": "010-1234-5678"}), Role::Staff).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        let e = create(json!({"name": "김영희"}), Role::Staff).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("phone"));
+        let e = create(json!({"name": "   ", "phone": "010-1234-5678"}), Role::Staff).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn invalid_values_name_their_field() {
+        let cases = [
+            (json!({"name": "a", "phone": "010-1234-5678", "membership_level": "gold"}), "membership_level"),
+            (json!({"name": "a", "phone": "010-1234-5678", "gender": 1}), "gender"),
+            (json!({"name": "a", "phone": "010-1234-5678", "birth_year": 1800}), "birth_year"),
+            (json!({"name": "a", "phone": "010-1234-5678", "birth_year": 2030}), "birth_year"),
+            (json!({"name": "a", "phone": "010-1234-5678", "preferred_services": ["sauna"]}), "preferred_services"),
+            (json!({"name": "a", "phone": "010-1234-5678", "consent": {"marketing": "yes"}}), "consent.marketing"),
+            (json!({"name": "a", "phone": "010-1234-5678", "consent": {"spam": true}}), "consent.spam"),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "communication_preferences": {"preferred_channels": ["fax"]}}),
+                "communication_preferences.preferred_channels",
+            ),
+            (json!({"name": "a".repeat(51), "phone": "010-1234-5678"}), "name"),
+            (json!({"name": "a", "phone": "010-1234-5678", "favourite_colour": "red"}), "favourite_colour"),
+            (json!({"name": "a", "phone": "010-1234-5678", "email": "nope"}), "email"),
+        ];
+        for (body, field) in cases {
+            let e = create(body.clone(), Role::Admin).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{body}");
+        }
+    }
+
+    #[test]
+    fn staff_cannot_write_health_fields() {
+        for f in HEALTH_FIELDS {
+            let mut body = json!({"name": "a", "phone": "010-1234-5678"});
+            body[f] = json!(null);
+            let e = create(body, Role::Staff).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::ForbiddenRole);
+            assert_eq!(e.field.as_deref(), Some(f));
+            assert!(create(json!({"name": "a", "phone": "010-1234-5678", f: null}), Role::Manager).is_err());
+        }
+        assert!(create(json!({"name": "a", "phone": "010-1234-5678", "health_goals": "x"}), Role::Doctor).is_ok());
+    }
+
+    #[test]
+    fn update_reports_changed_fields_and_summary() {
+        let r = kim();
+        let (next, ch) = apply_patch(
+            &r,
+            &json!({"membership_level": "vip", "email": "kim@example.com", "occupation": "프리랜서",
+                    "communication_preferences": {"preferred_channels": ["kakao"]}}),
+            Role::Staff,
+            false,
+            "2024-06-02T00:00:00Z",
+            2024,
+        )
+        .unwrap();
+        assert_eq!(ch.updated_fields, vec!["communication_preferences", "membership_level", "occupation"]);
+        assert_eq!(ch.changes_summary["membership_level"], "basic → vip");
+        assert_eq!(ch.changes_summary["occupation"], "(없음) → 프리랜서");
+        assert_eq!(ch.changes_summary["communication_preferences.preferred_channels"], "(없음) → kakao");
+        assert_eq!(next.updated_at, "2024-06-02T00:00:00Z");
+        let (same, none) = apply_patch(&next, &json!({"membership_level": "vip"}), Role::Staff, false, "x", 2024).unwrap();
+        assert!(none.updated_fields.is_empty());
+        assert_eq!(same.updated_at, next.updated_at, "a no-op update does not touch updated_at");
+    }
+
+    #[test]
+    fn update_cannot_clear_the_phone_and_is_all_or_nothing() {
+        let r = kim();
+        assert!(apply_patch(&r, &json!({"phone": null}), Role::Staff, false, NOW, 2024).is_err());
+        let e = apply_patch(&r, &json!({"occupation": "x", "gender": "robot"}), Role::Staff, false, NOW, 2024)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("gender"));
+    }
+
+    #[test]
+    fn consent_changes_are_timestamped() {
+        let r = kim();
+        assert_eq!(r.consent_updated_at, None);
+        let (next, _) =
+            apply_patch(&r, &json!({"consent": {"marketing": true}}), Role::Staff, false, "T2", 2024).unwrap();
+        assert!(next.consent_marketing);
+        assert_eq!(next.consent_updated_at.as_deref(), Some("T2"));
+    }
+
+    #[test]
+    fn completeness_counts_filled_fields() {
+        let bare = create(json!({"name": "a", "phone": "010-1234-5678"}), Role::Staff).unwrap();
+        assert_eq!(bare.profile_completeness(), 0.14);
+        assert_eq!(kim().profile_completeness(), 0.36);
+    }
+
+    #[test]
+    fn staff_view_is_masked_and_without_health() {
+        let r = kim();
+        let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let staff = customer_json(&r, &CustomerStats::default(), Role::Staff, today);
+        assert_eq!(staff["phone"], "010-****-5678");
+        assert_eq!(staff["email"], "k***@example.com");
+        assert_eq!(staff["address"], "서울시 강남구 ***");
+        assert_eq!(staff["health_goals"], Value::Null);
+        let manager = customer_json(&r, &CustomerStats::default(), Role::Manager, today);
+        assert_eq!(manager["phone"], "010-1234-5678");
+        assert_eq!(manager["health_goals"], Value::Null);
+        let doctor = customer_json(&r, &CustomerStats::default(), Role::Doctor, today);
+        assert_eq!(doctor["health_goals"], "수면 개선");
+        assert_eq!(doctor["customer_id"], doctor["id"]);
+    }
+
+    #[test]
+    fn anonymised_record_keeps_nothing_identifying() {
+        let r = kim();
+        let a = anonymized(&r, "2024-07-01T00:00:00Z");
+        assert!(a.name.starts_with("익명고객-"));
+        assert_eq!(a.phone, None);
+        assert_eq!(a.email, None);
+        assert_eq!(a.address, None);
+        assert_eq!(a.health_goals, None);
+        assert_eq!(a.birth_year, None);
+        assert_eq!(a.created_at, r.created_at);
+        assert_eq!(a.anonymized_at.as_deref(), Some("2024-07-01T00:00:00Z"));
+    }
+}

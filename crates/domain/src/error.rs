@@ -1,0 +1,202 @@
+//! Error codes of the API contract (the union of the seeds' codes) and the domain error that
+//! carries one, with a Korean message, the offending field and machine-readable details.
+
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    InvalidJson,
+    ValidationError,
+    AuthInvalidCredentials,
+    AuthInvalidToken,
+    AuthExpiredToken,
+    ForbiddenRole,
+    UnauthorizedAccess,
+    NotFound,
+    CustomerNotFound,
+    PackageNotFound,
+    SessionNotFound,
+    DuplicateCustomer,
+    ServiceNotInPackage,
+    PackageExhausted,
+    PackageExpired,
+    SessionAlreadyCancelled,
+    InsufficientData,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RateLimitExceeded,
+    ServiceUnavailable,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            InvalidJson => "INVALID_JSON",
+            ValidationError => "VALIDATION_ERROR",
+            AuthInvalidCredentials => "AUTH_INVALID_CREDENTIALS",
+            AuthInvalidToken => "AUTH_INVALID_TOKEN",
+            AuthExpiredToken => "AUTH_EXPIRED_TOKEN",
+            ForbiddenRole => "FORBIDDEN_ROLE",
+            UnauthorizedAccess => "UNAUTHORIZED_ACCESS",
+            NotFound => "NOT_FOUND",
+            CustomerNotFound => "CUSTOMER_NOT_FOUND",
+            PackageNotFound => "PACKAGE_NOT_FOUND",
+            SessionNotFound => "SESSION_NOT_FOUND",
+            DuplicateCustomer => "DUPLICATE_CUSTOMER",
+            ServiceNotInPackage => "SERVICE_NOT_IN_PACKAGE",
+            PackageExhausted => "PACKAGE_EXHAUSTED",
+            PackageExpired => "PACKAGE_EXPIRED",
+            SessionAlreadyCancelled => "SESSION_ALREADY_CANCELLED",
+            InsufficientData => "INSUFFICIENT_DATA",
+            MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+            ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            InternalError => "INTERNAL_ERROR",
+        }
+    }
+
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            InvalidJson => 400,
+            InsufficientData => 400,
+            ValidationError | ServiceNotInPackage => 422,
+            AuthInvalidCredentials | AuthInvalidToken | AuthExpiredToken => 401,
+            ForbiddenRole | UnauthorizedAccess => 403,
+            NotFound | CustomerNotFound | PackageNotFound | SessionNotFound => 404,
+            MethodNotAllowed => 405,
+            DuplicateCustomer | PackageExhausted | PackageExpired | SessionAlreadyCancelled => 409,
+            PayloadTooLarge => 413,
+            RateLimitExceeded => 429,
+            InternalError => 500,
+            ServiceUnavailable => 503,
+        }
+    }
+
+    /// The default Korean message shown to staff when no more specific one is given.
+    pub fn default_message(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            InvalidJson => "요청 본문이 올바른 JSON이 아닙니다",
+            ValidationError => "입력값이 올바르지 않습니다",
+            AuthInvalidCredentials => "아이디 또는 비밀번호가 올바르지 않습니다",
+            AuthInvalidToken => "로그인이 필요합니다",
+            AuthExpiredToken => "로그인이 만료되었습니다",
+            ForbiddenRole => "이 작업을 할 권한이 없습니다",
+            UnauthorizedAccess => "접근 권한이 없습니다",
+            NotFound => "요청한 항목을 찾을 수 없습니다",
+            CustomerNotFound => "고객을 찾을 수 없습니다",
+            PackageNotFound => "패키지를 찾을 수 없습니다",
+            SessionNotFound => "방문 기록을 찾을 수 없습니다",
+            DuplicateCustomer => "같은 이름과 연락처의 고객이 이미 있습니다",
+            ServiceNotInPackage => "이 패키지에 포함되지 않은 서비스입니다",
+            PackageExhausted => "패키지의 남은 횟수가 없습니다",
+            PackageExpired => "패키지 이용 기간이 아닙니다",
+            SessionAlreadyCancelled => "이미 취소된 방문입니다",
+            InsufficientData => "분석을 위한 데이터가 부족합니다",
+            MethodNotAllowed => "허용되지 않은 요청 방식입니다",
+            PayloadTooLarge => "요청 본문이 너무 큽니다",
+            RateLimitExceeded => "요청 한도를 초과했습니다",
+            ServiceUnavailable => "서비스를 준비 중입니다",
+            InternalError => "서버 내부 오류가 발생했습니다",
+        }
+    }
+}
+
+/// An error a rule or a request can end in: what the API answers, in one value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub field: Option<String>,
+    pub details: Value,
+}
+
+impl DomainError {
+    pub fn new(code: ErrorCode) -> Self {
+        DomainError {
+            code,
+            message: code.default_message().to_string(),
+            field: None,
+            details: json!({}),
+        }
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// A validation error on one field, with a Korean explanation.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        DomainError::new(ErrorCode::ValidationError)
+            .with_field(field)
+            .with_message(message)
+    }
+
+    /// A validation error for a value outside a closed set; lists what is allowed.
+    pub fn not_allowed(field: &str, received: &Value, allowed: &[&str]) -> Self {
+        DomainError::invalid(
+            field,
+            format!("{field} 값은 다음 중 하나여야 합니다: {}", allowed.join(", ")),
+        )
+        .with_details(json!({ "allowed_values": allowed, "received_value": received }))
+    }
+
+    pub fn forbidden_field(field: &str) -> Self {
+        DomainError::new(ErrorCode::ForbiddenRole)
+            .with_field(field)
+            .with_message(format!("{field} 항목을 수정할 권한이 없습니다"))
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        DomainError::new(ErrorCode::InternalError).with_details(json!({ "cause": message.into() }))
+    }
+}
+
+impl std::fmt::Display for DomainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for DomainError {}
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_the_contracts_statuses() {
+        assert_eq!(ErrorCode::CustomerNotFound.http_status(), 404);
+        assert_eq!(ErrorCode::ValidationError.http_status(), 422);
+        assert_eq!(ErrorCode::DuplicateCustomer.http_status(), 409);
+        assert_eq!(ErrorCode::ForbiddenRole.http_status(), 403);
+        assert_eq!(ErrorCode::AuthExpiredToken.http_status(), 401);
+        assert_eq!(ErrorCode::RateLimitExceeded.http_status(), 429);
+        assert_eq!(ErrorCode::InternalError.as_str(), "INTERNAL_ERROR");
+    }
+
+    #[test]
+    fn not_allowed_lists_the_allowed_values() {
+        let e = DomainError::not_allowed("gender", &json!("x"), &["male", "female"]);
+        assert_eq!(e.field.as_deref(), Some("gender"));
+        assert_eq!(e.details["allowed_values"], json!(["male", "female"]));
+        assert_eq!(e.details["received_value"], json!("x"));
+    }
+}

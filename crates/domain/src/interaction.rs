@@ -1,0 +1,205 @@
+//! Interactions with a customer (calls, messages, consultations, visit notes, complaints) and
+//! their follow-ups (seed 004). Append-only records; the summary is derived.
+
+use crate::error::{DomainError, DomainResult};
+use crate::fields::*;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+pub const INTERACTION_TYPES: [&str; 5] = ["call", "message", "consultation", "visit_note", "complaint"];
+pub const FOLLOW_UP_TYPES: [&str; 4] = ["call", "message", "visit", "consultation"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub required: bool,
+    pub date: Option<DateTime<Utc>>,
+    pub kind: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InteractionRecord {
+    pub id: String,
+    pub customer_id: String,
+    pub interaction_type: String,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: Option<i64>,
+    pub notes: Option<String>,
+    pub outcome: Option<String>,
+    pub staff_name: Option<String>,
+    pub follow_up: Option<FollowUp>,
+    pub created_at: String,
+}
+
+/// Validates a `POST …/interactions` body. `now` is the default date; a date in the future
+/// is refused (follow-ups are where future dates go).
+pub fn parse_interaction(
+    body: &Value,
+    id: String,
+    customer_id: String,
+    staff_name: Option<String>,
+    now: DateTime<Utc>,
+) -> DomainResult<InteractionRecord> {
+    let obj = object(body)?;
+    reject_unknown(obj, &["interaction_type", "date", "duration_minutes", "notes", "outcome", "follow_up"], "")?;
+    let null = Value::Null;
+    let get = |k: &str| obj.get(k).unwrap_or(&null);
+    let occurred_at = opt_datetime("date", get("date"))?.unwrap_or(now);
+    if occurred_at > now + chrono::Duration::minutes(5) {
+        return Err(DomainError::invalid("date", "상담 일시는 미래일 수 없습니다 (후속 조치에 미래 일정을 입력하세요)"));
+    }
+    let follow_up = match get("follow_up") {
+        Value::Null => None,
+        Value::Object(f) => Some(parse_follow_up(f, occurred_at)?),
+        _ => return Err(DomainError::invalid("follow_up", "follow_up 항목은 객체여야 합니다")),
+    };
+    Ok(InteractionRecord {
+        id,
+        customer_id,
+        interaction_type: required_enum("interaction_type", obj.get("interaction_type"), &INTERACTION_TYPES)?,
+        occurred_at,
+        duration_minutes: opt_int("duration_minutes", get("duration_minutes"), 0, 600)?,
+        notes: opt_text("notes", get("notes"), 2000)?,
+        outcome: opt_text("outcome", get("outcome"), 200)?,
+        staff_name,
+        follow_up,
+        created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
+
+fn parse_follow_up(f: &Map<String, Value>, occurred_at: DateTime<Utc>) -> DomainResult<FollowUp> {
+    reject_unknown(f, &["required", "date", "type", "notes"], "follow_up")?;
+    let null = Value::Null;
+    let get = |k: &str| f.get(k).unwrap_or(&null);
+    let required = opt_bool("follow_up.required", get("required"))?.unwrap_or(true);
+    let date = opt_datetime("follow_up.date", get("date"))?;
+    if required && date.is_none() {
+        return Err(DomainError::invalid("follow_up.date", "후속 조치 날짜를 입력하세요"));
+    }
+    if date.is_some_and(|d| d < occurred_at - chrono::Duration::days(1)) {
+        return Err(DomainError::invalid("follow_up.date", "후속 조치 날짜는 상담 이후여야 합니다"));
+    }
+    Ok(FollowUp {
+        required,
+        date,
+        kind: opt_enum("follow_up.type", get("type"), &FOLLOW_UP_TYPES)?,
+        notes: opt_text("follow_up.notes", get("notes"), 500)?,
+    })
+}
+
+fn rfc3339(d: &DateTime<Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl InteractionRecord {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "interaction_id": self.id,
+            "customer_id": self.customer_id,
+            "date": rfc3339(&self.occurred_at),
+            "type": self.interaction_type,
+            "interaction_type": self.interaction_type,
+            "duration_minutes": self.duration_minutes,
+            "notes": self.notes,
+            "outcome": self.outcome,
+            "staff_name": self.staff_name,
+            "follow_up": self.follow_up.as_ref().map(|f| json!({
+                "required": f.required,
+                "date": f.date.as_ref().map(rfc3339),
+                "type": f.kind,
+                "notes": f.notes,
+            })),
+            "recorded_at": self.created_at,
+        })
+    }
+}
+
+/// `interaction_summary` of seed 004, for a clinic: counts, average duration, last contact,
+/// a count per type and the follow-ups still ahead of `now`.
+pub fn interaction_summary(items: &[InteractionRecord], now: DateTime<Utc>) -> Value {
+    let durations: Vec<i64> = items.iter().filter_map(|i| i.duration_minutes).collect();
+    let mut by_type: BTreeMap<&str, i64> = BTreeMap::new();
+    for i in items {
+        *by_type.entry(i.interaction_type.as_str()).or_default() += 1;
+    }
+    let open_follow_ups = items
+        .iter()
+        .filter(|i| i.follow_up.as_ref().is_some_and(|f| f.required && f.date.is_some_and(|d| d >= now)))
+        .count();
+    json!({
+        "total_interactions": items.len(),
+        "average_duration": if durations.is_empty() { None } else {
+            Some((durations.iter().sum::<i64>() as f64 / durations.len() as f64).round() as i64)
+        },
+        "last_interaction_date": items.iter().map(|i| i.occurred_at).max().as_ref().map(rfc3339),
+        "by_type": by_type,
+        "open_follow_ups": open_follow_ups,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2024-06-01T09:00:00Z".parse().unwrap()
+    }
+
+    fn parse(body: Value) -> DomainResult<InteractionRecord> {
+        parse_interaction(&body, "i1".into(), "c1".into(), Some("이직원".into()), now())
+    }
+
+    #[test]
+    fn minimal_interaction() {
+        let i = parse(json!({"interaction_type": "call"})).unwrap();
+        assert_eq!(i.occurred_at, now());
+        assert_eq!(i.follow_up, None);
+        assert_eq!(i.to_json()["type"], "call");
+    }
+
+    #[test]
+    fn follow_up_needs_a_date_when_required() {
+        let e = parse(json!({"interaction_type": "call", "follow_up": {"required": true}})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("follow_up.date"));
+        let i = parse(json!({"interaction_type": "consultation", "duration_minutes": 30,
+                              "follow_up": {"date": "2024-06-05T10:00:00+09:00", "type": "visit"}}))
+        .unwrap();
+        let f = i.follow_up.unwrap();
+        assert!(f.required);
+        assert_eq!(f.kind.as_deref(), Some("visit"));
+    }
+
+    #[test]
+    fn invalid_interactions() {
+        let cases = [
+            (json!({}), "interaction_type"),
+            (json!({"interaction_type": "fax"}), "interaction_type"),
+            (json!({"interaction_type": "call", "date": "2030-01-01"}), "date"),
+            (json!({"interaction_type": "call", "duration_minutes": -1}), "duration_minutes"),
+            (json!({"interaction_type": "call", "follow_up": {"date": "2024-06-05", "type": "fax"}}), "follow_up.type"),
+            (json!({"interaction_type": "call", "follow_up": "tomorrow"}), "follow_up"),
+            (json!({"interaction_type": "call", "mood": "ok"}), "mood"),
+        ];
+        for (body, field) in cases {
+            assert_eq!(parse(body.clone()).unwrap_err().field.as_deref(), Some(field), "{body}");
+        }
+    }
+
+    #[test]
+    fn summary_counts() {
+        let a = parse(json!({"interaction_type": "call", "duration_minutes": 10, "date": "2024-05-01T00:00:00Z"})).unwrap();
+        let b = parse(json!({"interaction_type": "call", "duration_minutes": 21,
+                              "follow_up": {"date": "2024-06-03T00:00:00Z"}})).unwrap();
+        let c = parse(json!({"interaction_type": "complaint", "date": "2024-05-20T00:00:00Z",
+                              "follow_up": {"date": "2024-05-21T00:00:00Z"}})).unwrap();
+        let s = interaction_summary(&[a, b, c], now());
+        assert_eq!(s["total_interactions"], 3);
+        assert_eq!(s["average_duration"], 16);
+        assert_eq!(s["by_type"]["call"], 2);
+        assert_eq!(s["open_follow_ups"], 1, "only the follow-up still ahead counts");
+        assert_eq!(s["last_interaction_date"], "2024-06-01T09:00:00Z");
+        assert_eq!(interaction_summary(&[], now())["average_duration"], Value::Null);
+    }
+}

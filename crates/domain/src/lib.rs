@@ -1,0 +1,20 @@
+//! ClinicDesk's domain: the types, validation rules, error codes and derived values of the
+//! clinic (customers, services, packages, visits, interactions, roles). Everything here is
+//! pure — no IO, no clock reads — so each rule is unit-tested on plain values, and the store
+//! and the API stay thin layers around it.
+
+pub mod customer;
+pub mod error;
+pub mod fields;
+pub mod ids;
+pub mod interaction;
+pub mod mask;
+pub mod package;
+pub mod role;
+pub mod service;
+pub mod session;
+pub mod stats;
+
+pub use error::{DomainError, ErrorCode};
+pub use role::Role;
+pub use service::ServiceType;

@@ -1,0 +1,131 @@
+//! Roles and the permission matrix of PRODUCT.md, in one place. Endpoints ask for a
+//! [`Capability`]; nothing else decides who may do what.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Manager,
+    Doctor,
+    Staff,
+    Patient,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Read customers, detail, packages, history (staff see personal data masked).
+    ReadCustomers,
+    /// Create customers and edit profile and contact fields.
+    EditCustomers,
+    /// Read and write health goals, health preferences, health metrics, allergy results.
+    HealthData,
+    /// Record visits, purchases and interactions.
+    RecordActivity,
+    /// Cancel a visit or a purchase.
+    CancelActivity,
+    /// Delete or anonymise a customer.
+    DeleteCustomers,
+    /// Analytics, segments, recommendations, forecasts, reports; package templates.
+    Analytics,
+    /// Users, devices, knowledge-base versions, settings.
+    Administer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Manager, Role::Doctor, Role::Staff, Role::Patient];
+    pub const STAFF_ROLES: [&'static str; 4] = ["admin", "manager", "doctor", "staff"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Doctor => "doctor",
+            Role::Staff => "staff",
+            Role::Patient => "patient",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn can(self, capability: Capability) -> bool {
+        use Capability::*;
+        use Role::*;
+        match capability {
+            ReadCustomers | EditCustomers | RecordActivity => {
+                matches!(self, Admin | Manager | Doctor | Staff)
+            }
+            HealthData => matches!(self, Admin | Doctor),
+            CancelActivity | Analytics => matches!(self, Admin | Manager),
+            DeleteCustomers | Administer => self == Admin,
+        }
+    }
+
+    /// Staff read personal contact data masked; every other clinic role sees it whole.
+    pub fn sees_masked_pii(self) -> bool {
+        self == Role::Staff
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Capability::*;
+
+    #[test]
+    fn matrix_matches_product_md() {
+        let expect = |role: Role, caps: &[Capability]| {
+            for cap in [
+                ReadCustomers,
+                EditCustomers,
+                HealthData,
+                RecordActivity,
+                CancelActivity,
+                DeleteCustomers,
+                Analytics,
+                Administer,
+            ] {
+                assert_eq!(role.can(cap), caps.contains(&cap), "{role:?} {cap:?}");
+            }
+        };
+        expect(Role::Staff, &[ReadCustomers, EditCustomers, RecordActivity]);
+        expect(Role::Doctor, &[ReadCustomers, EditCustomers, RecordActivity, HealthData]);
+        expect(
+            Role::Manager,
+            &[ReadCustomers, EditCustomers, RecordActivity, CancelActivity, Analytics],
+        );
+        expect(
+            Role::Admin,
+            &[
+                ReadCustomers,
+                EditCustomers,
+                HealthData,
+                RecordActivity,
+                CancelActivity,
+                DeleteCustomers,
+                Analytics,
+                Administer,
+            ],
+        );
+        expect(Role::Patient, &[]);
+    }
+
+    #[test]
+    fn only_staff_see_masked_pii() {
+        assert!(Role::Staff.sees_masked_pii());
+        assert!(!Role::Manager.sees_masked_pii());
+        assert!(!Role::Doctor.sees_masked_pii());
+        assert!(!Role::Admin.sees_masked_pii());
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,163 @@
+//! Service sessions (visits): append-only events. A visit may consume one session of a
+//! package; a cancellation is a separate compensating event, never an edit.
+
+use crate::error::{DomainError, DomainResult};
+use crate::fields::*;
+use crate::service::ServiceType;
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+/// A validated "record a visit" request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitRequest {
+    pub service_type: ServiceType,
+    pub service_date: NaiveDate,
+    pub package_usage_id: Option<String>,
+    pub duration_minutes: i64,
+    pub satisfaction_rating: Option<i64>,
+    pub session_notes: Option<String>,
+    pub staff_name: Option<String>,
+}
+
+impl VisitRequest {
+    /// What the visit itself costs: nothing when a package pays for it, else the list price.
+    pub fn amount(&self) -> i64 {
+        if self.package_usage_id.is_some() {
+            0
+        } else {
+            self.service_type.info().price
+        }
+    }
+}
+
+pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest> {
+    let obj = object(body)?;
+    reject_unknown(
+        obj,
+        &[
+            "service_type",
+            "service_date",
+            "package_usage_id",
+            "duration_minutes",
+            "satisfaction_rating",
+            "session_notes",
+            "staff_name",
+        ],
+        "",
+    )?;
+    let null = Value::Null;
+    let get = |k: &str| obj.get(k).unwrap_or(&null);
+    let code = required_enum("service_type", obj.get("service_type"), &ServiceType::CODES)?;
+    let service_type = ServiceType::parse(&code).ok_or_else(|| DomainError::invalid("service_type", "unknown"))?;
+    let service_date = opt_date("service_date", get("service_date"))?.unwrap_or(today);
+    if service_date > today {
+        return Err(DomainError::invalid("service_date", "미래 날짜의 방문은 기록할 수 없습니다"));
+    }
+    let package_usage_id = opt_text("package_usage_id", get("package_usage_id"), 64)?;
+    Ok(VisitRequest {
+        service_type,
+        service_date,
+        package_usage_id,
+        duration_minutes: opt_int("duration_minutes", get("duration_minutes"), 1, 480)?
+            .unwrap_or(service_type.info().duration_minutes),
+        satisfaction_rating: opt_int("satisfaction_rating", get("satisfaction_rating"), 1, 5)?,
+        session_notes: opt_text("session_notes", get("session_notes"), 1000)?,
+        staff_name: opt_text("staff_name", get("staff_name"), 50)?,
+    })
+}
+
+/// A recorded visit as the API shows it (seed 000 `serviceHistory` item).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub customer_id: String,
+    pub service_type: ServiceType,
+    pub service_date: NaiveDate,
+    pub duration_minutes: i64,
+    pub satisfaction_rating: Option<i64>,
+    pub session_notes: Option<String>,
+    pub staff_name: Option<String>,
+    pub package_usage_id: Option<String>,
+    pub package_name: Option<String>,
+    pub amount: i64,
+    pub created_at: String,
+    pub cancelled_at: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl SessionRecord {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "session_id": self.id,
+            "customer_id": self.customer_id,
+            "service_date": self.service_date.to_string(),
+            "service_type": self.service_type.as_str(),
+            "service_name": self.service_type.info().name,
+            "duration_minutes": self.duration_minutes,
+            "satisfaction_rating": self.satisfaction_rating,
+            "session_notes": self.session_notes,
+            "staff_name": self.staff_name,
+            "package_usage_id": self.package_usage_id,
+            "package_name": self.package_name,
+            "amount": self.amount,
+            "cancelled": self.cancelled_at.is_some(),
+            "cancelled_at": self.cancelled_at,
+            "cancel_reason": self.cancel_reason,
+            "created_at": self.created_at,
+        })
+    }
+}
+
+pub fn parse_cancel_reason(body: &Value) -> DomainResult<Option<String>> {
+    if body.is_null() {
+        return Ok(None);
+    }
+    let obj = object(body)?;
+    reject_unknown(obj, &["reason"], "")?;
+    opt_text("reason", obj.get("reason").unwrap_or(&Value::Null), 500)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()
+    }
+
+    #[test]
+    fn visit_defaults_come_from_the_catalogue() {
+        let v = parse_visit(&json!({"service_type": "brain"}), today()).unwrap();
+        assert_eq!(v.service_date, today());
+        assert_eq!(v.duration_minutes, 40);
+        assert_eq!(v.amount(), 60_000, "a visit without a package is paid at list price");
+        let v = parse_visit(&json!({"service_type": "brain", "package_usage_id": "p1"}), today()).unwrap();
+        assert_eq!(v.amount(), 0);
+    }
+
+    #[test]
+    fn visit_validation() {
+        let cases = [
+            (json!({}), "service_type"),
+            (json!({"service_type": "sauna"}), "service_type"),
+            (json!({"service_type": "brain", "service_date": "2024-06-02"}), "service_date"),
+            (json!({"service_type": "brain", "service_date": "06/01/2024"}), "service_date"),
+            (json!({"service_type": "brain", "satisfaction_rating": 6}), "satisfaction_rating"),
+            (json!({"service_type": "brain", "satisfaction_rating": 0}), "satisfaction_rating"),
+            (json!({"service_type": "brain", "duration_minutes": -5}), "duration_minutes"),
+            (json!({"service_type": "brain", "session_notes": "가".repeat(1001)}), "session_notes"),
+            (json!({"service_type": "brain", "price": 0}), "price"),
+        ];
+        for (body, field) in cases {
+            assert_eq!(parse_visit(&body, today()).unwrap_err().field.as_deref(), Some(field), "{body}");
+        }
+        assert!(parse_visit(&json!([]), today()).is_err());
+    }
+
+    #[test]
+    fn cancel_reason_is_optional() {
+        assert_eq!(parse_cancel_reason(&Value::Null).unwrap(), None);
+        assert_eq!(parse_cancel_reason(&json!({"reason": "고객 요청"})).unwrap().as_deref(), Some("고객 요청"));
+        assert!(parse_cancel_reason(&json!({"why": "x"})).is_err());
+    }
+}

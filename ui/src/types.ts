@@ -1,0 +1,229 @@
+// Shapes of the ClinicDesk API v1 (see docs/API.md). Only what the UI reads is typed strictly;
+// everything else is optional so that a server adding fields never breaks the UI.
+
+export type Role = 'admin' | 'manager' | 'doctor' | 'staff' | 'patient';
+
+export interface User {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+}
+
+export interface AuthTokens {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: User;
+}
+
+export const SERVICE_TYPES = ['brain', 'pulse', 'lymph', 'red', 'ai_bike'] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+export const GENDERS = ['male', 'female', 'other'] as const;
+export const MEMBERSHIP_LEVELS = ['basic', 'premium', 'vip'] as const;
+export const CUSTOMER_STATUSES = ['active', 'inactive', 'dormant'] as const;
+export const RISK_LEVELS = ['stable', 'warning', 'danger'] as const;
+export const TIME_SLOTS = ['morning', 'afternoon', 'evening', 'weekend'] as const;
+export const INTENSITIES = ['low', 'medium', 'high'] as const;
+export const HEALTH_INTERESTS = [
+  'stress_management',
+  'sleep_quality',
+  'weight_management',
+  'pain_relief',
+  'immunity',
+  'circulation',
+  'fitness',
+  'focus',
+  'allergy_care',
+  'skin_care',
+] as const;
+export const CHANNELS = ['phone', 'sms', 'kakao', 'email'] as const;
+export const PACKAGE_STATUSES = ['active', 'expiring', 'expired'] as const;
+export const PAYMENT_METHODS = ['card', 'cash', 'transfer'] as const;
+export const INTERACTION_TYPES = ['call', 'message', 'consultation', 'visit_note', 'complaint'] as const;
+export const SORT_FIELDS = ['name', 'last_visit', 'total_visits', 'revenue'] as const;
+
+export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export interface CommunicationPreferences {
+  preferred_channels?: string[] | null;
+  contact_time?: string | null;
+}
+
+export interface Consent {
+  privacy?: boolean | null;
+  marketing?: boolean | null;
+  health_data?: boolean | null;
+  updated_at?: string | null;
+}
+
+export interface Customer {
+  id: string;
+  customer_id?: string;
+  name: string;
+  phone?: string | null;
+  email?: string | null;
+  birth_year?: number | null;
+  gender?: string | null;
+  address?: string | null;
+  emergency_contact?: string | null;
+  occupation?: string | null;
+  membership_level?: string | null;
+  customer_status?: string | null;
+  risk_level?: string | null;
+  first_visit_date?: string | null;
+  last_visit_date?: string | null;
+  total_visits?: number | null;
+  average_visit_interval?: number | null;
+  total_revenue?: number | null;
+  average_satisfaction?: number | null;
+  health_goals?: string | null;
+  health_interests?: string[] | null;
+  preferred_intensity?: string | null;
+  preferred_time_slots?: string[] | null;
+  preferred_services?: string[] | null;
+  assigned_staff?: string | null;
+  memo?: string | null;
+  communication_preferences?: CommunicationPreferences | null;
+  consent?: Consent | null;
+  profile_completeness?: number | null;
+  created_at?: string | null;
+  updated_at?: string | null;
+}
+
+export interface SearchRow {
+  id: string;
+  customer_id?: string;
+  name: string;
+  phone?: string | null;
+  first_visit_date?: string | null;
+  last_visit_date?: string | null;
+  total_visits?: number | null;
+  active_package?: string | { package_name?: string; name?: string } | null;
+  package_usage_summary?: string | null;
+  membership_level?: string | null;
+  risk_level?: string | null;
+  total_revenue?: number | null;
+}
+
+export interface SearchResult {
+  customers: SearchRow[];
+  pagination: { total: number; page: number; size: number; total_pages: number };
+  filters_applied?: Record<string, unknown>;
+}
+
+export interface ServiceBreakdownEntry {
+  total: number;
+  used: number;
+  remaining: number;
+}
+
+export interface PackageUsage {
+  package_usage_id: string;
+  package_id?: string;
+  package_name: string;
+  purchase_date?: string | null;
+  expiry_date?: string | null;
+  price_paid?: number | null;
+  total_sessions?: number | null;
+  used_sessions?: number | null;
+  remaining_sessions?: number | null;
+  usage_rate?: number | null;
+  days_remaining?: number | null;
+  package_status?: string | null;
+  overdrawn_sessions?: number | null;
+  service_breakdown?: Record<string, ServiceBreakdownEntry> | null;
+  payment_method?: string | null;
+}
+
+export interface Session {
+  session_id: string;
+  customer_id?: string;
+  service_date: string;
+  service_type: string;
+  service_name?: string | null;
+  duration_minutes?: number | null;
+  satisfaction_rating?: number | null;
+  session_notes?: string | null;
+  staff_name?: string | null;
+  package_usage_id?: string | null;
+  package_name?: string | null;
+  amount?: number | null;
+  cancelled?: boolean | null;
+  created_at?: string | null;
+}
+
+export interface Preferences {
+  preferred_services?: string[] | null;
+  preferred_time?: string | string[] | null;
+  preferred_intensity?: string | null;
+  health_interests?: string[] | null;
+  communication_preference?: string | string[] | null;
+  marketing_consent?: boolean | null;
+}
+
+export interface CustomerDetail {
+  customer: Customer;
+  serviceHistory: Session[];
+  activePackages: PackageUsage[];
+  preferences?: Preferences | null;
+}
+
+export interface FollowUp {
+  required?: boolean | null;
+  date?: string | null;
+  type?: string | null;
+  notes?: string | null;
+}
+
+export interface Interaction {
+  id: string;
+  date?: string | null;
+  type: string;
+  duration_minutes?: number | null;
+  notes?: string | null;
+  outcome?: string | null;
+  staff_name?: string | null;
+  follow_up?: FollowUp | null;
+}
+
+export interface InteractionList {
+  customer_id: string;
+  interactions: Interaction[];
+  interaction_summary?: {
+    total_interactions?: number;
+    average_duration?: number | null;
+    last_interaction_date?: string | null;
+    by_type?: Record<string, number>;
+    open_follow_ups?: number;
+  };
+}
+
+export interface ServiceInfo {
+  service_type: string;
+  name: string;
+  name_en?: string;
+  duration_minutes?: number | null;
+  price?: number | null;
+}
+
+export interface PackageTemplate {
+  package_id: string;
+  name: string;
+  description?: string | null;
+  price: number;
+  validity_days: number;
+  total_sessions?: number | null;
+  sessions: Record<string, number>;
+}
+
+export interface UpdateResult {
+  id: string;
+  updated_fields: string[];
+  profile_completeness?: number;
+  last_updated?: string;
+  changes_summary?: Record<string, string>;
+}
