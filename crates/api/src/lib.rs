@@ -1,1 +1,22 @@
-//! placeholder
+//! ClinicDesk's API: one axum [`Router`] holding every endpoint, the response envelope, the
+//! auth extractor with the role checks, and request ids. The server serves this router over
+//! HTTP; the desktop hands requests to the very same router in-process — so the two cannot
+//! drift.
+
+mod auth;
+mod body;
+mod envelope;
+mod routes;
+mod state;
+
+pub use auth::{hash_password, verify_password, Claims};
+pub use envelope::ApiError;
+pub use state::{AppState, Clock};
+
+use axum::Router;
+
+/// The whole API (`/api/v1/…`, `/healthz`, `/readyz`). The state may still be warming up:
+/// until [`AppState::mark_ready`] the API answers 503 and `/readyz` says not ready.
+pub fn router(state: AppState) -> Router {
+    routes::router(state)
+}

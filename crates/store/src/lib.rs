@@ -1,1 +1,40 @@
-//! placeholder
+//! ClinicDesk's storage: one query layer over SQLite (the desktop and a single-site server)
+//! and PostgreSQL (a clinic chain's server), through sqlx's `Any` driver and the portable SQL
+//! subset. It owns the schema migrations, the repositories, and the single write path
+//! ([`WriteTx`]) through which every change passes together with its audit event and its
+//! sync outbox entry.
+
+pub mod audit;
+pub mod customers;
+mod db;
+pub mod interactions;
+pub mod packages;
+mod row;
+pub mod sessions;
+pub mod stats;
+pub mod users;
+mod write;
+
+pub use db::{Db, DbKind, PooledConn};
+pub use write::{Actor, WriteTx};
+
+use clinicdesk_domain::DomainError;
+
+/// What a store call can fail with: a database problem, or a domain rule the data broke.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Rule(#[from] DomainError),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Timestamps are stored as fixed-width RFC 3339 UTC text so they sort as text on both
+/// databases.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}

@@ -1,0 +1,292 @@
+//! Customer endpoints: create, list (seed 004), extended search (seed 000 §4.1), profile,
+//! detail (seed 000 §1), update, delete/anonymise.
+
+use crate::auth::{AuthUser, Authorized, DeleteCustomers, EditCustomers, ReadCustomers};
+use crate::body::{JsonBody, QueryMap};
+use crate::envelope::{created, ok, ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use chrono::Datelike;
+use clinicdesk_domain::customer::{
+    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord, CUSTOMER_STATUSES,
+    MEMBERSHIP_LEVELS,
+};
+use clinicdesk_domain::package::{package_usage, usage_json, usage_summary, PACKAGE_STATUSES};
+use clinicdesk_domain::stats::{CustomerStats, RISK_LEVELS};
+use clinicdesk_domain::{ids, DomainError, ErrorCode, ServiceType};
+use clinicdesk_store::customers::{self, ListQuery, ListedCustomer, SearchQuery};
+use clinicdesk_store::{packages, sessions, WriteTx};
+use serde_json::{json, Map, Value};
+
+pub fn not_found() -> ApiError {
+    ApiError::code(ErrorCode::CustomerNotFound)
+}
+
+/// Ids in paths are UUIDs; anything else cannot name a record.
+pub fn checked_id(id: &str, missing: ErrorCode) -> Result<&str, ApiError> {
+    if ids::is_valid_id(id) {
+        Ok(id)
+    } else {
+        Err(ApiError::code(missing))
+    }
+}
+
+/// Loads a live customer inside a write, or 404.
+pub async fn customer_in(w: &mut WriteTx, id: &str) -> Result<CustomerRecord, ApiError> {
+    customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?).await?.ok_or_else(not_found)
+}
+
+async fn reject_duplicate(w: &mut WriteTx, record: &CustomerRecord) -> Result<(), ApiError> {
+    if let Some(existing) = customers::find_duplicate(w.conn(), record).await? {
+        return Err(ApiError(
+            DomainError::new(ErrorCode::DuplicateCustomer)
+                .with_field("phone")
+                .with_details(json!({ "existing_customer_id": existing })),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(State(state): State<AppState>, user: Authorized<EditCustomers>, JsonBody(body): JsonBody) -> ApiResult {
+    let now = state.now_text();
+    let today = state.today();
+    let blank = CustomerRecord::new(ids::new_id(), &now);
+    let (record, _) = apply_patch(&blank, &body, user.role, true, &now, today.year())?;
+    let mut w = state.db.begin_write(&user.actor(), &now).await?;
+    reject_duplicate(&mut w, &record).await?;
+    customers::insert(&mut w, &record).await?;
+    w.commit().await?;
+    Ok(created(customer_json(&record, &CustomerStats::default(), user.role, today)))
+}
+
+fn list_item(c: &ListedCustomer, user: &AuthUser, today: chrono::NaiveDate) -> Value {
+    let full = customer_json(&c.record, &c.stats, user.role, today);
+    json!({
+        "id": full["id"], "customer_id": full["customer_id"], "name": full["name"], "phone": full["phone"],
+        "membership_level": full["membership_level"], "customer_status": full["customer_status"],
+        "risk_level": full["risk_level"], "first_visit_date": full["first_visit_date"],
+        "last_visit_date": full["last_visit_date"], "total_visits": full["total_visits"],
+        "total_revenue": full["total_revenue"], "assigned_staff": full["assigned_staff"],
+        "last_interaction": c.last_interaction_at, "interaction_count": c.interaction_count,
+        "profile_completeness": full["profile_completeness"],
+    })
+}
+
+pub async fn list(State(state): State<AppState>, user: Authorized<ReadCustomers>, q: QueryMap) -> ApiResult {
+    let query = ListQuery {
+        search: q.text("search").map(str::to_string),
+        membership_level: q.one_of("membership_level", &MEMBERSHIP_LEVELS)?,
+        customer_status: q.one_of("customer_status", &CUSTOMER_STATUSES)?,
+        assigned_staff: q.text("assigned_staff").map(str::to_string),
+        limit: q.int("limit", 20, 1, 100)?,
+        offset: q.int("offset", 0, 0, 10_000_000)?,
+    };
+    let mut conn = state.db.conn().await?;
+    let (items, total) = customers::list(&mut conn, &query).await?;
+    let today = state.today();
+    Ok(ok(json!({
+        "customers": items.iter().map(|c| list_item(c, &user, today)).collect::<Vec<_>>(),
+        "total_count": total,
+        "pagination": {
+            "limit": query.limit,
+            "offset": query.offset,
+            "has_more": query.offset + (items.len() as i64) < total,
+        },
+    })))
+}
+
+pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomers>, q: QueryMap) -> ApiResult {
+    const SORTS: [&str; 4] = ["name", "last_visit", "total_visits", "revenue"];
+    let sort_by = q.one_of("sort_by", &SORTS)?.unwrap_or_else(|| "name".into());
+    let descending = match q.one_of("sort_order", &["asc", "desc"])? {
+        Some(order) => order == "desc",
+        None => sort_by != "name",
+    };
+    let query = SearchQuery {
+        q: q.text("q").map(str::to_string),
+        service_filter: q.list_of("service_filter", &ServiceType::CODES)?,
+        package_status: q.one_of("package_status", &PACKAGE_STATUSES)?,
+        membership_level: q.one_of("membership_level", &MEMBERSHIP_LEVELS)?,
+        risk_level: q.one_of("risk_level", &RISK_LEVELS)?,
+        last_visit_from: q.date("last_visit_from")?,
+        last_visit_to: q.date("last_visit_to")?,
+        sort_by,
+        descending,
+        page: q.int("page", 1, 1, 100_000)?,
+        size: q.int("size", 20, 1, 100)?,
+    };
+    if let (Some(from), Some(to)) = (query.last_visit_from, query.last_visit_to) {
+        if from > to {
+            return Err(DomainError::invalid("last_visit_from", "시작일이 종료일보다 늦습니다").into());
+        }
+    }
+    let today = state.today();
+    let mut conn = state.db.conn().await?;
+    let (items, total) = customers::search(&mut conn, &query, today).await?;
+
+    // The active package of each customer on the page, with its usage summary.
+    let ids: Vec<String> = items.iter().map(|c| c.record.id.clone()).collect();
+    let purchases = packages::purchases_of_many(&mut conn, &ids).await?;
+    let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
+    let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
+    let mut active: Map<String, Value> = Map::new();
+    for p in &purchases {
+        if active.contains_key(&p.customer_id) {
+            continue;
+        }
+        let u = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
+        if u.package_status != "expired" {
+            active.insert(p.customer_id.clone(), json!([p.package_name, usage_summary(&u)]));
+        }
+    }
+
+    let customers: Vec<Value> = items
+        .iter()
+        .map(|c| {
+            let mut item = list_item(c, &user, today);
+            let pkg = active.get(&c.record.id);
+            item["active_package"] = pkg.map(|p| p[0].clone()).unwrap_or(Value::Null);
+            item["package_usage_summary"] = pkg.map(|p| p[1].clone()).unwrap_or(Value::Null);
+            item
+        })
+        .collect();
+
+    let mut filters = Map::new();
+    for key in ["q", "package_status", "membership_level", "risk_level", "last_visit_from", "last_visit_to"] {
+        if let Some(v) = q.text(key) {
+            filters.insert(key.into(), json!(v));
+        }
+    }
+    if !query.service_filter.is_empty() {
+        filters.insert("service_filter".into(), json!(query.service_filter));
+    }
+    filters.insert("sort_by".into(), json!(query.sort_by));
+    filters.insert("sort_order".into(), json!(if query.descending { "desc" } else { "asc" }));
+
+    Ok(ok(json!({
+        "customers": customers,
+        "pagination": {
+            "total": total,
+            "page": query.page,
+            "size": query.size,
+            "total_pages": (total + query.size - 1) / query.size,
+        },
+        "filters_applied": filters,
+    })))
+}
+
+pub async fn get_one(State(state): State<AppState>, user: Authorized<ReadCustomers>, Path(id): Path<String>) -> ApiResult {
+    let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
+    let mut conn = state.db.conn().await?;
+    let (record, stats) = customers::get_with_stats(&mut conn, id).await?.ok_or_else(not_found)?;
+    drop(conn);
+    state.db.audit_read(&user.actor(), &state.now_text(), "customer.read", "customer", id).await?;
+    Ok(ok(customer_json(&record, &stats, user.role, state.today())))
+}
+
+async fn detail_json(state: &AppState, user: &AuthUser, id: &str, history_limit: i64) -> Result<Value, ApiError> {
+    let today = state.today();
+    let mut conn = state.db.conn().await?;
+    let (record, stats) = customers::get_with_stats(&mut conn, id).await?.ok_or_else(not_found)?;
+    let history = sessions::history(&mut conn, id, history_limit).await?;
+    let purchases = packages::purchases_of(&mut conn, id).await?;
+    let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
+    let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
+    let active: Vec<Value> = purchases
+        .iter()
+        .filter_map(|p| {
+            let u = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
+            (u.package_status != "expired").then(|| usage_json(p, &u))
+        })
+        .collect();
+    Ok(json!({
+        "customer": customer_json(&record, &stats, user.role, today),
+        "serviceHistory": history.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
+        "activePackages": active,
+        "preferences": preferences_json(&record, user.role),
+    }))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    user: Authorized<ReadCustomers>,
+    Path(id): Path<String>,
+    q: QueryMap,
+) -> ApiResult {
+    let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
+    let limit = q.int("history_limit", 50, 1, 500)?;
+    let data = detail_json(&state, &user, id, limit).await?;
+    state.db.audit_read(&user.actor(), &state.now_text(), "customer.detail.read", "customer", id).await?;
+    Ok(ok(data))
+}
+
+/// Validates and saves an update; returns the saved record and what changed.
+async fn apply_update(state: &AppState, user: &AuthUser, id: &str, body: &Value) -> Result<(CustomerRecord, ChangeSet), ApiError> {
+    let now = state.now_text();
+    let mut w = state.db.begin_write(&user.actor(), &now).await?;
+    let current = customer_in(&mut w, id).await?;
+    let (next, changes) = apply_patch(&current, body, user.role, false, &now, state.today().year())?;
+    if changes.updated_fields.is_empty() {
+        return Ok((current, changes));
+    }
+    if next.identity() != current.identity() {
+        reject_duplicate(&mut w, &next).await?;
+    }
+    customers::update(&mut w, &next, &changes.updated_fields).await?;
+    w.commit().await?;
+    Ok((next, changes))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: Authorized<EditCustomers>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let (record, changes) = apply_update(&state, &user, &id, &body).await?;
+    Ok(ok(json!({
+        "id": record.id,
+        "updated_fields": changes.updated_fields,
+        "profile_completeness": record.profile_completeness(),
+        "last_updated": record.updated_at,
+        "changes_summary": changes.changes_summary,
+    })))
+}
+
+pub async fn update_detail(
+    State(state): State<AppState>,
+    user: Authorized<EditCustomers>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let (record, changes) = apply_update(&state, &user, &id, &body).await?;
+    let mut data = detail_json(&state, &user, &record.id, 50).await?;
+    data["updated_fields"] = json!(changes.updated_fields);
+    data["changes_summary"] = Value::Object(changes.changes_summary);
+    Ok(ok(data))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: Authorized<DeleteCustomers>,
+    Path(id): Path<String>,
+    q: QueryMap,
+) -> ApiResult {
+    let policy = q.one_of("data_retention_policy", &["anonymize", "delete"])?.unwrap_or_else(|| "anonymize".into());
+    let now = state.now_text();
+    let mut w = state.db.begin_write(&user.actor(), &now).await?;
+    let current = customer_in(&mut w, &id).await?;
+    let scrubbed = dc::anonymized(&current, &now);
+    let (related, label) = if policy == "delete" {
+        (customers::delete(&mut w, &scrubbed).await?, "deleted")
+    } else {
+        (customers::anonymize(&mut w, &scrubbed).await?, "anonymized")
+    };
+    w.commit().await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert("x-data-retention", HeaderValue::from_static(label));
+    resp.headers_mut().insert("x-related-records-updated", HeaderValue::from(related));
+    Ok(resp)
+}

@@ -1,0 +1,141 @@
+//! Package purchases and visits (service sessions): purchase, list a customer's packages,
+//! record a visit (consuming a package session), cancel a visit (compensating event).
+
+use super::customers::{checked_id, customer_in, not_found};
+use crate::auth::{Authorized, CancelActivity, ReadCustomers, RecordActivity};
+use crate::body::{JsonBody, QueryMap};
+use crate::envelope::{created, ok, ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use clinicdesk_domain::package::{
+    check_consumption, package_usage, parse_purchase_request, usage_json, Purchase, PACKAGE_STATUSES,
+};
+use clinicdesk_domain::session::{parse_cancel_reason, parse_visit, SessionRecord};
+use clinicdesk_domain::{ids, DomainError, ErrorCode};
+use clinicdesk_store::{customers, packages, sessions, stats};
+use serde_json::{json, Value};
+
+pub async fn purchase(
+    State(state): State<AppState>,
+    user: Authorized<RecordActivity>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let today = state.today();
+    let now = state.now_text();
+    let request = parse_purchase_request(&body, today)?;
+    let mut w = state.db.begin_write(&user.actor(), &now).await?;
+    let customer = customer_in(&mut w, &id).await?;
+    let template = if ids::is_valid_id(&request.package_id) {
+        packages::get_template(w.conn(), &request.package_id).await?
+    } else {
+        None
+    };
+    let template = template.ok_or_else(|| {
+        ApiError(DomainError::new(ErrorCode::PackageNotFound).with_field("package_id"))
+    })?;
+    let purchase = Purchase::from_template(ids::new_id(), customer.id.clone(), &template, &request, today, &now);
+    packages::insert_purchase(&mut w, &purchase).await?;
+    stats::refresh_purchase(w.conn(), &purchase.id, today).await?;
+    stats::refresh_customer(w.conn(), &customer.id).await?;
+    w.commit().await?;
+    let usage = package_usage(&purchase, &Default::default(), today);
+    Ok(created(usage_json(&purchase, &usage)))
+}
+
+pub async fn packages_of(
+    State(state): State<AppState>,
+    _user: Authorized<ReadCustomers>,
+    Path(id): Path<String>,
+    q: QueryMap,
+) -> ApiResult {
+    let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
+    let mut statuses: Vec<&str> = PACKAGE_STATUSES.to_vec();
+    statuses.push("all");
+    let wanted = q.one_of("status", &statuses)?.unwrap_or_else(|| "all".into());
+    let today = state.today();
+    let mut conn = state.db.conn().await?;
+    customers::get(&mut conn, id).await?.ok_or_else(not_found)?;
+    let purchases = packages::purchases_of(&mut conn, id).await?;
+    let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
+    let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
+    let items: Vec<Value> = purchases
+        .iter()
+        .map(|p| (p, package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today)))
+        .filter(|(_, u)| wanted == "all" || u.package_status == wanted)
+        .map(|(p, u)| usage_json(p, &u))
+        .collect();
+    Ok(ok(json!({ "customer_id": id, "packages": items })))
+}
+
+pub async fn record_visit(
+    State(state): State<AppState>,
+    user: Authorized<RecordActivity>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let today = state.today();
+    let now = state.now_text();
+    let visit = parse_visit(&body, today)?;
+    let mut w = state.db.begin_write(&user.actor(), &now).await?;
+    let customer = customer_in(&mut w, &id).await?;
+
+    // The package check runs inside the write transaction, after the write lock is taken,
+    // so two front-desk PCs cannot both use the last session.
+    let mut package_name = None;
+    if let Some(pid) = &visit.package_usage_id {
+        let package_missing = || ApiError(DomainError::new(ErrorCode::PackageNotFound).with_field("package_usage_id"));
+        let purchase = if ids::is_valid_id(pid) { packages::get_purchase(w.conn(), pid).await? } else { None };
+        let purchase = purchase.filter(|p| p.customer_id == customer.id).ok_or_else(package_missing)?;
+        let used = packages::used_by_service(w.conn(), std::slice::from_ref(pid)).await?;
+        check_consumption(&purchase, used.get(pid).unwrap_or(&Default::default()), visit.service_type, visit.service_date)?;
+        package_name = Some(purchase.package_name.clone());
+    }
+
+    let session = SessionRecord {
+        id: ids::new_id(),
+        customer_id: customer.id.clone(),
+        service_type: visit.service_type,
+        service_date: visit.service_date,
+        duration_minutes: visit.duration_minutes,
+        satisfaction_rating: visit.satisfaction_rating,
+        session_notes: visit.session_notes.clone(),
+        staff_name: visit.staff_name.clone().or_else(|| Some(user.display_name.clone())),
+        package_usage_id: visit.package_usage_id.clone(),
+        package_name,
+        amount: visit.amount(),
+        created_at: now.clone(),
+        cancelled_at: None,
+        cancel_reason: None,
+    };
+    sessions::insert(&mut w, &session).await?;
+    if let Some(pid) = &session.package_usage_id {
+        stats::refresh_purchase(w.conn(), pid, today).await?;
+    }
+    stats::refresh_customer(w.conn(), &customer.id).await?;
+    w.commit().await?;
+    Ok(created(session.to_json()))
+}
+
+pub async fn cancel_visit(
+    State(state): State<AppState>,
+    user: Authorized<CancelActivity>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let reason = parse_cancel_reason(&body)?;
+    let id = checked_id(&id, ErrorCode::SessionNotFound)?;
+    let now = state.now_text();
+    let mut w = state.db.begin_write(&user.actor(), &now).await?;
+    let session = sessions::get(w.conn(), id).await?.ok_or_else(|| ApiError::code(ErrorCode::SessionNotFound))?;
+    customer_in(&mut w, &session.customer_id).await?;
+    if !sessions::cancel(&mut w, id, reason.as_deref()).await? {
+        return Err(ApiError::code(ErrorCode::SessionAlreadyCancelled));
+    }
+    if let Some(pid) = &session.package_usage_id {
+        stats::refresh_purchase(w.conn(), pid, state.today()).await?;
+    }
+    stats::refresh_customer(w.conn(), &session.customer_id).await?;
+    w.commit().await?;
+    Ok(ok(json!({ "session_id": id, "cancelled_at": now, "reason": reason })))
+}

@@ -1,0 +1,97 @@
+//! Small helpers for reading `Any` rows the same way on both databases.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub fn text(row: &AnyRow, col: &str) -> Result<String, sqlx::Error> {
+    row.try_get::<String, _>(col)
+}
+
+pub fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(col)
+}
+
+pub fn int(row: &AnyRow, col: &str) -> Result<i64, sqlx::Error> {
+    row.try_get::<i64, _>(col)
+}
+
+pub fn opt_int(row: &AnyRow, col: &str) -> Result<Option<i64>, sqlx::Error> {
+    row.try_get::<Option<i64>, _>(col)
+}
+
+pub fn flag(row: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+    Ok(int(row, col)? != 0)
+}
+
+pub fn list(row: &AnyRow, col: &str) -> Result<Vec<String>, sqlx::Error> {
+    let raw = text(row, col)?;
+    serde_json::from_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+pub fn date(row: &AnyRow, col: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    let raw = text(row, col)?;
+    chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+pub fn opt_date(row: &AnyRow, col: &str) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {
+    match opt_text(row, col)? {
+        None => Ok(None),
+        Some(raw) => chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e))),
+    }
+}
+
+/// A dynamic list of bind values for queries assembled at run time (filters).
+#[derive(Debug, Clone)]
+pub enum Param {
+    Text(String),
+    Int(i64),
+}
+
+#[derive(Debug, Default)]
+pub struct Params(pub Vec<Param>);
+
+impl Params {
+    /// Adds a value and returns its placeholder (`$n`).
+    pub fn text(&mut self, v: impl Into<String>) -> String {
+        self.0.push(Param::Text(v.into()));
+        format!("${}", self.0.len())
+    }
+
+    pub fn int(&mut self, v: i64) -> String {
+        self.0.push(Param::Int(v));
+        format!("${}", self.0.len())
+    }
+
+    pub fn bind<'q>(
+        &self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for p in &self.0 {
+            q = match p {
+                Param::Text(s) => q.bind(s.clone()),
+                Param::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `($a, $b, …)` for an `IN` list.
+pub fn in_list(params: &mut Params, values: &[String]) -> String {
+    let placeholders: Vec<String> = values.iter().map(|v| params.text(v.clone())).collect();
+    format!("({})", placeholders.join(", "))
+}

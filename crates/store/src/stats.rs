@@ -1,0 +1,140 @@
+//! The derived roll-ups: `customer_stats` per customer and `purchase_stats` per purchase.
+//! They are caches of what the facts say, recomputed for the touched customer inside the
+//! write transaction (and wholesale by [`rebuild_all`] after a bulk load), so list, search and
+//! filters never aggregate millions of visits per request.
+
+use crate::row;
+use crate::{packages, StoreResult};
+use chrono::NaiveDate;
+use clinicdesk_domain::package::package_usage;
+use clinicdesk_domain::stats::{average_interval, average_rating, CustomerStats};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// `NOT EXISTS` clause that keeps only visits that were not cancelled (alias `s`).
+pub const NOT_CANCELLED: &str = "NOT EXISTS (SELECT 1 FROM session_cancellations x WHERE x.session_id = s.id)";
+
+/// Recomputes one customer's roll-up from its visits, purchases and interactions.
+pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> StoreResult<()> {
+    let created: String = sqlx::query("SELECT created_at FROM customers WHERE id = $1")
+        .bind(customer_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("created_at")?;
+    let visits = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n, MIN(service_date) AS first_date, MAX(service_date) AS last_date, \
+         CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS revenue, \
+         CAST(COALESCE(SUM(satisfaction_rating), 0) AS BIGINT) AS rating_sum, \
+         COUNT(satisfaction_rating) AS rating_count \
+         FROM service_sessions s WHERE s.customer_id = $1 AND {NOT_CANCELLED}"
+    ))
+    .bind(customer_id.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let purchases: i64 = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(price_paid), 0) AS BIGINT) AS total FROM package_purchases WHERE customer_id = $1",
+    )
+    .bind(customer_id.to_string())
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("total")?;
+    let interactions = sqlx::query("SELECT COUNT(*) AS n, MAX(occurred_at) AS last_at FROM interactions WHERE customer_id = $1")
+        .bind(customer_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+
+    let last_visit = row::opt_text(&visits, "last_date")?;
+    let last_activity = last_visit.clone().unwrap_or_else(|| created.chars().take(10).collect());
+    sqlx::query(
+        "INSERT INTO customer_stats (customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, \
+         total_revenue, satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (customer_id) DO UPDATE SET total_visits = excluded.total_visits, \
+         first_visit_date = excluded.first_visit_date, last_visit_date = excluded.last_visit_date, \
+         last_activity_date = excluded.last_activity_date, total_revenue = excluded.total_revenue, \
+         satisfaction_sum = excluded.satisfaction_sum, satisfaction_count = excluded.satisfaction_count, \
+         last_interaction_at = excluded.last_interaction_at, interaction_count = excluded.interaction_count",
+    )
+    .bind(customer_id.to_string())
+    .bind(row::int(&visits, "n")?)
+    .bind(row::opt_text(&visits, "first_date")?)
+    .bind(last_visit)
+    .bind(last_activity)
+    .bind(row::int(&visits, "revenue")? + purchases)
+    .bind(row::int(&visits, "rating_sum")?)
+    .bind(row::int(&visits, "rating_count")?)
+    .bind(row::opt_text(&interactions, "last_at")?)
+    .bind(row::int(&interactions, "n")?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes one purchase's roll-up from the visits that consumed it.
+pub async fn refresh_purchase(conn: &mut AnyConnection, purchase_id: &str, today: NaiveDate) -> StoreResult<()> {
+    let Some(purchase) = packages::get_purchase(&mut *conn, purchase_id).await? else { return Ok(()) };
+    let used = packages::used_by_service(&mut *conn, &[purchase_id.to_string()]).await?;
+    let usage = package_usage(&purchase, used.get(purchase_id).unwrap_or(&Default::default()), today);
+    sqlx::query(
+        "INSERT INTO purchase_stats (purchase_id, customer_id, expiry_date, total_sessions, used_sessions, \
+         remaining_sessions, overdrawn_sessions) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (purchase_id) DO UPDATE SET used_sessions = excluded.used_sessions, \
+         remaining_sessions = excluded.remaining_sessions, overdrawn_sessions = excluded.overdrawn_sessions, \
+         expiry_date = excluded.expiry_date, total_sessions = excluded.total_sessions",
+    )
+    .bind(purchase.id.clone())
+    .bind(purchase.customer_id.clone())
+    .bind(purchase.expiry_date.to_string())
+    .bind(purchase.total_sessions())
+    .bind(usage.used_sessions)
+    .bind(usage.remaining_sessions)
+    .bind(usage.overdrawn_sessions)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes every roll-up (after a bulk import or the demo generator).
+pub async fn rebuild_all(conn: &mut AnyConnection, today: NaiveDate) -> StoreResult<()> {
+    let ids: Vec<String> = sqlx::query("SELECT id FROM customers WHERE deleted_at IS NULL")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        refresh_customer(&mut *conn, id).await?;
+    }
+    let purchases: Vec<String> = sqlx::query("SELECT id FROM package_purchases")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    for id in &purchases {
+        refresh_purchase(&mut *conn, id, today).await?;
+    }
+    Ok(())
+}
+
+/// Reads the roll-up columns (selected with the `cs.` prefix names below) into
+/// [`CustomerStats`].
+pub fn from_row(r: &AnyRow) -> StoreResult<CustomerStats> {
+    let first = row::opt_date(r, "first_visit_date")?;
+    let last = row::opt_date(r, "last_visit_date")?;
+    let n = row::opt_int(r, "total_visits")?.unwrap_or(0);
+    Ok(CustomerStats {
+        total_visits: n,
+        first_visit_date: first,
+        last_visit_date: last,
+        average_visit_interval: average_interval(first, last, n),
+        total_revenue: row::opt_int(r, "total_revenue")?.unwrap_or(0),
+        average_satisfaction: average_rating(
+            row::opt_int(r, "satisfaction_sum")?.unwrap_or(0),
+            row::opt_int(r, "satisfaction_count")?.unwrap_or(0),
+        ),
+    })
+}
+
+pub const STATS_COLUMNS: &str = "cs.total_visits, cs.first_visit_date, cs.last_visit_date, cs.total_revenue, \
+    cs.satisfaction_sum, cs.satisfaction_count, cs.last_interaction_at, cs.interaction_count";
