@@ -29,11 +29,18 @@ impl AppState {
         }
     }
 
-    /// Runs the migrations, loads (or creates) the token signing secret and opens the API.
-    pub async fn prepare(&self) -> StoreResult<()> {
+    /// Runs the migrations and loads (or creates) the token signing secret, without opening
+    /// the API yet: a caller that seeds data first calls [`AppState::mark_ready`] after it.
+    pub async fn open(&self) -> StoreResult<()> {
         self.db.migrate().await?;
         let secret = crate::auth::load_or_create_secret(&self.db).await?;
         let _ = self.keys.set(Keys::new(&secret));
+        Ok(())
+    }
+
+    /// [`AppState::open`], then open the API.
+    pub async fn prepare(&self) -> StoreResult<()> {
+        self.open().await?;
         self.mark_ready();
         Ok(())
     }

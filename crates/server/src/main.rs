@@ -74,8 +74,8 @@ fn app(state: AppState, ui_dir: &std::path::Path) -> Router {
 }
 
 async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::Result<()> {
-    state.prepare().await.context("database migration failed")?;
-    tracing::info!(database = ?state.db.kind, "database ready");
+    state.open().await.context("database migration failed")?;
+    tracing::info!(database = ?state.db.kind, "database migrated");
     if demo {
         let users = clinicdesk_demo::ensure_demo_users(&state.db).await?;
         let options = clinicdesk_demo::DemoOptions { customers: demo_customers, ..Default::default() };
@@ -84,6 +84,9 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
             None => tracing::info!(users, "database already has customers; demo data not seeded"),
         }
     }
+    // Ready only once the data a demo promises is there.
+    state.mark_ready();
+    tracing::info!("ready");
     Ok(())
 }
 
