@@ -397,3 +397,72 @@ pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
         .await?
         .try_get("n")?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Db;
+    use clinicdesk_domain::package::package_status;
+
+    async fn temp_db() -> Db {
+        let path = std::env::temp_dir().join(format!("clinicdesk-store-{}.db", clinicdesk_domain::ids::new_id()));
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+
+    /// The SQL status filter must classify every purchase exactly as the domain rule does,
+    /// including the boundaries (14 days, 20 %, the expiry day itself, used up).
+    #[tokio::test]
+    async fn package_status_filter_agrees_with_the_domain_rule() {
+        let db = temp_db().await;
+        let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let mut expected = Vec::new();
+        let mut conn = db.conn().await.unwrap();
+        // Only the roll-up is under test; its purchases need not exist.
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
+        for offset in [-30i64, -1, 0, 1, 13, 14, 15, 60] {
+            for (total, remaining) in [(10i64, 0i64), (10, 1), (10, 2), (10, 3), (40, 8), (40, 9), (5, 5)] {
+                let id = format!("p{offset}_{total}_{remaining}");
+                let expiry = today + Duration::days(offset);
+                sqlx::query(
+                    "INSERT INTO purchase_stats (purchase_id, customer_id, expiry_date, total_sessions, used_sessions, \
+                     remaining_sessions, overdrawn_sessions) VALUES ($1, $1, $2, $3, $4, $5, 0)",
+                )
+                .bind(id.clone())
+                .bind(expiry.to_string())
+                .bind(total)
+                .bind(total - remaining)
+                .bind(remaining)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+                expected.push((id, package_status(expiry, total, remaining, today)));
+            }
+        }
+        for status in ["active", "expiring", "expired"] {
+            let mut params = Params::default();
+            let cond = package_status_condition(&mut params, status, today);
+            let rows = params
+                .bind(sqlx::query(&format!("SELECT purchase_id FROM purchase_stats ps WHERE {cond} ORDER BY purchase_id")))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let got: Vec<String> = rows.iter().map(|r| r.try_get("purchase_id").unwrap()).collect();
+            let mut want: Vec<String> = expected.iter().filter(|(_, s)| *s == status).map(|(id, _)| id.clone()).collect();
+            want.sort();
+            assert_eq!(got, want, "{status}");
+        }
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
+        let mut params = Params::default();
+        assert!(text_match(&mut params, "   ").is_none());
+        let m = text_match(&mut params, "010-12").unwrap();
+        assert!(m.contains("phone_digits"), "{m}");
+        let m = text_match(&mut params, "김영").unwrap();
+        assert!(!m.contains("phone_digits"));
+    }
+}
