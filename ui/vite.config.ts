@@ -10,7 +10,9 @@ const target = process.env.CLINICDESK_URL ?? 'http://127.0.0.1:8787';
 
 export default defineConfig({
   base: './',
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  // Vite 8 transforms with Oxc (its successor to the esbuild option): automatic JSX runtime
+  // from Preact, no framework plugin needed.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

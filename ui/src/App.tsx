@@ -1,0 +1,278 @@
+import { useEffect, useState } from 'preact/hooks';
+import { logout, onSessionChange, restoreSession } from './api';
+import { clearCatalog, loadServices } from './catalog';
+import { Modal } from './components/Modal';
+import { Kbd, Spinner, Toasts } from './components/ui';
+import { AppContext } from './context';
+import { getLang, onLangChange, setLang, t, tEnum, type Lang } from './i18n';
+import { describeError } from './logic/errors';
+import { href, navigate, parseRoute, useRoute } from './router';
+import { CustomerDetailScreen } from './screens/CustomerDetail';
+import { CustomerForm } from './screens/CustomerForm';
+import { Login, Logo } from './screens/Login';
+import { SearchScreen, resetSearchState } from './screens/Search';
+import type { User } from './types';
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(getLang());
+  const [booting, setBooting] = useState(true);
+  const [user, setUser] = useState<User | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => onLangChange(setLangState), []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  useEffect(() => {
+    const off = onSessionChange((u, reason) => {
+      setUser(u);
+      if (u) {
+        setNotice(null);
+        loadServices();
+      } else {
+        clearCatalog();
+        resetSearchState();
+        setNotice(reason === 'expired' || reason === 'invalid' ? t('login.sessionExpired') : null);
+      }
+    });
+    restoreSession()
+      .then((u) => {
+        if (u) setUser(u);
+      })
+      .catch((e) => setNotice(describeError(e)))
+      .finally(() => setBooting(false));
+    return off;
+  }, []);
+
+  if (booting) {
+    return (
+      <div class="boot">
+        <Logo size={40} />
+        <Spinner label={t('login.restoring')} />
+      </div>
+    );
+  }
+
+  if (!user) {
+    return (
+      <>
+        <Login notice={notice} />
+        <Toasts />
+      </>
+    );
+  }
+
+  return (
+    <AppContext.Provider value={{ user, lang }}>
+      <Shell user={user} />
+      <Toasts />
+    </AppContext.Provider>
+  );
+}
+
+function isTyping(el: EventTarget | null): boolean {
+  const node = el as HTMLElement | null;
+  if (!node || !node.tagName) return false;
+  const tag = node.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || node.isContentEditable;
+}
+
+function Shell({ user }: { user: User }) {
+  const route = useRoute();
+  const [help, setHelp] = useState(false);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented) return;
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        goSearch();
+        return;
+      }
+      if (e.key === 'F1') {
+        e.preventDefault();
+        setHelp(true);
+        return;
+      }
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (document.querySelector('.modal')) return;
+      if (e.key === '/') {
+        e.preventDefault();
+        goSearch();
+      } else if (e.key === '?') {
+        e.preventDefault();
+        setHelp(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  let screen;
+  switch (route.name) {
+    case 'search':
+      screen = <SearchScreen />;
+      break;
+    case 'new':
+      screen = <CustomerForm key="new" />;
+      break;
+    case 'edit':
+      screen = <CustomerForm key={`edit-${route.id}`} id={route.id} />;
+      break;
+    case 'detail':
+      screen = <CustomerDetailScreen key={route.id} id={route.id} />;
+      break;
+  }
+
+  return (
+    <div class="shell">
+      <aside class="sidebar">
+        <div class="sidebar-inner">
+        <a class="brand" href={href({ name: 'search' })}>
+          <Logo size={26} />
+          <span>{t('app.name')}</span>
+        </a>
+        <nav aria-label={t('nav.main')}>
+          <a
+            class={`nav-item${route.name === 'search' || route.name === 'detail' || route.name === 'edit' ? ' active' : ''}`}
+            href={href({ name: 'search' })}
+            data-testid="nav-search"
+            title={t('nav.search')}
+          >
+            <SearchIcon />
+            <span>{t('nav.search')}</span>
+            <Kbd>Ctrl K</Kbd>
+          </a>
+          <a class={`nav-item${route.name === 'new' ? ' active' : ''}`} href={href({ name: 'new' })} data-testid="nav-new-customer" title={t('nav.newCustomer')}>
+            <PlusIcon />
+            <span>{t('nav.newCustomer')}</span>
+          </a>
+        </nav>
+        <div class="sidebar-foot">
+          <button type="button" class="nav-item as-button" onClick={() => setHelp(true)} data-testid="shortcuts-button" title={t('common.shortcuts')}>
+            <KeyIcon />
+            <span>{t('common.shortcuts')}</span>
+            <Kbd>F1</Kbd>
+          </button>
+        </div>
+        </div>
+      </aside>
+      <div class="main-col">
+        <header class="topbar">
+          <div class="topbar-title">{t('app.tagline')}</div>
+          <div class="topbar-right">
+            <div class="user-chip" data-testid="header-user" title={t('header.user')}>
+              <span class="avatar" aria-hidden="true">
+                {(user.display_name || user.username || '?').slice(0, 1)}
+              </span>
+              <span class="user-name" data-testid="header-user-name">
+                {user.display_name || user.username}
+              </span>
+              <span class={`role-badge role-${user.role}`} data-testid="header-role" data-value={user.role}>
+                {tEnum('role', user.role)}
+              </span>
+            </div>
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm"
+              data-testid="lang-toggle"
+              title={t('header.langSwitchTitle')}
+              onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
+            >
+              {t('header.langSwitch')}
+            </button>
+            <button
+              type="button"
+              class="btn btn-outline btn-sm"
+              data-testid="logout-button"
+              onClick={async () => {
+                await logout();
+                navigate({ name: 'search' }, true);
+              }}
+            >
+              {t('header.logout')}
+            </button>
+          </div>
+        </header>
+        <main class="content">{screen}</main>
+      </div>
+      {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}
+
+function goSearch() {
+  if (parseRoute(location.hash).name !== 'search') navigate({ name: 'search' });
+  // Focus after the search screen has rendered.
+  setTimeout(() => {
+    const input = document.querySelector<HTMLInputElement>('[data-testid="search-input"]');
+    input?.focus();
+    input?.select();
+  }, 30);
+}
+
+function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const rows: [string, string][] = [
+    ['Ctrl K  /  /', t('shortcuts.search')],
+    ['N', t('shortcuts.newCustomer')],
+    ['↑ ↓  Enter', t('shortcuts.rows')],
+    ['V', t('shortcuts.visit')],
+    ['P', t('shortcuts.purchase')],
+    ['I', t('shortcuts.interaction')],
+    ['E', t('shortcuts.edit')],
+    ['Esc', t('shortcuts.back')],
+    ['F1  ?', t('shortcuts.help')],
+  ];
+  return (
+    <Modal title={t('shortcuts.title')} onClose={onClose} testid="shortcuts-dialog" width={460}>
+      <table class="shortcuts">
+        <tbody>
+          {rows.map(([k, d]) => (
+            <tr key={k}>
+              <td>
+                {k.split('  ').map((x) => (
+                  <Kbd key={x}>{x}</Kbd>
+                ))}
+              </td>
+              <td>{d}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="modal-foot">
+        <button type="button" class="btn btn-primary" onClick={onClose} data-autofocus>
+          {t('common.confirm')}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function SearchIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <circle cx="8.5" cy="8.5" r="5.5" fill="none" stroke="currentColor" stroke-width="2" />
+      <path d="m13 13 4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function PlusIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <circle cx="10" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.8" />
+      <path d="M3.5 17c.8-3 3.4-4.5 6.5-4.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+      <path d="M15 11.5v6M12 14.5h6" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function KeyIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <rect x="2" y="5" width="16" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="1.6" />
+      <path d="M5 8.5h1M8 8.5h1M11 8.5h1M14 8.5h1M6 11.5h8" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+    </svg>
+  );
+}

@@ -1,0 +1,486 @@
+// The one API helper of the UI. It speaks the ClinicDesk v1 envelope (docs/API.md) over one of
+// two transports and hides which one from the rest of the UI:
+//   - desktop (Tauri): the `api_request` command, which hands the request to the in-process router;
+//   - browser: fetch() against the server that served the UI (same origin).
+// It also owns the login session: the access token lives in memory only; the refresh token is
+// kept by a TokenStore (OS keyring through Tauri commands on the desktop, localStorage in a
+// browser). An expired access token is refreshed once, transparently, and the request retried.
+
+import { invoke } from '@tauri-apps/api/core';
+import type { AuthTokens, User } from './types';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Transport = (req: ApiRequest) => Promise<ApiResponse>;
+
+export interface TokenStore {
+  load(): Promise<string | null>;
+  save(refreshToken: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** A success envelope, plus the HTTP status and (lower-cased) response headers. */
+export interface Envelope<T> {
+  success: true;
+  data: T;
+  message?: string;
+  timestamp?: string;
+  request_id?: string;
+  status: number;
+  headers: Record<string, string>;
+}
+
+export interface ApiErrorInit {
+  status: number;
+  code: string;
+  message?: string;
+  field?: string | null;
+  details?: Record<string, unknown> | null;
+  requestId?: string | null;
+}
+
+/** `success: false` from the API (or a transport failure, with status 0 and NETWORK_ERROR). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | null;
+  readonly details: Record<string, unknown> | null;
+  readonly requestId: string | null;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message ?? init.code);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.code = init.code;
+    this.field = init.field ?? null;
+    this.details = init.details ?? null;
+    this.requestId = init.requestId ?? null;
+  }
+}
+
+export type SessionEndReason = 'logout' | 'expired' | 'invalid';
+type SessionListener = (user: User | null, reason?: SessionEndReason) => void;
+
+// ---------------------------------------------------------------------------------------------
+// Transports
+
+export function isTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+}
+
+function lowerKeys(h: Record<string, string> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h) for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
+  return out;
+}
+
+export function fetchTransport(fetchImpl: typeof fetch = (...a) => fetch(...a)): Transport {
+  return async (req) => {
+    let res: Response;
+    try {
+      res = await fetchImpl(req.path, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body ?? undefined,
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: String((e as Error)?.message ?? e) });
+    }
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      headers[k.toLowerCase()] = v;
+    });
+    const body = res.status === 204 ? '' : await res.text();
+    return { status: res.status, headers, body };
+  };
+}
+
+type InvokeFn = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+
+export function tauriTransport(invokeImpl: InvokeFn = invoke as InvokeFn): Transport {
+  return async (req) => {
+    let out: unknown;
+    try {
+      out = await invokeImpl('api_request', { request: req });
+    } catch (e) {
+      throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: String((e as Error)?.message ?? e) });
+    }
+    const r = (out ?? {}) as Partial<ApiResponse>;
+    return { status: Number(r.status ?? 0), headers: lowerKeys(r.headers), body: r.body ?? '' };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh-token stores
+
+const REFRESH_KEY = 'clinicdesk.refresh_token';
+const DEVICE_KEY = 'clinicdesk.device_id';
+
+export function browserTokenStore(storage: Storage | undefined = globalThis.localStorage): TokenStore {
+  return {
+    async load() {
+      try {
+        return storage?.getItem(REFRESH_KEY) ?? null;
+      } catch {
+        return null;
+      }
+    },
+    async save(token) {
+      try {
+        storage?.setItem(REFRESH_KEY, token);
+      } catch {
+        /* private mode: the session just won't survive a restart */
+      }
+    },
+    async clear() {
+      try {
+        storage?.removeItem(REFRESH_KEY);
+      } catch {
+        /* ignore */
+      }
+    },
+  };
+}
+
+export function tauriTokenStore(invokeImpl: InvokeFn = invoke as InvokeFn): TokenStore {
+  return {
+    async load() {
+      try {
+        const v = await invokeImpl('session_load');
+        return typeof v === 'string' && v !== '' ? v : null;
+      } catch {
+        return null;
+      }
+    },
+    async save(refreshToken) {
+      try {
+        await invokeImpl('session_save', { refreshToken });
+      } catch (e) {
+        console.warn('session_save failed', e);
+      }
+    },
+    async clear() {
+      try {
+        await invokeImpl('session_clear');
+      } catch (e) {
+        console.warn('session_clear failed', e);
+      }
+    },
+  };
+}
+
+function randomId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c?.randomUUID) return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (c?.getRandomValues) c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A stable id for this installation (desktop) or this browser profile. */
+export function defaultDeviceId(): string {
+  const prefix = isTauri() ? 'desktop-' : 'web-';
+  try {
+    const s = globalThis.localStorage;
+    const have = s?.getItem(DEVICE_KEY);
+    if (have) return have;
+    const id = prefix + randomId();
+    s?.setItem(DEVICE_KEY, id);
+    return id;
+  } catch {
+    return prefix + randomId();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State and configuration
+
+interface Config {
+  transport: Transport;
+  tokenStore: TokenStore;
+  deviceId: string;
+}
+
+let config: Config | null = null;
+
+function cfg(): Config {
+  if (!config) {
+    const desktop = isTauri();
+    config = {
+      transport: desktop ? tauriTransport() : fetchTransport(),
+      tokenStore: desktop ? tauriTokenStore() : browserTokenStore(),
+      deviceId: defaultDeviceId(),
+    };
+  }
+  return config;
+}
+
+/** Override the transport, token store or device id (tests, or a host that wants to). */
+export function configureApi(partial: Partial<Config>): void {
+  config = { ...cfg(), ...partial };
+}
+
+let accessToken: string | null = null;
+let refreshToken: string | null = null;
+let currentUser: User | null = null;
+let refreshing: Promise<RefreshOutcome> | null = null;
+const listeners = new Set<SessionListener>();
+
+/** Forget all session state and configuration (tests). */
+export function resetApi(): void {
+  config = null;
+  accessToken = null;
+  refreshToken = null;
+  currentUser = null;
+  refreshing = null;
+  listeners.clear();
+}
+
+export function getUser(): User | null {
+  return currentUser;
+}
+
+export function getAccessToken(): string | null {
+  return accessToken;
+}
+
+export function onSessionChange(fn: SessionListener): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function emit(user: User | null, reason?: SessionEndReason) {
+  listeners.forEach((fn) => fn(user, reason));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+const AUTH_PATHS = ['/api/v1/auth/login', '/api/v1/auth/refresh'];
+
+function isAuthPath(path: string): boolean {
+  const p = path.split('?')[0];
+  return AUTH_PATHS.includes(p);
+}
+
+function defaultCode(status: number): string {
+  switch (status) {
+    case 0:
+      return 'NETWORK_ERROR';
+    case 400:
+      return 'INVALID_JSON';
+    case 401:
+      return 'AUTH_INVALID_TOKEN';
+    case 403:
+      return 'FORBIDDEN_ROLE';
+    case 404:
+      return 'NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 422:
+      return 'VALIDATION_ERROR';
+    case 429:
+      return 'RATE_LIMIT_EXCEEDED';
+    case 503:
+      return 'SERVICE_UNAVAILABLE';
+    default:
+      return status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_RESPONSE';
+  }
+}
+
+/** Turn a raw transport response into an envelope, or throw the ApiError it carries. */
+export function parseResponse<T>(res: ApiResponse): Envelope<T> {
+  const ok = res.status >= 200 && res.status < 300;
+  const text = (res.body ?? '').trim();
+  if (text === '') {
+    if (ok) return { success: true, data: null as T, status: res.status, headers: res.headers };
+    throw new ApiError({ status: res.status, code: defaultCode(res.status) });
+  }
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError({
+      status: res.status,
+      code: ok ? 'INVALID_RESPONSE' : defaultCode(res.status),
+      message: text.slice(0, 200),
+    });
+  }
+  if (json === null || typeof json !== 'object') {
+    throw new ApiError({ status: res.status, code: 'INVALID_RESPONSE' });
+  }
+  if (json.success === false || !ok) {
+    const err = json.error && typeof json.error === 'object' ? json.error : {};
+    const details = err.details && typeof err.details === 'object' ? err.details : null;
+    throw new ApiError({
+      status: res.status,
+      code: typeof err.code === 'string' ? err.code : defaultCode(res.status),
+      message: typeof err.message === 'string' ? err.message : undefined,
+      field: typeof err.field === 'string' ? err.field : typeof details?.field === 'string' ? details.field : null,
+      details,
+      requestId: json.request_id ?? null,
+    });
+  }
+  return { ...json, success: true, status: res.status, headers: res.headers } as Envelope<T>;
+}
+
+async function send(method: string, path: string, body: unknown, token: string | null): Promise<ApiResponse> {
+  const c = cfg();
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Content-Type': 'application/json',
+    'X-Device-Id': c.deviceId,
+  };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const payload = body === undefined || body === null ? null : typeof body === 'string' ? body : JSON.stringify(body);
+  return c.transport({ method: method.toUpperCase(), path, headers, body: payload });
+}
+
+type RefreshOutcome = 'ok' | 'rejected' | 'unreachable';
+
+async function doRefresh(): Promise<RefreshOutcome> {
+  const rt = refreshToken;
+  if (!rt) return 'rejected';
+  try {
+    const env = parseResponse<AuthTokens>(await send('POST', '/api/v1/auth/refresh', { refresh_token: rt }, null));
+    await adoptTokens(env.data);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 0 || e.status >= 500 || e.status === 429)) return 'unreachable';
+    return 'rejected';
+  }
+}
+
+/** One refresh at a time: concurrent requests that all hit an expired token share it. */
+function refreshOnce(): Promise<RefreshOutcome> {
+  if (!refreshing) {
+    refreshing = doRefresh().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+async function adoptTokens(tokens: AuthTokens): Promise<void> {
+  accessToken = tokens.access_token;
+  refreshToken = tokens.refresh_token;
+  if (tokens.user) currentUser = tokens.user;
+  await cfg().tokenStore.save(tokens.refresh_token);
+}
+
+async function endSession(reason: SessionEndReason): Promise<void> {
+  const hadUser = currentUser !== null || accessToken !== null;
+  accessToken = null;
+  refreshToken = null;
+  currentUser = null;
+  await cfg().tokenStore.clear();
+  if (hadUser || reason === 'logout') emit(null, reason);
+}
+
+/**
+ * Call the ClinicDesk API. `path` is the full path with query string, e.g.
+ * `/api/v1/customers/search?q=김`. `body` is JSON-encoded. Resolves to the success envelope
+ * (for 204: `data: null`), or rejects with an ApiError.
+ */
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
+  const tokenUsed = isAuthPath(path) ? null : accessToken;
+  const res = await send(method, path, body, tokenUsed);
+  try {
+    return parseResponse<T>(res);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401 || isAuthPath(path) || tokenUsed === null) throw e;
+    if (e.code === 'AUTH_EXPIRED_TOKEN') {
+      // Another request may already have refreshed while this one was in flight.
+      const outcome = accessToken && accessToken !== tokenUsed ? 'ok' : await refreshOnce();
+      if (outcome === 'ok') {
+        return parseResponse<T>(await send(method, path, body, accessToken));
+      }
+      if (outcome === 'rejected') await endSession('expired');
+      throw e;
+    }
+    if (e.code === 'AUTH_INVALID_TOKEN' && accessToken === tokenUsed) {
+      // Revoked (logged out elsewhere) or tampered: the session is gone.
+      await endSession('invalid');
+    }
+    throw e;
+  }
+}
+
+/** Build a query string from the non-empty entries of `params` (arrays are comma-joined). */
+export function qs(params: Record<string, string | number | boolean | string[] | null | undefined>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length === 0) continue;
+      parts.push(`${encodeURIComponent(k)}=${v.map(encodeURIComponent).join(',')}`);
+    } else {
+      parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    }
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+
+export async function login(username: string, password: string): Promise<User> {
+  const env = await api<AuthTokens>('POST', '/api/v1/auth/login', { username, password, device_id: cfg().deviceId });
+  await adoptTokens(env.data);
+  emit(currentUser);
+  return currentUser!;
+}
+
+/**
+ * On start: if a refresh token was stored, exchange it and resume the session.
+ * Resolves to the user, or null (no stored session, or it was rejected). A server that cannot
+ * be reached keeps the stored token so that a later start can still resume.
+ */
+export async function restoreSession(): Promise<User | null> {
+  const stored = await cfg().tokenStore.load();
+  if (!stored) return null;
+  refreshToken = stored;
+  const outcome = await refreshOnce();
+  if (outcome === 'ok') {
+    if (!currentUser) {
+      try {
+        currentUser = (await api<User>('GET', '/api/v1/auth/me')).data;
+      } catch {
+        /* keep going without a user object */
+      }
+    }
+    emit(currentUser);
+    return currentUser;
+  }
+  refreshToken = null;
+  if (outcome === 'rejected') await cfg().tokenStore.clear();
+  if (outcome === 'unreachable') throw new ApiError({ status: 0, code: 'NETWORK_ERROR' });
+  return null;
+}
+
+export async function logout(): Promise<void> {
+  if (accessToken) {
+    try {
+      await api('POST', '/api/v1/auth/logout');
+    } catch {
+      /* the local session ends regardless */
+    }
+  }
+  await endSession('logout');
+}

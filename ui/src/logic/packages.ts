@@ -1,0 +1,85 @@
+// Package rules the UI needs: which packages can pay for a visit, and which one to propose.
+// The server stays the authority (it answers PACKAGE_EXHAUSTED / SERVICE_NOT_IN_PACKAGE /
+// PACKAGE_EXPIRED); this only picks a sensible default and labels the choices.
+
+import type { PackageUsage, ServiceBreakdownEntry } from '../types';
+import { daysBetween } from './format';
+
+export type Usability = 'ok' | 'not_covered' | 'exhausted' | 'expired' | 'not_started';
+
+export function breakdownFor(pkg: PackageUsage, service: string): ServiceBreakdownEntry | null {
+  const b = pkg.service_breakdown?.[service];
+  if (!b || !(Number(b.total) > 0)) return null;
+  return b;
+}
+
+/** Sessions of `service` still left in `pkg` (never negative). */
+export function remainingFor(pkg: PackageUsage, service: string): number {
+  const b = breakdownFor(pkg, service);
+  if (!b) return 0;
+  const remaining = typeof b.remaining === 'number' ? b.remaining : Number(b.total) - Number(b.used);
+  return Math.max(0, remaining);
+}
+
+export function covers(pkg: PackageUsage, service: string): boolean {
+  return breakdownFor(pkg, service) !== null;
+}
+
+/** Can `pkg` pay for a `service` visit on `date` (YYYY-MM-DD)? */
+export function usability(pkg: PackageUsage, service: string, date: string): Usability {
+  if (!covers(pkg, service)) return 'not_covered';
+  if (pkg.purchase_date && date && date < pkg.purchase_date) return 'not_started';
+  if (pkg.expiry_date && date && date > pkg.expiry_date) return 'expired';
+  if (!pkg.expiry_date && pkg.package_status === 'expired' && remainingFor(pkg, service) > 0) return 'expired';
+  if (remainingFor(pkg, service) <= 0) return 'exhausted';
+  return 'ok';
+}
+
+/** Days from `date` until the package expires; packages without an expiry sort last. */
+function daysLeft(pkg: PackageUsage, date: string): number {
+  if (pkg.expiry_date && date) return daysBetween(date, pkg.expiry_date);
+  if (typeof pkg.days_remaining === 'number') return pkg.days_remaining;
+  return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The package to pre-select for a `service` visit on `date`: among the packages that cover the
+ * service, are valid on that date and have a session of it left, the one that expires first
+ * (use it before it lapses); ties go to the one with fewer sessions left, then the older
+ * purchase. Null means "no package (single payment)".
+ */
+export function choosePackage(packages: PackageUsage[], service: string, date: string): PackageUsage | null {
+  const usable = packages.filter((p) => usability(p, service, date) === 'ok');
+  if (usable.length === 0) return null;
+  usable.sort((a, b) => {
+    const d = daysLeft(a, date) - daysLeft(b, date);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+    const r = remainingFor(a, service) - remainingFor(b, service);
+    if (r !== 0) return r;
+    return (a.purchase_date ?? '').localeCompare(b.purchase_date ?? '');
+  });
+  return usable[0];
+}
+
+/** Packages worth listing in the visit dialog for `service`: those that cover it. */
+export function packagesCovering(packages: PackageUsage[], service: string): PackageUsage[] {
+  return packages.filter((p) => covers(p, service));
+}
+
+/** Services that appear in a package, in catalogue order first, then any others. */
+export function servicesOf(pkg: PackageUsage, order: readonly string[]): string[] {
+  const keys = Object.keys(pkg.service_breakdown ?? {}).filter((k) => Number(pkg.service_breakdown?.[k]?.total) > 0);
+  const known = order.filter((s) => keys.includes(s));
+  return [...known, ...keys.filter((k) => !order.includes(k))];
+}
+
+/** Width (0–100) of a usage bar; overdrawn packages fill the bar. */
+export function usagePercent(used: number, total: number): number {
+  if (!(total > 0)) return 0;
+  return Math.max(0, Math.min(100, (used / total) * 100));
+}
+
+/** 'active' | 'expiring' | 'expired' as given by the server, normalised to lower case. */
+export function statusOf(pkg: PackageUsage): string {
+  return String(pkg.package_status ?? 'active').toLowerCase();
+}

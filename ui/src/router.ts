@@ -1,0 +1,54 @@
+// Hash routing: works the same from the server (served at `/`) and from the Tauri asset
+// protocol, with no server-side fallback needed.
+
+import { useEffect, useState } from 'preact/hooks';
+
+export type Route =
+  | { name: 'search' }
+  | { name: 'new' }
+  | { name: 'detail'; id: string }
+  | { name: 'edit'; id: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').split('?')[0];
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'customers') {
+    if (parts[1] === 'new') return { name: 'new' };
+    if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
+    if (parts[1]) return { name: 'detail', id: parts[1] };
+  }
+  return { name: 'search' };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'search':
+      return '#/customers';
+    case 'new':
+      return '#/customers/new';
+    case 'detail':
+      return `#/customers/${encodeURIComponent(route.id)}`;
+    case 'edit':
+      return `#/customers/${encodeURIComponent(route.id)}/edit`;
+  }
+}
+
+export function navigate(route: Route, replace = false): void {
+  const h = href(route);
+  if (replace) {
+    history.replaceState(null, '', h);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  } else if (location.hash !== h) {
+    location.hash = h;
+  }
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}

@@ -1,0 +1,107 @@
+import { useState } from 'preact/hooks';
+import { ApiError, login } from '../api';
+import { ErrorBox } from '../components/ui';
+import { getLang, setLang, t } from '../i18n';
+import { describeError } from '../logic/errors';
+
+export function Login(props: { notice?: string | null }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!username.trim() || !password) {
+      setError(t('login.required'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username.trim(), password);
+      // App switches screens on the session event.
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && err.code === 'AUTH_INVALID_CREDENTIALS') {
+        setError(t('login.invalid'));
+        setPassword('');
+        (document.getElementById('login-password') as HTMLInputElement | null)?.focus();
+      } else {
+        setError(describeError(err));
+      }
+    }
+  };
+
+  return (
+    <div class="login-page">
+      <div class="login-side" aria-hidden="true">
+        <div class="login-brand">
+          <Logo size={44} />
+          <div>
+            <div class="login-brand-name">{t('app.name')}</div>
+            <div class="login-brand-sub">{t('app.tagline')}</div>
+          </div>
+        </div>
+      </div>
+      <main class="login-main">
+        <form class="login-card" onSubmit={submit} data-testid="login-form" noValidate>
+          <div class="login-top">
+            <h1>{t('login.title')}</h1>
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm"
+              data-testid="lang-toggle"
+              title={t('header.langSwitchTitle')}
+              onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
+            >
+              {t('header.langSwitch')}
+            </button>
+          </div>
+          <p class="muted">{t('login.subtitle')}</p>
+          {props.notice && !error ? <div class="notice" data-testid="login-notice">{props.notice}</div> : null}
+          <label class="field-label" for="login-username">
+            {t('login.username')}
+          </label>
+          <input
+            id="login-username"
+            class="input input-lg"
+            data-testid="login-username"
+            autoComplete="username"
+            autoFocus
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            disabled={busy}
+          />
+          <label class="field-label" for="login-password">
+            {t('login.password')}
+          </label>
+          <input
+            id="login-password"
+            class="input input-lg"
+            type="password"
+            data-testid="login-password"
+            autoComplete="current-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            disabled={busy}
+          />
+          {error ? <ErrorBox testid="login-error">{error}</ErrorBox> : null}
+          <button type="submit" class="btn btn-primary btn-lg btn-block" data-testid="login-submit" disabled={busy}>
+            {busy ? t('login.submitting') : t('login.submit')}
+          </button>
+        </form>
+      </main>
+    </div>
+  );
+}
+
+export function Logo({ size = 28 }: { size?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" class="logo">
+      <rect x="1" y="1" width="30" height="30" rx="8" fill="currentColor" />
+      <path d="M13 8h6v5h5v6h-5v5h-6v-5H8v-6h5z" fill="#fff" />
+    </svg>
+  );
+}
