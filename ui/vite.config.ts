@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
 //
 // `npm run dev` proxies /api, /healthz and /readyz to CLINICDESK_URL (default: the dev mock
 // server, `npm run mock`, on 127.0.0.1:8787).
-const target = process.env.CLINICDESK_URL ?? 'http://127.0.0.1:8787';
+const target = process.env.CLINICDESK_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: './',
