@@ -4,8 +4,8 @@ import { defineConfig } from 'vite';
 // The UI is loaded both by the server (at `/`) and by the Tauri window through its own
 // asset protocol, so every asset path must be relative.
 //
-// `npm run dev` proxies /api, /healthz and /readyz to CLINICDESK_URL (default: the dev mock
-// server, `npm run mock`, on 127.0.0.1:8787).
+// `npm run dev` proxies /api, /healthz and /readyz to CLINICDESK_URL (default: a local
+// `cargo run -p clinicdesk-server -- --demo` on 127.0.0.1:8080).
 const target = process.env.CLINICDESK_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
