@@ -4,7 +4,9 @@
 
 use crate::envelope::{request_id, ApiError};
 use crate::state::AppState;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -24,7 +26,10 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(secret: &[u8]) -> Keys {
-        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
     }
 }
 
@@ -60,7 +65,11 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -82,13 +91,17 @@ pub fn new_refresh_token() -> String {
 }
 
 pub fn issue_access_token(state: &AppState, claims: &Claims) -> Result<String, ApiError> {
-    let keys = state.keys().ok_or_else(|| ApiError::code(ErrorCode::ServiceUnavailable))?;
+    let keys = state
+        .keys()
+        .ok_or_else(|| ApiError::code(ErrorCode::ServiceUnavailable))?;
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &keys.encoding)
         .map_err(|e| ApiError(DomainError::internal(e.to_string())))
 }
 
 fn decode_access_token(state: &AppState, token: &str) -> Result<Claims, ApiError> {
-    let keys = state.keys().ok_or_else(|| ApiError::code(ErrorCode::ServiceUnavailable))?;
+    let keys = state
+        .keys()
+        .ok_or_else(|| ApiError::code(ErrorCode::ServiceUnavailable))?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.validate_exp = false;
@@ -134,7 +147,10 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::code(ErrorCode::AuthInvalidToken))
@@ -143,17 +159,32 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let claims = decode_access_token(state, bearer(parts)?)?;
         let mut conn = state.db.conn().await?;
         let session = users::session_by_id(&mut conn, &claims.sid).await?;
         let revoked = || {
-            ApiError(DomainError::new(ErrorCode::AuthInvalidToken).with_message("로그아웃되었거나 만료된 세션입니다"))
+            ApiError(
+                DomainError::new(ErrorCode::AuthInvalidToken)
+                    .with_message("로그아웃되었거나 만료된 세션입니다"),
+            )
         };
-        let session = session.filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub).ok_or_else(revoked)?;
-        let user = users::by_id(&mut conn, &claims.sub).await?.filter(|u| u.active).ok_or_else(revoked)?;
+        let session = session
+            .filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub)
+            .ok_or_else(revoked)?;
+        let user = users::by_id(&mut conn, &claims.sub)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(revoked)?;
         let role = Role::parse(&user.role).ok_or_else(revoked)?;
-        let device_from_header = parts.headers.get("x-device-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let device_from_header = parts
+            .headers
+            .get("x-device-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         Ok(AuthUser {
             user_id: user.id,
             username: user.username,
@@ -202,15 +233,23 @@ impl<R: Requirement> std::ops::Deref for Authorized<R> {
 impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = AuthUser::from_request_parts(parts, state).await?;
         if !user.role.can(R::CAPABILITY) {
-            return Err(ApiError(DomainError::new(ErrorCode::ForbiddenRole).with_details(serde_json::json!({
-                "role": user.role.as_str(),
-                "required": format!("{:?}", R::CAPABILITY),
-            }))));
+            return Err(ApiError(
+                DomainError::new(ErrorCode::ForbiddenRole).with_details(serde_json::json!({
+                    "role": user.role.as_str(),
+                    "required": format!("{:?}", R::CAPABILITY),
+                })),
+            ));
         }
-        Ok(Authorized { user, _requirement: PhantomData })
+        Ok(Authorized {
+            user,
+            _requirement: PhantomData,
+        })
     }
 }
 

@@ -26,9 +26,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             return Ok(JsonBody(Value::Null));
         }
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            ApiError(DomainError::new(ErrorCode::InvalidJson).with_details(serde_json::json!({
-                "line": e.line(), "column": e.column(),
-            })))
+            ApiError(
+                DomainError::new(ErrorCode::InvalidJson).with_details(serde_json::json!({
+                    "line": e.line(), "column": e.column(),
+                })),
+            )
         })
     }
 }
@@ -47,7 +49,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
 }
 
 fn serde_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 impl QueryMap {
@@ -62,8 +66,13 @@ impl QueryMap {
             Some(raw) => match raw.parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
                 _ => Err(ApiError(
-                    DomainError::invalid(key, format!("{key} 값은 {min}부터 {max}까지의 정수여야 합니다"))
-                        .with_details(serde_json::json!({ "min": min, "max": max, "received_value": raw })),
+                    DomainError::invalid(
+                        key,
+                        format!("{key} 값은 {min}부터 {max}까지의 정수여야 합니다"),
+                    )
+                    .with_details(
+                        serde_json::json!({ "min": min, "max": max, "received_value": raw }),
+                    ),
                 )),
             },
         }
@@ -74,16 +83,30 @@ impl QueryMap {
         match self.text(key) {
             None => Ok(None),
             Some(v) if allowed.contains(&v) => Ok(Some(v.to_string())),
-            Some(v) => Err(ApiError(DomainError::not_allowed(key, &Value::String(v.into()), allowed))),
+            Some(v) => Err(ApiError(DomainError::not_allowed(
+                key,
+                &Value::String(v.into()),
+                allowed,
+            ))),
         }
     }
 
     /// A comma-separated list of values from a closed set.
     pub fn list_of(&self, key: &str, allowed: &[&str]) -> Result<Vec<String>, ApiError> {
         let mut out: Vec<String> = Vec::new();
-        for v in self.text(key).unwrap_or("").split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        for v in self
+            .text(key)
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
             if !allowed.contains(&v) {
-                return Err(ApiError(DomainError::not_allowed(key, &Value::String(v.into()), allowed)));
+                return Err(ApiError(DomainError::not_allowed(
+                    key,
+                    &Value::String(v.into()),
+                    allowed,
+                )));
             }
             if !out.iter().any(|o| o == v) {
                 out.push(v.to_string());
@@ -93,7 +116,10 @@ impl QueryMap {
     }
 
     pub fn date(&self, key: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
-        self.text(key).map(|v| clinicdesk_domain::fields::parse_date(key, v)).transpose().map_err(ApiError)
+        self.text(key)
+            .map(|v| clinicdesk_domain::fields::parse_date(key, v))
+            .transpose()
+            .map_err(ApiError)
     }
 }
 

@@ -201,40 +201,55 @@ pub fn apply_patch(
             "emergency_contact" => next.emergency_contact = opt_phone("emergency_contact", value)?,
             "occupation" => next.occupation = opt_text("occupation", value, 50)?,
             "membership_level" => {
-                next.membership_level = required_enum("membership_level", Some(value), &MEMBERSHIP_LEVELS)?
+                next.membership_level =
+                    required_enum("membership_level", Some(value), &MEMBERSHIP_LEVELS)?
             }
             "customer_status" => {
-                next.customer_status = required_enum("customer_status", Some(value), &CUSTOMER_STATUSES)?
+                next.customer_status =
+                    required_enum("customer_status", Some(value), &CUSTOMER_STATUSES)?
             }
             "health_goals" => next.health_goals = opt_text("health_goals", value, 500)?,
-            "health_interests" => next.health_interests = enum_list("health_interests", value, &HEALTH_INTERESTS)?,
-            "preferred_intensity" => next.preferred_intensity = opt_enum("preferred_intensity", value, &INTENSITIES)?,
-            "preferred_time_slots" => next.preferred_time_slots = enum_list("preferred_time_slots", value, &TIME_SLOTS)?,
+            "health_interests" => {
+                next.health_interests = enum_list("health_interests", value, &HEALTH_INTERESTS)?
+            }
+            "preferred_intensity" => {
+                next.preferred_intensity = opt_enum("preferred_intensity", value, &INTENSITIES)?
+            }
+            "preferred_time_slots" => {
+                next.preferred_time_slots = enum_list("preferred_time_slots", value, &TIME_SLOTS)?
+            }
             "preferred_services" => {
-                next.preferred_services = enum_list("preferred_services", value, &ServiceType::CODES)?
+                next.preferred_services =
+                    enum_list("preferred_services", value, &ServiceType::CODES)?
             }
             "assigned_staff" => next.assigned_staff = opt_text("assigned_staff", value, 50)?,
             "memo" => next.memo = opt_text("memo", value, 1000)?,
             "communication_preferences" => {
                 let prefix = "communication_preferences";
-                let section = value
-                    .as_object()
-                    .ok_or_else(|| DomainError::invalid(prefix, "communication_preferences 항목은 객체여야 합니다"))?;
+                let section = value.as_object().ok_or_else(|| {
+                    DomainError::invalid(prefix, "communication_preferences 항목은 객체여야 합니다")
+                })?;
                 reject_unknown(section, &COMMUNICATION_FIELDS, prefix)?;
                 if let Some(v) = section.get("preferred_channels") {
-                    next.preferred_channels = enum_list("communication_preferences.preferred_channels", v, &CHANNELS)?;
+                    next.preferred_channels =
+                        enum_list("communication_preferences.preferred_channels", v, &CHANNELS)?;
                 }
                 if let Some(v) = section.get("contact_time") {
-                    next.contact_time = opt_enum("communication_preferences.contact_time", v, &TIME_SLOTS)?;
+                    next.contact_time =
+                        opt_enum("communication_preferences.contact_time", v, &TIME_SLOTS)?;
                 }
             }
             "consent" => {
-                let section = value
-                    .as_object()
-                    .ok_or_else(|| DomainError::invalid("consent", "consent 항목은 객체여야 합니다"))?;
+                let section = value.as_object().ok_or_else(|| {
+                    DomainError::invalid("consent", "consent 항목은 객체여야 합니다")
+                })?;
                 reject_unknown(section, &CONSENT_FIELDS, "consent")?;
                 let flag = |k: &str| -> DomainResult<Option<bool>> {
-                    section.get(k).map(|v| opt_bool(&format!("consent.{k}"), v)).transpose().map(Option::flatten)
+                    section
+                        .get(k)
+                        .map(|v| opt_bool(&format!("consent.{k}"), v))
+                        .transpose()
+                        .map(Option::flatten)
                 };
                 if let Some(b) = flag("privacy")? {
                     next.consent_privacy = b;
@@ -255,7 +270,10 @@ pub fn apply_patch(
             return Err(DomainError::invalid("name", "name 항목은 필수입니다"));
         }
         if next.phone.is_none() {
-            return Err(DomainError::invalid("phone", "phone 항목은 필수입니다 (예: 010-1234-5678)"));
+            return Err(DomainError::invalid(
+                "phone",
+                "phone 항목은 필수입니다 (예: 010-1234-5678)",
+            ));
         }
     } else if next.phone.is_none() && record.phone.is_some() && record.anonymized_at.is_none() {
         return Err(DomainError::invalid("phone", "연락처는 비울 수 없습니다"));
@@ -277,14 +295,17 @@ pub fn apply_patch(
                 (Value::Object(old), Value::Object(new)) => {
                     for (k, v) in new {
                         if old.get(k) != Some(v) && k != "updated_at" {
-                            changes
-                                .changes_summary
-                                .insert(format!("{key}.{k}"), json!(format!("{} → {}", show(&old[k]), show(v))));
+                            changes.changes_summary.insert(
+                                format!("{key}.{k}"),
+                                json!(format!("{} → {}", show(&old[k]), show(v))),
+                            );
                         }
                     }
                 }
                 (old, new) => {
-                    changes.changes_summary.insert(key.clone(), json!(format!("{} → {}", show(old), show(new))));
+                    changes
+                        .changes_summary
+                        .insert(key.clone(), json!(format!("{} → {}", show(old), show(new))));
                 }
             }
         }
@@ -375,7 +396,12 @@ impl View {
 
 /// The customer object of the API (seed 000 §1.1 `customer` plus seed 004's profile sections),
 /// as `role` may see it.
-pub fn customer_json(r: &CustomerRecord, stats: &CustomerStats, role: Role, today: NaiveDate) -> Value {
+pub fn customer_json(
+    r: &CustomerRecord,
+    stats: &CustomerStats,
+    role: Role,
+    today: NaiveDate,
+) -> Value {
     let view = View::for_role(role);
     json!({
         "id": r.id,
@@ -437,13 +463,23 @@ pub fn preferences_json(r: &CustomerRecord, role: Role) -> Value {
 
 /// The calendar date of an RFC 3339 timestamp (the customer's registration day).
 pub fn created_date(created_at: &str) -> Option<NaiveDate> {
-    created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    created_at
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
 /// What anonymisation leaves of a record: no name, contact, address, health data or free
 /// text; membership, status and the visit facts stay for statistics.
 pub fn anonymized(record: &CustomerRecord, now: &str) -> CustomerRecord {
-    let short: String = record.id.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+    let short: String = record
+        .id
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     CustomerRecord {
         id: record.id.clone(),
         name: format!("익명고객-{short}"),
@@ -464,7 +500,15 @@ mod tests {
     const NOW: &str = "2024-06-01T09:00:00Z";
 
     fn create(body: Value, role: Role) -> DomainResult<CustomerRecord> {
-        apply_patch(&CustomerRecord::new("c1".into(), NOW), &body, role, true, NOW, 2024).map(|(r, _)| r)
+        apply_patch(
+            &CustomerRecord::new("c1".into(), NOW),
+            &body,
+            role,
+            true,
+            NOW,
+            2024,
+        )
+        .map(|(r, _)| r)
     }
 
     fn kim() -> CustomerRecord {
@@ -491,27 +535,61 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("name"));
         let e = create(json!({"name": "김영희"}), Role::Staff).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("phone"));
-        let e = create(json!({"name": "   ", "phone": "010-1234-5678"}), Role::Staff).unwrap_err();
+        let e = create(
+            json!({"name": "   ", "phone": "010-1234-5678"}),
+            Role::Staff,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("name"));
     }
 
     #[test]
     fn invalid_values_name_their_field() {
         let cases = [
-            (json!({"name": "a", "phone": "010-1234-5678", "membership_level": "gold"}), "membership_level"),
-            (json!({"name": "a", "phone": "010-1234-5678", "gender": 1}), "gender"),
-            (json!({"name": "a", "phone": "010-1234-5678", "birth_year": 1800}), "birth_year"),
-            (json!({"name": "a", "phone": "010-1234-5678", "birth_year": 2030}), "birth_year"),
-            (json!({"name": "a", "phone": "010-1234-5678", "preferred_services": ["sauna"]}), "preferred_services"),
-            (json!({"name": "a", "phone": "010-1234-5678", "consent": {"marketing": "yes"}}), "consent.marketing"),
-            (json!({"name": "a", "phone": "010-1234-5678", "consent": {"spam": true}}), "consent.spam"),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "membership_level": "gold"}),
+                "membership_level",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "gender": 1}),
+                "gender",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "birth_year": 1800}),
+                "birth_year",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "birth_year": 2030}),
+                "birth_year",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "preferred_services": ["sauna"]}),
+                "preferred_services",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "consent": {"marketing": "yes"}}),
+                "consent.marketing",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "consent": {"spam": true}}),
+                "consent.spam",
+            ),
             (
                 json!({"name": "a", "phone": "010-1234-5678", "communication_preferences": {"preferred_channels": ["fax"]}}),
                 "communication_preferences.preferred_channels",
             ),
-            (json!({"name": "a".repeat(51), "phone": "010-1234-5678"}), "name"),
-            (json!({"name": "a", "phone": "010-1234-5678", "favourite_colour": "red"}), "favourite_colour"),
-            (json!({"name": "a", "phone": "010-1234-5678", "email": "nope"}), "email"),
+            (
+                json!({"name": "a".repeat(51), "phone": "010-1234-5678"}),
+                "name",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "favourite_colour": "red"}),
+                "favourite_colour",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "email": "nope"}),
+                "email",
+            ),
         ];
         for (body, field) in cases {
             let e = create(body.clone(), Role::Admin).unwrap_err();
@@ -527,9 +605,17 @@ mod tests {
             let e = create(body, Role::Staff).unwrap_err();
             assert_eq!(e.code, crate::ErrorCode::ForbiddenRole);
             assert_eq!(e.field.as_deref(), Some(f));
-            assert!(create(json!({"name": "a", "phone": "010-1234-5678", f: null}), Role::Manager).is_err());
+            assert!(create(
+                json!({"name": "a", "phone": "010-1234-5678", f: null}),
+                Role::Manager
+            )
+            .is_err());
         }
-        assert!(create(json!({"name": "a", "phone": "010-1234-5678", "health_goals": "x"}), Role::Doctor).is_ok());
+        assert!(create(
+            json!({"name": "a", "phone": "010-1234-5678", "health_goals": "x"}),
+            Role::Doctor
+        )
+        .is_ok());
     }
 
     #[test]
@@ -545,22 +631,50 @@ mod tests {
             2024,
         )
         .unwrap();
-        assert_eq!(ch.updated_fields, vec!["communication_preferences", "membership_level", "occupation"]);
+        assert_eq!(
+            ch.updated_fields,
+            vec![
+                "communication_preferences",
+                "membership_level",
+                "occupation"
+            ]
+        );
         assert_eq!(ch.changes_summary["membership_level"], "basic → vip");
         assert_eq!(ch.changes_summary["occupation"], "(없음) → 프리랜서");
-        assert_eq!(ch.changes_summary["communication_preferences.preferred_channels"], "(없음) → kakao");
+        assert_eq!(
+            ch.changes_summary["communication_preferences.preferred_channels"],
+            "(없음) → kakao"
+        );
         assert_eq!(next.updated_at, "2024-06-02T00:00:00Z");
-        let (same, none) = apply_patch(&next, &json!({"membership_level": "vip"}), Role::Staff, false, "x", 2024).unwrap();
+        let (same, none) = apply_patch(
+            &next,
+            &json!({"membership_level": "vip"}),
+            Role::Staff,
+            false,
+            "x",
+            2024,
+        )
+        .unwrap();
         assert!(none.updated_fields.is_empty());
-        assert_eq!(same.updated_at, next.updated_at, "a no-op update does not touch updated_at");
+        assert_eq!(
+            same.updated_at, next.updated_at,
+            "a no-op update does not touch updated_at"
+        );
     }
 
     #[test]
     fn update_cannot_clear_the_phone_and_is_all_or_nothing() {
         let r = kim();
         assert!(apply_patch(&r, &json!({"phone": null}), Role::Staff, false, NOW, 2024).is_err());
-        let e = apply_patch(&r, &json!({"occupation": "x", "gender": "robot"}), Role::Staff, false, NOW, 2024)
-            .unwrap_err();
+        let e = apply_patch(
+            &r,
+            &json!({"occupation": "x", "gender": "robot"}),
+            Role::Staff,
+            false,
+            NOW,
+            2024,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("gender"));
     }
 
@@ -568,8 +682,15 @@ mod tests {
     fn consent_changes_are_timestamped() {
         let r = kim();
         assert_eq!(r.consent_updated_at, None);
-        let (next, _) =
-            apply_patch(&r, &json!({"consent": {"marketing": true}}), Role::Staff, false, "T2", 2024).unwrap();
+        let (next, _) = apply_patch(
+            &r,
+            &json!({"consent": {"marketing": true}}),
+            Role::Staff,
+            false,
+            "T2",
+            2024,
+        )
+        .unwrap();
         assert!(next.consent_marketing);
         assert_eq!(next.consent_updated_at.as_deref(), Some("T2"));
     }

@@ -151,7 +151,10 @@ impl DomainError {
     pub fn not_allowed(field: &str, received: &Value, allowed: &[&str]) -> Self {
         DomainError::invalid(
             field,
-            format!("{field} 값은 다음 중 하나여야 합니다: {}", allowed.join(", ")),
+            format!(
+                "{field} 값은 다음 중 하나여야 합니다: {}",
+                allowed.join(", ")
+            ),
         )
         .with_details(json!({ "allowed_values": allowed, "received_value": received }))
     }

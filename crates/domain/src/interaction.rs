@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-pub const INTERACTION_TYPES: [&str; 5] = ["call", "message", "consultation", "visit_note", "complaint"];
+pub const INTERACTION_TYPES: [&str; 5] =
+    ["call", "message", "consultation", "visit_note", "complaint"];
 pub const FOLLOW_UP_TYPES: [&str; 4] = ["call", "message", "visit", "consultation"];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,22 +43,45 @@ pub fn parse_interaction(
     now: DateTime<Utc>,
 ) -> DomainResult<InteractionRecord> {
     let obj = object(body)?;
-    reject_unknown(obj, &["interaction_type", "date", "duration_minutes", "notes", "outcome", "follow_up"], "")?;
+    reject_unknown(
+        obj,
+        &[
+            "interaction_type",
+            "date",
+            "duration_minutes",
+            "notes",
+            "outcome",
+            "follow_up",
+        ],
+        "",
+    )?;
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
     let occurred_at = opt_datetime("date", get("date"))?.unwrap_or(now);
     if occurred_at > now + chrono::Duration::minutes(5) {
-        return Err(DomainError::invalid("date", "상담 일시는 미래일 수 없습니다 (후속 조치에 미래 일정을 입력하세요)"));
+        return Err(DomainError::invalid(
+            "date",
+            "상담 일시는 미래일 수 없습니다 (후속 조치에 미래 일정을 입력하세요)",
+        ));
     }
     let follow_up = match get("follow_up") {
         Value::Null => None,
         Value::Object(f) => Some(parse_follow_up(f, occurred_at)?),
-        _ => return Err(DomainError::invalid("follow_up", "follow_up 항목은 객체여야 합니다")),
+        _ => {
+            return Err(DomainError::invalid(
+                "follow_up",
+                "follow_up 항목은 객체여야 합니다",
+            ))
+        }
     };
     Ok(InteractionRecord {
         id,
         customer_id,
-        interaction_type: required_enum("interaction_type", obj.get("interaction_type"), &INTERACTION_TYPES)?,
+        interaction_type: required_enum(
+            "interaction_type",
+            obj.get("interaction_type"),
+            &INTERACTION_TYPES,
+        )?,
         occurred_at,
         duration_minutes: opt_int("duration_minutes", get("duration_minutes"), 0, 600)?,
         notes: opt_text("notes", get("notes"), 2000)?,
@@ -75,10 +99,16 @@ fn parse_follow_up(f: &Map<String, Value>, occurred_at: DateTime<Utc>) -> Domain
     let required = opt_bool("follow_up.required", get("required"))?.unwrap_or(true);
     let date = opt_datetime("follow_up.date", get("date"))?;
     if required && date.is_none() {
-        return Err(DomainError::invalid("follow_up.date", "후속 조치 날짜를 입력하세요"));
+        return Err(DomainError::invalid(
+            "follow_up.date",
+            "후속 조치 날짜를 입력하세요",
+        ));
     }
     if date.is_some_and(|d| d < occurred_at - chrono::Duration::days(1)) {
-        return Err(DomainError::invalid("follow_up.date", "후속 조치 날짜는 상담 이후여야 합니다"));
+        return Err(DomainError::invalid(
+            "follow_up.date",
+            "후속 조치 날짜는 상담 이후여야 합니다",
+        ));
     }
     Ok(FollowUp {
         required,
@@ -126,7 +156,11 @@ pub fn interaction_summary(items: &[InteractionRecord], now: DateTime<Utc>) -> V
     }
     let open_follow_ups = items
         .iter()
-        .filter(|i| i.follow_up.as_ref().is_some_and(|f| f.required && f.date.is_some_and(|d| d >= now)))
+        .filter(|i| {
+            i.follow_up
+                .as_ref()
+                .is_some_and(|f| f.required && f.date.is_some_and(|d| d >= now))
+        })
         .count();
     json!({
         "total_interactions": items.len(),
@@ -148,7 +182,13 @@ mod tests {
     }
 
     fn parse(body: Value) -> DomainResult<InteractionRecord> {
-        parse_interaction(&body, "i1".into(), "c1".into(), Some("이직원".into()), now())
+        parse_interaction(
+            &body,
+            "i1".into(),
+            "c1".into(),
+            Some("이직원".into()),
+            now(),
+        )
     }
 
     #[test]
@@ -161,10 +201,13 @@ mod tests {
 
     #[test]
     fn follow_up_needs_a_date_when_required() {
-        let e = parse(json!({"interaction_type": "call", "follow_up": {"required": true}})).unwrap_err();
+        let e = parse(json!({"interaction_type": "call", "follow_up": {"required": true}}))
+            .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("follow_up.date"));
-        let i = parse(json!({"interaction_type": "consultation", "duration_minutes": 30,
-                              "follow_up": {"date": "2024-06-05T10:00:00+09:00", "type": "visit"}}))
+        let i = parse(
+            json!({"interaction_type": "consultation", "duration_minutes": 30,
+                              "follow_up": {"date": "2024-06-05T10:00:00+09:00", "type": "visit"}}),
+        )
         .unwrap();
         let f = i.follow_up.unwrap();
         assert!(f.required);
@@ -176,14 +219,30 @@ mod tests {
         let cases = [
             (json!({}), "interaction_type"),
             (json!({"interaction_type": "fax"}), "interaction_type"),
-            (json!({"interaction_type": "call", "date": "2030-01-01"}), "date"),
-            (json!({"interaction_type": "call", "duration_minutes": -1}), "duration_minutes"),
-            (json!({"interaction_type": "call", "follow_up": {"date": "2024-06-05", "type": "fax"}}), "follow_up.type"),
-            (json!({"interaction_type": "call", "follow_up": "tomorrow"}), "follow_up"),
+            (
+                json!({"interaction_type": "call", "date": "2030-01-01"}),
+                "date",
+            ),
+            (
+                json!({"interaction_type": "call", "duration_minutes": -1}),
+                "duration_minutes",
+            ),
+            (
+                json!({"interaction_type": "call", "follow_up": {"date": "2024-06-05", "type": "fax"}}),
+                "follow_up.type",
+            ),
+            (
+                json!({"interaction_type": "call", "follow_up": "tomorrow"}),
+                "follow_up",
+            ),
             (json!({"interaction_type": "call", "mood": "ok"}), "mood"),
         ];
         for (body, field) in cases {
-            assert_eq!(parse(body.clone()).unwrap_err().field.as_deref(), Some(field), "{body}");
+            assert_eq!(
+                parse(body.clone()).unwrap_err().field.as_deref(),
+                Some(field),
+                "{body}"
+            );
         }
     }
 
@@ -191,15 +250,25 @@ mod tests {
     fn summary_counts() {
         let a = parse(json!({"interaction_type": "call", "duration_minutes": 10, "date": "2024-05-01T00:00:00Z"})).unwrap();
         let b = parse(json!({"interaction_type": "call", "duration_minutes": 21,
-                              "follow_up": {"date": "2024-06-03T00:00:00Z"}})).unwrap();
-        let c = parse(json!({"interaction_type": "complaint", "date": "2024-05-20T00:00:00Z",
-                              "follow_up": {"date": "2024-05-21T00:00:00Z"}})).unwrap();
+                              "follow_up": {"date": "2024-06-03T00:00:00Z"}}))
+        .unwrap();
+        let c = parse(
+            json!({"interaction_type": "complaint", "date": "2024-05-20T00:00:00Z",
+                              "follow_up": {"date": "2024-05-21T00:00:00Z"}}),
+        )
+        .unwrap();
         let s = interaction_summary(&[a, b, c], now());
         assert_eq!(s["total_interactions"], 3);
         assert_eq!(s["average_duration"], 16);
         assert_eq!(s["by_type"]["call"], 2);
-        assert_eq!(s["open_follow_ups"], 1, "only the follow-up still ahead counts");
+        assert_eq!(
+            s["open_follow_ups"], 1,
+            "only the follow-up still ahead counts"
+        );
         assert_eq!(s["last_interaction_date"], "2024-06-01T09:00:00Z");
-        assert_eq!(interaction_summary(&[], now())["average_duration"], Value::Null);
+        assert_eq!(
+            interaction_summary(&[], now())["average_duration"],
+            Value::Null
+        );
     }
 }

@@ -6,7 +6,12 @@
 pub fn mask_phone(phone: &str) -> String {
     let parts: Vec<&str> = phone.split('-').collect();
     if parts.len() == 3 {
-        return format!("{}-{}-{}", parts[0], "*".repeat(parts[1].chars().count()), parts[2]);
+        return format!(
+            "{}-{}-{}",
+            parts[0],
+            "*".repeat(parts[1].chars().count()),
+            parts[2]
+        );
     }
     let chars: Vec<char> = phone.chars().collect();
     let keep = chars.len().min(4);
@@ -56,7 +61,10 @@ mod tests {
 
     #[test]
     fn address_keeps_city_and_district() {
-        assert_eq!(mask_address("서울시 강남구 테헤란로 123"), "서울시 강남구 ***");
+        assert_eq!(
+            mask_address("서울시 강남구 테헤란로 123"),
+            "서울시 강남구 ***"
+        );
         assert_eq!(mask_address("서울시"), "***");
     }
 }

@@ -51,25 +51,33 @@ impl PackageTemplate {
 }
 
 pub fn sessions_json(s: &Sessions) -> Value {
-    Value::Object(s.iter().map(|(k, v)| (k.as_str().to_string(), json!(v))).collect::<Map<_, _>>())
+    Value::Object(
+        s.iter()
+            .map(|(k, v)| (k.as_str().to_string(), json!(v)))
+            .collect::<Map<_, _>>(),
+    )
 }
 
 /// Parses `{"brain": 10, …}`; used for templates and read back from storage.
 pub fn parse_sessions(field: &str, v: &Value) -> DomainResult<Sessions> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| DomainError::invalid(field, "sessions 항목은 {\"서비스\": 횟수} 객체여야 합니다"))?;
+    let obj = v.as_object().ok_or_else(|| {
+        DomainError::invalid(field, "sessions 항목은 {\"서비스\": 횟수} 객체여야 합니다")
+    })?;
     let mut out = Sessions::new();
     for (k, n) in obj {
-        let service = ServiceType::parse(k)
-            .ok_or_else(|| DomainError::not_allowed(&format!("{field}.{k}"), &json!(k), &ServiceType::CODES))?;
+        let service = ServiceType::parse(k).ok_or_else(|| {
+            DomainError::not_allowed(&format!("{field}.{k}"), &json!(k), &ServiceType::CODES)
+        })?;
         let count = opt_int(&format!("{field}.{k}"), n, 0, 1000)?.unwrap_or(0);
         if count > 0 {
             out.insert(service, count);
         }
     }
     if out.is_empty() {
-        return Err(DomainError::invalid(field, "패키지에는 한 가지 이상의 서비스 횟수가 있어야 합니다"));
+        return Err(DomainError::invalid(
+            field,
+            "패키지에는 한 가지 이상의 서비스 횟수가 있어야 합니다",
+        ));
     }
     Ok(out)
 }
@@ -77,7 +85,11 @@ pub fn parse_sessions(field: &str, v: &Value) -> DomainResult<Sessions> {
 /// Validates a `POST /packages` body into a new template.
 pub fn parse_template(body: &Value, id: String, now: &str) -> DomainResult<PackageTemplate> {
     let obj = object(body)?;
-    reject_unknown(obj, &["name", "description", "price", "validity_days", "sessions"], "")?;
+    reject_unknown(
+        obj,
+        &["name", "description", "price", "validity_days", "sessions"],
+        "",
+    )?;
     let null = Value::Null;
     Ok(PackageTemplate {
         id,
@@ -85,8 +97,13 @@ pub fn parse_template(body: &Value, id: String, now: &str) -> DomainResult<Packa
         description: opt_text("description", obj.get("description").unwrap_or(&null), 500)?,
         price: opt_int("price", obj.get("price").unwrap_or(&null), 0, 100_000_000)?
             .ok_or_else(|| DomainError::invalid("price", "price 항목은 필수입니다"))?,
-        validity_days: opt_int("validity_days", obj.get("validity_days").unwrap_or(&null), 1, 3650)?
-            .ok_or_else(|| DomainError::invalid("validity_days", "validity_days 항목은 필수입니다"))?,
+        validity_days: opt_int(
+            "validity_days",
+            obj.get("validity_days").unwrap_or(&null),
+            1,
+            3650,
+        )?
+        .ok_or_else(|| DomainError::invalid("validity_days", "validity_days 항목은 필수입니다"))?,
         sessions: parse_sessions("sessions", obj.get("sessions").unwrap_or(&null))?,
         created_at: now.to_string(),
     })
@@ -120,13 +137,26 @@ pub struct PurchaseRequest {
 
 pub fn parse_purchase_request(body: &Value, today: NaiveDate) -> DomainResult<PurchaseRequest> {
     let obj = object(body)?;
-    reject_unknown(obj, &["package_id", "purchase_date", "price_paid", "payment_method", "notes"], "")?;
+    reject_unknown(
+        obj,
+        &[
+            "package_id",
+            "purchase_date",
+            "price_paid",
+            "payment_method",
+            "notes",
+        ],
+        "",
+    )?;
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
     let package_id = required_text("package_id", obj.get("package_id"), 64)?;
     let purchase_date = opt_date("purchase_date", get("purchase_date"))?;
     if purchase_date.is_some_and(|d| d > today) {
-        return Err(DomainError::invalid("purchase_date", "구매일은 오늘 이후일 수 없습니다"));
+        return Err(DomainError::invalid(
+            "purchase_date",
+            "구매일은 오늘 이후일 수 없습니다",
+        ));
     }
     Ok(PurchaseRequest {
         package_id,
@@ -198,14 +228,25 @@ pub fn package_usage(p: &Purchase, used: &Sessions, today: NaiveDate) -> Package
         overdrawn += (u - total).max(0);
         used_total += u.min(*total);
         remaining_total += remaining;
-        breakdown.insert(*service, ServiceUsage { total: *total, used: u, remaining });
+        breakdown.insert(
+            *service,
+            ServiceUsage {
+                total: *total,
+                used: u,
+                remaining,
+            },
+        );
     }
     let total = p.total_sessions();
     let days_remaining = (p.expiry_date - today).num_days().max(0);
     PackageUsage {
         used_sessions: used_total + overdrawn,
         remaining_sessions: remaining_total,
-        usage_rate: if total > 0 { (used_total as f64 / total as f64 * 1000.0).round() / 10.0 } else { 0.0 },
+        usage_rate: if total > 0 {
+            (used_total as f64 / total as f64 * 1000.0).round() / 10.0
+        } else {
+            0.0
+        },
         days_remaining,
         package_status: package_status(p.expiry_date, total, remaining_total, today),
         overdrawn_sessions: overdrawn,
@@ -215,10 +256,17 @@ pub fn package_usage(p: &Purchase, used: &Sessions, today: NaiveDate) -> Package
 
 /// `expired` after the expiry date or once every session is used; `expiring` within 14 days
 /// of expiry or with at most 20 % of the sessions left; otherwise `active`.
-pub fn package_status(expiry: NaiveDate, total: i64, remaining: i64, today: NaiveDate) -> &'static str {
+pub fn package_status(
+    expiry: NaiveDate,
+    total: i64,
+    remaining: i64,
+    today: NaiveDate,
+) -> &'static str {
     if today > expiry || remaining <= 0 {
         "expired"
-    } else if (expiry - today).num_days() <= EXPIRING_WITHIN_DAYS || remaining * 100 <= total * EXPIRING_REMAINING_PERCENT {
+    } else if (expiry - today).num_days() <= EXPIRING_WITHIN_DAYS
+        || remaining * 100 <= total * EXPIRING_REMAINING_PERCENT
+    {
         "expiring"
     } else {
         "active"
@@ -226,8 +274,11 @@ pub fn package_status(expiry: NaiveDate, total: i64, remaining: i64, today: Naiv
 }
 
 pub fn usage_json(p: &Purchase, u: &PackageUsage) -> Value {
-    let breakdown: Map<String, Value> =
-        u.service_breakdown.iter().map(|(k, v)| (k.as_str().to_string(), json!(v))).collect();
+    let breakdown: Map<String, Value> = u
+        .service_breakdown
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), json!(v)))
+        .collect();
     json!({
         "package_usage_id": p.id,
         "package_id": p.package_id,
@@ -260,11 +311,20 @@ pub fn usage_summary(u: &PackageUsage) -> String {
 /// Why a visit may not consume a session of `service` from this package on `date`, if it
 /// may not. The desktop and the server refuse such a visit when it is recorded; sync
 /// accepts visits recorded offline anyway and the overdraw shows in `overdrawn_sessions`.
-pub fn check_consumption(p: &Purchase, used: &Sessions, service: ServiceType, date: NaiveDate) -> DomainResult<()> {
+pub fn check_consumption(
+    p: &Purchase,
+    used: &Sessions,
+    service: ServiceType,
+    date: NaiveDate,
+) -> DomainResult<()> {
     let Some(total) = p.sessions.get(&service) else {
         return Err(DomainError::new(ErrorCode::ServiceNotInPackage)
             .with_field("service_type")
-            .with_message(format!("'{}' 패키지에는 {}가(이) 포함되어 있지 않습니다", p.package_name, service.info().name))
+            .with_message(format!(
+                "'{}' 패키지에는 {}가(이) 포함되어 있지 않습니다",
+                p.package_name,
+                service.info().name
+            ))
             .with_details(json!({
                 "package_usage_id": p.id,
                 "covered_services": p.sessions.keys().map(|s| s.as_str()).collect::<Vec<_>>(),
@@ -287,7 +347,11 @@ pub fn check_consumption(p: &Purchase, used: &Sessions, service: ServiceType, da
     if u >= *total {
         return Err(DomainError::new(ErrorCode::PackageExhausted)
             .with_field("package_usage_id")
-            .with_message(format!("'{}' 패키지의 {} 횟수를 모두 사용했습니다 ({u}/{total})", p.package_name, service.info().name))
+            .with_message(format!(
+                "'{}' 패키지의 {} 횟수를 모두 사용했습니다 ({u}/{total})",
+                p.package_name,
+                service.info().name
+            ))
             .with_details(json!({ "service_type": service.as_str(), "total": total, "used": u })));
     }
     Ok(())
@@ -312,7 +376,11 @@ mod tests {
     }
 
     fn bought(on: &str) -> Purchase {
-        let req = parse_purchase_request(&json!({"package_id": "t1", "purchase_date": on}), d("2030-01-01")).unwrap();
+        let req = parse_purchase_request(
+            &json!({"package_id": "t1", "purchase_date": on}),
+            d("2030-01-01"),
+        )
+        .unwrap();
         Purchase::from_template("p1".into(), "c1".into(), &premium(), &req, d(on), "now")
     }
 
@@ -324,17 +392,48 @@ mod tests {
     fn template_validation() {
         assert_eq!(premium().total_sessions(), 40);
         let bad = [
-            (json!({"price": 1, "validity_days": 1, "sessions": {"brain": 1}}), "name"),
-            (json!({"name": "x", "validity_days": 1, "sessions": {"brain": 1}}), "price"),
-            (json!({"name": "x", "price": -1, "validity_days": 1, "sessions": {"brain": 1}}), "price"),
-            (json!({"name": "x", "price": 1, "validity_days": 0, "sessions": {"brain": 1}}), "validity_days"),
-            (json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"sauna": 1}}), "sessions.sauna"),
-            (json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"brain": -2}}), "sessions.brain"),
-            (json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"brain": 0}}), "sessions"),
-            (json!({"name": "x", "price": 1, "validity_days": 1, "sessions": []}), "sessions"),
+            (
+                json!({"price": 1, "validity_days": 1, "sessions": {"brain": 1}}),
+                "name",
+            ),
+            (
+                json!({"name": "x", "validity_days": 1, "sessions": {"brain": 1}}),
+                "price",
+            ),
+            (
+                json!({"name": "x", "price": -1, "validity_days": 1, "sessions": {"brain": 1}}),
+                "price",
+            ),
+            (
+                json!({"name": "x", "price": 1, "validity_days": 0, "sessions": {"brain": 1}}),
+                "validity_days",
+            ),
+            (
+                json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"sauna": 1}}),
+                "sessions.sauna",
+            ),
+            (
+                json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"brain": -2}}),
+                "sessions.brain",
+            ),
+            (
+                json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"brain": 0}}),
+                "sessions",
+            ),
+            (
+                json!({"name": "x", "price": 1, "validity_days": 1, "sessions": []}),
+                "sessions",
+            ),
         ];
         for (body, field) in bad {
-            assert_eq!(parse_template(&body, "t".into(), "now").unwrap_err().field.as_deref(), Some(field), "{body}");
+            assert_eq!(
+                parse_template(&body, "t".into(), "now")
+                    .unwrap_err()
+                    .field
+                    .as_deref(),
+                Some(field),
+                "{body}"
+            );
         }
     }
 
@@ -344,23 +443,51 @@ mod tests {
         assert_eq!(p.expiry_date, d("2024-06-30"));
         assert_eq!(p.price_paid, 1_500_000);
         assert_eq!(p.total_sessions(), 40);
-        let future = parse_purchase_request(&json!({"package_id": "t1", "purchase_date": "2024-06-02"}), d("2024-06-01"));
+        let future = parse_purchase_request(
+            &json!({"package_id": "t1", "purchase_date": "2024-06-02"}),
+            d("2024-06-01"),
+        );
         assert_eq!(future.unwrap_err().field.as_deref(), Some("purchase_date"));
-        let bad = parse_purchase_request(&json!({"package_id": "t1", "payment_method": "bitcoin"}), d("2024-06-01"));
+        let bad = parse_purchase_request(
+            &json!({"package_id": "t1", "payment_method": "bitcoin"}),
+            d("2024-06-01"),
+        );
         assert_eq!(bad.unwrap_err().field.as_deref(), Some("payment_method"));
     }
 
     #[test]
     fn usage_is_derived_per_service() {
         let p = bought("2024-04-01");
-        let u = package_usage(&p, &used(&[(ServiceType::Brain, 8), (ServiceType::Pulse, 6), (ServiceType::Lymph, 4)]), d("2024-06-05"));
+        let u = package_usage(
+            &p,
+            &used(&[
+                (ServiceType::Brain, 8),
+                (ServiceType::Pulse, 6),
+                (ServiceType::Lymph, 4),
+            ]),
+            d("2024-06-05"),
+        );
         assert_eq!(u.used_sessions, 18);
         assert_eq!(u.remaining_sessions, 22);
         assert_eq!(u.usage_rate, 45.0);
         assert_eq!(u.days_remaining, 25);
         assert_eq!(u.package_status, "active");
-        assert_eq!(u.service_breakdown[&ServiceType::Brain], ServiceUsage { total: 10, used: 8, remaining: 2 });
-        assert_eq!(u.service_breakdown[&ServiceType::Red], ServiceUsage { total: 10, used: 0, remaining: 10 });
+        assert_eq!(
+            u.service_breakdown[&ServiceType::Brain],
+            ServiceUsage {
+                total: 10,
+                used: 8,
+                remaining: 2
+            }
+        );
+        assert_eq!(
+            u.service_breakdown[&ServiceType::Red],
+            ServiceUsage {
+                total: 10,
+                used: 0,
+                remaining: 10
+            }
+        );
         assert_eq!(usage_summary(&u), "브8/10 펄6/10 림4/10 레0/10");
         let j = usage_json(&p, &u);
         assert_eq!(j["service_breakdown"]["brain"]["remaining"], 2);
@@ -370,13 +497,37 @@ mod tests {
     #[test]
     fn status_boundaries() {
         let expiry = d("2024-06-30");
-        assert_eq!(package_status(expiry, 40, 22, d("2024-06-15")), "active", "15 days left");
-        assert_eq!(package_status(expiry, 40, 22, d("2024-06-16")), "expiring", "14 days left");
-        assert_eq!(package_status(expiry, 40, 22, d("2024-06-30")), "expiring", "last day");
+        assert_eq!(
+            package_status(expiry, 40, 22, d("2024-06-15")),
+            "active",
+            "15 days left"
+        );
+        assert_eq!(
+            package_status(expiry, 40, 22, d("2024-06-16")),
+            "expiring",
+            "14 days left"
+        );
+        assert_eq!(
+            package_status(expiry, 40, 22, d("2024-06-30")),
+            "expiring",
+            "last day"
+        );
         assert_eq!(package_status(expiry, 40, 22, d("2024-07-01")), "expired");
-        assert_eq!(package_status(expiry, 40, 9, d("2024-05-01")), "active", "22.5% left");
-        assert_eq!(package_status(expiry, 40, 8, d("2024-05-01")), "expiring", "20% left");
-        assert_eq!(package_status(expiry, 40, 0, d("2024-05-01")), "expired", "all used");
+        assert_eq!(
+            package_status(expiry, 40, 9, d("2024-05-01")),
+            "active",
+            "22.5% left"
+        );
+        assert_eq!(
+            package_status(expiry, 40, 8, d("2024-05-01")),
+            "expiring",
+            "20% left"
+        );
+        assert_eq!(
+            package_status(expiry, 40, 0, d("2024-05-01")),
+            "expired",
+            "all used"
+        );
     }
 
     #[test]

@@ -34,7 +34,13 @@ pub enum Capability {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Manager, Role::Doctor, Role::Staff, Role::Patient];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Doctor,
+        Role::Staff,
+        Role::Patient,
+    ];
     pub const STAFF_ROLES: [&'static str; 4] = ["admin", "manager", "doctor", "staff"];
 
     pub fn as_str(self) -> &'static str {
@@ -92,10 +98,19 @@ mod tests {
             }
         };
         expect(Role::Staff, &[ReadCustomers, EditCustomers, RecordActivity]);
-        expect(Role::Doctor, &[ReadCustomers, EditCustomers, RecordActivity, HealthData]);
+        expect(
+            Role::Doctor,
+            &[ReadCustomers, EditCustomers, RecordActivity, HealthData],
+        );
         expect(
             Role::Manager,
-            &[ReadCustomers, EditCustomers, RecordActivity, CancelActivity, Analytics],
+            &[
+                ReadCustomers,
+                EditCustomers,
+                RecordActivity,
+                CancelActivity,
+                Analytics,
+            ],
         );
         expect(
             Role::Admin,

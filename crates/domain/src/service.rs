@@ -68,7 +68,10 @@ impl ServiceType {
     }
 
     pub fn catalogue() -> Vec<ServiceInfo> {
-        ServiceType::ALL.into_iter().map(ServiceType::info).collect()
+        ServiceType::ALL
+            .into_iter()
+            .map(ServiceType::info)
+            .collect()
     }
 }
 
@@ -81,7 +84,10 @@ mod tests {
         for t in ServiceType::ALL {
             assert_eq!(ServiceType::parse(t.as_str()), Some(t));
             let info = t.info();
-            assert!(info.name.chars().any(|c| ('가'..='힣').contains(&c)) || info.name.starts_with("AI"));
+            assert!(
+                info.name.chars().any(|c| ('가'..='힣').contains(&c))
+                    || info.name.starts_with("AI")
+            );
             assert!(info.duration_minutes > 0 && info.price > 0);
         }
         assert_eq!(ServiceType::parse("massage"), None);

@@ -48,10 +48,14 @@ pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest>
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
     let code = required_enum("service_type", obj.get("service_type"), &ServiceType::CODES)?;
-    let service_type = ServiceType::parse(&code).ok_or_else(|| DomainError::invalid("service_type", "unknown"))?;
+    let service_type =
+        ServiceType::parse(&code).ok_or_else(|| DomainError::invalid("service_type", "unknown"))?;
     let service_date = opt_date("service_date", get("service_date"))?.unwrap_or(today);
     if service_date > today {
-        return Err(DomainError::invalid("service_date", "미래 날짜의 방문은 기록할 수 없습니다"));
+        return Err(DomainError::invalid(
+            "service_date",
+            "미래 날짜의 방문은 기록할 수 없습니다",
+        ));
     }
     let package_usage_id = opt_text("package_usage_id", get("package_usage_id"), 64)?;
     Ok(VisitRequest {
@@ -130,8 +134,16 @@ mod tests {
         let v = parse_visit(&json!({"service_type": "brain"}), today()).unwrap();
         assert_eq!(v.service_date, today());
         assert_eq!(v.duration_minutes, 40);
-        assert_eq!(v.amount(), 60_000, "a visit without a package is paid at list price");
-        let v = parse_visit(&json!({"service_type": "brain", "package_usage_id": "p1"}), today()).unwrap();
+        assert_eq!(
+            v.amount(),
+            60_000,
+            "a visit without a package is paid at list price"
+        );
+        let v = parse_visit(
+            &json!({"service_type": "brain", "package_usage_id": "p1"}),
+            today(),
+        )
+        .unwrap();
         assert_eq!(v.amount(), 0);
     }
 
@@ -140,16 +152,38 @@ mod tests {
         let cases = [
             (json!({}), "service_type"),
             (json!({"service_type": "sauna"}), "service_type"),
-            (json!({"service_type": "brain", "service_date": "2024-06-02"}), "service_date"),
-            (json!({"service_type": "brain", "service_date": "06/01/2024"}), "service_date"),
-            (json!({"service_type": "brain", "satisfaction_rating": 6}), "satisfaction_rating"),
-            (json!({"service_type": "brain", "satisfaction_rating": 0}), "satisfaction_rating"),
-            (json!({"service_type": "brain", "duration_minutes": -5}), "duration_minutes"),
-            (json!({"service_type": "brain", "session_notes": "가".repeat(1001)}), "session_notes"),
+            (
+                json!({"service_type": "brain", "service_date": "2024-06-02"}),
+                "service_date",
+            ),
+            (
+                json!({"service_type": "brain", "service_date": "06/01/2024"}),
+                "service_date",
+            ),
+            (
+                json!({"service_type": "brain", "satisfaction_rating": 6}),
+                "satisfaction_rating",
+            ),
+            (
+                json!({"service_type": "brain", "satisfaction_rating": 0}),
+                "satisfaction_rating",
+            ),
+            (
+                json!({"service_type": "brain", "duration_minutes": -5}),
+                "duration_minutes",
+            ),
+            (
+                json!({"service_type": "brain", "session_notes": "가".repeat(1001)}),
+                "session_notes",
+            ),
             (json!({"service_type": "brain", "price": 0}), "price"),
         ];
         for (body, field) in cases {
-            assert_eq!(parse_visit(&body, today()).unwrap_err().field.as_deref(), Some(field), "{body}");
+            assert_eq!(
+                parse_visit(&body, today()).unwrap_err().field.as_deref(),
+                Some(field),
+                "{body}"
+            );
         }
         assert!(parse_visit(&json!([]), today()).is_err());
     }
@@ -157,7 +191,12 @@ mod tests {
     #[test]
     fn cancel_reason_is_optional() {
         assert_eq!(parse_cancel_reason(&Value::Null).unwrap(), None);
-        assert_eq!(parse_cancel_reason(&json!({"reason": "고객 요청"})).unwrap().as_deref(), Some("고객 요청"));
+        assert_eq!(
+            parse_cancel_reason(&json!({"reason": "고객 요청"}))
+                .unwrap()
+                .as_deref(),
+            Some("고객 요청")
+        );
         assert!(parse_cancel_reason(&json!({"why": "x"})).is_err());
     }
 }

@@ -37,13 +37,18 @@ pub fn customer_stats(visits: &[VisitFact], purchase_amounts: &[i64]) -> Custome
         first_visit_date: first,
         last_visit_date: last,
         average_visit_interval: average_interval(first, last, n),
-        total_revenue: visits.iter().map(|v| v.amount).sum::<i64>() + purchase_amounts.iter().sum::<i64>(),
+        total_revenue: visits.iter().map(|v| v.amount).sum::<i64>()
+            + purchase_amounts.iter().sum::<i64>(),
         average_satisfaction: average_rating(ratings.iter().sum(), ratings.len() as i64),
     }
 }
 
 /// Mean gap between consecutive visits: the span divided by the number of gaps.
-pub fn average_interval(first: Option<NaiveDate>, last: Option<NaiveDate>, visits: i64) -> Option<i64> {
+pub fn average_interval(
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    visits: i64,
+) -> Option<i64> {
     match (first, last) {
         (Some(f), Some(l)) if visits >= 2 => {
             Some(((l - f).num_days() as f64 / (visits - 1) as f64).round() as i64)
@@ -62,8 +67,14 @@ pub const RISK_DANGER_DAYS: i64 = 90;
 
 /// `stable` / `warning` / `danger` from the days since the last visit (or since
 /// registration for a customer who never visited).
-pub fn risk_level(last_visit: Option<NaiveDate>, registered: Option<NaiveDate>, today: NaiveDate) -> &'static str {
-    let Some(since) = last_visit.or(registered) else { return "stable" };
+pub fn risk_level(
+    last_visit: Option<NaiveDate>,
+    registered: Option<NaiveDate>,
+    today: NaiveDate,
+) -> &'static str {
+    let Some(since) = last_visit.or(registered) else {
+        return "stable";
+    };
     let days = (today - since).num_days();
     if days <= RISK_WARNING_DAYS {
         "stable"
@@ -76,11 +87,17 @@ pub fn risk_level(last_visit: Option<NaiveDate>, registered: Option<NaiveDate>, 
 
 /// The date bounds for a risk level, for filtering in SQL: `(min_date, max_date)` that the
 /// last activity date must fall within (inclusive; `None` is unbounded).
-pub fn risk_level_bounds(level: &str, today: NaiveDate) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
+pub fn risk_level_bounds(
+    level: &str,
+    today: NaiveDate,
+) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
     let days = |n: i64| today - chrono::Duration::days(n);
     match level {
         "stable" => Some((Some(days(RISK_WARNING_DAYS)), None)),
-        "warning" => Some((Some(days(RISK_DANGER_DAYS)), Some(days(RISK_WARNING_DAYS + 1)))),
+        "warning" => Some((
+            Some(days(RISK_DANGER_DAYS)),
+            Some(days(RISK_WARNING_DAYS + 1)),
+        )),
         "danger" => Some((None, Some(days(RISK_DANGER_DAYS + 1)))),
         _ => None,
     }
@@ -97,7 +114,11 @@ mod tests {
     }
 
     fn visit(date: &str, amount: i64, rating: Option<i64>) -> VisitFact {
-        VisitFact { date: d(date), amount, satisfaction: rating }
+        VisitFact {
+            date: d(date),
+            amount,
+            satisfaction: rating,
+        }
     }
 
     #[test]
@@ -122,7 +143,11 @@ mod tests {
         assert_eq!(s.total_visits, 3);
         assert_eq!(s.first_visit_date, Some(d("2024-01-15")));
         assert_eq!(s.last_visit_date, Some(d("2024-02-01")));
-        assert_eq!(s.average_visit_interval, Some(9), "17 days over 2 gaps = 8.5 → 9");
+        assert_eq!(
+            s.average_visit_interval,
+            Some(9),
+            "17 days over 2 gaps = 8.5 → 9"
+        );
         assert_eq!(s.total_revenue, 1_850_000);
         assert_eq!(s.average_satisfaction, Some(4.5));
     }
@@ -138,12 +163,36 @@ mod tests {
     fn risk_levels_follow_days_since_last_visit() {
         let today = d("2024-06-01");
         assert_eq!(risk_level(Some(d("2024-05-01")), None, today), "stable");
-        assert_eq!(risk_level(Some(d("2024-04-17")), None, today), "stable", "45 days");
-        assert_eq!(risk_level(Some(d("2024-04-16")), None, today), "warning", "46 days");
-        assert_eq!(risk_level(Some(d("2024-03-03")), None, today), "warning", "90 days");
-        assert_eq!(risk_level(Some(d("2024-03-02")), None, today), "danger", "91 days");
-        assert_eq!(risk_level(None, Some(d("2024-05-30")), today), "stable", "new customer");
-        assert_eq!(risk_level(None, Some(d("2023-01-01")), today), "danger", "never came back");
+        assert_eq!(
+            risk_level(Some(d("2024-04-17")), None, today),
+            "stable",
+            "45 days"
+        );
+        assert_eq!(
+            risk_level(Some(d("2024-04-16")), None, today),
+            "warning",
+            "46 days"
+        );
+        assert_eq!(
+            risk_level(Some(d("2024-03-03")), None, today),
+            "warning",
+            "90 days"
+        );
+        assert_eq!(
+            risk_level(Some(d("2024-03-02")), None, today),
+            "danger",
+            "91 days"
+        );
+        assert_eq!(
+            risk_level(None, Some(d("2024-05-30")), today),
+            "stable",
+            "new customer"
+        );
+        assert_eq!(
+            risk_level(None, Some(d("2023-01-01")), today),
+            "danger",
+            "never came back"
+        );
         assert_eq!(risk_level(None, None, today), "stable");
     }
 

@@ -12,7 +12,11 @@ use tokio::io::AsyncReadExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 #[derive(Parser, Debug)]
-#[command(name = "clinicdesk-server", version, about = "ClinicDesk API and web UI server")]
+#[command(
+    name = "clinicdesk-server",
+    version,
+    about = "ClinicDesk API and web UI server"
+)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "CLINICDESK_ADDR", default_value = "127.0.0.1:8080")]
@@ -58,7 +62,10 @@ fn database_url(args: &Args) -> anyhow::Result<String> {
     }
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
-    Ok(format!("sqlite://{}", args.data_dir.join("clinicdesk.db").display()))
+    Ok(format!(
+        "sqlite://{}",
+        args.data_dir.join("clinicdesk.db").display()
+    ))
 }
 
 /// The API plus the web UI: unknown non-API paths get `index.html` so client-side routes work.
@@ -78,10 +85,21 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
     tracing::info!(database = ?state.db.kind, "database migrated");
     if demo {
         let users = clinicdesk_demo::ensure_demo_users(&state.db).await?;
-        let options = clinicdesk_demo::DemoOptions { customers: demo_customers, ..Default::default() };
+        let options = clinicdesk_demo::DemoOptions {
+            customers: demo_customers,
+            ..Default::default()
+        };
         match clinicdesk_demo::seed_if_empty(&state.db, state.today(), &options).await? {
-            Some(s) => tracing::info!(customers = s.customers, visits = s.visits, users, "demo data seeded"),
-            None => tracing::info!(users, "database already has customers; demo data not seeded"),
+            Some(s) => tracing::info!(
+                customers = s.customers,
+                visits = s.visits,
+                users,
+                "demo data seeded"
+            ),
+            None => tracing::info!(
+                users,
+                "database already has customers; demo data not seeded"
+            ),
         }
     }
     // Ready only once the data a demo promises is there.
@@ -96,7 +114,8 @@ async fn shutdown_signal(exit_on_stdin_close: bool) {
     };
     let terminate = async {
         #[cfg(unix)]
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
         #[cfg(not(unix))]
@@ -124,7 +143,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_logging(&args.log_format);
     let url = database_url(&args)?;
-    let db = Db::connect(&url).await.with_context(|| "cannot open the database".to_string())?;
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| "cannot open the database".to_string())?;
     let state = AppState::new(db);
 
     // Listen first and warm up behind /readyz, so orchestrators see the process alive at once.

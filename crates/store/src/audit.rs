@@ -59,7 +59,11 @@ pub fn redact(payload: &Value) -> Value {
     }
 }
 
-pub(crate) async fn insert(conn: &mut AnyConnection, e: &AuditEvent, hash: &str) -> StoreResult<()> {
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    e: &AuditEvent,
+    hash: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (seq, id, occurred_at, user_id, username, role, device_id, request_id, \
          action, entity, entity_id, details, prev_hash, hash) \
@@ -128,8 +132,7 @@ pub async fn verify_chain(db: &Db) -> StoreResult<Result<i64, i64>> {
     .fetch_all(&db.pool)
     .await?;
     let mut prev = "0".repeat(64);
-    let mut expected_seq = 1;
-    for r in &rows {
+    for (expected_seq, r) in (1i64..).zip(rows.iter()) {
         let e = AuditEvent {
             seq: r.try_get("seq")?,
             id: r.try_get("id")?,
@@ -150,7 +153,6 @@ pub async fn verify_chain(db: &Db) -> StoreResult<Result<i64, i64>> {
             return Ok(Err(e.seq));
         }
         prev = stored;
-        expected_seq += 1;
     }
     Ok(Ok(rows.len() as i64))
 }

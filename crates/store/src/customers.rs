@@ -51,7 +51,8 @@ fn record_from(r: &AnyRow) -> Result<CustomerRecord, sqlx::Error> {
 }
 
 fn digits(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|p| p.chars().filter(char::is_ascii_digit).collect())
+    s.as_ref()
+        .map(|p| p.chars().filter(char::is_ascii_digit).collect())
 }
 
 fn list_json(v: &[String]) -> String {
@@ -117,7 +118,13 @@ pub async fn insert(w: &mut WriteTx, c: &CustomerRecord) -> StoreResult<()> {
     write_row(w, c, true).await?;
     stats::refresh_customer(w.conn(), &c.id).await?;
     w.change("customer", &c.id, "insert", &payload(c)).await?;
-    w.audit("customer.create", "customer", Some(&c.id), json!({ "fields": "all" })).await
+    w.audit(
+        "customer.create",
+        "customer",
+        Some(&c.id),
+        json!({ "fields": "all" }),
+    )
+    .await
 }
 
 /// Saves an edited record; `changed` are the fields the request changed (for the outbox
@@ -127,22 +134,39 @@ pub async fn update(w: &mut WriteTx, c: &CustomerRecord, changed: &[String]) -> 
     let full = payload(c);
     let patch: serde_json::Map<String, Value> = full
         .as_object()
-        .map(|m| m.iter().filter(|(k, _)| changed.contains(k) || *k == "updated_at").map(|(k, v)| (k.clone(), v.clone())).collect())
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| changed.contains(k) || *k == "updated_at")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
         .unwrap_or_default();
-    w.change("customer", &c.id, "update", &Value::Object(patch)).await?;
-    w.audit("customer.update", "customer", Some(&c.id), json!({ "fields": changed })).await
+    w.change("customer", &c.id, "update", &Value::Object(patch))
+        .await?;
+    w.audit(
+        "customer.update",
+        "customer",
+        Some(&c.id),
+        json!({ "fields": changed }),
+    )
+    .await
 }
 
 /// A live (not deleted) customer.
 pub async fn get(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<CustomerRecord>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1 AND c.deleted_at IS NULL"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM customers c WHERE c.id = $1 AND c.deleted_at IS NULL"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(record_from).transpose()?)
 }
 
-pub async fn get_with_stats(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<(CustomerRecord, CustomerStats)>> {
+pub async fn get_with_stats(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> StoreResult<Option<(CustomerRecord, CustomerStats)>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, {STATS_COLUMNS} FROM customers c LEFT JOIN customer_stats cs ON cs.customer_id = c.id \
          WHERE c.id = $1 AND c.deleted_at IS NULL"
@@ -157,7 +181,10 @@ pub async fn get_with_stats(conn: &mut AnyConnection, id: &str) -> StoreResult<O
 }
 
 /// The id of another live customer with the same name and phone, if any.
-pub async fn find_duplicate(conn: &mut AnyConnection, c: &CustomerRecord) -> StoreResult<Option<String>> {
+pub async fn find_duplicate(
+    conn: &mut AnyConnection,
+    c: &CustomerRecord,
+) -> StoreResult<Option<String>> {
     let row = sqlx::query("SELECT id FROM customers WHERE name = $1 AND phone = $2 AND id <> $3 AND deleted_at IS NULL LIMIT 1")
         .bind(c.name.clone())
         .bind(c.phone.clone())
@@ -174,9 +201,15 @@ fn text_match(params: &mut Params, q: &str) -> Option<String> {
         return None;
     }
     let pattern = params.text(format!("%{}%", like_escape(&q.to_lowercase())));
-    let mut ors = vec![format!("LOWER(c.name) LIKE {pattern} ESCAPE '\\'"), format!("LOWER(c.email) LIKE {pattern} ESCAPE '\\'")];
+    let mut ors = vec![
+        format!("LOWER(c.name) LIKE {pattern} ESCAPE '\\'"),
+        format!("LOWER(c.email) LIKE {pattern} ESCAPE '\\'"),
+    ];
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 3 && q.chars().all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ') {
+    if digits.len() >= 3
+        && q.chars()
+            .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ')
+    {
         let p = params.text(format!("%{digits}%"));
         ors.push(format!("c.phone_digits LIKE {p}"));
     }
@@ -220,9 +253,17 @@ async fn page(
     offset: i64,
 ) -> StoreResult<(Vec<ListedCustomer>, i64)> {
     let from = "customers c JOIN customer_stats cs ON cs.customer_id = c.id";
-    let filter = format!("c.deleted_at IS NULL{}", wheres.iter().map(|w| format!(" AND {w}")).collect::<String>());
+    let filter = format!(
+        "c.deleted_at IS NULL{}",
+        wheres
+            .iter()
+            .map(|w| format!(" AND {w}"))
+            .collect::<String>()
+    );
     let total: i64 = params
-        .bind(sqlx::query(&format!("SELECT COUNT(*) AS n FROM {from} WHERE {filter}")))
+        .bind(sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {from} WHERE {filter}"
+        )))
         .fetch_one(&mut *conn)
         .await?
         .try_get("n")?;
@@ -231,11 +272,17 @@ async fn page(
     let off = params.int(offset);
     let sql = format!("SELECT {COLUMNS}, {STATS_COLUMNS} FROM {from} WHERE {filter} ORDER BY {order} LIMIT {lim} OFFSET {off}");
     let rows = params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
-    let items = rows.iter().map(listed_from).collect::<StoreResult<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(listed_from)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok((items, total))
 }
 
-pub async fn list(conn: &mut AnyConnection, q: &ListQuery) -> StoreResult<(Vec<ListedCustomer>, i64)> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    q: &ListQuery,
+) -> StoreResult<(Vec<ListedCustomer>, i64)> {
     let mut params = Params::default();
     let mut wheres = Vec::new();
     if let Some(m) = q.search.as_deref().and_then(|s| text_match(&mut params, s)) {
@@ -250,7 +297,15 @@ pub async fn list(conn: &mut AnyConnection, q: &ListQuery) -> StoreResult<(Vec<L
     if let Some(v) = &q.assigned_staff {
         wheres.push(format!("c.assigned_staff = {}", params.text(v.clone())));
     }
-    page(conn, params, &wheres, "c.name ASC, c.id ASC", q.limit, q.offset).await
+    page(
+        conn,
+        params,
+        &wheres,
+        "c.name ASC, c.id ASC",
+        q.limit,
+        q.offset,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -287,7 +342,11 @@ fn package_status_condition(params: &mut Params, status: &str, today: NaiveDate)
     }
 }
 
-pub async fn search(conn: &mut AnyConnection, q: &SearchQuery, today: NaiveDate) -> StoreResult<(Vec<ListedCustomer>, i64)> {
+pub async fn search(
+    conn: &mut AnyConnection,
+    q: &SearchQuery,
+    today: NaiveDate,
+) -> StoreResult<(Vec<ListedCustomer>, i64)> {
     let mut params = Params::default();
     let mut wheres = Vec::new();
     if let Some(m) = q.q.as_deref().and_then(|s| text_match(&mut params, s)) {
@@ -301,28 +360,48 @@ pub async fn search(conn: &mut AnyConnection, q: &SearchQuery, today: NaiveDate)
     }
     if let Some(status) = &q.package_status {
         let cond = package_status_condition(&mut params, status, today);
-        wheres.push(format!("EXISTS (SELECT 1 FROM purchase_stats ps WHERE ps.customer_id = c.id AND {cond})"));
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM purchase_stats ps WHERE ps.customer_id = c.id AND {cond})"
+        ));
     }
     if let Some(v) = &q.membership_level {
         wheres.push(format!("c.membership_level = {}", params.text(v.clone())));
     }
-    if let Some((lo, hi)) = q.risk_level.as_deref().and_then(|r| risk_level_bounds(r, today)) {
+    if let Some((lo, hi)) = q
+        .risk_level
+        .as_deref()
+        .and_then(|r| risk_level_bounds(r, today))
+    {
         if let Some(lo) = lo {
-            wheres.push(format!("cs.last_activity_date >= {}", params.text(lo.to_string())));
+            wheres.push(format!(
+                "cs.last_activity_date >= {}",
+                params.text(lo.to_string())
+            ));
         }
         if let Some(hi) = hi {
-            wheres.push(format!("cs.last_activity_date <= {}", params.text(hi.to_string())));
+            wheres.push(format!(
+                "cs.last_activity_date <= {}",
+                params.text(hi.to_string())
+            ));
         }
     }
     if let Some(from) = q.last_visit_from {
-        wheres.push(format!("cs.last_visit_date >= {}", params.text(from.to_string())));
+        wheres.push(format!(
+            "cs.last_visit_date >= {}",
+            params.text(from.to_string())
+        ));
     }
     if let Some(to) = q.last_visit_to {
-        wheres.push(format!("cs.last_visit_date <= {}", params.text(to.to_string())));
+        wheres.push(format!(
+            "cs.last_visit_date <= {}",
+            params.text(to.to_string())
+        ));
     }
     let dir = if q.descending { "DESC" } else { "ASC" };
     let order = match q.sort_by.as_str() {
-        "last_visit" => format!("(cs.last_visit_date IS NULL) ASC, cs.last_visit_date {dir}, c.id ASC"),
+        "last_visit" => {
+            format!("(cs.last_visit_date IS NULL) ASC, cs.last_visit_date {dir}, c.id ASC")
+        }
         "total_visits" => format!("cs.total_visits {dir}, c.name ASC, c.id ASC"),
         "revenue" => format!("cs.total_revenue {dir}, c.name ASC, c.id ASC"),
         _ => format!("c.name {dir}, c.id ASC"),
@@ -354,8 +433,15 @@ pub async fn anonymize(w: &mut WriteTx, anonymized: &CustomerRecord) -> StoreRes
         .await?
         .rows_affected();
     let related = (sessions + interactions + purchases) as i64;
-    w.change("customer", &id, "anonymize", &payload(anonymized)).await?;
-    w.audit("customer.anonymize", "customer", Some(&id), json!({ "related_records": related })).await?;
+    w.change("customer", &id, "anonymize", &payload(anonymized))
+        .await?;
+    w.audit(
+        "customer.anonymize",
+        "customer",
+        Some(&id),
+        json!({ "related_records": related }),
+    )
+    .await?;
     Ok(related)
 }
 
@@ -385,17 +471,26 @@ pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<
         .bind(id.clone())
         .execute(w.conn())
         .await?;
-    w.change("customer", &id, "delete", &json!({ "deleted_at": now })).await?;
-    w.audit("customer.delete", "customer", Some(&id), json!({ "related_records": related })).await?;
+    w.change("customer", &id, "delete", &json!({ "deleted_at": now }))
+        .await?;
+    w.audit(
+        "customer.delete",
+        "customer",
+        Some(&id),
+        json!({ "related_records": related }),
+    )
+    .await?;
     Ok(related)
 }
 
 /// How many live customers there are (demo seeding checks for an empty database).
 pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE deleted_at IS NULL")
-        .fetch_one(conn)
-        .await?
-        .try_get("n")?)
+    Ok(
+        sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE deleted_at IS NULL")
+            .fetch_one(conn)
+            .await?
+            .try_get("n")?,
+    )
 }
 
 #[cfg(test)]
@@ -405,8 +500,13 @@ mod tests {
     use clinicdesk_domain::package::package_status;
 
     async fn temp_db() -> Db {
-        let path = std::env::temp_dir().join(format!("clinicdesk-store-{}.db", clinicdesk_domain::ids::new_id()));
-        let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let path = std::env::temp_dir().join(format!(
+            "clinicdesk-store-{}.db",
+            clinicdesk_domain::ids::new_id()
+        ));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
         db.migrate().await.unwrap();
         db
     }
@@ -420,9 +520,20 @@ mod tests {
         let mut expected = Vec::new();
         let mut conn = db.conn().await.unwrap();
         // Only the roll-up is under test; its purchases need not exist.
-        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
         for offset in [-30i64, -1, 0, 1, 13, 14, 15, 60] {
-            for (total, remaining) in [(10i64, 0i64), (10, 1), (10, 2), (10, 3), (40, 8), (40, 9), (5, 5)] {
+            for (total, remaining) in [
+                (10i64, 0i64),
+                (10, 1),
+                (10, 2),
+                (10, 3),
+                (40, 8),
+                (40, 9),
+                (5, 5),
+            ] {
                 let id = format!("p{offset}_{total}_{remaining}");
                 let expiry = today + Duration::days(offset);
                 sqlx::query(
@@ -444,12 +555,21 @@ mod tests {
             let mut params = Params::default();
             let cond = package_status_condition(&mut params, status, today);
             let rows = params
-                .bind(sqlx::query(&format!("SELECT purchase_id FROM purchase_stats ps WHERE {cond} ORDER BY purchase_id")))
+                .bind(sqlx::query(&format!(
+                    "SELECT purchase_id FROM purchase_stats ps WHERE {cond} ORDER BY purchase_id"
+                )))
                 .fetch_all(&mut *conn)
                 .await
                 .unwrap();
-            let got: Vec<String> = rows.iter().map(|r| r.try_get("purchase_id").unwrap()).collect();
-            let mut want: Vec<String> = expected.iter().filter(|(_, s)| *s == status).map(|(id, _)| id.clone()).collect();
+            let got: Vec<String> = rows
+                .iter()
+                .map(|r| r.try_get("purchase_id").unwrap())
+                .collect();
+            let mut want: Vec<String> = expected
+                .iter()
+                .filter(|(_, s)| *s == status)
+                .map(|(id, _)| id.clone())
+                .collect();
             want.sort();
             assert_eq!(got, want, "{status}");
         }

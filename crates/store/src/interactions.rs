@@ -14,11 +14,16 @@ fn instant(raw: &str) -> Result<DateTime<Utc>, sqlx::Error> {
 }
 
 fn from_row(r: &AnyRow) -> Result<InteractionRecord, sqlx::Error> {
-    let follow_up_date = row::opt_text(r, "follow_up_date")?.map(|d| instant(&d)).transpose()?;
+    let follow_up_date = row::opt_text(r, "follow_up_date")?
+        .map(|d| instant(&d))
+        .transpose()?;
     let follow_up_type = row::opt_text(r, "follow_up_type")?;
     let follow_up_notes = row::opt_text(r, "follow_up_notes")?;
     let required = row::flag(r, "follow_up_required")?;
-    let has_follow_up = required || follow_up_date.is_some() || follow_up_type.is_some() || follow_up_notes.is_some();
+    let has_follow_up = required
+        || follow_up_date.is_some()
+        || follow_up_type.is_some()
+        || follow_up_notes.is_some();
     Ok(InteractionRecord {
         id: row::text(r, "id")?,
         customer_id: row::text(r, "customer_id")?,
@@ -62,11 +67,22 @@ pub async fn insert(w: &mut WriteTx, i: &InteractionRecord) -> StoreResult<()> {
     .bind(i.created_at.clone())
     .execute(w.conn())
     .await?;
-    w.record("interaction.create", "interaction", &i.id, "insert", &i.to_json()).await
+    w.record(
+        "interaction.create",
+        "interaction",
+        &i.id,
+        "insert",
+        &i.to_json(),
+    )
+    .await
 }
 
 /// A customer's interactions, newest first.
-pub async fn of_customer(conn: &mut AnyConnection, customer_id: &str, limit: i64) -> StoreResult<Vec<InteractionRecord>> {
+pub async fn of_customer(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<InteractionRecord>> {
     let rows = sqlx::query(
         "SELECT id, customer_id, interaction_type, occurred_at, duration_minutes, notes, outcome, staff_name, \
          follow_up_required, follow_up_date, follow_up_type, follow_up_notes, created_at \

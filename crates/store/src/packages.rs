@@ -3,7 +3,9 @@
 use crate::row::{self, in_list, Params};
 use crate::stats::NOT_CANCELLED;
 use crate::{StoreResult, WriteTx};
-use clinicdesk_domain::package::{parse_sessions, sessions_json, PackageTemplate, Purchase, Sessions};
+use clinicdesk_domain::package::{
+    parse_sessions, sessions_json, PackageTemplate, Purchase, Sessions,
+};
 use clinicdesk_domain::ServiceType;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -11,7 +13,8 @@ use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 fn sessions_from(raw: &str) -> Result<Sessions, sqlx::Error> {
-    let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let v: serde_json::Value =
+        serde_json::from_str(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     parse_sessions("sessions", &v).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
@@ -38,11 +41,16 @@ pub async fn list_templates(conn: &mut AnyConnection) -> StoreResult<Vec<Package
     Ok(rows.iter().map(template_from).collect::<Result<_, _>>()?)
 }
 
-pub async fn get_template(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<PackageTemplate>> {
-    let row = sqlx::query(&format!("SELECT {TEMPLATE_COLUMNS} FROM package_templates WHERE id = $1 AND deleted_at IS NULL"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+pub async fn get_template(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> StoreResult<Option<PackageTemplate>> {
+    let row = sqlx::query(&format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM package_templates WHERE id = $1 AND deleted_at IS NULL"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(template_from).transpose()?)
 }
 
@@ -60,7 +68,14 @@ pub async fn insert_template(w: &mut WriteTx, t: &PackageTemplate) -> StoreResul
     .bind(t.created_at.clone())
     .execute(w.conn())
     .await?;
-    w.record("package_template.create", "package_template", &t.id, "insert", &t.to_json()).await
+    w.record(
+        "package_template.create",
+        "package_template",
+        &t.id,
+        "insert",
+        &t.to_json(),
+    )
+    .await
 }
 
 fn purchase_from(r: &AnyRow) -> Result<Purchase, sqlx::Error> {
@@ -109,19 +124,31 @@ pub async fn insert_purchase(w: &mut WriteTx, p: &Purchase) -> StoreResult<()> {
         "price_paid": p.price_paid, "payment_method": p.payment_method, "notes": p.notes,
         "sessions": sessions_json(&p.sessions),
     });
-    w.record("package.purchase", "package_purchase", &p.id, "insert", &payload).await
+    w.record(
+        "package.purchase",
+        "package_purchase",
+        &p.id,
+        "insert",
+        &payload,
+    )
+    .await
 }
 
 pub async fn get_purchase(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<Purchase>> {
-    let row = sqlx::query(&format!("SELECT {PURCHASE_COLUMNS} FROM package_purchases WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {PURCHASE_COLUMNS} FROM package_purchases WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(purchase_from).transpose()?)
 }
 
 /// A customer's purchases, newest first.
-pub async fn purchases_of(conn: &mut AnyConnection, customer_id: &str) -> StoreResult<Vec<Purchase>> {
+pub async fn purchases_of(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+) -> StoreResult<Vec<Purchase>> {
     let rows = sqlx::query(&format!(
         "SELECT {PURCHASE_COLUMNS} FROM package_purchases WHERE customer_id = $1 ORDER BY purchase_date DESC, id DESC"
     ))
@@ -132,7 +159,10 @@ pub async fn purchases_of(conn: &mut AnyConnection, customer_id: &str) -> StoreR
 }
 
 /// Purchases of several customers (a page of search results).
-pub async fn purchases_of_many(conn: &mut AnyConnection, customer_ids: &[String]) -> StoreResult<Vec<Purchase>> {
+pub async fn purchases_of_many(
+    conn: &mut AnyConnection,
+    customer_ids: &[String],
+) -> StoreResult<Vec<Purchase>> {
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -146,7 +176,10 @@ pub async fn purchases_of_many(conn: &mut AnyConnection, customer_ids: &[String]
 }
 
 /// Non-cancelled visits per service for each of the given purchases.
-pub async fn used_by_service(conn: &mut AnyConnection, purchase_ids: &[String]) -> StoreResult<HashMap<String, Sessions>> {
+pub async fn used_by_service(
+    conn: &mut AnyConnection,
+    purchase_ids: &[String],
+) -> StoreResult<HashMap<String, Sessions>> {
     let mut out: HashMap<String, Sessions> = HashMap::new();
     if purchase_ids.is_empty() {
         return Ok(out);
@@ -160,7 +193,9 @@ pub async fn used_by_service(conn: &mut AnyConnection, purchase_ids: &[String]) 
     for r in params.bind(sqlx::query(&sql)).fetch_all(conn).await? {
         let service = row::text(&r, "service")?;
         if let Some(service) = ServiceType::parse(&service) {
-            out.entry(row::text(&r, "pid")?).or_default().insert(service, row::int(&r, "n")?);
+            out.entry(row::text(&r, "pid")?)
+                .or_default()
+                .insert(service, row::int(&r, "n")?);
         }
     }
     Ok(out)

@@ -30,7 +30,8 @@ pub fn list(row: &AnyRow, col: &str) -> Result<Vec<String>, sqlx::Error> {
 
 pub fn date(row: &AnyRow, col: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
     let raw = text(row, col)?;
-    chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 pub fn opt_date(row: &AnyRow, col: &str) -> Result<Option<chrono::NaiveDate>, sqlx::Error> {

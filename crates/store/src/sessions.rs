@@ -64,7 +64,14 @@ pub async fn insert(w: &mut WriteTx, s: &SessionRecord) -> StoreResult<()> {
         "satisfaction_rating": s.satisfaction_rating, "session_notes": s.session_notes,
         "staff_name": s.staff_name, "package_usage_id": s.package_usage_id, "amount": s.amount,
     });
-    w.record("session.record", "service_session", &s.id, "insert", &payload).await
+    w.record(
+        "session.record",
+        "service_session",
+        &s.id,
+        "insert",
+        &payload,
+    )
+    .await
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<SessionRecord>> {
@@ -76,7 +83,11 @@ pub async fn get(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<Sessi
 }
 
 /// A customer's visits, newest first, cancelled ones included (marked).
-pub async fn history(conn: &mut AnyConnection, customer_id: &str, limit: i64) -> StoreResult<Vec<SessionRecord>> {
+pub async fn history(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<SessionRecord>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE s.customer_id = $1 ORDER BY s.service_date DESC, s.id DESC LIMIT $2"
     ))
@@ -107,6 +118,13 @@ pub async fn cancel(w: &mut WriteTx, session_id: &str, reason: Option<&str>) -> 
         return Ok(false);
     }
     let payload = json!({ "reason": reason, "cancelled_at": now });
-    w.record("session.cancel", "session_cancellation", session_id, "insert", &payload).await?;
+    w.record(
+        "session.cancel",
+        "session_cancellation",
+        session_id,
+        "insert",
+        &payload,
+    )
+    .await?;
     Ok(true)
 }

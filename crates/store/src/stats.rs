@@ -12,7 +12,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 /// `NOT EXISTS` clause that keeps only visits that were not cancelled (alias `s`).
-pub const NOT_CANCELLED: &str = "NOT EXISTS (SELECT 1 FROM session_cancellations x WHERE x.session_id = s.id)";
+pub const NOT_CANCELLED: &str =
+    "NOT EXISTS (SELECT 1 FROM session_cancellations x WHERE x.session_id = s.id)";
 
 /// Recomputes one customer's roll-up from its visits, purchases and interactions.
 pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> StoreResult<()> {
@@ -44,7 +45,9 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         .await?;
 
     let last_visit = row::opt_text(&visits, "last_date")?;
-    let last_activity = last_visit.clone().unwrap_or_else(|| created.chars().take(10).collect());
+    let last_activity = last_visit
+        .clone()
+        .unwrap_or_else(|| created.chars().take(10).collect());
     sqlx::query(
         "INSERT INTO customer_stats (customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, \
          total_revenue, satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count) \
@@ -71,10 +74,20 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
 }
 
 /// Recomputes one purchase's roll-up from the visits that consumed it.
-pub async fn refresh_purchase(conn: &mut AnyConnection, purchase_id: &str, today: NaiveDate) -> StoreResult<()> {
-    let Some(purchase) = packages::get_purchase(&mut *conn, purchase_id).await? else { return Ok(()) };
+pub async fn refresh_purchase(
+    conn: &mut AnyConnection,
+    purchase_id: &str,
+    today: NaiveDate,
+) -> StoreResult<()> {
+    let Some(purchase) = packages::get_purchase(&mut *conn, purchase_id).await? else {
+        return Ok(());
+    };
     let used = packages::used_by_service(&mut *conn, &[purchase_id.to_string()]).await?;
-    let usage = package_usage(&purchase, used.get(purchase_id).unwrap_or(&Default::default()), today);
+    let usage = package_usage(
+        &purchase,
+        used.get(purchase_id).unwrap_or(&Default::default()),
+        today,
+    );
     sqlx::query(
         "INSERT INTO purchase_stats (purchase_id, customer_id, expiry_date, total_sessions, used_sessions, \
          remaining_sessions, overdrawn_sessions) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -136,5 +149,6 @@ pub fn from_row(r: &AnyRow) -> StoreResult<CustomerStats> {
     })
 }
 
-pub const STATS_COLUMNS: &str = "cs.total_visits, cs.first_visit_date, cs.last_visit_date, cs.total_revenue, \
+pub const STATS_COLUMNS: &str =
+    "cs.total_visits, cs.first_visit_date, cs.last_visit_date, cs.total_revenue, \
     cs.satisfaction_sum, cs.satisfaction_count, cs.last_interaction_at, cs.interaction_count";

@@ -30,10 +30,12 @@ fn user_from(r: &AnyRow) -> Result<User, sqlx::Error> {
 const USER_COLUMNS: &str = "id, username, password_hash, display_name, role, active";
 
 pub async fn by_username(conn: &mut AnyConnection, username: &str) -> StoreResult<Option<User>> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
-        .bind(username.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+    ))
+    .bind(username.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(user_from).transpose()?)
 }
 
@@ -60,11 +62,20 @@ pub async fn insert(w: &mut WriteTx, u: &User) -> StoreResult<()> {
     .bind(now)
     .execute(w.conn())
     .await?;
-    w.audit("user.create", "user", Some(&u.id), json!({ "username": u.username, "role": u.role })).await
+    w.audit(
+        "user.create",
+        "user",
+        Some(&u.id),
+        json!({ "username": u.username, "role": u.role }),
+    )
+    .await
 }
 
 pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(conn).await?.try_get("n")?)
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")?)
 }
 
 #[derive(Debug, Clone)]
@@ -86,7 +97,11 @@ fn session_from(r: &AnyRow) -> Result<AuthSession, sqlx::Error> {
     })
 }
 
-pub async fn create_session(w: &mut WriteTx, s: &AuthSession, refresh_hash: &str) -> StoreResult<()> {
+pub async fn create_session(
+    w: &mut WriteTx,
+    s: &AuthSession,
+    refresh_hash: &str,
+) -> StoreResult<()> {
     let now = w.now().to_string();
     sqlx::query(
         "INSERT INTO auth_sessions (id, user_id, refresh_token_hash, device_id, created_at, expires_at) \
@@ -100,10 +115,19 @@ pub async fn create_session(w: &mut WriteTx, s: &AuthSession, refresh_hash: &str
     .bind(s.expires_at.clone())
     .execute(w.conn())
     .await?;
-    w.audit("auth.login", "auth_session", Some(&s.id), json!({ "device_id": s.device_id })).await
+    w.audit(
+        "auth.login",
+        "auth_session",
+        Some(&s.id),
+        json!({ "device_id": s.device_id }),
+    )
+    .await
 }
 
-pub async fn session_by_refresh_hash(conn: &mut AnyConnection, hash: &str) -> StoreResult<Option<AuthSession>> {
+pub async fn session_by_refresh_hash(
+    conn: &mut AnyConnection,
+    hash: &str,
+) -> StoreResult<Option<AuthSession>> {
     let row = sqlx::query("SELECT id, user_id, device_id, expires_at, revoked_at FROM auth_sessions WHERE refresh_token_hash = $1")
         .bind(hash.to_string())
         .fetch_optional(conn)
@@ -112,16 +136,24 @@ pub async fn session_by_refresh_hash(conn: &mut AnyConnection, hash: &str) -> St
 }
 
 pub async fn session_by_id(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<AuthSession>> {
-    let row = sqlx::query("SELECT id, user_id, device_id, expires_at, revoked_at FROM auth_sessions WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, user_id, device_id, expires_at, revoked_at FROM auth_sessions WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(session_from).transpose()?)
 }
 
 /// Replaces the session's refresh token (rotation): the old one stops working. Returns false
 /// if the old hash no longer matches (a concurrent refresh or a revoked session).
-pub async fn rotate_refresh(w: &mut WriteTx, session_id: &str, old_hash: &str, new_hash: &str, expires_at: &str) -> StoreResult<bool> {
+pub async fn rotate_refresh(
+    w: &mut WriteTx,
+    session_id: &str,
+    old_hash: &str,
+    new_hash: &str,
+    expires_at: &str,
+) -> StoreResult<bool> {
     let n = sqlx::query(
         "UPDATE auth_sessions SET refresh_token_hash = $1, expires_at = $2 \
          WHERE id = $3 AND refresh_token_hash = $4 AND revoked_at IS NULL",
@@ -134,7 +166,13 @@ pub async fn rotate_refresh(w: &mut WriteTx, session_id: &str, old_hash: &str, n
     .await?
     .rows_affected();
     if n == 1 {
-        w.audit("auth.refresh", "auth_session", Some(session_id), serde_json::Value::Null).await?;
+        w.audit(
+            "auth.refresh",
+            "auth_session",
+            Some(session_id),
+            serde_json::Value::Null,
+        )
+        .await?;
     }
     Ok(n == 1)
 }
@@ -146,7 +184,13 @@ pub async fn revoke_session(w: &mut WriteTx, session_id: &str) -> StoreResult<()
         .bind(session_id.to_string())
         .execute(w.conn())
         .await?;
-    w.audit("auth.logout", "auth_session", Some(session_id), serde_json::Value::Null).await
+    w.audit(
+        "auth.logout",
+        "auth_session",
+        Some(session_id),
+        serde_json::Value::Null,
+    )
+    .await
 }
 
 pub async fn setting(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<String>> {
@@ -159,11 +203,19 @@ pub async fn setting(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<
 
 /// Stores a setting unless one is already there, and returns the value in force (so two
 /// processes starting at once agree on one secret).
-pub async fn setting_or_insert(conn: &mut AnyConnection, key: &str, value: &str) -> StoreResult<String> {
-    sqlx::query("INSERT INTO app_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key.to_string())
-        .bind(value.to_string())
-        .execute(&mut *conn)
-        .await?;
-    Ok(setting(conn, key).await?.unwrap_or_else(|| value.to_string()))
+pub async fn setting_or_insert(
+    conn: &mut AnyConnection,
+    key: &str,
+    value: &str,
+) -> StoreResult<String> {
+    sqlx::query(
+        "INSERT INTO app_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key.to_string())
+    .bind(value.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(setting(conn, key)
+        .await?
+        .unwrap_or_else(|| value.to_string()))
 }

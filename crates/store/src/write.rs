@@ -55,9 +55,17 @@ impl Db {
     }
 
     /// Records an audited read (a customer's detail or health data) in its own transaction.
-    pub async fn audit_read(&self, actor: &Actor, now: &str, action: &str, entity: &str, entity_id: &str) -> StoreResult<()> {
+    pub async fn audit_read(
+        &self,
+        actor: &Actor,
+        now: &str,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+    ) -> StoreResult<()> {
         let mut w = self.begin_write(actor, now).await?;
-        w.audit(action, entity, Some(entity_id), Value::Null).await?;
+        w.audit(action, entity, Some(entity_id), Value::Null)
+            .await?;
         w.commit().await
     }
 }
@@ -77,7 +85,13 @@ impl WriteTx {
 
     /// Appends a change to the sync outbox (`op` is `insert`, `update`, `delete` or an event
     /// name; `payload` the changed fields).
-    pub async fn change(&mut self, entity: &str, entity_id: &str, op: &str, payload: &Value) -> StoreResult<()> {
+    pub async fn change(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        op: &str,
+        payload: &Value,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(clinicdesk_domain::ids::new_id())
             .bind(entity.to_string())
@@ -91,7 +105,13 @@ impl WriteTx {
     }
 
     /// Appends an audit event to the chain.
-    pub async fn audit(&mut self, action: &str, entity: &str, entity_id: Option<&str>, details: Value) -> StoreResult<()> {
+    pub async fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        details: Value,
+    ) -> StoreResult<()> {
         let event = audit::AuditEvent {
             seq: self.head_seq + 1,
             id: clinicdesk_domain::ids::new_id(),
@@ -116,9 +136,17 @@ impl WriteTx {
     }
 
     /// A change and its audit event together: the common case for an entity write.
-    pub async fn record(&mut self, action: &str, entity: &str, entity_id: &str, op: &str, payload: &Value) -> StoreResult<()> {
+    pub async fn record(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        op: &str,
+        payload: &Value,
+    ) -> StoreResult<()> {
         self.change(entity, entity_id, op, payload).await?;
-        self.audit(action, entity, Some(entity_id), audit::redact(payload)).await
+        self.audit(action, entity, Some(entity_id), audit::redact(payload))
+            .await
     }
 
     pub async fn commit(mut self) -> StoreResult<()> {

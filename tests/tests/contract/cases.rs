@@ -25,7 +25,10 @@ async fn new_customer(h: &Harness, extra: Value) -> (String, Value) {
     }
     let r = h.post("/api/v1/customers", &admin, body).await;
     r.expect(201);
-    (r.data()["id"].as_str().unwrap().to_string(), r.data().clone())
+    (
+        r.data()["id"].as_str().unwrap().to_string(),
+        r.data().clone(),
+    )
 }
 
 async fn new_template(h: &Harness, sessions: Value, validity_days: i64) -> String {
@@ -47,13 +50,20 @@ async fn purchase(h: &Harness, customer: &str, package: &str, date: Option<Strin
     if let Some(d) = date {
         body["purchase_date"] = json!(d);
     }
-    let r = h.post(&format!("/api/v1/customers/{customer}/packages"), &staff, body).await;
+    let r = h
+        .post(
+            &format!("/api/v1/customers/{customer}/packages"),
+            &staff,
+            body,
+        )
+        .await;
     r.expect(201);
     r.data().clone()
 }
 
 async fn sessions_of(h: &Harness, customer: &str) -> i64 {
-    h.count("service_sessions", "customer_id = $1", customer).await
+    h.count("service_sessions", "customer_id = $1", customer)
+        .await
 }
 
 pub async fn health_and_readiness(h: &Harness) {
@@ -67,16 +77,42 @@ pub async fn health_and_readiness(h: &Harness) {
 
 pub async fn unknown_paths_and_methods(h: &Harness) {
     let admin = h.token("admin").await;
-    h.get("/api/v1/nope", &admin).await.expect_error(404, "NOT_FOUND");
-    h.send("PATCH", "/api/v1/customers", Some(&admin), Payload::None, &[]).await.expect_error(405, "METHOD_NOT_ALLOWED");
+    h.get("/api/v1/nope", &admin)
+        .await
+        .expect_error(404, "NOT_FOUND");
+    h.send(
+        "PATCH",
+        "/api/v1/customers",
+        Some(&admin),
+        Payload::None,
+        &[],
+    )
+    .await
+    .expect_error(405, "METHOD_NOT_ALLOWED");
 }
 
 pub async fn request_id_is_echoed(h: &Harness) {
-    let r = h.send("GET", "/api/v1/services", None, Payload::None, &[("x-request-id", "front-desk-42")]).await;
-    assert_eq!(r.headers.get("x-request-id").map(String::as_str), Some("front-desk-42"));
+    let r = h
+        .send(
+            "GET",
+            "/api/v1/services",
+            None,
+            Payload::None,
+            &[("x-request-id", "front-desk-42")],
+        )
+        .await;
+    assert_eq!(
+        r.headers.get("x-request-id").map(String::as_str),
+        Some("front-desk-42")
+    );
     assert_eq!(r.body["request_id"], "front-desk-42");
-    let r = h.send("GET", "/api/v1/services", None, Payload::None, &[]).await;
-    assert!(r.headers.get("x-request-id").is_some_and(|v| v.starts_with("req-")));
+    let r = h
+        .send("GET", "/api/v1/services", None, Payload::None, &[])
+        .await;
+    assert!(r
+        .headers
+        .get("x-request-id")
+        .is_some_and(|v| v.starts_with("req-")));
 }
 
 pub async fn login_returns_tokens(h: &Harness) {
@@ -92,17 +128,45 @@ pub async fn login_returns_tokens(h: &Harness) {
 }
 
 pub async fn login_rejects_bad_credentials(h: &Harness) {
-    h.login(&user_name("staff"), "wrong-password").await.expect_error(401, "AUTH_INVALID_CREDENTIALS");
-    h.login("nobody-here", PASSWORD).await.expect_error(401, "AUTH_INVALID_CREDENTIALS");
+    h.login(&user_name("staff"), "wrong-password")
+        .await
+        .expect_error(401, "AUTH_INVALID_CREDENTIALS");
+    h.login("nobody-here", PASSWORD)
+        .await
+        .expect_error(401, "AUTH_INVALID_CREDENTIALS");
 }
 
 pub async fn login_rejects_bad_input(h: &Harness) {
-    let r = h.send("POST", "/api/v1/auth/login", None, Payload::Raw("{\"username\": "), &[]).await;
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Payload::Raw("{\"username\": "),
+            &[],
+        )
+        .await;
     r.expect_error(400, "INVALID_JSON");
-    let r = h.send("POST", "/api/v1/auth/login", None, Payload::Json(json!({"username": "x"})), &[]).await;
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Payload::Json(json!({"username": "x"})),
+            &[],
+        )
+        .await;
     r.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(r.field(), "password");
-    let r = h.send("POST", "/api/v1/auth/login", None, Payload::Json(json!({"username": 5, "password": "x"})), &[]).await;
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Payload::Json(json!({"username": 5, "password": "x"})),
+            &[],
+        )
+        .await;
     r.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(r.field(), "username");
 }
@@ -112,22 +176,50 @@ pub async fn me_requires_a_token(h: &Harness) {
     let r = h.get("/api/v1/auth/me", &t).await;
     r.expect(200);
     assert_eq!(r.data()["role"], "manager");
-    h.send("GET", "/api/v1/auth/me", None, Payload::None, &[]).await.expect_error(401, "AUTH_INVALID_TOKEN");
-    h.get("/api/v1/auth/me", "garbage").await.expect_error(401, "AUTH_INVALID_TOKEN");
+    h.send("GET", "/api/v1/auth/me", None, Payload::None, &[])
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    h.get("/api/v1/auth/me", "garbage")
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
 }
 
 pub async fn refresh_rotates_the_token(h: &Harness) {
     let login = h.login(&user_name("staff"), PASSWORD).await;
     let old = login.data()["refresh_token"].as_str().unwrap().to_string();
-    let r = h.send("POST", "/api/v1/auth/refresh", None, Payload::Json(json!({"refresh_token": old})), &[]).await;
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Payload::Json(json!({"refresh_token": old})),
+            &[],
+        )
+        .await;
     r.expect(200);
     let new_access = r.data()["access_token"].as_str().unwrap().to_string();
     let new_refresh = r.data()["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(new_refresh, old);
     h.get("/api/v1/auth/me", &new_access).await.expect(200);
-    let again = h.send("POST", "/api/v1/auth/refresh", None, Payload::Json(json!({"refresh_token": old})), &[]).await;
+    let again = h
+        .send(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Payload::Json(json!({"refresh_token": old})),
+            &[],
+        )
+        .await;
     again.expect_error(401, "AUTH_INVALID_TOKEN");
-    let bogus = h.send("POST", "/api/v1/auth/refresh", None, Payload::Json(json!({"refresh_token": "deadbeef"})), &[]).await;
+    let bogus = h
+        .send(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Payload::Json(json!({"refresh_token": "deadbeef"})),
+            &[],
+        )
+        .await;
     bogus.expect_error(401, "AUTH_INVALID_TOKEN");
 }
 
@@ -135,11 +227,29 @@ pub async fn logout_revokes_the_session(h: &Harness) {
     let login = h.login(&user_name("doctor"), PASSWORD).await;
     let access = login.data()["access_token"].as_str().unwrap().to_string();
     let refresh = login.data()["refresh_token"].as_str().unwrap().to_string();
-    let r = h.send("POST", "/api/v1/auth/logout", Some(&access), Payload::None, &[]).await;
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/auth/logout",
+            Some(&access),
+            Payload::None,
+            &[],
+        )
+        .await;
     r.expect(200);
     assert_eq!(r.data()["logged_out"], true);
-    h.get("/api/v1/auth/me", &access).await.expect_error(401, "AUTH_INVALID_TOKEN");
-    let r = h.send("POST", "/api/v1/auth/refresh", None, Payload::Json(json!({"refresh_token": refresh})), &[]).await;
+    h.get("/api/v1/auth/me", &access)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Payload::Json(json!({"refresh_token": refresh})),
+            &[],
+        )
+        .await;
     r.expect_error(401, "AUTH_INVALID_TOKEN");
 }
 
@@ -147,17 +257,30 @@ fn resign(token: &str, secret: &[u8], edit: impl FnOnce(&mut Value)) -> String {
     let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     v.validate_exp = false;
     let mut claims: Value =
-        jsonwebtoken::decode::<Value>(token, &jsonwebtoken::DecodingKey::from_secret(secret), &v).unwrap().claims;
+        jsonwebtoken::decode::<Value>(token, &jsonwebtoken::DecodingKey::from_secret(secret), &v)
+            .unwrap()
+            .claims;
     edit(&mut claims);
-    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret)).unwrap()
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .unwrap()
 }
 
 pub async fn expired_token_is_rejected(h: &Harness) {
     let t = h.token("staff").await;
     let secret = h.jwt_secret().await;
-    let expired = resign(&t, &secret, |c| c["exp"] = json!(chrono::Utc::now().timestamp() - 10));
-    h.get("/api/v1/auth/me", &expired).await.expect_error(401, "AUTH_EXPIRED_TOKEN");
-    let still_valid = resign(&t, &secret, |c| c["exp"] = json!(chrono::Utc::now().timestamp() + 60));
+    let expired = resign(&t, &secret, |c| {
+        c["exp"] = json!(chrono::Utc::now().timestamp() - 10)
+    });
+    h.get("/api/v1/auth/me", &expired)
+        .await
+        .expect_error(401, "AUTH_EXPIRED_TOKEN");
+    let still_valid = resign(&t, &secret, |c| {
+        c["exp"] = json!(chrono::Utc::now().timestamp() + 60)
+    });
     h.get("/api/v1/auth/me", &still_valid).await.expect(200);
 }
 
@@ -167,20 +290,32 @@ pub async fn tampered_token_is_rejected(h: &Harness) {
     let parts: Vec<&str> = t.split('.').collect();
     let mut claims: Value = serde_json::from_slice(&base64url_decode(parts[1])).unwrap();
     claims["role"] = json!("admin");
-    let forged = format!("{}.{}.{}", parts[0], base64url_encode(claims.to_string().as_bytes()), parts[2]);
-    h.get("/api/v1/auth/me", &forged).await.expect_error(401, "AUTH_INVALID_TOKEN");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64url_encode(claims.to_string().as_bytes()),
+        parts[2]
+    );
+    h.get("/api/v1/auth/me", &forged)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
     let other_key = resign(&t, &h.jwt_secret().await, |_| {});
     let wrong = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
-        &serde_json::from_slice::<Value>(&base64url_decode(other_key.split('.').nth(1).unwrap())).unwrap(),
+        &serde_json::from_slice::<Value>(&base64url_decode(other_key.split('.').nth(1).unwrap()))
+            .unwrap(),
         &jsonwebtoken::EncodingKey::from_secret(b"not-the-clinic-secret"),
     )
     .unwrap();
-    h.get("/api/v1/auth/me", &wrong).await.expect_error(401, "AUTH_INVALID_TOKEN");
+    h.get("/api/v1/auth/me", &wrong)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
     let mut flipped = t.clone();
     let last = flipped.pop().unwrap();
     flipped.push(if last == 'A' { 'B' } else { 'A' });
-    h.get("/api/v1/auth/me", &flipped).await.expect_error(401, "AUTH_INVALID_TOKEN");
+    h.get("/api/v1/auth/me", &flipped)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
 }
 
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -205,7 +340,11 @@ fn base64url_decode(s: &str) -> Vec<u8> {
 fn base64url_encode(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
         for i in 0..(chunk.len() + 1) {
             out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -230,8 +369,13 @@ pub async fn create_customer(h: &Harness) {
     let c = r.data();
     assert_eq!(c["name"], name);
     assert_eq!(c["id"], c["customer_id"]);
-    assert!(clinicdesk_domain::ids::is_valid_id(c["id"].as_str().unwrap()));
-    assert_eq!(c["phone"], "010-****-7777", "staff get the masked number back");
+    assert!(clinicdesk_domain::ids::is_valid_id(
+        c["id"].as_str().unwrap()
+    ));
+    assert_eq!(
+        c["phone"], "010-****-7777",
+        "staff get the masked number back"
+    );
     assert_eq!(c["membership_level"], "premium");
     assert_eq!(c["customer_status"], "active");
     assert_eq!(c["total_visits"], 0);
@@ -241,8 +385,15 @@ pub async fn create_customer(h: &Harness) {
     let full = h.get(&format!("/api/v1/customers/{id}"), &admin).await;
     assert_eq!(full.data()["phone"], "010-5555-7777");
     assert_eq!(full.data()["email"], "seo@example.com");
-    assert_eq!(h.count("outbox", "entity_id = $1", id).await, 1, "the write is queued for sync");
-    assert!(h.count("audit_events", "entity_id = $1", id).await >= 1, "the write is audited");
+    assert_eq!(
+        h.count("outbox", "entity_id = $1", id).await,
+        1,
+        "the write is queued for sync"
+    );
+    assert!(
+        h.count("audit_events", "entity_id = $1", id).await >= 1,
+        "the write is audited"
+    );
 }
 
 pub async fn create_customer_validation(h: &Harness) {
@@ -253,26 +404,69 @@ pub async fn create_customer_validation(h: &Harness) {
         (json!({"phone": phone}), "name"),
         (json!({"name": name}), "phone"),
         (json!({"name": name, "phone": "12345"}), "phone"),
-        (json!({"name": name, "phone": phone, "membership_level": "gold"}), "membership_level"),
-        (json!({"name": name, "phone": phone, "gender": "robot"}), "gender"),
-        (json!({"name": name, "phone": phone, "birth_year": "1990"}), "birth_year"),
-        (json!({"name": name, "phone": phone, "birth_year": -5}), "birth_year"),
-        (json!({"name": name, "phone": phone, "email": "not-an-email"}), "email"),
-        (json!({"name": name, "phone": phone, "preferred_services": ["sauna"]}), "preferred_services"),
-        (json!({"name": name, "phone": phone, "preferred_time_slots": "morning"}), "preferred_time_slots"),
-        (json!({"name": name, "phone": phone, "address": "가".repeat(201)}), "address"),
+        (
+            json!({"name": name, "phone": phone, "membership_level": "gold"}),
+            "membership_level",
+        ),
+        (
+            json!({"name": name, "phone": phone, "gender": "robot"}),
+            "gender",
+        ),
+        (
+            json!({"name": name, "phone": phone, "birth_year": "1990"}),
+            "birth_year",
+        ),
+        (
+            json!({"name": name, "phone": phone, "birth_year": -5}),
+            "birth_year",
+        ),
+        (
+            json!({"name": name, "phone": phone, "email": "not-an-email"}),
+            "email",
+        ),
+        (
+            json!({"name": name, "phone": phone, "preferred_services": ["sauna"]}),
+            "preferred_services",
+        ),
+        (
+            json!({"name": name, "phone": phone, "preferred_time_slots": "morning"}),
+            "preferred_time_slots",
+        ),
+        (
+            json!({"name": name, "phone": phone, "address": "가".repeat(201)}),
+            "address",
+        ),
         (json!({"name": "가".repeat(51), "phone": phone}), "name"),
-        (json!({"name": name, "phone": phone, "unknown_field": 1}), "unknown_field"),
-        (json!({"name": name, "phone": phone, "consent": {"marketing": "yes"}}), "consent.marketing"),
+        (
+            json!({"name": name, "phone": phone, "unknown_field": 1}),
+            "unknown_field",
+        ),
+        (
+            json!({"name": name, "phone": phone, "consent": {"marketing": "yes"}}),
+            "consent.marketing",
+        ),
     ];
     for (body, field) in cases {
         let r = h.post("/api/v1/customers", &staff, body.clone()).await;
         r.expect_error(422, "VALIDATION_ERROR");
         assert_eq!(r.field(), field, "{body} → {}", r.body);
     }
-    let r = h.post("/api/v1/customers", &staff, json!({"name": name, "phone": phone, "membership_level": "gold"})).await;
-    assert_eq!(r.body["error"]["details"]["allowed_values"], json!(["basic", "premium", "vip"]));
-    assert_eq!(h.count("customers", "name = $1", &name).await, 0, "nothing was written");
+    let r = h
+        .post(
+            "/api/v1/customers",
+            &staff,
+            json!({"name": name, "phone": phone, "membership_level": "gold"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["error"]["details"]["allowed_values"],
+        json!(["basic", "premium", "vip"])
+    );
+    assert_eq!(
+        h.count("customers", "name = $1", &name).await,
+        0,
+        "nothing was written"
+    );
 }
 
 pub async fn malformed_bodies_write_nothing(h: &Harness) {
@@ -280,22 +474,59 @@ pub async fn malformed_bodies_write_nothing(h: &Harness) {
     let (id, _) = new_customer(h, json!({})).await;
     let before_outbox = h.count("outbox", "entity_id = $1", &id).await;
     for raw in ["{\"name\": ", "not json", "{\"name\": \"a\",}", "\u{0}"] {
-        let r = h.send("POST", "/api/v1/customers", Some(&staff), Payload::Raw(raw), &[]).await;
+        let r = h
+            .send(
+                "POST",
+                "/api/v1/customers",
+                Some(&staff),
+                Payload::Raw(raw),
+                &[],
+            )
+            .await;
         r.expect_error(400, "INVALID_JSON");
-        let r = h.send("PUT", &format!("/api/v1/customers/{id}"), Some(&staff), Payload::Raw(raw), &[]).await;
+        let r = h
+            .send(
+                "PUT",
+                &format!("/api/v1/customers/{id}"),
+                Some(&staff),
+                Payload::Raw(raw),
+                &[],
+            )
+            .await;
         r.expect_error(400, "INVALID_JSON");
-        let r = h.send("POST", &format!("/api/v1/customers/{id}/sessions"), Some(&staff), Payload::Raw(raw), &[]).await;
+        let r = h
+            .send(
+                "POST",
+                &format!("/api/v1/customers/{id}/sessions"),
+                Some(&staff),
+                Payload::Raw(raw),
+                &[],
+            )
+            .await;
         r.expect_error(400, "INVALID_JSON");
     }
     for body in [json!([1, 2]), json!("text"), json!(42)] {
-        h.post("/api/v1/customers", &staff, body.clone()).await.expect_error(422, "VALIDATION_ERROR");
-        h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, body).await.expect_error(422, "VALIDATION_ERROR");
+        h.post("/api/v1/customers", &staff, body.clone())
+            .await
+            .expect_error(422, "VALIDATION_ERROR");
+        h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, body)
+            .await
+            .expect_error(422, "VALIDATION_ERROR");
     }
     let huge = "가".repeat(400_000);
-    let r = h.post("/api/v1/customers", &staff, json!({"name": "x", "phone": unique_phone(), "memo": huge})).await;
+    let r = h
+        .post(
+            "/api/v1/customers",
+            &staff,
+            json!({"name": "x", "phone": unique_phone(), "memo": huge}),
+        )
+        .await;
     r.expect_error(413, "PAYLOAD_TOO_LARGE");
     assert_eq!(sessions_of(h, &id).await, 0);
-    assert_eq!(h.count("outbox", "entity_id = $1", &id).await, before_outbox);
+    assert_eq!(
+        h.count("outbox", "entity_id = $1", &id).await,
+        before_outbox
+    );
 }
 
 pub async fn duplicate_customer(h: &Harness) {
@@ -303,12 +534,31 @@ pub async fn duplicate_customer(h: &Harness) {
     let admin = h.token("admin").await;
     let full = h.get(&format!("/api/v1/customers/{id}"), &admin).await;
     let phone = full.data()["phone"].as_str().unwrap().replace('-', "");
-    let r = h.post("/api/v1/customers", &admin, json!({"name": c["name"], "phone": phone})).await;
+    let r = h
+        .post(
+            "/api/v1/customers",
+            &admin,
+            json!({"name": c["name"], "phone": phone}),
+        )
+        .await;
     r.expect_error(409, "DUPLICATE_CUSTOMER");
-    assert_eq!(r.body["error"]["details"]["existing_customer_id"], json!(id));
-    assert_eq!(h.count("customers", "name = $1", c["name"].as_str().unwrap()).await, 1);
+    assert_eq!(
+        r.body["error"]["details"]["existing_customer_id"],
+        json!(id)
+    );
+    assert_eq!(
+        h.count("customers", "name = $1", c["name"].as_str().unwrap())
+            .await,
+        1
+    );
     // Same name, other phone: a different person.
-    h.post("/api/v1/customers", &admin, json!({"name": c["name"], "phone": unique_phone()})).await.expect(201);
+    h.post(
+        "/api/v1/customers",
+        &admin,
+        json!({"name": c["name"], "phone": unique_phone()}),
+    )
+    .await
+    .expect(201);
 }
 
 pub async fn get_customer_and_not_found(h: &Harness) {
@@ -326,11 +576,17 @@ pub async fn get_customer_and_not_found(h: &Harness) {
         format!("/api/v1/customers/{missing}/interactions"),
         format!("/api/v1/customers/{missing}/packages"),
     ] {
-        h.get(&path, &t).await.expect_error(404, "CUSTOMER_NOT_FOUND");
+        h.get(&path, &t)
+            .await
+            .expect_error(404, "CUSTOMER_NOT_FOUND");
     }
-    h.post(&format!("/api/v1/customers/{missing}/sessions"), &t, json!({"service_type": "brain"}))
-        .await
-        .expect_error(404, "CUSTOMER_NOT_FOUND");
+    h.post(
+        &format!("/api/v1/customers/{missing}/sessions"),
+        &t,
+        json!({"service_type": "brain"}),
+    )
+    .await
+    .expect_error(404, "CUSTOMER_NOT_FOUND");
 }
 
 pub async fn staff_sees_masked_personal_data(h: &Harness) {
@@ -340,22 +596,49 @@ pub async fn staff_sees_masked_personal_data(h: &Harness) {
                "address": "서울시 마포구 월드컵로 12", "emergency_contact": "010-9999-1111", "health_goals": "허리 통증 완화"}),
     )
     .await;
-    let staff = h.get(&format!("/api/v1/customers/{id}"), &h.token("staff").await).await;
+    let staff = h
+        .get(&format!("/api/v1/customers/{id}"), &h.token("staff").await)
+        .await;
     let c = staff.data();
     assert_eq!(c["phone"], "010-****-6789");
     assert_eq!(c["email"], "m***@example.com");
     assert_eq!(c["address"], "서울시 마포구 ***");
     assert_eq!(c["emergency_contact"], "010-****-1111");
     assert_eq!(c["health_goals"], Value::Null);
-    let detail = h.get(&format!("/api/v1/customers/{id}/detail"), &h.token("staff").await).await;
+    let detail = h
+        .get(
+            &format!("/api/v1/customers/{id}/detail"),
+            &h.token("staff").await,
+        )
+        .await;
     assert_eq!(detail.data()["customer"]["phone"], "010-****-6789");
-    assert_eq!(detail.data()["preferences"]["health_interests"], Value::Null);
-    let listed = h.get("/api/v1/customers/search?q=6789", &h.token("staff").await).await;
-    assert!(listed.data()["customers"].as_array().unwrap().iter().all(|c| c["phone"].as_str().unwrap().contains("****")));
-    let manager = h.get(&format!("/api/v1/customers/{id}"), &h.token("manager").await).await;
+    assert_eq!(
+        detail.data()["preferences"]["health_interests"],
+        Value::Null
+    );
+    let listed = h
+        .get("/api/v1/customers/search?q=6789", &h.token("staff").await)
+        .await;
+    assert!(listed.data()["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["phone"].as_str().unwrap().contains("****")));
+    let manager = h
+        .get(
+            &format!("/api/v1/customers/{id}"),
+            &h.token("manager").await,
+        )
+        .await;
     assert_eq!(manager.data()["phone"], "010-2345-6789");
-    assert_eq!(manager.data()["health_goals"], Value::Null, "managers do not see health data");
-    let doctor = h.get(&format!("/api/v1/customers/{id}"), &h.token("doctor").await).await;
+    assert_eq!(
+        manager.data()["health_goals"],
+        Value::Null,
+        "managers do not see health data"
+    );
+    let doctor = h
+        .get(&format!("/api/v1/customers/{id}"), &h.token("doctor").await)
+        .await;
     assert_eq!(doctor.data()["health_goals"], "허리 통증 완화");
 }
 
@@ -363,21 +646,45 @@ pub async fn health_fields_need_health_access(h: &Harness) {
     let (id, _) = new_customer(h, json!({"health_goals": "수면 개선"})).await;
     for role in ["staff", "manager"] {
         let t = h.token(role).await;
-        let r = h.put(&format!("/api/v1/customers/{id}"), &t, json!({"health_goals": "체중 감량", "occupation": "교사"})).await;
+        let r = h
+            .put(
+                &format!("/api/v1/customers/{id}"),
+                &t,
+                json!({"health_goals": "체중 감량", "occupation": "교사"}),
+            )
+            .await;
         r.expect_error(403, "FORBIDDEN_ROLE");
         assert_eq!(r.field(), "health_goals");
-        let r = h.put(&format!("/api/v1/customers/{id}"), &t, json!({"health_interests": ["sleep_quality"]})).await;
+        let r = h
+            .put(
+                &format!("/api/v1/customers/{id}"),
+                &t,
+                json!({"health_interests": ["sleep_quality"]}),
+            )
+            .await;
         r.expect_error(403, "FORBIDDEN_ROLE");
         let r = h.post("/api/v1/customers", &t, json!({"name": unique_name("건강"), "phone": unique_phone(), "preferred_intensity": "low"})).await;
         r.expect_error(403, "FORBIDDEN_ROLE");
     }
     let doctor = h.token("doctor").await;
     let r = h.get(&format!("/api/v1/customers/{id}"), &doctor).await;
-    assert_eq!(r.data()["health_goals"], "수면 개선", "the forbidden update changed nothing");
-    assert_eq!(r.data()["occupation"], Value::Null, "not even the allowed field of a refused update");
-    h.put(&format!("/api/v1/customers/{id}"), &doctor, json!({"health_goals": "체중 감량", "preferred_intensity": "high"}))
-        .await
-        .expect(200);
+    assert_eq!(
+        r.data()["health_goals"],
+        "수면 개선",
+        "the forbidden update changed nothing"
+    );
+    assert_eq!(
+        r.data()["occupation"],
+        Value::Null,
+        "not even the allowed field of a refused update"
+    );
+    h.put(
+        &format!("/api/v1/customers/{id}"),
+        &doctor,
+        json!({"health_goals": "체중 감량", "preferred_intensity": "high"}),
+    )
+    .await
+    .expect(200);
     let r = h.get(&format!("/api/v1/customers/{id}"), &doctor).await;
     assert_eq!(r.data()["health_goals"], "체중 감량");
     assert_eq!(r.data()["preferred_intensity"], "high");
@@ -396,20 +703,36 @@ pub async fn update_customer(h: &Harness) {
     r.expect(200);
     let d = r.data();
     assert_eq!(d["id"], json!(id));
-    assert_eq!(d["updated_fields"], json!(["membership_level", "occupation", "preferred_time_slots"]));
+    assert_eq!(
+        d["updated_fields"],
+        json!(["membership_level", "occupation", "preferred_time_slots"])
+    );
     assert_eq!(d["changes_summary"]["membership_level"], "basic → vip");
     assert_eq!(d["changes_summary"]["occupation"], "(없음) → 프리랜서");
     assert!(d["profile_completeness"].is_number());
     assert!(d["last_updated"].is_string());
     let got = h.get(&format!("/api/v1/customers/{id}"), &staff).await;
     assert_eq!(got.data()["membership_level"], "vip");
-    assert_eq!(got.data()["preferred_time_slots"], json!(["evening", "weekend"]));
+    assert_eq!(
+        got.data()["preferred_time_slots"],
+        json!(["evening", "weekend"])
+    );
     // Clearing an optional field with null.
-    let r = h.put(&format!("/api/v1/customers/{id}"), &staff, json!({"occupation": null})).await;
+    let r = h
+        .put(
+            &format!("/api/v1/customers/{id}"),
+            &staff,
+            json!({"occupation": null}),
+        )
+        .await;
     assert_eq!(r.data()["updated_fields"], json!(["occupation"]));
     let got = h.get(&format!("/api/v1/customers/{id}"), &staff).await;
     assert_eq!(got.data()["occupation"], Value::Null);
-    assert_eq!(h.count("outbox", "entity_id = $1 AND op = 'update'", &id).await, 2);
+    assert_eq!(
+        h.count("outbox", "entity_id = $1 AND op = 'update'", &id)
+            .await,
+        2
+    );
 }
 
 pub async fn update_detail(h: &Harness) {
@@ -439,47 +762,109 @@ pub async fn update_rejects_bad_input(h: &Harness) {
         (json!({"membership_level": "platinum"}), "membership_level"),
         (json!({"phone": null}), "phone"),
         (json!({"name": ""}), "name"),
-        (json!({"occupation": "x", "customer_status": "sleeping"}), "customer_status"),
+        (
+            json!({"occupation": "x", "customer_status": "sleeping"}),
+            "customer_status",
+        ),
         (json!({"birth_year": 1899}), "birth_year"),
-        (json!({"communication_preferences": {"preferred_channels": ["pigeon"]}}), "communication_preferences.preferred_channels"),
+        (
+            json!({"communication_preferences": {"preferred_channels": ["pigeon"]}}),
+            "communication_preferences.preferred_channels",
+        ),
     ] {
-        let r = h.put(&format!("/api/v1/customers/{id}"), &staff, body.clone()).await;
+        let r = h
+            .put(&format!("/api/v1/customers/{id}"), &staff, body.clone())
+            .await;
         r.expect_error(422, "VALIDATION_ERROR");
         assert_eq!(r.field(), field, "{body}");
     }
     let got = h.get(&format!("/api/v1/customers/{id}"), &staff).await;
     assert_eq!(got.data()["membership_level"], "premium");
     assert_eq!(got.data()["occupation"], Value::Null);
-    assert_eq!(got.data()["updated_at"], created["updated_at"], "nothing was saved");
+    assert_eq!(
+        got.data()["updated_at"],
+        created["updated_at"],
+        "nothing was saved"
+    );
     let missing = clinicdesk_domain::ids::new_id();
-    h.put(&format!("/api/v1/customers/{missing}"), &staff, json!({"occupation": "x"})).await.expect_error(404, "CUSTOMER_NOT_FOUND");
+    h.put(
+        &format!("/api/v1/customers/{missing}"),
+        &staff,
+        json!({"occupation": "x"}),
+    )
+    .await
+    .expect_error(404, "CUSTOMER_NOT_FOUND");
 }
 
 pub async fn list_customers(h: &Harness) {
     let tag = unique_name("목록");
     let mut ids = Vec::new();
     for (i, level) in ["vip", "basic", "vip"].iter().enumerate() {
-        let (id, _) = new_customer(h, json!({"name": format!("{tag}{i}"), "membership_level": level, "assigned_staff": tag})).await;
+        let (id, _) = new_customer(
+            h,
+            json!({"name": format!("{tag}{i}"), "membership_level": level, "assigned_staff": tag}),
+        )
+        .await;
         ids.push(id);
     }
     let t = h.token("staff").await;
-    let r = h.get(&format!("/api/v1/customers?search={}&limit=2", urlencode(&tag)), &t).await;
+    let r = h
+        .get(
+            &format!("/api/v1/customers?search={}&limit=2", urlencode(&tag)),
+            &t,
+        )
+        .await;
     r.expect(200);
     let d = r.data();
     assert_eq!(d["total_count"], 3);
     assert_eq!(d["customers"].as_array().unwrap().len(), 2);
-    assert_eq!(d["pagination"], json!({"limit": 2, "offset": 0, "has_more": true}));
+    assert_eq!(
+        d["pagination"],
+        json!({"limit": 2, "offset": 0, "has_more": true})
+    );
     assert_eq!(d["customers"][0]["name"], format!("{tag}0"));
-    let page2 = h.get(&format!("/api/v1/customers?search={}&limit=2&offset=2", urlencode(&tag)), &t).await;
+    let page2 = h
+        .get(
+            &format!(
+                "/api/v1/customers?search={}&limit=2&offset=2",
+                urlencode(&tag)
+            ),
+            &t,
+        )
+        .await;
     assert_eq!(page2.data()["customers"].as_array().unwrap().len(), 1);
     assert_eq!(page2.data()["pagination"]["has_more"], false);
-    let vip = h.get(&format!("/api/v1/customers?assigned_staff={}&membership_level=vip", urlencode(&tag)), &t).await;
+    let vip = h
+        .get(
+            &format!(
+                "/api/v1/customers?assigned_staff={}&membership_level=vip",
+                urlencode(&tag)
+            ),
+            &t,
+        )
+        .await;
     assert_eq!(vip.data()["total_count"], 2);
     let item = &vip.data()["customers"][0];
-    for key in ["id", "customer_id", "name", "phone", "membership_level", "last_visit_date", "interaction_count", "profile_completeness"] {
+    for key in [
+        "id",
+        "customer_id",
+        "name",
+        "phone",
+        "membership_level",
+        "last_visit_date",
+        "interaction_count",
+        "profile_completeness",
+    ] {
         assert!(item.get(key).is_some(), "list item has {key}");
     }
-    for bad in ["limit=0", "limit=101", "limit=abc", "offset=-1", "membership_level=gold", "customer_status=zzz"] {
+    for bad in [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "offset=-1",
+        "membership_level=gold",
+        "customer_status=zzz",
+    ] {
         let r = h.get(&format!("/api/v1/customers?{bad}"), &t).await;
         r.expect_error(422, "VALIDATION_ERROR");
     }
@@ -487,16 +872,34 @@ pub async fn list_customers(h: &Harness) {
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 pub async fn search_customers(h: &Harness) {
     let tag = unique_name("검색");
     let pkg = new_template(h, json!({"brain": 10, "pulse": 10}), 90).await;
-    let (regular, _) = new_customer(h, json!({"name": format!("{tag}가"), "membership_level": "vip"})).await;
-    let (lapsed, _) = new_customer(h, json!({"name": format!("{tag}나"), "membership_level": "basic"})).await;
-    let (newbie, _) = new_customer(h, json!({"name": format!("{tag}다"), "membership_level": "basic"})).await;
+    let (regular, _) = new_customer(
+        h,
+        json!({"name": format!("{tag}가"), "membership_level": "vip"}),
+    )
+    .await;
+    let (lapsed, _) = new_customer(
+        h,
+        json!({"name": format!("{tag}나"), "membership_level": "basic"}),
+    )
+    .await;
+    let (newbie, _) = new_customer(
+        h,
+        json!({"name": format!("{tag}다"), "membership_level": "basic"}),
+    )
+    .await;
     let p = purchase(h, &regular, &pkg, Some(days_ago(10))).await;
     let staff = h.token("staff").await;
     for (d, service) in [(9, "brain"), (5, "pulse"), (2, "brain")] {
@@ -508,19 +911,37 @@ pub async fn search_customers(h: &Harness) {
         .await
         .expect(201);
     }
-    h.post(&format!("/api/v1/customers/{lapsed}/sessions"), &staff, json!({"service_type": "red", "service_date": days_ago(60)}))
-        .await
-        .expect(201);
+    h.post(
+        &format!("/api/v1/customers/{lapsed}/sessions"),
+        &staff,
+        json!({"service_type": "red", "service_date": days_ago(60)}),
+    )
+    .await
+    .expect(201);
 
     let q = urlencode(&tag);
     let (q, token) = (&q, &staff);
-    let search = |params: String| async move { h.get(&format!("/api/v1/customers/search?q={q}&{params}"), token).await };
+    let search = |params: String| async move {
+        h.get(&format!("/api/v1/customers/search?q={q}&{params}"), token)
+            .await
+    };
     let all = search(String::new()).await;
     all.expect(200);
     let d = all.data();
-    assert_eq!(d["pagination"], json!({"total": 3, "page": 1, "size": 20, "total_pages": 1}));
-    let names: Vec<&str> = d["customers"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, [format!("{tag}가"), format!("{tag}나"), format!("{tag}다")]);
+    assert_eq!(
+        d["pagination"],
+        json!({"total": 3, "page": 1, "size": 20, "total_pages": 1})
+    );
+    let names: Vec<&str> = d["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [format!("{tag}가"), format!("{tag}나"), format!("{tag}다")]
+    );
     let first = &d["customers"][0];
     assert_eq!(first["customer_id"], json!(regular));
     assert_eq!(first["total_visits"], 3);
@@ -532,34 +953,90 @@ pub async fn search_customers(h: &Harness) {
     assert_eq!(d["filters_applied"]["q"], json!(tag));
 
     let ids = |r: &super::harness::Resp| -> Vec<String> {
-        r.data()["customers"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+        r.data()["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
     };
-    assert_eq!(ids(&search("service_filter=brain,lymph".into()).await), [regular.clone()]);
-    assert_eq!(ids(&search("service_filter=red".into()).await), [lapsed.clone()]);
-    assert_eq!(ids(&search("package_status=active".into()).await), [regular.clone()]);
+    assert_eq!(
+        ids(&search("service_filter=brain,lymph".into()).await),
+        [regular.clone()]
+    );
+    assert_eq!(
+        ids(&search("service_filter=red".into()).await),
+        [lapsed.clone()]
+    );
+    assert_eq!(
+        ids(&search("package_status=active".into()).await),
+        [regular.clone()]
+    );
     assert!(ids(&search("package_status=expired".into()).await).is_empty());
-    assert_eq!(ids(&search("membership_level=vip".into()).await), [regular.clone()]);
-    assert_eq!(ids(&search("risk_level=warning".into()).await), [lapsed.clone()]);
-    assert_eq!(ids(&search("risk_level=stable".into()).await), [regular.clone(), newbie.clone()]);
-    assert_eq!(ids(&search(format!("last_visit_from={}&last_visit_to={}", days_ago(70), days_ago(30))).await), [lapsed.clone()]);
-    assert_eq!(ids(&search("sort_by=total_visits".into()).await)[0], regular);
-    assert_eq!(ids(&search("sort_by=last_visit&sort_order=desc".into()).await), [regular.clone(), lapsed.clone(), newbie.clone()]);
-    assert_eq!(ids(&search("sort_by=revenue&sort_order=asc".into()).await)[2], regular);
+    assert_eq!(
+        ids(&search("membership_level=vip".into()).await),
+        [regular.clone()]
+    );
+    assert_eq!(
+        ids(&search("risk_level=warning".into()).await),
+        [lapsed.clone()]
+    );
+    assert_eq!(
+        ids(&search("risk_level=stable".into()).await),
+        [regular.clone(), newbie.clone()]
+    );
+    assert_eq!(
+        ids(&search(format!(
+            "last_visit_from={}&last_visit_to={}",
+            days_ago(70),
+            days_ago(30)
+        ))
+        .await),
+        [lapsed.clone()]
+    );
+    assert_eq!(
+        ids(&search("sort_by=total_visits".into()).await)[0],
+        regular
+    );
+    assert_eq!(
+        ids(&search("sort_by=last_visit&sort_order=desc".into()).await),
+        [regular.clone(), lapsed.clone(), newbie.clone()]
+    );
+    assert_eq!(
+        ids(&search("sort_by=revenue&sort_order=asc".into()).await)[2],
+        regular
+    );
     let paged = search("size=2&page=2".into()).await;
     assert_eq!(paged.data()["pagination"]["total_pages"], 2);
     assert_eq!(ids(&paged), [newbie.clone()]);
     let filters = search("service_filter=brain&package_status=active".into()).await;
-    assert_eq!(filters.data()["filters_applied"]["service_filter"], json!(["brain"]));
-    assert_eq!(filters.data()["filters_applied"]["package_status"], "active");
+    assert_eq!(
+        filters.data()["filters_applied"]["service_filter"],
+        json!(["brain"])
+    );
+    assert_eq!(
+        filters.data()["filters_applied"]["package_status"],
+        "active"
+    );
 
     // Phone digits and Korean name fragments.
     let admin = h.token("admin").await;
-    let phone = h.get(&format!("/api/v1/customers/{lapsed}"), &admin).await.data()["phone"].as_str().unwrap().to_string();
+    let phone = h
+        .get(&format!("/api/v1/customers/{lapsed}"), &admin)
+        .await
+        .data()["phone"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let digits = &phone.replace('-', "")[3..];
-    let by_phone = h.get(&format!("/api/v1/customers/search?q={digits}"), &staff).await;
+    let by_phone = h
+        .get(&format!("/api/v1/customers/search?q={digits}"), &staff)
+        .await;
     assert!(ids(&by_phone).contains(&lapsed));
     let fragment = urlencode(&format!("{}나", &tag[tag.len() - 4..]));
-    let by_name = h.get(&format!("/api/v1/customers/search?q={fragment}"), &staff).await;
+    let by_name = h
+        .get(&format!("/api/v1/customers/search?q={fragment}"), &staff)
+        .await;
     assert_eq!(ids(&by_name), [lapsed.clone()]);
     // LIKE wildcards in the search text are literal.
     let wildcard = h.get("/api/v1/customers/search?q=%25%25%25", &staff).await;
@@ -576,7 +1053,10 @@ pub async fn search_rejects_bad_parameters(h: &Harness) {
         ("sort_by=age", "sort_by"),
         ("sort_order=sideways", "sort_order"),
         ("last_visit_from=2024-13-01", "last_visit_from"),
-        ("last_visit_from=2024-05-01&last_visit_to=2024-04-01", "last_visit_from"),
+        (
+            "last_visit_from=2024-05-01&last_visit_to=2024-04-01",
+            "last_visit_from",
+        ),
         ("page=0", "page"),
         ("size=1000", "size"),
     ] {
@@ -588,7 +1068,12 @@ pub async fn search_rejects_bad_parameters(h: &Harness) {
 
 pub async fn customer_detail(h: &Harness) {
     let (id, _) = new_customer(h, json!({"preferred_services": ["brain"], "communication_preferences": {"preferred_channels": ["kakao"]}, "consent": {"marketing": true}})).await;
-    let pkg = new_template(h, json!({"brain": 10, "pulse": 10, "lymph": 10, "red": 10}), 90).await;
+    let pkg = new_template(
+        h,
+        json!({"brain": 10, "pulse": 10, "lymph": 10, "red": 10}),
+        90,
+    )
+    .await;
     let p = purchase(h, &id, &pkg, Some(days_ago(30))).await;
     let staff = h.token("staff").await;
     for (d, s, rating) in [(20, "brain", 5), (10, "pulse", 4)] {
@@ -600,11 +1085,23 @@ pub async fn customer_detail(h: &Harness) {
         .await
         .expect(201);
     }
-    h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, json!({"service_type": "ai_bike", "service_date": days_ago(3)}))
-        .await
-        .expect(201);
-    let audits_before = h.count("audit_events", "entity_id = $1 AND action = 'customer.detail.read'", &id).await;
-    let r = h.get(&format!("/api/v1/customers/{id}/detail"), &staff).await;
+    h.post(
+        &format!("/api/v1/customers/{id}/sessions"),
+        &staff,
+        json!({"service_type": "ai_bike", "service_date": days_ago(3)}),
+    )
+    .await
+    .expect(201);
+    let audits_before = h
+        .count(
+            "audit_events",
+            "entity_id = $1 AND action = 'customer.detail.read'",
+            &id,
+        )
+        .await;
+    let r = h
+        .get(&format!("/api/v1/customers/{id}/detail"), &staff)
+        .await;
     r.expect(200);
     let d = r.data();
     let c = &d["customer"];
@@ -630,76 +1127,195 @@ pub async fn customer_detail(h: &Harness) {
     assert_eq!(a["usage_rate"], 5.0);
     assert_eq!(a["days_remaining"], 60);
     assert_eq!(a["package_status"], "active");
-    assert_eq!(a["service_breakdown"]["brain"], json!({"total": 10, "used": 1, "remaining": 9}));
-    assert_eq!(a["service_breakdown"]["red"], json!({"total": 10, "used": 0, "remaining": 10}));
+    assert_eq!(
+        a["service_breakdown"]["brain"],
+        json!({"total": 10, "used": 1, "remaining": 9})
+    );
+    assert_eq!(
+        a["service_breakdown"]["red"],
+        json!({"total": 10, "used": 0, "remaining": 10})
+    );
     let prefs = &d["preferences"];
     assert_eq!(prefs["preferred_services"], json!(["brain"]));
     assert_eq!(prefs["communication_preference"], "kakao");
     assert_eq!(prefs["marketing_consent"], true);
-    let limited = h.get(&format!("/api/v1/customers/{id}/detail?history_limit=1"), &staff).await;
-    assert_eq!(limited.data()["serviceHistory"].as_array().unwrap().len(), 1);
-    h.get(&format!("/api/v1/customers/{id}/detail?history_limit=0"), &staff).await.expect_error(422, "VALIDATION_ERROR");
-    let audits_after = h.count("audit_events", "entity_id = $1 AND action = 'customer.detail.read'", &id).await;
-    assert_eq!(audits_after, audits_before + 2, "every detail read is audited");
+    let limited = h
+        .get(
+            &format!("/api/v1/customers/{id}/detail?history_limit=1"),
+            &staff,
+        )
+        .await;
+    assert_eq!(
+        limited.data()["serviceHistory"].as_array().unwrap().len(),
+        1
+    );
+    h.get(
+        &format!("/api/v1/customers/{id}/detail?history_limit=0"),
+        &staff,
+    )
+    .await
+    .expect_error(422, "VALIDATION_ERROR");
+    let audits_after = h
+        .count(
+            "audit_events",
+            "entity_id = $1 AND action = 'customer.detail.read'",
+            &id,
+        )
+        .await;
+    assert_eq!(
+        audits_after,
+        audits_before + 2,
+        "every detail read is audited"
+    );
 }
 
 pub async fn anonymize_customer(h: &Harness) {
     let (id, c) = new_customer(h, json!({"email": "gone@example.com", "address": "서울시 강남구 테헤란로 1", "health_goals": "비밀"})).await;
     let staff = h.token("staff").await;
-    h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, json!({"service_type": "brain", "session_notes": "개인적인 메모"}))
-        .await
-        .expect(201);
-    h.post(&format!("/api/v1/customers/{id}/interactions"), &staff, json!({"interaction_type": "call", "notes": "통화 내용"}))
-        .await
-        .expect(201);
+    h.post(
+        &format!("/api/v1/customers/{id}/sessions"),
+        &staff,
+        json!({"service_type": "brain", "session_notes": "개인적인 메모"}),
+    )
+    .await
+    .expect(201);
+    h.post(
+        &format!("/api/v1/customers/{id}/interactions"),
+        &staff,
+        json!({"interaction_type": "call", "notes": "통화 내용"}),
+    )
+    .await
+    .expect(201);
     let admin = h.token("admin").await;
-    let r = h.delete(&format!("/api/v1/customers/{id}?data_retention_policy=anonymize"), &admin).await;
+    let r = h
+        .delete(
+            &format!("/api/v1/customers/{id}?data_retention_policy=anonymize"),
+            &admin,
+        )
+        .await;
     assert_eq!(r.status, 204, "{}", r.body);
-    assert_eq!(r.headers.get("x-data-retention").map(String::as_str), Some("anonymized"));
-    assert_eq!(r.headers.get("x-related-records-updated").map(String::as_str), Some("2"));
-    let got = h.get(&format!("/api/v1/customers/{id}/detail"), &admin).await;
+    assert_eq!(
+        r.headers.get("x-data-retention").map(String::as_str),
+        Some("anonymized")
+    );
+    assert_eq!(
+        r.headers
+            .get("x-related-records-updated")
+            .map(String::as_str),
+        Some("2")
+    );
+    let got = h
+        .get(&format!("/api/v1/customers/{id}/detail"), &admin)
+        .await;
     got.expect(200);
     let d = got.data();
-    assert!(d["customer"]["name"].as_str().unwrap().starts_with("익명고객-"));
+    assert!(d["customer"]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("익명고객-"));
     assert_ne!(d["customer"]["name"], c["name"]);
-    for f in ["phone", "email", "address", "health_goals", "birth_year", "emergency_contact"] {
+    for f in [
+        "phone",
+        "email",
+        "address",
+        "health_goals",
+        "birth_year",
+        "emergency_contact",
+    ] {
         assert_eq!(d["customer"][f], Value::Null, "{f} removed");
     }
-    assert_eq!(d["customer"]["total_visits"], 1, "visits stay for statistics");
+    assert_eq!(
+        d["customer"]["total_visits"], 1,
+        "visits stay for statistics"
+    );
     assert_eq!(d["customer"]["total_revenue"], 60_000);
     assert_eq!(d["serviceHistory"][0]["session_notes"], Value::Null);
-    let interactions = h.get(&format!("/api/v1/customers/{id}/interactions"), &admin).await;
+    let interactions = h
+        .get(&format!("/api/v1/customers/{id}/interactions"), &admin)
+        .await;
     assert_eq!(interactions.data()["interactions"][0]["notes"], Value::Null);
-    assert_eq!(h.count("customers", "name = $1", c["name"].as_str().unwrap()).await, 0);
+    assert_eq!(
+        h.count("customers", "name = $1", c["name"].as_str().unwrap())
+            .await,
+        0
+    );
 }
 
 pub async fn delete_customer(h: &Harness) {
     let (id, c) = new_customer(h, json!({})).await;
     let staff = h.token("staff").await;
-    h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, json!({"service_type": "pulse"})).await.expect(201);
+    h.post(
+        &format!("/api/v1/customers/{id}/sessions"),
+        &staff,
+        json!({"service_type": "pulse"}),
+    )
+    .await
+    .expect(201);
     let admin = h.token("admin").await;
-    let r = h.delete(&format!("/api/v1/customers/{id}?data_retention_policy=delete"), &admin).await;
+    let r = h
+        .delete(
+            &format!("/api/v1/customers/{id}?data_retention_policy=delete"),
+            &admin,
+        )
+        .await;
     assert_eq!(r.status, 204);
-    assert_eq!(r.headers.get("x-data-retention").map(String::as_str), Some("deleted"));
-    assert_eq!(r.headers.get("x-related-records-updated").map(String::as_str), Some("1"));
-    h.get(&format!("/api/v1/customers/{id}"), &admin).await.expect_error(404, "CUSTOMER_NOT_FOUND");
+    assert_eq!(
+        r.headers.get("x-data-retention").map(String::as_str),
+        Some("deleted")
+    );
+    assert_eq!(
+        r.headers
+            .get("x-related-records-updated")
+            .map(String::as_str),
+        Some("1")
+    );
+    h.get(&format!("/api/v1/customers/{id}"), &admin)
+        .await
+        .expect_error(404, "CUSTOMER_NOT_FOUND");
     assert_eq!(sessions_of(h, &id).await, 0);
-    assert_eq!(h.count("customers", "name = $1", c["name"].as_str().unwrap()).await, 0, "no personal data left in the tombstone");
-    assert_eq!(h.count("outbox", "entity_id = $1 AND op = 'delete'", &id).await, 1, "the deletion will sync");
-    h.delete(&format!("/api/v1/customers/{id}?data_retention_policy=delete"), &admin).await.expect_error(404, "CUSTOMER_NOT_FOUND");
+    assert_eq!(
+        h.count("customers", "name = $1", c["name"].as_str().unwrap())
+            .await,
+        0,
+        "no personal data left in the tombstone"
+    );
+    assert_eq!(
+        h.count("outbox", "entity_id = $1 AND op = 'delete'", &id)
+            .await,
+        1,
+        "the deletion will sync"
+    );
+    h.delete(
+        &format!("/api/v1/customers/{id}?data_retention_policy=delete"),
+        &admin,
+    )
+    .await
+    .expect_error(404, "CUSTOMER_NOT_FOUND");
 }
 
 pub async fn delete_needs_admin_and_a_valid_policy(h: &Harness) {
     let (id, _) = new_customer(h, json!({})).await;
     for role in ["staff", "doctor", "manager"] {
         let t = h.token(role).await;
-        h.delete(&format!("/api/v1/customers/{id}?data_retention_policy=delete"), &t).await.expect_error(403, "FORBIDDEN_ROLE");
+        h.delete(
+            &format!("/api/v1/customers/{id}?data_retention_policy=delete"),
+            &t,
+        )
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
     }
     let admin = h.token("admin").await;
-    let r = h.delete(&format!("/api/v1/customers/{id}?data_retention_policy=shred"), &admin).await;
+    let r = h
+        .delete(
+            &format!("/api/v1/customers/{id}?data_retention_policy=shred"),
+            &admin,
+        )
+        .await;
     r.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(r.field(), "data_retention_policy");
-    h.get(&format!("/api/v1/customers/{id}"), &admin).await.expect(200);
+    h.get(&format!("/api/v1/customers/{id}"), &admin)
+        .await
+        .expect(200);
 }
 
 pub async fn interactions(h: &Harness) {
@@ -717,7 +1333,13 @@ pub async fn interactions(h: &Harness) {
     r.expect(201);
     assert_eq!(r.data()["customer_id"], json!(id));
     assert!(r.data()["interaction_id"].is_string());
-    h.post(&path, &staff, json!({"interaction_type": "call", "duration_minutes": 10, "date": days_ago(5)})).await.expect(201);
+    h.post(
+        &path,
+        &staff,
+        json!({"interaction_type": "call", "duration_minutes": 10, "date": days_ago(5)}),
+    )
+    .await
+    .expect(201);
     let list = h.get(&path, &staff).await;
     list.expect(200);
     let d = list.data();
@@ -732,11 +1354,20 @@ pub async fn interactions(h: &Harness) {
     assert_eq!(s["open_follow_ups"], 1);
     let limited = h.get(&format!("{path}?limit=1"), &staff).await;
     assert_eq!(limited.data()["interactions"].as_array().unwrap().len(), 1);
-    assert_eq!(limited.data()["interaction_summary"]["total_interactions"], 2);
+    assert_eq!(
+        limited.data()["interaction_summary"]["total_interactions"],
+        2
+    );
     for (body, field) in [
         (json!({"interaction_type": "telepathy"}), "interaction_type"),
-        (json!({"interaction_type": "call", "follow_up": {"required": true}}), "follow_up.date"),
-        (json!({"interaction_type": "call", "duration_minutes": -3}), "duration_minutes"),
+        (
+            json!({"interaction_type": "call", "follow_up": {"required": true}}),
+            "follow_up.date",
+        ),
+        (
+            json!({"interaction_type": "call", "duration_minutes": -3}),
+            "duration_minutes",
+        ),
     ] {
         let r = h.post(&path, &staff, body).await;
         r.expect_error(422, "VALIDATION_ERROR");
@@ -745,7 +1376,15 @@ pub async fn interactions(h: &Harness) {
     assert_eq!(h.count("interactions", "customer_id = $1", &id).await, 2);
     let listed = h.get(&format!("/api/v1/customers/{id}"), &staff).await;
     listed.expect(200);
-    let roll_up = h.get(&format!("/api/v1/customers?search={}", urlencode(listed.data()["name"].as_str().unwrap())), &staff).await;
+    let roll_up = h
+        .get(
+            &format!(
+                "/api/v1/customers?search={}",
+                urlencode(listed.data()["name"].as_str().unwrap())
+            ),
+            &staff,
+        )
+        .await;
     assert_eq!(roll_up.data()["customers"][0]["interaction_count"], 2);
     assert!(roll_up.data()["customers"][0]["last_interaction"].is_string());
 }
@@ -754,10 +1393,15 @@ pub async fn services_catalogue(h: &Harness) {
     let r = h.get("/api/v1/services", &h.token("staff").await).await;
     r.expect(200);
     let services = r.data()["services"].as_array().unwrap();
-    let types: Vec<&str> = services.iter().map(|s| s["service_type"].as_str().unwrap()).collect();
+    let types: Vec<&str> = services
+        .iter()
+        .map(|s| s["service_type"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["brain", "pulse", "lymph", "red", "ai_bike"]);
     assert_eq!(services[0]["name"], "브레인 피드백");
-    assert!(services.iter().all(|s| s["duration_minutes"].as_i64().unwrap() > 0 && s["price"].as_i64().unwrap() > 0));
+    assert!(services
+        .iter()
+        .all(|s| s["duration_minutes"].as_i64().unwrap() > 0 && s["price"].as_i64().unwrap() > 0));
 }
 
 pub async fn package_templates(h: &Harness) {
@@ -768,16 +1412,36 @@ pub async fn package_templates(h: &Harness) {
         .await;
     r.expect(201);
     assert_eq!(r.data()["total_sessions"], 35);
-    assert_eq!(r.data()["sessions"], json!({"brain": 15, "pulse": 12, "ai_bike": 8}));
+    assert_eq!(
+        r.data()["sessions"],
+        json!({"brain": 15, "pulse": 12, "ai_bike": 8})
+    );
     let list = h.get("/api/v1/packages", &h.token("staff").await).await;
-    assert!(list.data()["packages"].as_array().unwrap().iter().any(|p| p["name"] == json!(name)));
-    h.post("/api/v1/packages", &h.token("staff").await, json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"brain": 1}}))
-        .await
-        .expect_error(403, "FORBIDDEN_ROLE");
+    assert!(list.data()["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == json!(name)));
+    h.post(
+        "/api/v1/packages",
+        &h.token("staff").await,
+        json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"brain": 1}}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN_ROLE");
     for (body, field) in [
-        (json!({"name": "x", "price": -1, "validity_days": 1, "sessions": {"brain": 1}}), "price"),
-        (json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"sauna": 1}}), "sessions.sauna"),
-        (json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {}}), "sessions"),
+        (
+            json!({"name": "x", "price": -1, "validity_days": 1, "sessions": {"brain": 1}}),
+            "price",
+        ),
+        (
+            json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {"sauna": 1}}),
+            "sessions.sauna",
+        ),
+        (
+            json!({"name": "x", "price": 1, "validity_days": 1, "sessions": {}}),
+            "sessions",
+        ),
     ] {
         let r = h.post("/api/v1/packages", &manager, body).await;
         r.expect_error(422, "VALIDATION_ERROR");
@@ -796,20 +1460,49 @@ pub async fn purchase_package(h: &Harness) {
     assert_eq!(p["price_paid"], 1_000_000);
     assert_eq!(p["package_status"], "active");
     let staff = h.token("staff").await;
-    let list = h.get(&format!("/api/v1/customers/{id}/packages"), &staff).await;
+    let list = h
+        .get(&format!("/api/v1/customers/{id}/packages"), &staff)
+        .await;
     assert_eq!(list.data()["packages"].as_array().unwrap().len(), 1);
-    let expired = h.get(&format!("/api/v1/customers/{id}/packages?status=expired"), &staff).await;
+    let expired = h
+        .get(
+            &format!("/api/v1/customers/{id}/packages?status=expired"),
+            &staff,
+        )
+        .await;
     assert!(expired.data()["packages"].as_array().unwrap().is_empty());
-    h.get(&format!("/api/v1/customers/{id}/packages?status=frozen"), &staff).await.expect_error(422, "VALIDATION_ERROR");
+    h.get(
+        &format!("/api/v1/customers/{id}/packages?status=frozen"),
+        &staff,
+    )
+    .await
+    .expect_error(422, "VALIDATION_ERROR");
     let missing = clinicdesk_domain::ids::new_id();
     let path = format!("/api/v1/customers/{id}/packages");
-    h.post(&path, &staff, json!({"package_id": missing})).await.expect_error(404, "PACKAGE_NOT_FOUND");
-    let r = h.post(&path, &staff, json!({"package_id": pkg, "purchase_date": (today() + Duration::days(1)).to_string()})).await;
+    h.post(&path, &staff, json!({"package_id": missing}))
+        .await
+        .expect_error(404, "PACKAGE_NOT_FOUND");
+    let r = h
+        .post(
+            &path,
+            &staff,
+            json!({"package_id": pkg, "purchase_date": (today() + Duration::days(1)).to_string()}),
+        )
+        .await;
     r.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(r.field(), "purchase_date");
-    let r = h.post(&path, &staff, json!({"package_id": pkg, "price_paid": -100})).await;
+    let r = h
+        .post(
+            &path,
+            &staff,
+            json!({"package_id": pkg, "price_paid": -100}),
+        )
+        .await;
     assert_eq!(r.field(), "price_paid");
-    assert_eq!(h.count("package_purchases", "customer_id = $1", &id).await, 1);
+    assert_eq!(
+        h.count("package_purchases", "customer_id = $1", &id).await,
+        1
+    );
     let detail = h.get(&format!("/api/v1/customers/{id}"), &staff).await;
     assert_eq!(detail.data()["total_revenue"], 1_000_000);
 }
@@ -837,12 +1530,23 @@ pub async fn record_visit(h: &Harness) {
     assert_eq!(s["amount"], 0);
     assert_eq!(s["cancelled"], false);
     assert_eq!(s["staff_name"], "테스트 staff");
-    let pkgs = h.get(&format!("/api/v1/customers/{id}/packages"), &staff).await;
+    let pkgs = h
+        .get(&format!("/api/v1/customers/{id}/packages"), &staff)
+        .await;
     let u = &pkgs.data()["packages"][0];
     assert_eq!(u["used_sessions"], 1);
     assert_eq!(u["remaining_sessions"], 4);
-    assert_eq!(u["service_breakdown"]["lymph"], json!({"total": 3, "used": 1, "remaining": 2}));
-    let paid = h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, json!({"service_type": "red", "duration_minutes": 20})).await;
+    assert_eq!(
+        u["service_breakdown"]["lymph"],
+        json!({"total": 3, "used": 1, "remaining": 2})
+    );
+    let paid = h
+        .post(
+            &format!("/api/v1/customers/{id}/sessions"),
+            &staff,
+            json!({"service_type": "red", "duration_minutes": 20}),
+        )
+        .await;
     paid.expect(201);
     assert_eq!(paid.data()["amount"], 40_000);
     assert_eq!(paid.data()["package_usage_id"], Value::Null);
@@ -863,36 +1567,98 @@ pub async fn visit_rule_violations(h: &Harness) {
     let staff = h.token("staff").await;
     let path = format!("/api/v1/customers/{id}/sessions");
 
-    let r = h.post(&path, &staff, json!({"service_type": "pulse", "package_usage_id": pid})).await;
+    let r = h
+        .post(
+            &path,
+            &staff,
+            json!({"service_type": "pulse", "package_usage_id": pid}),
+        )
+        .await;
     r.expect_error(422, "SERVICE_NOT_IN_PACKAGE");
-    assert_eq!(r.body["error"]["details"]["covered_services"], json!(["brain"]));
-    h.post(&path, &staff, json!({"service_type": "brain", "package_usage_id": old_pid})).await.expect_error(409, "PACKAGE_EXPIRED");
-    h.post(&path, &staff, json!({"service_type": "brain", "package_usage_id": pid, "service_date": days_ago(4)}))
-        .await
-        .expect_error(409, "PACKAGE_EXPIRED");
-    h.post(&format!("/api/v1/customers/{other}/sessions"), &staff, json!({"service_type": "brain", "package_usage_id": pid}))
-        .await
-        .expect_error(404, "PACKAGE_NOT_FOUND");
-    h.post(&path, &staff, json!({"service_type": "brain", "package_usage_id": "bogus"})).await.expect_error(404, "PACKAGE_NOT_FOUND");
+    assert_eq!(
+        r.body["error"]["details"]["covered_services"],
+        json!(["brain"])
+    );
+    h.post(
+        &path,
+        &staff,
+        json!({"service_type": "brain", "package_usage_id": old_pid}),
+    )
+    .await
+    .expect_error(409, "PACKAGE_EXPIRED");
+    h.post(
+        &path,
+        &staff,
+        json!({"service_type": "brain", "package_usage_id": pid, "service_date": days_ago(4)}),
+    )
+    .await
+    .expect_error(409, "PACKAGE_EXPIRED");
+    h.post(
+        &format!("/api/v1/customers/{other}/sessions"),
+        &staff,
+        json!({"service_type": "brain", "package_usage_id": pid}),
+    )
+    .await
+    .expect_error(404, "PACKAGE_NOT_FOUND");
+    h.post(
+        &path,
+        &staff,
+        json!({"service_type": "brain", "package_usage_id": "bogus"}),
+    )
+    .await
+    .expect_error(404, "PACKAGE_NOT_FOUND");
     for (body, field) in [
         (json!({"service_type": "sauna"}), "service_type"),
-        (json!({"service_type": "brain", "satisfaction_rating": 9}), "satisfaction_rating"),
-        (json!({"service_type": "brain", "service_date": (today() + Duration::days(1)).to_string()}), "service_date"),
-        (json!({"service_type": "brain", "duration_minutes": 0}), "duration_minutes"),
-        (json!({"service_type": "brain", "session_notes": "가".repeat(1001)}), "session_notes"),
+        (
+            json!({"service_type": "brain", "satisfaction_rating": 9}),
+            "satisfaction_rating",
+        ),
+        (
+            json!({"service_type": "brain", "service_date": (today() + Duration::days(1)).to_string()}),
+            "service_date",
+        ),
+        (
+            json!({"service_type": "brain", "duration_minutes": 0}),
+            "duration_minutes",
+        ),
+        (
+            json!({"service_type": "brain", "session_notes": "가".repeat(1001)}),
+            "session_notes",
+        ),
     ] {
         let r = h.post(&path, &staff, body).await;
         r.expect_error(422, "VALIDATION_ERROR");
         assert_eq!(r.field(), field);
     }
     assert_eq!(sessions_of(h, &id).await, 0, "no refused visit was written");
-    h.post(&path, &staff, json!({"service_type": "brain", "package_usage_id": pid})).await.expect(201);
-    let r = h.post(&path, &staff, json!({"service_type": "brain", "package_usage_id": pid})).await;
+    h.post(
+        &path,
+        &staff,
+        json!({"service_type": "brain", "package_usage_id": pid}),
+    )
+    .await
+    .expect(201);
+    let r = h
+        .post(
+            &path,
+            &staff,
+            json!({"service_type": "brain", "package_usage_id": pid}),
+        )
+        .await;
     r.expect_error(409, "PACKAGE_EXHAUSTED");
     assert_eq!(r.body["error"]["details"]["used"], 1);
     assert_eq!(sessions_of(h, &id).await, 1);
-    let pkgs = h.get(&format!("/api/v1/customers/{id}/packages?status=expired"), &staff).await;
-    assert_eq!(pkgs.data()["packages"].as_array().unwrap().len(), 2, "used up and past expiry both count as expired");
+    let pkgs = h
+        .get(
+            &format!("/api/v1/customers/{id}/packages?status=expired"),
+            &staff,
+        )
+        .await;
+    assert_eq!(
+        pkgs.data()["packages"].as_array().unwrap().len(),
+        2,
+        "used up and past expiry both count as expired"
+    );
 }
 
 pub async fn cancel_visit(h: &Harness) {
@@ -901,32 +1667,66 @@ pub async fn cancel_visit(h: &Harness) {
     let p = purchase(h, &id, &pkg, None).await;
     let staff = h.token("staff").await;
     let visit = h
-        .post(&format!("/api/v1/customers/{id}/sessions"), &staff, json!({"service_type": "pulse", "package_usage_id": p["package_usage_id"]}))
+        .post(
+            &format!("/api/v1/customers/{id}/sessions"),
+            &staff,
+            json!({"service_type": "pulse", "package_usage_id": p["package_usage_id"]}),
+        )
         .await;
     let sid = visit.data()["session_id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/sessions/{sid}/cancel");
     for role in ["staff", "doctor"] {
-        h.post(&path, &h.token(role).await, json!({})).await.expect_error(403, "FORBIDDEN_ROLE");
+        h.post(&path, &h.token(role).await, json!({}))
+            .await
+            .expect_error(403, "FORBIDDEN_ROLE");
     }
     let manager = h.token("manager").await;
-    let r = h.post(&path, &manager, json!({"reason": "잘못 입력"})).await;
+    let r = h
+        .post(&path, &manager, json!({"reason": "잘못 입력"}))
+        .await;
     r.expect(200);
     assert_eq!(r.data()["session_id"], json!(sid));
     assert_eq!(r.data()["reason"], "잘못 입력");
-    h.post(&path, &manager, json!({})).await.expect_error(409, "SESSION_ALREADY_CANCELLED");
-    let detail = h.get(&format!("/api/v1/customers/{id}/detail"), &staff).await;
+    h.post(&path, &manager, json!({}))
+        .await
+        .expect_error(409, "SESSION_ALREADY_CANCELLED");
+    let detail = h
+        .get(&format!("/api/v1/customers/{id}/detail"), &staff)
+        .await;
     let d = detail.data();
-    assert_eq!(d["serviceHistory"][0]["cancelled"], true, "the visit stays in history, marked");
+    assert_eq!(
+        d["serviceHistory"][0]["cancelled"], true,
+        "the visit stays in history, marked"
+    );
     assert_eq!(d["serviceHistory"][0]["cancel_reason"], "잘못 입력");
     assert_eq!(d["customer"]["total_visits"], 0);
-    assert_eq!(d["activePackages"][0]["remaining_sessions"], 1, "the package session is freed");
-    assert_eq!(sessions_of(h, &id).await, 1, "append-only: the visit row is still there");
-    h.post(&format!("/api/v1/customers/{id}/sessions"), &staff, json!({"service_type": "pulse", "package_usage_id": p["package_usage_id"]}))
-        .await
-        .expect(201);
+    assert_eq!(
+        d["activePackages"][0]["remaining_sessions"], 1,
+        "the package session is freed"
+    );
+    assert_eq!(
+        sessions_of(h, &id).await,
+        1,
+        "append-only: the visit row is still there"
+    );
+    h.post(
+        &format!("/api/v1/customers/{id}/sessions"),
+        &staff,
+        json!({"service_type": "pulse", "package_usage_id": p["package_usage_id"]}),
+    )
+    .await
+    .expect(201);
     let missing = clinicdesk_domain::ids::new_id();
-    h.post(&format!("/api/v1/sessions/{missing}/cancel"), &manager, json!({})).await.expect_error(404, "SESSION_NOT_FOUND");
-    h.post("/api/v1/sessions/xyz/cancel", &manager, json!({})).await.expect_error(404, "SESSION_NOT_FOUND");
+    h.post(
+        &format!("/api/v1/sessions/{missing}/cancel"),
+        &manager,
+        json!({}),
+    )
+    .await
+    .expect_error(404, "SESSION_NOT_FOUND");
+    h.post("/api/v1/sessions/xyz/cancel", &manager, json!({}))
+        .await
+        .expect_error(404, "SESSION_NOT_FOUND");
 }
 
 pub async fn last_session_used_once_under_concurrency(h: &Harness) {
@@ -939,12 +1739,22 @@ pub async fn last_session_used_once_under_concurrency(h: &Harness) {
     let attempts = (0..4).map(|_| h.post(&path, &staff, body.clone()));
     let results = futures_join_all(attempts).await;
     let created = results.iter().filter(|r| r.status == 201).count();
-    let refused = results.iter().filter(|r| r.status == 409 && r.code() == "PACKAGE_EXHAUSTED").count();
-    assert_eq!((created, refused), (1, 3), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    let refused = results
+        .iter()
+        .filter(|r| r.status == 409 && r.code() == "PACKAGE_EXHAUSTED")
+        .count();
+    assert_eq!(
+        (created, refused),
+        (1, 3),
+        "{:?}",
+        results.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
     assert_eq!(sessions_of(h, &id).await, 1);
 }
 
-async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
     let mut set = Vec::new();
     for f in futures {
         set.push(Box::pin(f));
@@ -990,20 +1800,75 @@ pub async fn role_matrix(h: &Harness) {
     let customer = format!("/api/v1/customers/{id}");
     let endpoints: Vec<(&str, String, Value, Vec<&str>)> = vec![
         ("GET", "/api/v1/customers".into(), Value::Null, all.to_vec()),
-        ("GET", "/api/v1/customers/search".into(), Value::Null, all.to_vec()),
-        ("POST", "/api/v1/customers".into(), json!({"name": "권한", "phone": "010-1111-2222"}), all.to_vec()),
+        (
+            "GET",
+            "/api/v1/customers/search".into(),
+            Value::Null,
+            all.to_vec(),
+        ),
+        (
+            "POST",
+            "/api/v1/customers".into(),
+            json!({"name": "권한", "phone": "010-1111-2222"}),
+            all.to_vec(),
+        ),
         ("GET", customer.clone(), Value::Null, all.to_vec()),
-        ("GET", format!("{customer}/detail"), Value::Null, all.to_vec()),
-        ("PUT", customer.clone(), json!({"occupation": "교사"}), all.to_vec()),
-        ("PUT", format!("{customer}/detail"), json!({"occupation": "교사"}), all.to_vec()),
-        ("GET", format!("{customer}/interactions"), Value::Null, all.to_vec()),
-        ("POST", format!("{customer}/interactions"), json!({"interaction_type": "call"}), all.to_vec()),
-        ("GET", format!("{customer}/packages"), Value::Null, all.to_vec()),
-        ("POST", format!("{customer}/packages"), json!({"package_id": pkg}), all.to_vec()),
-        ("POST", format!("{customer}/sessions"), json!({"service_type": "brain", "package_usage_id": pid}), all.to_vec()),
+        (
+            "GET",
+            format!("{customer}/detail"),
+            Value::Null,
+            all.to_vec(),
+        ),
+        (
+            "PUT",
+            customer.clone(),
+            json!({"occupation": "교사"}),
+            all.to_vec(),
+        ),
+        (
+            "PUT",
+            format!("{customer}/detail"),
+            json!({"occupation": "교사"}),
+            all.to_vec(),
+        ),
+        (
+            "GET",
+            format!("{customer}/interactions"),
+            Value::Null,
+            all.to_vec(),
+        ),
+        (
+            "POST",
+            format!("{customer}/interactions"),
+            json!({"interaction_type": "call"}),
+            all.to_vec(),
+        ),
+        (
+            "GET",
+            format!("{customer}/packages"),
+            Value::Null,
+            all.to_vec(),
+        ),
+        (
+            "POST",
+            format!("{customer}/packages"),
+            json!({"package_id": pkg}),
+            all.to_vec(),
+        ),
+        (
+            "POST",
+            format!("{customer}/sessions"),
+            json!({"service_type": "brain", "package_usage_id": pid}),
+            all.to_vec(),
+        ),
         ("GET", "/api/v1/services".into(), Value::Null, all.to_vec()),
         ("GET", "/api/v1/packages".into(), Value::Null, all.to_vec()),
-        ("POST", "/api/v1/packages".into(), json!({"name": "권한 패키지", "price": 1, "validity_days": 1, "sessions": {"red": 1}}), vec!["admin", "manager"]),
+        (
+            "POST",
+            "/api/v1/packages".into(),
+            json!({"name": "권한 패키지", "price": 1, "validity_days": 1, "sessions": {"red": 1}}),
+            vec!["admin", "manager"],
+        ),
         ("GET", "/api/v1/auth/me".into(), Value::Null, all.to_vec()),
     ];
     for (method, path, body, allowed) in &endpoints {
@@ -1013,7 +1878,11 @@ pub async fn role_matrix(h: &Harness) {
             let t = h.token(role).await;
             let r = h.send(method, path, Some(&t), payload(body), &[]).await;
             if allowed.contains(&role) {
-                assert!(r.status < 400 || r.code() == "DUPLICATE_CUSTOMER", "{role} {method} {path}: {}", r.body);
+                assert!(
+                    r.status < 400 || r.code() == "DUPLICATE_CUSTOMER",
+                    "{role} {method} {path}: {}",
+                    r.body
+                );
             } else {
                 r.expect_error(403, "FORBIDDEN_ROLE");
             }
@@ -1021,9 +1890,21 @@ pub async fn role_matrix(h: &Harness) {
     }
     // Cancelling needs manager/admin; deleting needs admin (its own cases check the rest).
     for role in ROLES {
-        let visit = h.post(&format!("{customer}/sessions"), &h.token("staff").await, json!({"service_type": "brain", "package_usage_id": pid})).await;
+        let visit = h
+            .post(
+                &format!("{customer}/sessions"),
+                &h.token("staff").await,
+                json!({"service_type": "brain", "package_usage_id": pid}),
+            )
+            .await;
         let sid = visit.data()["session_id"].as_str().unwrap().to_string();
-        let r = h.post(&format!("/api/v1/sessions/{sid}/cancel"), &h.token(role).await, json!({})).await;
+        let r = h
+            .post(
+                &format!("/api/v1/sessions/{sid}/cancel"),
+                &h.token(role).await,
+                json!({}),
+            )
+            .await;
         if ["admin", "manager"].contains(&role) {
             r.expect(200);
         } else {
@@ -1043,17 +1924,42 @@ fn payload(body: &Value) -> Payload {
 pub async fn audit_trail(h: &Harness) {
     let (id, _) = new_customer(h, json!({})).await;
     let staff = h.token("staff").await;
-    h.send("GET", &format!("/api/v1/customers/{id}/detail"), Some(&staff), Payload::None, &[("x-device-id", "front-desk-1")])
-        .await
-        .expect(200);
-    h.put(&format!("/api/v1/customers/{id}"), &staff, json!({"occupation": "교사"})).await.expect(200);
+    h.send(
+        "GET",
+        &format!("/api/v1/customers/{id}/detail"),
+        Some(&staff),
+        Payload::None,
+        &[("x-device-id", "front-desk-1")],
+    )
+    .await
+    .expect(200);
+    h.put(
+        &format!("/api/v1/customers/{id}"),
+        &staff,
+        json!({"occupation": "교사"}),
+    )
+    .await
+    .expect(200);
     let events = clinicdesk_store::audit::recent(&h.db, 500).await.unwrap();
-    let mine: Vec<_> = events.iter().filter(|e| e.entity_id.as_deref() == Some(id.as_str())).collect();
+    let mine: Vec<_> = events
+        .iter()
+        .filter(|e| e.entity_id.as_deref() == Some(id.as_str()))
+        .collect();
     let actions: Vec<&str> = mine.iter().rev().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["customer.create", "customer.detail.read", "customer.update"]);
-    let read = mine.iter().find(|e| e.action == "customer.detail.read").unwrap();
+    assert_eq!(
+        actions,
+        ["customer.create", "customer.detail.read", "customer.update"]
+    );
+    let read = mine
+        .iter()
+        .find(|e| e.action == "customer.detail.read")
+        .unwrap();
     assert_eq!(read.username.as_deref(), Some(user_name("staff").as_str()));
     assert_eq!(read.role.as_deref(), Some("staff"));
     let chain = clinicdesk_store::audit::verify_chain(&h.db).await.unwrap();
-    assert!(chain.is_ok(), "audit chain broken at {chain:?} on {}", h.kind);
+    assert!(
+        chain.is_ok(),
+        "audit chain broken at {chain:?} on {}",
+        h.kind
+    );
 }

@@ -42,15 +42,33 @@ impl Resp {
     /// Asserts the status and, for errors, the envelope and code.
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         if status >= 400 && status != 503 || status == 503 && self.body.get("error").is_some() {
-            assert_eq!(self.body["success"], json!(false), "error envelope: {}", self.body);
-            assert!(self.body["error"]["code"].is_string(), "error code: {}", self.body);
+            assert_eq!(
+                self.body["success"],
+                json!(false),
+                "error envelope: {}",
+                self.body
+            );
+            assert!(
+                self.body["error"]["code"].is_string(),
+                "error code: {}",
+                self.body
+            );
             assert!(self.body["error"]["message"].is_string());
             assert!(self.body["request_id"].is_string());
             assert!(self.body["timestamp"].is_string());
         } else if (200..300).contains(&status) && status != 204 {
-            assert_eq!(self.body["success"], json!(true), "success envelope: {}", self.body);
+            assert_eq!(
+                self.body["success"],
+                json!(true),
+                "success envelope: {}",
+                self.body
+            );
             assert!(self.body["request_id"].is_string());
         }
         self
@@ -66,7 +84,10 @@ impl Resp {
 
 enum Transport {
     InProcess(axum::Router),
-    Http { base: String, client: reqwest::Client },
+    Http {
+        base: String,
+        client: reqwest::Client,
+    },
 }
 
 pub struct Harness {
@@ -84,7 +105,14 @@ pub enum Payload {
 }
 
 impl Harness {
-    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, payload: Payload, extra: &[(&str, &str)]) -> Resp {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        payload: Payload,
+        extra: &[(&str, &str)],
+    ) -> Resp {
         let body = match &payload {
             Payload::None => Vec::new(),
             Payload::Json(v) => v.to_string().into_bytes(),
@@ -102,7 +130,11 @@ impl Harness {
                 for (k, v) in extra {
                     req = req.header(*k, *v);
                 }
-                let resp = router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+                let resp = router
+                    .clone()
+                    .oneshot(req.body(Body::from(body)).unwrap())
+                    .await
+                    .unwrap();
                 let status = resp.status().as_u16();
                 let headers = resp
                     .headers()
@@ -110,7 +142,11 @@ impl Harness {
                     .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
                     .collect();
                 let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-                Resp { status, headers, body: parse(&bytes) }
+                Resp {
+                    status,
+                    headers,
+                    body: parse(&bytes),
+                }
             }
             Transport::Http { base, client } => {
                 let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
@@ -132,30 +168,44 @@ impl Harness {
                     .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
                     .collect();
                 let bytes = resp.bytes().await.unwrap();
-                Resp { status, headers, body: parse(&bytes) }
+                Resp {
+                    status,
+                    headers,
+                    body: parse(&bytes),
+                }
             }
         }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
-        self.send("GET", path, Some(token), Payload::None, &[]).await
+        self.send("GET", path, Some(token), Payload::None, &[])
+            .await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
-        self.send("POST", path, Some(token), Payload::Json(body), &[]).await
+        self.send("POST", path, Some(token), Payload::Json(body), &[])
+            .await
     }
 
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
-        self.send("PUT", path, Some(token), Payload::Json(body), &[]).await
+        self.send("PUT", path, Some(token), Payload::Json(body), &[])
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
-        self.send("DELETE", path, Some(token), Payload::None, &[]).await
+        self.send("DELETE", path, Some(token), Payload::None, &[])
+            .await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {
-        self.send("POST", "/api/v1/auth/login", None, Payload::Json(json!({"username": username, "password": password})), &[])
-            .await
+        self.send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Payload::Json(json!({"username": username, "password": password})),
+            &[],
+        )
+        .await
     }
 
     /// An access token for a role's test user (logged in once per harness).
@@ -174,18 +224,23 @@ impl Harness {
     /// Rows in `table` matching `where_sql` with one bound text value.
     pub async fn count(&self, table: &str, where_sql: &str, value: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"))
-            .bind(value.to_string())
-            .fetch_one(&self.db.pool)
-            .await
-            .unwrap()
-            .try_get("n")
-            .unwrap()
+        sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"
+        ))
+        .bind(value.to_string())
+        .fetch_one(&self.db.pool)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
     }
 
     pub async fn jwt_secret(&self) -> Vec<u8> {
         let mut conn = self.db.conn().await.unwrap();
-        let hex_secret = users::setting(&mut conn, "jwt_secret").await.unwrap().unwrap();
+        let hex_secret = users::setting(&mut conn, "jwt_secret")
+            .await
+            .unwrap()
+            .unwrap();
         hex::decode(hex_secret).unwrap()
     }
 }
@@ -194,7 +249,8 @@ fn parse(bytes: &[u8]) -> Value {
     if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
     }
 }
 
@@ -207,11 +263,21 @@ async fn ensure_users(db: &Db) {
     let hash = clinicdesk_api::hash_password(PASSWORD);
     for role in ROLES {
         let mut conn = db.conn().await.unwrap();
-        if users::by_username(&mut conn, &user_name(role)).await.unwrap().is_some() {
+        if users::by_username(&mut conn, &user_name(role))
+            .await
+            .unwrap()
+            .is_some()
+        {
             continue;
         }
         drop(conn);
-        let mut w = db.begin_write(&Actor::system("contract-test"), &clinicdesk_store::timestamp(chrono::Utc::now())).await.unwrap();
+        let mut w = db
+            .begin_write(
+                &Actor::system("contract-test"),
+                &clinicdesk_store::timestamp(chrono::Utc::now()),
+            )
+            .await
+            .unwrap();
         let user = User {
             id: ids::new_id(),
             username: user_name(role),
@@ -232,7 +298,9 @@ pub async fn sqlite() -> Harness {
     let dir = std::env::temp_dir().join("clinicdesk-contract");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.db", ids::new_id()));
-    let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
     let state = AppState::new(db.clone());
     state.prepare().await.unwrap();
     ensure_users(&db).await;
@@ -256,13 +324,22 @@ fn server_binary() -> std::path::PathBuf {
     }
     // The test executable lives in <target>/<profile>/deps/; the server beside <profile>/.
     let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().and_then(|d| d.parent()).unwrap().join("clinicdesk-server");
-    assert!(bin.is_file(), "build the server first: cargo build -p clinicdesk-server (looked for {})", bin.display());
+    let bin = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .unwrap()
+        .join("clinicdesk-server");
+    assert!(
+        bin.is_file(),
+        "build the server first: cargo build -p clinicdesk-server (looked for {})",
+        bin.display()
+    );
     bin
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("CLINICDESK_TEST_PG_URL").unwrap_or_else(|_| "postgres://clinicdesk:clinicdesk@127.0.0.1:5432/postgres".into())
+    std::env::var("CLINICDESK_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://clinicdesk:clinicdesk@127.0.0.1:5432/postgres".into())
 }
 
 /// One PostgreSQL database and one server process per test binary, started on first use.
@@ -279,15 +356,28 @@ fn server() -> &'static Server {
                 sqlx::any::install_default_drivers();
                 let mut conn = sqlx::AnyConnection::connect(&admin)
                     .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL is needed for the contract suite ({admin}): {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL is needed for the contract suite ({admin}): {e}")
+                    });
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
             });
             let database_url = match admin.rfind('/') {
                 Some(i) => format!("{}/{name}", &admin[..i]),
                 None => panic!("bad CLINICDESK_TEST_PG_URL"),
             };
             let mut child = Command::new(server_binary())
-                .args(["--addr", "127.0.0.1:0", "--database-url", &database_url, "--exit-on-stdin-close", "--log-format", "json"])
+                .args([
+                    "--addr",
+                    "127.0.0.1:0",
+                    "--database-url",
+                    &database_url,
+                    "--exit-on-stdin-close",
+                    "--log-format",
+                    "json",
+                ])
                 .args(["--ui-dir", "/nonexistent"])
                 .env("RUST_LOG", "info,sqlx=warn")
                 .stdin(Stdio::piped())
@@ -299,7 +389,10 @@ fn server() -> &'static Server {
             let stdout = child.stdout.take().unwrap();
             let mut lines = std::io::BufReader::new(stdout).lines();
             let addr = loop {
-                let line = lines.next().expect("server exited before listening").unwrap();
+                let line = lines
+                    .next()
+                    .expect("server exited before listening")
+                    .unwrap();
                 let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
                 if v["message"] == "listening" {
                     break v["addr"].as_str().unwrap().to_string();
@@ -320,7 +413,11 @@ fn server() -> &'static Server {
                 }
                 panic!("server never became ready");
             });
-            Server { base, database_url, _child: child }
+            Server {
+                base,
+                database_url,
+                _child: child,
+            }
         })
         .join()
         .unwrap()
@@ -333,7 +430,10 @@ pub async fn postgres() -> Harness {
     let db = Db::connect(&server.database_url).await.unwrap();
     ensure_users(&db).await;
     Harness {
-        transport: Transport::Http { base: server.base.clone(), client: reqwest::Client::new() },
+        transport: Transport::Http {
+            base: server.base.clone(),
+            client: reqwest::Client::new(),
+        },
         db,
         kind: "postgres-http",
         tokens: Default::default(),

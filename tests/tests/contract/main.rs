@@ -2,6 +2,9 @@
 //! transport) and against the server binary over HTTP on PostgreSQL (the central server's).
 //! Every case is written once in `cases.rs`.
 
+// Expected id lists read best as literals of owned strings.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 mod cases;
 mod harness;
 

@@ -13,7 +13,12 @@ fn user_json(id: &str, username: &str, display_name: &str, role: &str) -> Value 
     json!({ "id": id, "username": username, "display_name": display_name, "role": role })
 }
 
-async fn token_pair(state: &AppState, user: &User, session_id: &str, refresh_token: String) -> ApiResult {
+async fn token_pair(
+    state: &AppState,
+    user: &User,
+    session_id: &str,
+    refresh_token: String,
+) -> ApiResult {
     let now = state.now().timestamp();
     let claims = Claims {
         sub: user.id.clone(),
@@ -44,13 +49,23 @@ pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> A
         Some(Value::String(p)) if !p.is_empty() && p.len() <= 1024 => p.clone(),
         _ => return Err(DomainError::invalid("password", "password 항목은 필수입니다").into()),
     };
-    let device_id = opt_text("device_id", obj.get("device_id").unwrap_or(&Value::Null), 100)?;
+    let device_id = opt_text(
+        "device_id",
+        obj.get("device_id").unwrap_or(&Value::Null),
+        100,
+    )?;
 
     let mut conn = state.db.conn().await?;
     let user = users::by_username(&mut conn, &username).await?;
     drop(conn);
     let user = match user {
-        Some(u) if u.active && Role::parse(&u.role).is_some() && a::verify_password(&password, &u.password_hash) => u,
+        Some(u)
+            if u.active
+                && Role::parse(&u.role).is_some()
+                && a::verify_password(&password, &u.password_hash) =>
+        {
+            u
+        }
         other => {
             // Verifying against a dummy hash keeps a wrong username as slow as a wrong
             // password, so usernames cannot be probed by timing.
@@ -87,14 +102,21 @@ pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) ->
     reject_unknown(obj, &["refresh_token"], "")?;
     let token = required_text("refresh_token", obj.get("refresh_token"), 200)?;
     let old_hash = a::refresh_token_hash(&token);
-    let invalid = || ApiError(DomainError::new(ErrorCode::AuthInvalidToken).with_message("다시 로그인해 주세요"));
+    let invalid = || {
+        ApiError(DomainError::new(ErrorCode::AuthInvalidToken).with_message("다시 로그인해 주세요"))
+    };
 
     let mut conn = state.db.conn().await?;
-    let session = users::session_by_refresh_hash(&mut conn, &old_hash).await?.ok_or_else(invalid)?;
+    let session = users::session_by_refresh_hash(&mut conn, &old_hash)
+        .await?
+        .ok_or_else(invalid)?;
     if session.revoked_at.is_some() || session.expires_at <= state.now_text() {
         return Err(invalid());
     }
-    let user = users::by_id(&mut conn, &session.user_id).await?.filter(|u| u.active).ok_or_else(invalid)?;
+    let user = users::by_id(&mut conn, &session.user_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(invalid)?;
     drop(conn);
 
     let new_token = a::new_refresh_token();
@@ -106,9 +128,14 @@ pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) ->
         request_id: Some(crate::envelope::request_id()),
     };
     let mut w = state.db.begin_write(&actor, &state.now_text()).await?;
-    let rotated =
-        users::rotate_refresh(&mut w, &session.id, &old_hash, &a::refresh_token_hash(&new_token), &refresh_expiry(&state))
-            .await?;
+    let rotated = users::rotate_refresh(
+        &mut w,
+        &session.id,
+        &old_hash,
+        &a::refresh_token_hash(&new_token),
+        &refresh_expiry(&state),
+    )
+    .await?;
     if !rotated {
         return Err(invalid());
     }
@@ -117,12 +144,24 @@ pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) ->
 }
 
 pub async fn logout(State(state): State<AppState>, user: AuthUser) -> ApiResult {
-    let mut w = state.db.begin_write(&user.actor(), &state.now_text()).await?;
+    let mut w = state
+        .db
+        .begin_write(&user.actor(), &state.now_text())
+        .await?;
     users::revoke_session(&mut w, &user.session_id).await?;
     w.commit().await?;
-    Ok(crate::envelope::respond(axum::http::StatusCode::OK, json!({ "logged_out": true }), "로그아웃 되었습니다."))
+    Ok(crate::envelope::respond(
+        axum::http::StatusCode::OK,
+        json!({ "logged_out": true }),
+        "로그아웃 되었습니다.",
+    ))
 }
 
 pub async fn me(user: AuthUser) -> ApiResult {
-    Ok(ok(user_json(&user.user_id, &user.username, &user.display_name, user.role.as_str())))
+    Ok(ok(user_json(
+        &user.user_id,
+        &user.username,
+        &user.display_name,
+        user.role.as_str(),
+    )))
 }

@@ -10,8 +10,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Datelike;
 use clinicdesk_domain::customer::{
-    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord, CUSTOMER_STATUSES,
-    MEMBERSHIP_LEVELS,
+    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord,
+    CUSTOMER_STATUSES, MEMBERSHIP_LEVELS,
 };
 use clinicdesk_domain::package::{package_usage, usage_json, usage_summary, PACKAGE_STATUSES};
 use clinicdesk_domain::stats::{CustomerStats, RISK_LEVELS};
@@ -35,7 +35,9 @@ pub fn checked_id(id: &str, missing: ErrorCode) -> Result<&str, ApiError> {
 
 /// Loads a live customer inside a write, or 404.
 pub async fn customer_in(w: &mut WriteTx, id: &str) -> Result<CustomerRecord, ApiError> {
-    customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?).await?.ok_or_else(not_found)
+    customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?)
+        .await?
+        .ok_or_else(not_found)
 }
 
 async fn reject_duplicate(w: &mut WriteTx, record: &CustomerRecord) -> Result<(), ApiError> {
@@ -49,7 +51,11 @@ async fn reject_duplicate(w: &mut WriteTx, record: &CustomerRecord) -> Result<()
     Ok(())
 }
 
-pub async fn create(State(state): State<AppState>, user: Authorized<EditCustomers>, JsonBody(body): JsonBody) -> ApiResult {
+pub async fn create(
+    State(state): State<AppState>,
+    user: Authorized<EditCustomers>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
     let now = state.now_text();
     let today = state.today();
     let blank = CustomerRecord::new(ids::new_id(), &now);
@@ -58,7 +64,12 @@ pub async fn create(State(state): State<AppState>, user: Authorized<EditCustomer
     reject_duplicate(&mut w, &record).await?;
     customers::insert(&mut w, &record).await?;
     w.commit().await?;
-    Ok(created(customer_json(&record, &CustomerStats::default(), user.role, today)))
+    Ok(created(customer_json(
+        &record,
+        &CustomerStats::default(),
+        user.role,
+        today,
+    )))
 }
 
 fn list_item(c: &ListedCustomer, user: &AuthUser, today: chrono::NaiveDate) -> Value {
@@ -74,7 +85,11 @@ fn list_item(c: &ListedCustomer, user: &AuthUser, today: chrono::NaiveDate) -> V
     })
 }
 
-pub async fn list(State(state): State<AppState>, user: Authorized<ReadCustomers>, q: QueryMap) -> ApiResult {
+pub async fn list(
+    State(state): State<AppState>,
+    user: Authorized<ReadCustomers>,
+    q: QueryMap,
+) -> ApiResult {
     let query = ListQuery {
         search: q.text("search").map(str::to_string),
         membership_level: q.one_of("membership_level", &MEMBERSHIP_LEVELS)?,
@@ -97,9 +112,15 @@ pub async fn list(State(state): State<AppState>, user: Authorized<ReadCustomers>
     })))
 }
 
-pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomers>, q: QueryMap) -> ApiResult {
+pub async fn search(
+    State(state): State<AppState>,
+    user: Authorized<ReadCustomers>,
+    q: QueryMap,
+) -> ApiResult {
     const SORTS: [&str; 4] = ["name", "last_visit", "total_visits", "revenue"];
-    let sort_by = q.one_of("sort_by", &SORTS)?.unwrap_or_else(|| "name".into());
+    let sort_by = q
+        .one_of("sort_by", &SORTS)?
+        .unwrap_or_else(|| "name".into());
     let descending = match q.one_of("sort_order", &["asc", "desc"])? {
         Some(order) => order == "desc",
         None => sort_by != "name",
@@ -119,7 +140,9 @@ pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomer
     };
     if let (Some(from), Some(to)) = (query.last_visit_from, query.last_visit_to) {
         if from > to {
-            return Err(DomainError::invalid("last_visit_from", "시작일이 종료일보다 늦습니다").into());
+            return Err(
+                DomainError::invalid("last_visit_from", "시작일이 종료일보다 늦습니다").into(),
+            );
         }
     }
     let today = state.today();
@@ -138,7 +161,10 @@ pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomer
         }
         let u = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
         if u.package_status != "expired" {
-            active.insert(p.customer_id.clone(), json!([p.package_name, usage_summary(&u)]));
+            active.insert(
+                p.customer_id.clone(),
+                json!([p.package_name, usage_summary(&u)]),
+            );
         }
     }
 
@@ -154,7 +180,14 @@ pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomer
         .collect();
 
     let mut filters = Map::new();
-    for key in ["q", "package_status", "membership_level", "risk_level", "last_visit_from", "last_visit_to"] {
+    for key in [
+        "q",
+        "package_status",
+        "membership_level",
+        "risk_level",
+        "last_visit_from",
+        "last_visit_to",
+    ] {
         if let Some(v) = q.text(key) {
             filters.insert(key.into(), json!(v));
         }
@@ -163,7 +196,10 @@ pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomer
         filters.insert("service_filter".into(), json!(query.service_filter));
     }
     filters.insert("sort_by".into(), json!(query.sort_by));
-    filters.insert("sort_order".into(), json!(if query.descending { "desc" } else { "asc" }));
+    filters.insert(
+        "sort_order".into(),
+        json!(if query.descending { "desc" } else { "asc" }),
+    );
 
     Ok(ok(json!({
         "customers": customers,
@@ -177,19 +213,41 @@ pub async fn search(State(state): State<AppState>, user: Authorized<ReadCustomer
     })))
 }
 
-pub async fn get_one(State(state): State<AppState>, user: Authorized<ReadCustomers>, Path(id): Path<String>) -> ApiResult {
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: Authorized<ReadCustomers>,
+    Path(id): Path<String>,
+) -> ApiResult {
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
     let mut conn = state.db.conn().await?;
-    let (record, stats) = customers::get_with_stats(&mut conn, id).await?.ok_or_else(not_found)?;
+    let (record, stats) = customers::get_with_stats(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
     drop(conn);
-    state.db.audit_read(&user.actor(), &state.now_text(), "customer.read", "customer", id).await?;
+    state
+        .db
+        .audit_read(
+            &user.actor(),
+            &state.now_text(),
+            "customer.read",
+            "customer",
+            id,
+        )
+        .await?;
     Ok(ok(customer_json(&record, &stats, user.role, state.today())))
 }
 
-async fn detail_json(state: &AppState, user: &AuthUser, id: &str, history_limit: i64) -> Result<Value, ApiError> {
+async fn detail_json(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    history_limit: i64,
+) -> Result<Value, ApiError> {
     let today = state.today();
     let mut conn = state.db.conn().await?;
-    let (record, stats) = customers::get_with_stats(&mut conn, id).await?.ok_or_else(not_found)?;
+    let (record, stats) = customers::get_with_stats(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
     let history = sessions::history(&mut conn, id, history_limit).await?;
     let purchases = packages::purchases_of(&mut conn, id).await?;
     let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
@@ -218,16 +276,31 @@ pub async fn detail(
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
     let limit = q.int("history_limit", 50, 1, 500)?;
     let data = detail_json(&state, &user, id, limit).await?;
-    state.db.audit_read(&user.actor(), &state.now_text(), "customer.detail.read", "customer", id).await?;
+    state
+        .db
+        .audit_read(
+            &user.actor(),
+            &state.now_text(),
+            "customer.detail.read",
+            "customer",
+            id,
+        )
+        .await?;
     Ok(ok(data))
 }
 
 /// Validates and saves an update; returns the saved record and what changed.
-async fn apply_update(state: &AppState, user: &AuthUser, id: &str, body: &Value) -> Result<(CustomerRecord, ChangeSet), ApiError> {
+async fn apply_update(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    body: &Value,
+) -> Result<(CustomerRecord, ChangeSet), ApiError> {
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
     let current = customer_in(&mut w, id).await?;
-    let (next, changes) = apply_patch(&current, body, user.role, false, &now, state.today().year())?;
+    let (next, changes) =
+        apply_patch(&current, body, user.role, false, &now, state.today().year())?;
     if changes.updated_fields.is_empty() {
         return Ok((current, changes));
     }
@@ -274,7 +347,9 @@ pub async fn delete(
     Path(id): Path<String>,
     q: QueryMap,
 ) -> ApiResult {
-    let policy = q.one_of("data_retention_policy", &["anonymize", "delete"])?.unwrap_or_else(|| "anonymize".into());
+    let policy = q
+        .one_of("data_retention_policy", &["anonymize", "delete"])?
+        .unwrap_or_else(|| "anonymize".into());
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
     let current = customer_in(&mut w, &id).await?;
@@ -286,7 +361,9 @@ pub async fn delete(
     };
     w.commit().await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert("x-data-retention", HeaderValue::from_static(label));
-    resp.headers_mut().insert("x-related-records-updated", HeaderValue::from(related));
+    resp.headers_mut()
+        .insert("x-data-retention", HeaderValue::from_static(label));
+    resp.headers_mut()
+        .insert("x-related-records-updated", HeaderValue::from(related));
     Ok(resp)
 }

@@ -18,6 +18,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         "status": if database { "ready" } else { "not_ready" },
         "checks": { "migrations": migrated, "database": database },
     });
-    let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body)).into_response()
 }

@@ -18,8 +18,17 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let now = state.now();
-    let record = parse_interaction(&body, ids::new_id(), id.clone(), Some(user.display_name.clone()), now)?;
-    let mut w = state.db.begin_write(&user.actor(), &state.now_text()).await?;
+    let record = parse_interaction(
+        &body,
+        ids::new_id(),
+        id.clone(),
+        Some(user.display_name.clone()),
+        now,
+    )?;
+    let mut w = state
+        .db
+        .begin_write(&user.actor(), &state.now_text())
+        .await?;
     customer_in(&mut w, &id).await?;
     interactions::insert(&mut w, &record).await?;
     stats::refresh_customer(w.conn(), &id).await?;

@@ -28,18 +28,35 @@ pub fn router(state: AppState) -> Router {
         .route("/customers/search", get(customers::search))
         .route(
             "/customers/{id}",
-            get(customers::get_one).put(customers::update).delete(customers::delete),
+            get(customers::get_one)
+                .put(customers::update)
+                .delete(customers::delete),
         )
-        .route("/customers/{id}/detail", get(customers::detail).put(customers::update_detail))
-        .route("/customers/{id}/interactions", post(interactions::create).get(interactions::list))
-        .route("/customers/{id}/packages", post(visits::purchase).get(visits::packages_of))
+        .route(
+            "/customers/{id}/detail",
+            get(customers::detail).put(customers::update_detail),
+        )
+        .route(
+            "/customers/{id}/interactions",
+            post(interactions::create).get(interactions::list),
+        )
+        .route(
+            "/customers/{id}/packages",
+            post(visits::purchase).get(visits::packages_of),
+        )
         .route("/customers/{id}/sessions", post(visits::record_visit))
         .route("/sessions/{id}/cancel", post(visits::cancel_visit))
         .route("/services", get(catalogue::services))
-        .route("/packages", get(catalogue::list_templates).post(catalogue::create_template))
+        .route(
+            "/packages",
+            get(catalogue::list_templates).post(catalogue::create_template),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), readiness_gate));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            readiness_gate,
+        ));
 
     Router::new()
         .nest("/api/v1", api)
@@ -72,7 +89,12 @@ async fn request_context(req: Request, next: Next) -> Response {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 100 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 100
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .map(str::to_string)
         .unwrap_or_else(|| format!("req-{}", clinicdesk_domain::ids::new_id()));
     let method = req.method().clone();

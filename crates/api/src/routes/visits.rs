@@ -8,7 +8,8 @@ use crate::envelope::{created, ok, ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use clinicdesk_domain::package::{
-    check_consumption, package_usage, parse_purchase_request, usage_json, Purchase, PACKAGE_STATUSES,
+    check_consumption, package_usage, parse_purchase_request, usage_json, Purchase,
+    PACKAGE_STATUSES,
 };
 use clinicdesk_domain::session::{parse_cancel_reason, parse_visit, SessionRecord};
 use clinicdesk_domain::{ids, DomainError, ErrorCode};
@@ -34,7 +35,14 @@ pub async fn purchase(
     let template = template.ok_or_else(|| {
         ApiError(DomainError::new(ErrorCode::PackageNotFound).with_field("package_id"))
     })?;
-    let purchase = Purchase::from_template(ids::new_id(), customer.id.clone(), &template, &request, today, &now);
+    let purchase = Purchase::from_template(
+        ids::new_id(),
+        customer.id.clone(),
+        &template,
+        &request,
+        today,
+        &now,
+    );
     packages::insert_purchase(&mut w, &purchase).await?;
     stats::refresh_purchase(w.conn(), &purchase.id, today).await?;
     stats::refresh_customer(w.conn(), &customer.id).await?;
@@ -52,7 +60,9 @@ pub async fn packages_of(
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
     let mut statuses: Vec<&str> = PACKAGE_STATUSES.to_vec();
     statuses.push("all");
-    let wanted = q.one_of("status", &statuses)?.unwrap_or_else(|| "all".into());
+    let wanted = q
+        .one_of("status", &statuses)?
+        .unwrap_or_else(|| "all".into());
     let today = state.today();
     let mut conn = state.db.conn().await?;
     customers::get(&mut conn, id).await?.ok_or_else(not_found)?;
@@ -61,7 +71,12 @@ pub async fn packages_of(
     let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
     let items: Vec<Value> = purchases
         .iter()
-        .map(|p| (p, package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today)))
+        .map(|p| {
+            (
+                p,
+                package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today),
+            )
+        })
         .filter(|(_, u)| wanted == "all" || u.package_status == wanted)
         .map(|(p, u)| usage_json(p, &u))
         .collect();
@@ -84,11 +99,24 @@ pub async fn record_visit(
     // so two front-desk PCs cannot both use the last session.
     let mut package_name = None;
     if let Some(pid) = &visit.package_usage_id {
-        let package_missing = || ApiError(DomainError::new(ErrorCode::PackageNotFound).with_field("package_usage_id"));
-        let purchase = if ids::is_valid_id(pid) { packages::get_purchase(w.conn(), pid).await? } else { None };
-        let purchase = purchase.filter(|p| p.customer_id == customer.id).ok_or_else(package_missing)?;
+        let package_missing = || {
+            ApiError(DomainError::new(ErrorCode::PackageNotFound).with_field("package_usage_id"))
+        };
+        let purchase = if ids::is_valid_id(pid) {
+            packages::get_purchase(w.conn(), pid).await?
+        } else {
+            None
+        };
+        let purchase = purchase
+            .filter(|p| p.customer_id == customer.id)
+            .ok_or_else(package_missing)?;
         let used = packages::used_by_service(w.conn(), std::slice::from_ref(pid)).await?;
-        check_consumption(&purchase, used.get(pid).unwrap_or(&Default::default()), visit.service_type, visit.service_date)?;
+        check_consumption(
+            &purchase,
+            used.get(pid).unwrap_or(&Default::default()),
+            visit.service_type,
+            visit.service_date,
+        )?;
         package_name = Some(purchase.package_name.clone());
     }
 
@@ -100,7 +128,10 @@ pub async fn record_visit(
         duration_minutes: visit.duration_minutes,
         satisfaction_rating: visit.satisfaction_rating,
         session_notes: visit.session_notes.clone(),
-        staff_name: visit.staff_name.clone().or_else(|| Some(user.display_name.clone())),
+        staff_name: visit
+            .staff_name
+            .clone()
+            .or_else(|| Some(user.display_name.clone())),
         package_usage_id: visit.package_usage_id.clone(),
         package_name,
         amount: visit.amount(),
@@ -127,7 +158,9 @@ pub async fn cancel_visit(
     let id = checked_id(&id, ErrorCode::SessionNotFound)?;
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
-    let session = sessions::get(w.conn(), id).await?.ok_or_else(|| ApiError::code(ErrorCode::SessionNotFound))?;
+    let session = sessions::get(w.conn(), id)
+        .await?
+        .ok_or_else(|| ApiError::code(ErrorCode::SessionNotFound))?;
     customer_in(&mut w, &session.customer_id).await?;
     if !sessions::cancel(&mut w, id, reason.as_deref()).await? {
         return Err(ApiError::code(ErrorCode::SessionAlreadyCancelled));
@@ -137,5 +170,7 @@ pub async fn cancel_visit(
     }
     stats::refresh_customer(w.conn(), &session.customer_id).await?;
     w.commit().await?;
-    Ok(ok(json!({ "session_id": id, "cancelled_at": now, "reason": reason })))
+    Ok(ok(
+        json!({ "session_id": id, "cancelled_at": now, "reason": reason }),
+    ))
 }
