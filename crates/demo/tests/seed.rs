@@ -1,0 +1,545 @@
+//! The demo data set on real databases: SQLite in a temp file always, PostgreSQL when
+//! `CLINICDESK_TEST_PG_URL` is set (a fresh `demo_test_<random>` database, dropped after).
+
+use chrono::NaiveDate;
+use clinicdesk_demo::{
+    ensure_demo_users, seed, seed_if_empty, DemoOptions, DEMO_PASSWORD, DEMO_USERS,
+};
+use clinicdesk_domain::customer::created_date;
+use clinicdesk_domain::ids::is_valid_id;
+use clinicdesk_domain::package::{package_status, package_usage, Sessions};
+use clinicdesk_domain::stats::risk_level;
+use clinicdesk_domain::ServiceType;
+use clinicdesk_store::{audit, customers, interactions, packages, sessions, stats, users, Db};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()
+}
+
+fn unique(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{tag}_{}_{nanos}", std::process::id())
+}
+
+/// A migrated SQLite database in a fresh temp file; removed on drop.
+struct TempDb {
+    db: Db,
+    path: PathBuf,
+}
+
+impl TempDb {
+    async fn new(tag: &str) -> TempDb {
+        let path = std::env::temp_dir().join(format!("clinicdesk-{}.db", unique(tag)));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        TempDb { db, path }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("n")
+}
+
+fn text(r: &AnyRow, c: &str) -> Option<String> {
+    r.try_get::<Option<String>, _>(c).unwrap()
+}
+
+fn int(r: &AnyRow, c: &str) -> Option<i64> {
+    r.try_get::<Option<i64>, _>(c).unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Every roll-up row as comparable text.
+async fn rollups(conn: &mut AnyConnection) -> (Vec<String>, Vec<String>) {
+    let customer_rows = sqlx::query(
+        "SELECT customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, total_revenue, \
+         satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count FROM customer_stats ORDER BY customer_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            text(r, "customer_id"),
+            int(r, "total_visits"),
+            text(r, "first_visit_date"),
+            text(r, "last_visit_date"),
+            text(r, "last_activity_date"),
+            int(r, "total_revenue"),
+            int(r, "satisfaction_sum"),
+            int(r, "satisfaction_count"),
+            text(r, "last_interaction_at"),
+            int(r, "interaction_count"),
+        )
+    })
+    .collect();
+    let purchase_rows = sqlx::query(
+        "SELECT purchase_id, customer_id, expiry_date, total_sessions, used_sessions, remaining_sessions, \
+         overdrawn_sessions FROM purchase_stats ORDER BY purchase_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            text(r, "purchase_id"),
+            text(r, "customer_id"),
+            text(r, "expiry_date"),
+            int(r, "total_sessions"),
+            int(r, "used_sessions"),
+            int(r, "remaining_sessions"),
+            int(r, "overdrawn_sessions"),
+        )
+    })
+    .collect();
+    (customer_rows, purchase_rows)
+}
+
+#[tokio::test]
+async fn seeds_300_customers_that_keep_every_invariant() {
+    let t = TempDb::new("demo").await;
+    let db = &t.db;
+    let started = Instant::now();
+    let summary = seed_if_empty(db, today(), &DemoOptions::default())
+        .await
+        .unwrap()
+        .expect("empty database is seeded");
+    let elapsed = started.elapsed();
+    eprintln!("300-customer demo seed: {elapsed:?} ({summary:?})");
+    assert!(elapsed.as_secs() < 30, "seeding took {elapsed:?}");
+
+    // Counts: what the summary says is what is stored.
+    assert_eq!(summary.customers, 300);
+    assert_eq!(count(db, "customers").await, 300);
+    assert_eq!(
+        count(db, "package_purchases").await as usize,
+        summary.purchases
+    );
+    assert_eq!(count(db, "service_sessions").await as usize, summary.visits);
+    assert_eq!(
+        count(db, "interactions").await as usize,
+        summary.interactions
+    );
+    assert_eq!(count(db, "customer_stats").await, 300);
+    assert_eq!(
+        count(db, "purchase_stats").await as usize,
+        summary.purchases
+    );
+    assert_eq!(summary.users, 4);
+    assert_eq!(count(db, "users").await, 4);
+    let templates = count(db, "package_templates").await;
+    assert!((5..=7).contains(&templates));
+    assert!(
+        (350..=650).contains(&summary.purchases),
+        "{} purchases",
+        summary.purchases
+    );
+    assert!(
+        (4500..=8000).contains(&summary.visits),
+        "{} visits",
+        summary.visits
+    );
+    assert!(
+        summary.interactions >= 150,
+        "{} interactions",
+        summary.interactions
+    );
+    let cancelled = count(db, "session_cancellations").await;
+    assert!(
+        cancelled > 0 && (cancelled as usize) < summary.visits / 20,
+        "{cancelled} cancellations"
+    );
+    // Seeding bypasses the per-row outbox; only the audited templates went through it.
+    assert_eq!(count(db, "outbox").await, templates);
+
+    // Not twice.
+    assert!(seed_if_empty(db, today(), &DemoOptions::default())
+        .await
+        .unwrap()
+        .is_none());
+    assert!(seed(db, today(), &DemoOptions::default()).await.is_err());
+    assert_eq!(count(db, "customers").await, 300);
+
+    // Packages: never over-consumed, every package visit inside its window, covering the
+    // service, paid 0; single visits at list price.
+    let purchases: HashMap<String, AnyRow> = sqlx::query(
+        "SELECT id, customer_id, purchase_date, expiry_date, sessions, total_sessions FROM package_purchases",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| (text(&r, "id").unwrap(), r))
+    .collect();
+    let visits = sqlx::query(
+        "SELECT s.id, s.customer_id, s.service_type, s.service_date, s.package_usage_id, s.amount, \
+         s.satisfaction_rating, CASE WHEN x.session_id IS NULL THEN 0 ELSE 1 END AS cancelled \
+         FROM service_sessions s LEFT JOIN session_cancellations x ON x.session_id = s.id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut used: HashMap<String, Sessions> = HashMap::new();
+    for v in &visits {
+        assert!(is_valid_id(&text(v, "id").unwrap()));
+        let service = ServiceType::parse(&text(v, "service_type").unwrap()).unwrap();
+        let day = date(&text(v, "service_date").unwrap());
+        assert!(day <= today() && day >= today() - chrono::Duration::days(731));
+        assert!(int(v, "satisfaction_rating").is_none_or(|r| (1..=5).contains(&r)));
+        match text(v, "package_usage_id") {
+            Some(pid) => {
+                let p = &purchases[&pid];
+                assert_eq!(text(p, "customer_id"), text(v, "customer_id"));
+                let from = date(&text(p, "purchase_date").unwrap());
+                let until = date(&text(p, "expiry_date").unwrap());
+                assert!(
+                    from <= day && day <= until,
+                    "visit on {day} outside {from}..{until}"
+                );
+                assert_eq!(int(v, "amount"), Some(0));
+                if int(v, "cancelled") == Some(0) {
+                    *used.entry(pid).or_default().entry(service).or_default() += 1;
+                }
+            }
+            None => assert_eq!(int(v, "amount"), Some(service.info().price)),
+        }
+    }
+    let mut statuses = BTreeSet::new();
+    let mut conn = db.conn().await.unwrap();
+    for id in purchases.keys() {
+        let p = packages::get_purchase(&mut conn, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(is_valid_id(&p.id));
+        assert_eq!(
+            p.expiry_date,
+            p.purchase_date + chrono::Duration::days(validity(&p.package_name))
+        );
+        let u = used.get(id).cloned().unwrap_or_default();
+        for (service, n) in &u {
+            assert!(
+                p.sessions.get(service).is_some_and(|total| n <= total),
+                "{id} over-consumed {service:?}"
+            );
+        }
+        let usage = package_usage(&p, &u, today());
+        assert_eq!(usage.overdrawn_sessions, 0);
+        statuses.insert(package_status(
+            p.expiry_date,
+            p.total_sessions(),
+            usage.remaining_sessions,
+            today(),
+        ));
+    }
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["active", "expired", "expiring"]
+    );
+
+    // Risk levels: some customers in each.
+    let rows = sqlx::query(
+        "SELECT c.created_at, cs.last_visit_date FROM customers c JOIN customer_stats cs ON cs.customer_id = c.id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut risks: HashMap<&str, usize> = HashMap::new();
+    for r in &rows {
+        let last = text(r, "last_visit_date").map(|d| date(&d));
+        *risks
+            .entry(risk_level(
+                last,
+                created_date(&text(r, "created_at").unwrap()),
+                today(),
+            ))
+            .or_default() += 1;
+    }
+    for level in ["stable", "warning", "danger"] {
+        assert!(
+            risks.get(level).copied().unwrap_or(0) >= 5,
+            "{level}: {risks:?}"
+        );
+    }
+
+    // The store reads what was written (lists, flags, timestamps, follow-ups).
+    let ids: Vec<String> = sqlx::query("SELECT id FROM customers ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("id"))
+        .collect();
+    for id in ids.iter().step_by(10) {
+        let (c, s) = customers::get_with_stats(&mut conn, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!c.name.is_empty() && c.phone.is_some());
+        sessions::history(&mut conn, id, 500).await.unwrap();
+        interactions::of_customer(&mut conn, id, 100).await.unwrap();
+        assert!(s.total_visits >= 0);
+    }
+    drop(conn);
+
+    // Roll-ups equal what the store's own refresh computes (on a copy: rolled back).
+    let mut tx = db.pool.begin().await.unwrap();
+    let before = rollups(&mut tx).await;
+    for id in &ids {
+        stats::refresh_customer(&mut tx, id).await.unwrap();
+    }
+    for id in purchases.keys() {
+        stats::refresh_purchase(&mut tx, id, today()).await.unwrap();
+    }
+    let after = rollups(&mut tx).await;
+    tx.rollback().await.unwrap();
+    assert_eq!(before.0.len(), 300);
+    for (b, a) in before.0.iter().zip(&after.0) {
+        assert_eq!(b, a, "customer_stats differs");
+    }
+    for (b, a) in before.1.iter().zip(&after.1) {
+        assert_eq!(b, a, "purchase_stats differs");
+    }
+    assert_eq!(before, after);
+
+    // The audit chain: templates, users, the seed event — intact.
+    let events = audit::verify_chain(db)
+        .await
+        .unwrap()
+        .expect("audit chain verifies");
+    assert_eq!(events, templates + 4 + 1);
+    let recent = audit::recent(db, 100).await.unwrap();
+    assert!(recent
+        .iter()
+        .any(|e| e.action == "demo.seed" && e.username.as_deref() == Some("system:demo")));
+}
+
+fn validity(package_name: &str) -> i64 {
+    match package_name {
+        "프리미엄 케어" | "림프 케어 10회" | "펄스·레드 콤보" => 90,
+        "브레인 집중 20회" => 120,
+        "웰니스 베이직" | "AI 바이크 10회" => 60,
+        "VIP 올케어 연간" => 365,
+        other => panic!("unknown package {other}"),
+    }
+}
+
+async fn identity_rows(db: &Db) -> Vec<(String, String, String)> {
+    sqlx::query("SELECT id, name, phone FROM customers ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("id"), r.get("name"), r.get("phone")))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_data_set() {
+    let (a, b, c) = (
+        TempDb::new("demo_a").await,
+        TempDb::new("demo_b").await,
+        TempDb::new("demo_c").await,
+    );
+    let opts = DemoOptions::default();
+    let sa = seed(&a.db, today(), &opts).await.unwrap();
+    let sb = seed(&b.db, today(), &opts).await.unwrap();
+    let sc = seed(
+        &c.db,
+        today(),
+        &DemoOptions {
+            customers: 300,
+            seed: 7,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(sa, sb);
+    assert_eq!(sc.customers, 300);
+    let (ra, rb, rc) = (
+        identity_rows(&a.db).await,
+        identity_rows(&b.db).await,
+        identity_rows(&c.db).await,
+    );
+    assert_eq!(ra.len(), 300);
+    assert_eq!(ra, rb, "same seed, same customers (ids, names, phones)");
+    assert_ne!(ra, rc, "another seed, other customers");
+    let phones: BTreeSet<&String> = ra.iter().map(|r| &r.2).collect();
+    assert_eq!(phones.len(), 300, "phone numbers are unique");
+    let visits = |db: Db| async move {
+        sqlx::query("SELECT id, service_type, service_date, package_usage_id FROM service_sessions ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:?} {:?} {:?} {:?}",
+                    text(r, "id"),
+                    text(r, "service_type"),
+                    text(r, "service_date"),
+                    text(r, "package_usage_id")
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(visits(a.db.clone()).await, visits(b.db.clone()).await);
+}
+
+#[tokio::test]
+async fn demo_users_are_created_once_and_log_in_with_the_demo_password() {
+    let t = TempDb::new("demo_users").await;
+    assert_eq!(ensure_demo_users(&t.db).await.unwrap(), 4);
+    assert_eq!(ensure_demo_users(&t.db).await.unwrap(), 0, "idempotent");
+    assert_eq!(count(&t.db, "users").await, 4);
+    let mut conn = t.db.conn().await.unwrap();
+    for (username, display_name, role) in DEMO_USERS {
+        let u = users::by_username(&mut conn, username)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(u.role, role);
+        assert_eq!(u.display_name, display_name);
+        assert!(u.display_name.chars().all(|c| ('가'..='힣').contains(&c)));
+        assert!(u.active);
+        assert!(clinicdesk_api::verify_password(
+            DEMO_PASSWORD,
+            &u.password_hash
+        ));
+        assert!(!clinicdesk_api::verify_password("wrong", &u.password_hash));
+    }
+    drop(conn);
+    assert_eq!(audit::verify_chain(&t.db).await.unwrap(), Ok(4));
+}
+
+/// `postgres://user:pass@host:port/db?x` with another database name.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    format!("{host_part}/{name}{query}")
+}
+
+#[tokio::test]
+async fn seeds_postgres_too() {
+    let Ok(admin_url) = std::env::var("CLINICDESK_TEST_PG_URL") else {
+        eprintln!("CLINICDESK_TEST_PG_URL not set: PostgreSQL variant skipped");
+        return;
+    };
+    let name = unique("demo_test").to_lowercase();
+    let admin = Db::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin.pool)
+        .await
+        .unwrap();
+    let url = with_database(&admin_url, &name);
+    let outcome = async move {
+        let db = Db::connect(&url).await.unwrap();
+        db.migrate().await.unwrap();
+        let opts = DemoOptions {
+            customers: 50,
+            seed: 20240601,
+        };
+        let summary = seed_if_empty(&db, today(), &opts).await.unwrap().unwrap();
+        assert_eq!(summary.customers, 50);
+        assert_eq!(count(&db, "customers").await, 50);
+        assert_eq!(
+            count(&db, "package_purchases").await as usize,
+            summary.purchases
+        );
+        assert_eq!(
+            count(&db, "service_sessions").await as usize,
+            summary.visits
+        );
+        assert_eq!(
+            count(&db, "interactions").await as usize,
+            summary.interactions
+        );
+        assert_eq!(count(&db, "customer_stats").await, 50);
+        assert_eq!(
+            count(&db, "purchase_stats").await as usize,
+            summary.purchases
+        );
+        assert!(summary.visits > 500);
+        assert!(seed_if_empty(&db, today(), &opts).await.unwrap().is_none());
+        assert!(audit::verify_chain(&db).await.unwrap().is_ok());
+
+        // Same data as SQLite for the same seed.
+        let lite = TempDb::new("demo_pg_twin").await;
+        seed(&lite.db, today(), &opts).await.unwrap();
+        assert_eq!(identity_rows(&db).await, identity_rows(&lite.db).await);
+
+        // Roll-ups agree with the store's refresh on PostgreSQL as well.
+        let mut tx = db.pool.begin().await.unwrap();
+        let before = rollups(&mut tx).await;
+        let ids: Vec<String> = sqlx::query("SELECT id FROM customers")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("id"))
+            .collect();
+        for id in &ids {
+            stats::refresh_customer(&mut tx, id).await.unwrap();
+        }
+        let pids: Vec<String> = sqlx::query("SELECT id FROM package_purchases")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("id"))
+            .collect();
+        for id in &pids {
+            stats::refresh_purchase(&mut tx, id, today()).await.unwrap();
+        }
+        let after = rollups(&mut tx).await;
+        tx.rollback().await.unwrap();
+        assert_eq!(before, after);
+        db.close().await;
+    };
+    // Drop the database whatever happened, then report.
+    let result = tokio::spawn(outcome).await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin.pool)
+        .await
+        .unwrap();
+    admin.close().await;
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
