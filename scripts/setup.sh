@@ -9,7 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 
-packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev librsvg2-dev curl)
+packages=(build-essential pkg-config libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev librsvg2-dev curl)
 if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth webkit2gtk-driver chromium postgresql imagemagick)
 fi

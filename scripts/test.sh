@@ -33,7 +33,8 @@ step "browser end-to-end test against the server"
 step "desktop window test under Xvfb"
 "$root/scripts/desktop-e2e.sh" 2>&1 | tee "$log_dir/desktop.log"
 
-# One closing line over every runner.
+# One closing line over every runner (colour codes stripped first).
+for f in "$log_dir"/*.log; do sed -i 's/\x1b\[[0-9;]*m//g' "$f"; done
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   grep -hoE "test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed" "$log_dir/cargo.log" | awk '{print $4, $6}'

@@ -3,7 +3,21 @@ import '@fontsource-variable/noto-sans-kr';
 import './styles.css';
 import { render } from 'preact';
 import { App } from './App';
-import { getLang } from './i18n';
+import { dictionaries, getLang } from './i18n';
+
+/**
+ * The font is split into unicode-range subsets loaded on demand, and a machine may have no
+ * Korean system font to fall back on: text drawn before its subset arrives shows as empty
+ * boxes. So the subsets every screen's labels need are loaded before the first render (they
+ * are local files, so this takes milliseconds), never waiting more than a second.
+ */
+async function koreanFontReady(): Promise<void> {
+  if (!('fonts' in document)) return;
+  const sample = Object.values(dictionaries.ko).join('');
+  const loaded = document.fonts.load('400 16px "Noto Sans KR Variable"', sample).then(() => undefined);
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1000));
+  await Promise.race([loaded, timeout]).catch(() => undefined);
+}
 
 document.documentElement.lang = getLang();
-render(<App />, document.getElementById('app')!);
+void koreanFontReady().then(() => render(<App />, document.getElementById('app')!));

@@ -119,6 +119,29 @@ fn decode_access_token(state: &AppState, token: &str) -> Result<Claims, ApiError
     Ok(claims)
 }
 
+/// The `X-Device-Id` the request came with, if it is a sane id. It names the device for the
+/// audit trail; the desktop shell always sets it to its installation id.
+pub fn device_header(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get("x-device-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+        .map(str::to_string)
+}
+
+/// [`device_header`] as an extractor, for endpoints without an authenticated caller (login).
+pub struct DeviceHeader(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeviceHeader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(DeviceHeader(device_header(parts)))
+    }
+}
+
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -191,7 +214,7 @@ impl FromRequestParts<AppState> for AuthUser {
             display_name: user.display_name,
             role,
             session_id: session.id,
-            device_id: session.device_id.or(device_from_header),
+            device_id: device_from_header.or(session.device_id),
         })
     }
 }

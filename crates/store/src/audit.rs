@@ -100,6 +100,7 @@ pub struct AuditEntry {
     pub device_id: Option<String>,
 }
 
+/// The newest audit events, newest first.
 pub async fn recent(db: &Db, limit: i64) -> StoreResult<Vec<AuditEntry>> {
     let rows = sqlx::query(
         "SELECT seq, action, entity, entity_id, username, role, device_id FROM audit_events ORDER BY seq DESC LIMIT $1",
@@ -107,6 +108,22 @@ pub async fn recent(db: &Db, limit: i64) -> StoreResult<Vec<AuditEntry>> {
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
+    entries(&rows)
+}
+
+/// The audit events about one record, oldest first.
+pub async fn of_entity(db: &Db, entity_id: &str) -> StoreResult<Vec<AuditEntry>> {
+    let rows = sqlx::query(
+        "SELECT seq, action, entity, entity_id, username, role, device_id FROM audit_events \
+         WHERE entity_id = $1 ORDER BY seq",
+    )
+    .bind(entity_id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    entries(&rows)
+}
+
+fn entries(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<AuditEntry>> {
     rows.iter()
         .map(|r| {
             Ok(AuditEntry {

@@ -1940,12 +1940,10 @@ pub async fn audit_trail(h: &Harness) {
     )
     .await
     .expect(200);
-    let events = clinicdesk_store::audit::recent(&h.db, 500).await.unwrap();
-    let mine: Vec<_> = events
-        .iter()
-        .filter(|e| e.entity_id.as_deref() == Some(id.as_str()))
-        .collect();
-    let actions: Vec<&str> = mine.iter().rev().map(|e| e.action.as_str()).collect();
+    let mine = clinicdesk_store::audit::of_entity(&h.db, &id)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = mine.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
         ["customer.create", "customer.detail.read", "customer.update"]
@@ -1956,6 +1954,7 @@ pub async fn audit_trail(h: &Harness) {
         .unwrap();
     assert_eq!(read.username.as_deref(), Some(user_name("staff").as_str()));
     assert_eq!(read.role.as_deref(), Some("staff"));
+    assert_eq!(read.device_id.as_deref(), Some("front-desk-1"));
     let chain = clinicdesk_store::audit::verify_chain(&h.db).await.unwrap();
     assert!(
         chain.is_ok(),

@@ -1,4 +1,4 @@
-use crate::auth::{self as a, AuthUser, Claims};
+use crate::auth::{self as a, AuthUser, Claims, DeviceHeader};
 use crate::body::JsonBody;
 use crate::envelope::{ok, ApiError, ApiResult};
 use crate::state::AppState;
@@ -41,7 +41,11 @@ fn refresh_expiry(state: &AppState) -> String {
     clinicdesk_store::timestamp(state.now() + chrono::Duration::days(state.refresh_ttl_days))
 }
 
-pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
+pub async fn login(
+    State(state): State<AppState>,
+    device: DeviceHeader,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
     let obj = object(&body)?;
     reject_unknown(obj, &["username", "password", "device_id"], "")?;
     let username = required_text("username", obj.get("username"), 100)?;
@@ -49,11 +53,15 @@ pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> A
         Some(Value::String(p)) if !p.is_empty() && p.len() <= 1024 => p.clone(),
         _ => return Err(DomainError::invalid("password", "password 항목은 필수입니다").into()),
     };
-    let device_id = opt_text(
-        "device_id",
-        obj.get("device_id").unwrap_or(&Value::Null),
-        100,
-    )?;
+    // The device header (set by the desktop shell) wins over what the body claims.
+    let device_id = match device.0 {
+        Some(d) => Some(d),
+        None => opt_text(
+            "device_id",
+            obj.get("device_id").unwrap_or(&Value::Null),
+            100,
+        )?,
+    };
 
     let mut conn = state.db.conn().await?;
     let user = users::by_username(&mut conn, &username).await?;

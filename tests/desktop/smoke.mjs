@@ -1,0 +1,509 @@
+#!/usr/bin/env node
+// Real-window smoke test of the ClinicDesk desktop app, speaking raw W3C WebDriver over HTTP
+// (Node >= 20, built-in fetch; no npm packages) to tauri-driver, which drives WebKitWebDriver,
+// which starts the app binary in a real WebKitGTK window.
+//
+// It builds nothing: it expects the debug binary (CLINICDESK_DESKTOP_BIN, else
+// $CARGO_TARGET_DIR/debug/clinicdesk-desktop, else target/debug/clinicdesk-desktop) and a display
+// (run it through scripts/desktop-e2e.sh, which uses xvfb-run). The app gets a fresh data
+// directory (CLINICDESK_DATA_DIR), so it starts on an empty database and seeds the demo data.
+//
+// Steps: the login screen appears; the in-process API answers /readyz 200 through the
+// `api_request` command; staff logs in; the search list shows customers; a customer with a
+// package opens; a package card with a per-service usage bar is visible; after quitting and
+// restarting the app the login is restored from the OS keyring; logout clears it. Screenshots go to
+// tests/desktop/screenshots/. tauri-driver is always stopped with SIGTERM (after the WebDriver
+// session closed the app). The last line is `N passed, M failed`; the exit code is non-zero on
+// any failure.
+//
+// Environment: CLINICDESK_DESKTOP_BIN, TAURI_DRIVER (default: tauri-driver on PATH or
+// ~/.cargo/bin), WEBKIT_DRIVER (default /usr/bin/WebKitWebDriver), CLINICDESK_E2E_USER /
+// CLINICDESK_E2E_PASSWORD (default staff / clinicdesk-demo), CLINICDESK_E2E_TIMEOUT_MS
+// (readiness wait, default 120000), CLINICDESK_KEYRING (default keyutils for the app under test).
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const shotsDir = path.join(here, 'screenshots');
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const USER = process.env.CLINICDESK_E2E_USER || 'staff';
+const PASSWORD = process.env.CLINICDESK_E2E_PASSWORD || 'clinicdesk-demo';
+const READY_TIMEOUT = Number(process.env.CLINICDESK_E2E_TIMEOUT_MS || 120000);
+
+const results = [];
+const started = Date.now();
+const since = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.log(`[${since()}]`, ...a);
+
+function findBinary() {
+  if (process.env.CLINICDESK_DESKTOP_BIN) return path.resolve(process.env.CLINICDESK_DESKTOP_BIN);
+  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(repo, process.env.CARGO_TARGET_DIR) : path.join(repo, 'target');
+  return path.join(targetDir, 'debug', 'clinicdesk-desktop');
+}
+
+function findOnPath(name) {
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  const cargoBin = path.join(os.homedir(), '.cargo', 'bin', name);
+  return fs.existsSync(cargoBin) ? cargoBin : null;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// --- processes --------------------------------------------------------------------------------
+
+/** pid -> parent pid, from /proc (Linux). */
+function processTable() {
+  const table = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(entry), Number(rest[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  return table;
+}
+
+/** Every live descendant of `pid` (the processes this test started through tauri-driver). */
+function descendants(pid) {
+  const table = processTable();
+  const out = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift();
+    for (const [child, parent] of table) {
+      if (parent === p) {
+        out.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// --- WebDriver --------------------------------------------------------------------------------
+
+let base = '';
+let session = null;
+
+async function wd(method, route, body) {
+  const url = `${base}${route}`;
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const v = json?.value ?? {};
+    const err = new Error(`${method} ${route} -> ${res.status} ${v.error ?? ''}: ${v.message ?? text}`.slice(0, 500));
+    err.wdError = v.error;
+    throw err;
+  }
+  return json?.value;
+}
+
+const s = (route) => `/session/${session}${route}`;
+
+async function find(css) {
+  try {
+    const v = await wd('POST', s('/element'), { using: 'css selector', value: css });
+    return v?.[ELEMENT] ?? null;
+  } catch (e) {
+    if (e.wdError === 'no such element') return null;
+    throw e;
+  }
+}
+
+async function isDisplayed(id) {
+  try {
+    return Boolean(await wd('GET', s(`/element/${id}/displayed`)));
+  } catch (e) {
+    if (e.wdError === 'stale element reference') return false;
+    throw e;
+  }
+}
+
+async function waitFor(css, timeout = 30000, what = css) {
+  const deadline = Date.now() + timeout;
+  let lastError = null;
+  while (Date.now() < deadline) {
+    try {
+      const id = await find(css);
+      if (id && (await isDisplayed(id))) return id;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ''}`);
+}
+
+const click = (id) => wd('POST', s(`/element/${id}/click`), {});
+const typeInto = (id, text) => wd('POST', s(`/element/${id}/value`), { text });
+const textOf = (id) => wd('GET', s(`/element/${id}/text`));
+const execSync = (script, args = []) => wd('POST', s('/execute/sync'), { script, args });
+const execAsync = (script, args = []) => wd('POST', s('/execute/async'), { script, args });
+
+async function screenshot(name) {
+  try {
+    fs.mkdirSync(shotsDir, { recursive: true });
+    const b64 = await wd('GET', s('/screenshot'));
+    const file = path.join(shotsDir, `${name}.png`);
+    fs.writeFileSync(file, Buffer.from(b64, 'base64'));
+    log(`screenshot ${path.relative(repo, file)}`);
+  } catch (e) {
+    log(`screenshot ${name} failed: ${e.message}`);
+  }
+}
+
+/** The whole X screen (window frame and all), when ImageMagick's `import` is there. */
+async function rootScreenshot(name) {
+  if (!process.env.DISPLAY || !findOnPath('import')) return;
+  fs.mkdirSync(shotsDir, { recursive: true });
+  const file = path.join(shotsDir, `${name}.png`);
+  await new Promise((resolve) => {
+    const p = spawn('import', ['-window', 'root', file], { stdio: 'ignore' });
+    p.on('exit', resolve);
+    p.on('error', resolve);
+  });
+  if (fs.existsSync(file)) log(`screenshot ${path.relative(repo, file)}`);
+}
+
+// --- steps ------------------------------------------------------------------------------------
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    const detail = await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   - ${name} (${Date.now() - t0} ms)${detail ? ` — ${detail}` : ''}`);
+    return true;
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL - ${name} (${Date.now() - t0} ms): ${e.message}`);
+    return false;
+  }
+}
+
+const PLANNED = [
+  'tauri-driver and WebKitWebDriver start',
+  'app window opens with the login screen',
+  'in-process API answers /readyz',
+  `${USER} logs in`,
+  'search lists customers',
+  'customer detail opens',
+  'package usage is visible',
+  'login survives an app restart (refresh token in the OS keyring)',
+  'logout returns to the login screen',
+];
+
+/** Counts every planned step that has not run as failed, after an early stop. */
+function skipRest(why) {
+  for (const name of PLANNED) {
+    if (results.some((r) => r.name === name)) continue;
+    results.push({ name, ok: false });
+    console.log(`FAIL - ${name}: not run (${why})`);
+  }
+}
+
+async function main() {
+  const bin = findBinary();
+  const tauriDriver = process.env.TAURI_DRIVER || findOnPath('tauri-driver');
+  const webkitDriver = process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver';
+  const problems = [];
+  if (!fs.existsSync(bin)) problems.push(`no app binary at ${bin} (cargo build -p clinicdesk-desktop, or set CLINICDESK_DESKTOP_BIN)`);
+  if (!tauriDriver) problems.push('tauri-driver not found (cargo install tauri-driver --locked)');
+  if (!fs.existsSync(webkitDriver)) problems.push(`no ${webkitDriver} (apt-get install webkit2gtk-driver)`);
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) problems.push('no display (run through scripts/desktop-e2e.sh, which uses xvfb-run)');
+  if (problems.length) {
+    for (const p of problems) console.log(`FAIL - prerequisites: ${p}`);
+    return [{ name: 'prerequisites', ok: false }];
+  }
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-e2e-'));
+  const port = await freePort();
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  fs.mkdirSync(shotsDir, { recursive: true });
+  const logFile = path.join(shotsDir, 'app.log');
+  const logStream = fs.createWriteStream(logFile);
+  log(`app ${bin}`);
+  log(`data dir ${dataDir}; tauri-driver on ${port}, WebKitWebDriver on ${nativePort}; log ${path.relative(repo, logFile)}`);
+
+  const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', webkitDriver], {
+    env: {
+      ...process.env,
+      CLINICDESK_DATA_DIR: dataDir,
+      CLINICDESK_KEYRING: process.env.CLINICDESK_KEYRING || 'keyutils',
+      RUST_LOG: process.env.RUST_LOG || 'info,sqlx=warn',
+      NO_AT_BRIDGE: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const appTimings = {};
+  const onOutput = (chunk) => {
+    const text = chunk.toString();
+    logStream.write(text);
+    for (const line of text.split('\n')) {
+      const m = line.match(/elapsed_ms=(\d+)\s+"?(window created|UI loaded|database ready|API ready|demo data seeded)/) ||
+        line.match(/(window created|UI loaded|database ready|API ready|demo data seeded).*elapsed_ms=(\d+)/);
+      if (m) {
+        const [label, ms] = /^\d+$/.test(m[1]) ? [m[2], m[1]] : [m[1], m[2]];
+        if (!(label in appTimings)) appTimings[label] = Number(ms);
+      }
+    }
+  };
+  driver.stdout.on('data', onOutput);
+  driver.stderr.on('data', onOutput);
+  let driverExited = false;
+  driver.on('exit', () => {
+    driverExited = true;
+  });
+
+  let knownChildren = [];
+  const newSession = async () => {
+    const v = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: bin } } } });
+    session = v.sessionId;
+    await wd('POST', s('/timeouts'), { script: 30000 }).catch(() => {});
+  };
+  try {
+    // tauri-driver answers /status once WebKitWebDriver does.
+    const ok = await step('tauri-driver and WebKitWebDriver start', async () => {
+      const deadline = Date.now() + 30000;
+      while (Date.now() < deadline) {
+        if (driverExited) throw new Error('tauri-driver exited');
+        try {
+          const v = await wd('GET', '/status');
+          if (v?.ready !== false) return;
+        } catch {
+          /* not up yet */
+        }
+        await sleep(200);
+      }
+      throw new Error('no /status answer in 30 s');
+    });
+    if (!ok) {
+      skipRest('no WebDriver');
+      return results;
+    }
+
+    let sessionAt = 0;
+    const opened = await step('app window opens with the login screen', async () => {
+      sessionAt = Date.now();
+      await newSession();
+      knownChildren = descendants(driver.pid);
+      await waitFor('[data-testid="login-username"]', READY_TIMEOUT, 'the login screen');
+      const title = await wd('GET', s('/title'));
+      const windowRect = await wd('GET', s('/window/rect')).catch(() => null);
+      if (title !== 'ClinicDesk') throw new Error(`window title is ${JSON.stringify(title)}`);
+      const size = windowRect ? `, window ${windowRect.width}×${windowRect.height}` : '';
+      return `login screen ${Date.now() - sessionAt} ms after the session request${size}`;
+    });
+    knownChildren = [...new Set([...knownChildren, ...descendants(driver.pid)])];
+    if (!opened) {
+      await screenshot('01-start-failed');
+      await rootScreenshot('01-start-failed-screen');
+      skipRest('no login screen');
+      return results;
+    }
+    await screenshot('01-login');
+
+    const ready = await step('in-process API answers /readyz', async () => {
+      const deadline = Date.now() + READY_TIMEOUT;
+      let last = null;
+      while (Date.now() < deadline) {
+        last = await execAsync(
+          `const done = arguments[arguments.length - 1];
+           window.__TAURI_INTERNALS__.invoke('api_request', { request: { method: 'GET', path: '/readyz', headers: {}, body: null } })
+             .then((r) => done({ status: r.status, body: r.body }), (e) => done({ status: -1, body: String(e) }));`,
+        );
+        if (last?.status === 200) return `ready ${Date.now() - sessionAt} ms after the session request`;
+        await sleep(500);
+      }
+      throw new Error(`last answer ${JSON.stringify(last)}`);
+    });
+    if (!ready) {
+      skipRest('API not ready');
+      return results;
+    }
+
+    const loggedIn = await step(`${USER} logs in`, async () => {
+      // The login form may have re-rendered while the API warmed up: look the fields up afresh.
+      const user = await waitFor('[data-testid="login-username"]', 10000);
+      await typeInto(user, USER);
+      const pass = await waitFor('[data-testid="login-password"]', 10000);
+      await typeInto(pass, PASSWORD);
+      await click(await waitFor('[data-testid="login-submit"]', 10000));
+      await waitFor('[data-testid="search-input"]', 30000, 'the search screen');
+    });
+    if (!loggedIn) {
+      await screenshot('02-login-failed');
+      skipRest('not logged in');
+      return results;
+    }
+
+    const listed = await step('search lists customers', async () => {
+      try {
+        await waitFor('[data-testid="result-row"]', 15000, 'a result row');
+      } catch {
+        // An empty first screen: search for a common surname.
+        await typeInto(await waitFor('[data-testid="search-input"]'), '김');
+        await waitFor('[data-testid="result-row"]', 15000, 'a result row after searching 김');
+      }
+      const n = await execSync('return document.querySelectorAll(\'[data-testid="result-row"]\').length;');
+      return `${n} rows`;
+    });
+    await screenshot('02-search');
+    if (!listed) {
+      skipRest('no customers listed');
+      return results;
+    }
+
+    const detail = await step('customer detail opens', async () => {
+      // Prefer a customer whose row shows package usage, so the detail has a package card.
+      const row = await execSync(
+        `const rows = [...document.querySelectorAll('[data-testid="result-row"]')];
+         return rows.find((r) => r.querySelector('.pkg-summary') && r.querySelector('.pkg-summary').textContent.trim()) || rows[0];`,
+      );
+      if (!row?.[ELEMENT]) throw new Error('no result row element');
+      // Click the name cell's link: WebKitWebDriver finds a <tr> itself "not interactable".
+      const link = await execSync('return arguments[0].querySelector(\'[data-testid="result-name"]\') || arguments[0].querySelector("td");', [row]);
+      if (!link?.[ELEMENT]) throw new Error('no clickable cell in the row');
+      const listedName = (await textOf(link[ELEMENT])).trim();
+      await click(link[ELEMENT]);
+      const nameEl = await waitFor('[data-testid="customer-name"]', 30000, 'the customer name');
+      const name = (await textOf(nameEl)).trim();
+      if (!name) throw new Error('the customer name is empty');
+      if (listedName && !name.includes(listedName)) throw new Error(`opened ${JSON.stringify(name)}, clicked ${JSON.stringify(listedName)}`);
+      return name;
+    });
+    if (!detail) {
+      await screenshot('03-detail-failed');
+      skipRest('no customer detail');
+      return results;
+    }
+
+    await step('package usage is visible', async () => {
+      await waitFor('[data-testid="package-card"]', 20000, 'a package card');
+      const bar = await waitFor('[data-testid="package-card"] [data-testid^="usage-bar-"]', 20000, 'a usage bar');
+      const service = await execSync('return arguments[0].getAttribute("data-testid");', [{ [ELEMENT]: bar }]);
+      const visit = await find('[data-testid="record-visit-button"]');
+      return `${service}${visit ? ', record-visit button present' : ''}`;
+    });
+    await screenshot('03-customer-detail');
+    await rootScreenshot('03-customer-detail-screen');
+
+    // Quit the app (closing the WebDriver session closes it) and start it again on the same
+    // data directory: the UI restores the login from the refresh token in the OS keyring.
+    const restored = await step('login survives an app restart (refresh token in the OS keyring)', async () => {
+      await wd('DELETE', s(''));
+      session = null;
+      await sleep(500);
+      await newSession();
+      knownChildren = [...new Set([...knownChildren, ...descendants(driver.pid)])];
+      const deadline = Date.now() + READY_TIMEOUT;
+      while (Date.now() < deadline) {
+        const search = await find('[data-testid="search-input"]');
+        if (search && (await isDisplayed(search))) return 'search screen without logging in again';
+        await sleep(250);
+      }
+      throw new Error((await find('[data-testid="login-username"]')) ? 'the login screen came back' : 'no search screen');
+    });
+    await screenshot('04-after-restart');
+    if (!restored) {
+      skipRest('not logged in after the restart');
+      return results;
+    }
+
+    // Logging out clears the token from the keyring, so no test token is left behind.
+    await step('logout returns to the login screen', async () => {
+      await click(await waitFor('[data-testid="logout-button"]', 10000));
+      await waitFor('[data-testid="login-username"]', 20000, 'the login screen');
+      const stored = await execAsync(
+        `const done = arguments[arguments.length - 1];
+         window.__TAURI_INTERNALS__.invoke('session_load').then((v) => done(v), (e) => done('error: ' + e));`,
+      );
+      if (stored !== null) throw new Error(`session_load still answers ${JSON.stringify(stored)}`);
+      return 'session_load answers null';
+    });
+    return results;
+  } finally {
+    knownChildren = [...new Set([...knownChildren, ...(driverExited ? [] : descendants(driver.pid))])];
+    if (session) {
+      await wd('DELETE', s('')).catch((e) => log(`closing the session: ${e.message}`));
+    }
+    if (!driverExited) {
+      driver.kill('SIGTERM');
+      const deadline = Date.now() + 10000;
+      while (!driverExited && Date.now() < deadline) await sleep(100);
+      if (!driverExited) {
+        log('tauri-driver ignored SIGTERM; sending SIGKILL');
+        driver.kill('SIGKILL');
+      }
+    }
+    // Anything tauri-driver started that outlived it (the app, WebKit helpers): SIGTERM by pid.
+    await sleep(300);
+    for (const pid of knownChildren) if (alive(pid)) process.kill(pid, 'SIGTERM');
+    logStream.end();
+    const timings = Object.entries(appTimings).map(([k, v]) => `${k} ${v} ms`).join(', ');
+    if (timings) log(`app timings since process start: ${timings}`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+let finalResults;
+try {
+  finalResults = await main();
+} catch (e) {
+  console.log(`FAIL - smoke test crashed: ${e.stack || e}`);
+  finalResults = [...results, { name: 'crash', ok: false }];
+}
+const passed = finalResults.filter((r) => r.ok).length;
+const failed = finalResults.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
