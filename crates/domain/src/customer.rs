@@ -395,27 +395,22 @@ impl View {
 }
 
 /// The customer object of the API (seed 000 §1.1 `customer` plus seed 004's profile sections),
-/// as `role` may see it.
-pub fn customer_json(
-    r: &CustomerRecord,
-    stats: &CustomerStats,
-    role: Role,
-    today: NaiveDate,
-) -> Value {
+/// as `role` may see it: the stored fields (contact data masked, health data hidden per
+/// [`View`]) plus the figures derived from visits.
+pub fn customer_json(r: &CustomerRecord, stats: &CustomerStats, role: Role, today: NaiveDate) -> Value {
     let view = View::for_role(role);
-    json!({
+    let mut v = stored_json(r);
+    v["phone"] = view.phone(&r.phone);
+    v["email"] = view.email(&r.email);
+    v["address"] = view.address(&r.address);
+    v["emergency_contact"] = view.phone(&r.emergency_contact);
+    for field in HEALTH_FIELDS {
+        v[field] = view.health(&v[field]);
+    }
+    v["consent"]["updated_at"] = json!(r.consent_updated_at);
+    let derived = json!({
         "id": r.id,
         "customer_id": r.id,
-        "name": r.name,
-        "phone": view.phone(&r.phone),
-        "email": view.email(&r.email),
-        "birth_year": r.birth_year,
-        "gender": r.gender,
-        "address": view.address(&r.address),
-        "emergency_contact": view.phone(&r.emergency_contact),
-        "occupation": r.occupation,
-        "membership_level": r.membership_level,
-        "customer_status": r.customer_status,
         "risk_level": risk_level(stats.last_visit_date, created_date(&r.created_at), today),
         "first_visit_date": stats.first_visit_date.map(|d| d.to_string()),
         "last_visit_date": stats.last_visit_date.map(|d| d.to_string()),
@@ -423,28 +418,15 @@ pub fn customer_json(
         "average_visit_interval": stats.average_visit_interval,
         "total_revenue": stats.total_revenue,
         "average_satisfaction": stats.average_satisfaction,
-        "health_goals": view.health(&r.health_goals),
-        "health_interests": view.health(&r.health_interests),
-        "preferred_intensity": view.health(&r.preferred_intensity),
-        "preferred_time_slots": r.preferred_time_slots,
-        "preferred_services": r.preferred_services,
-        "assigned_staff": r.assigned_staff,
-        "memo": r.memo,
-        "communication_preferences": {
-            "preferred_channels": r.preferred_channels,
-            "contact_time": r.contact_time,
-        },
-        "consent": {
-            "privacy": r.consent_privacy,
-            "marketing": r.consent_marketing,
-            "health_data": r.consent_health_data,
-            "updated_at": r.consent_updated_at,
-        },
         "profile_completeness": r.profile_completeness(),
         "anonymized": r.anonymized_at.is_some(),
         "created_at": r.created_at,
         "updated_at": r.updated_at,
-    })
+    });
+    if let (Some(out), Value::Object(extra)) = (v.as_object_mut(), derived) {
+        out.extend(extra);
+    }
+    v
 }
 
 /// The `preferences` block of the detail view (seed 000 §1.1).
