@@ -188,26 +188,19 @@ impl FromRequestParts<AppState> for AuthUser {
     ) -> Result<Self, Self::Rejection> {
         let claims = decode_access_token(state, bearer(parts)?)?;
         let mut conn = state.db.conn().await?;
-        let session = users::session_by_id(&mut conn, &claims.sid).await?;
+        let found = users::session_with_user(&mut conn, &claims.sid).await?;
+        drop(conn);
         let revoked = || {
             ApiError(
                 DomainError::new(ErrorCode::AuthInvalidToken)
                     .with_message("로그아웃되었거나 만료된 세션입니다"),
             )
         };
-        let session = session
-            .filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub)
-            .ok_or_else(revoked)?;
-        let user = users::by_id(&mut conn, &claims.sub)
-            .await?
-            .filter(|u| u.active)
+        let (session, user) = found
+            .filter(|(s, u)| s.revoked_at.is_none() && s.user_id == claims.sub && u.active)
             .ok_or_else(revoked)?;
         let role = Role::parse(&user.role).ok_or_else(revoked)?;
-        let device_from_header = parts
-            .headers
-            .get("x-device-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let device_from_header = device_header(parts);
         Ok(AuthUser {
             user_id: user.id,
             username: user.username,

@@ -17,6 +17,8 @@ pub enum DbKind {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// The group-commit writer for audited reads, started on first use.
+    pub(crate) read_auditor: crate::read_audit::Handle,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -66,7 +68,11 @@ impl Db {
                     .await?
             }
         };
-        Ok(Db { pool, kind })
+        Ok(Db {
+            pool,
+            kind,
+            read_auditor: Default::default(),
+        })
     }
 
     /// Applies the migrations of this database's kind; safe to call on every start.

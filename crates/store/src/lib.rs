@@ -9,6 +9,7 @@ pub mod customers;
 mod db;
 pub mod interactions;
 pub mod packages;
+mod read_audit;
 mod row;
 pub mod sessions;
 pub mod stats;

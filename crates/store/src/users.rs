@@ -145,6 +145,31 @@ pub async fn session_by_id(conn: &mut AnyConnection, id: &str) -> StoreResult<Op
     Ok(row.as_ref().map(session_from).transpose()?)
 }
 
+/// A login session with its user, in one lookup (every authenticated request needs both).
+pub async fn session_with_user(
+    conn: &mut AnyConnection,
+    session_id: &str,
+) -> StoreResult<Option<(AuthSession, User)>> {
+    let row = sqlx::query(
+        "SELECT s.id, s.user_id, s.device_id, s.expires_at, s.revoked_at, u.username, u.password_hash, \
+         u.display_name, u.role, u.active FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+    )
+    .bind(session_id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let session = session_from(&r)?;
+    let user = User {
+        id: session.user_id.clone(),
+        username: row::text(&r, "username")?,
+        password_hash: row::text(&r, "password_hash")?,
+        display_name: row::text(&r, "display_name")?,
+        role: row::text(&r, "role")?,
+        active: row::flag(&r, "active")?,
+    };
+    Ok(Some((session, user)))
+}
+
 /// Replaces the session's refresh token (rotation): the old one stops working. Returns false
 /// if the old hash no longer matches (a concurrent refresh or a revoked session).
 pub async fn rotate_refresh(

@@ -54,7 +54,8 @@ impl Db {
         })
     }
 
-    /// Records an audited read (a customer's detail or health data) in its own transaction.
+    /// Records an audited read (a customer's detail or health data). Returns once the event
+    /// is committed; concurrent reads share one transaction (see `read_audit`).
     pub async fn audit_read(
         &self,
         actor: &Actor,
@@ -63,10 +64,7 @@ impl Db {
         entity: &str,
         entity_id: &str,
     ) -> StoreResult<()> {
-        let mut w = self.begin_write(actor, now).await?;
-        w.audit(action, entity, Some(entity_id), Value::Null)
-            .await?;
-        w.commit().await
+        crate::read_audit::record(self, actor, now, action, entity, entity_id).await
     }
 }
 
@@ -112,15 +110,30 @@ impl WriteTx {
         entity_id: Option<&str>,
         details: Value,
     ) -> StoreResult<()> {
+        let (actor, now) = (self.actor.clone(), self.now.clone());
+        self.audit_as(&actor, &now, action, entity, entity_id, details)
+            .await
+    }
+
+    /// Appends an audit event by another actor at another time (batched audited reads).
+    pub(crate) async fn audit_as(
+        &mut self,
+        actor: &Actor,
+        occurred_at: &str,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        details: Value,
+    ) -> StoreResult<()> {
         let event = audit::AuditEvent {
             seq: self.head_seq + 1,
             id: clinicdesk_domain::ids::new_id(),
-            occurred_at: self.now.clone(),
-            user_id: self.actor.user_id.clone(),
-            username: self.actor.username.clone(),
-            role: self.actor.role.clone(),
-            device_id: self.actor.device_id.clone(),
-            request_id: self.actor.request_id.clone(),
+            occurred_at: occurred_at.to_string(),
+            user_id: actor.user_id.clone(),
+            username: actor.username.clone(),
+            role: actor.role.clone(),
+            device_id: actor.device_id.clone(),
+            request_id: actor.request_id.clone(),
             action: action.to_string(),
             entity: entity.to_string(),
             entity_id: entity_id.map(str::to_string),
