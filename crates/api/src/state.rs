@@ -33,6 +33,12 @@ impl AppState {
     /// the API yet: a caller that seeds data first calls [`AppState::mark_ready`] after it.
     pub async fn open(&self) -> StoreResult<()> {
         self.db.migrate().await?;
+        // Databases made before the search index existed get it built once.
+        let mut conn = self.db.conn().await?;
+        if clinicdesk_store::customers::ensure_search_terms(&mut conn).await? {
+            tracing::info!("customer search index built");
+        }
+        drop(conn);
         let secret = crate::auth::load_or_create_secret(&self.db).await?;
         let _ = self.keys.set(Keys::new(&secret));
         Ok(())

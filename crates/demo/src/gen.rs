@@ -107,6 +107,7 @@ pub struct CustomerStatsRow {
     pub satisfaction_count: i64,
     pub last_interaction_at: Option<String>,
     pub interaction_count: i64,
+    pub services_used: i64,
 }
 
 /// The purchase_stats row, exactly as `clinicdesk_store::stats::refresh_purchase` computes it.
@@ -730,6 +731,14 @@ pub fn customer(
         satisfaction_count: ratings.len() as i64,
         last_interaction_at: interactions.iter().map(|i| i.created_at.clone()).max(),
         interaction_count: interactions.len() as i64,
+        services_used: {
+            let mut used: Vec<ServiceType> = live.iter().map(|v| v.service).collect();
+            used.sort();
+            used.dedup();
+            used.into_iter()
+                .map(clinicdesk_domain::search::service_bit)
+                .sum()
+        },
     };
     let purchase_stats = purchases
         .iter()

@@ -183,6 +183,7 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
                 )
             })?;
         if chunk + 1 == chunks {
+            clinicdesk_store::customers::rebuild_search_terms(w.conn()).await?;
             w.audit(
                 "demo.seed",
                 "database",
@@ -311,6 +312,7 @@ const CUSTOMER_STATS_COLUMNS: &[&str] = &[
     "satisfaction_count",
     "last_interaction_at",
     "interaction_count",
+    "services_used",
 ];
 const PURCHASE_STATS_COLUMNS: &[&str] = &[
     "purchase_id",
@@ -485,6 +487,7 @@ async fn insert_chunk(
             s.satisfaction_count.into(),
             s.last_interaction_at.into(),
             s.interaction_count.into(),
+            s.services_used.into(),
         ]);
     }
     t.flush(kind, conn).await?;

@@ -78,7 +78,8 @@ fn date(s: &str) -> NaiveDate {
 async fn rollups(conn: &mut AnyConnection) -> (Vec<String>, Vec<String>) {
     let customer_rows = sqlx::query(
         "SELECT customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, total_revenue, \
-         satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count FROM customer_stats ORDER BY customer_id",
+         satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count, services_used FROM customer_stats \
+         ORDER BY customer_id",
     )
     .fetch_all(&mut *conn)
     .await
@@ -86,7 +87,7 @@ async fn rollups(conn: &mut AnyConnection) -> (Vec<String>, Vec<String>) {
     .iter()
     .map(|r| {
         format!(
-            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             text(r, "customer_id"),
             int(r, "total_visits"),
             text(r, "first_visit_date"),
@@ -97,6 +98,7 @@ async fn rollups(conn: &mut AnyConnection) -> (Vec<String>, Vec<String>) {
             int(r, "satisfaction_count"),
             text(r, "last_interaction_at"),
             int(r, "interaction_count"),
+            int(r, "services_used"),
         )
     })
     .collect();

@@ -397,7 +397,12 @@ impl View {
 /// The customer object of the API (seed 000 §1.1 `customer` plus seed 004's profile sections),
 /// as `role` may see it: the stored fields (contact data masked, health data hidden per
 /// [`View`]) plus the figures derived from visits.
-pub fn customer_json(r: &CustomerRecord, stats: &CustomerStats, role: Role, today: NaiveDate) -> Value {
+pub fn customer_json(
+    r: &CustomerRecord,
+    stats: &CustomerStats,
+    role: Role,
+    today: NaiveDate,
+) -> Value {
     let view = View::for_role(role);
     let mut v = stored_json(r);
     v["phone"] = view.phone(&r.phone);

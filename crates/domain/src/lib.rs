@@ -11,6 +11,7 @@ pub mod interaction;
 pub mod mask;
 pub mod package;
 pub mod role;
+pub mod search;
 pub mod service;
 pub mod session;
 pub mod stats;

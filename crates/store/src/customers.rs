@@ -2,12 +2,14 @@
 //! (seed 000 §4.1), anonymise and delete.
 
 use crate::row::{self, in_list, like_escape, Params};
-use crate::stats::{self, NOT_CANCELLED, STATS_COLUMNS};
+use crate::stats::{self, STATS_COLUMNS};
 use crate::{StoreResult, WriteTx};
 use chrono::{Duration, NaiveDate};
 use clinicdesk_domain::customer::CustomerRecord;
 use clinicdesk_domain::package::{EXPIRING_REMAINING_PERCENT, EXPIRING_WITHIN_DAYS};
+use clinicdesk_domain::search::{customer_terms, query_terms, service_bit};
 use clinicdesk_domain::stats::{risk_level_bounds, CustomerStats};
+use clinicdesk_domain::ServiceType;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -111,7 +113,7 @@ async fn write_row(w: &mut WriteTx, c: &CustomerRecord, insert: bool) -> StoreRe
         .bind(c.id.clone())
         .execute(w.conn())
         .await?;
-    Ok(())
+    index_terms(w.conn(), c).await
 }
 
 pub async fn insert(w: &mut WriteTx, c: &CustomerRecord) -> StoreResult<()> {
@@ -200,20 +202,94 @@ fn text_match(params: &mut Params, q: &str) -> Option<String> {
     if q.is_empty() {
         return None;
     }
-    let pattern = params.text(format!("%{}%", like_escape(&q.to_lowercase())));
-    let mut ors = vec![
-        format!("LOWER(c.name) LIKE {pattern} ESCAPE '\\'"),
-        format!("LOWER(c.email) LIKE {pattern} ESCAPE '\\'"),
-    ];
+    // Digits (with dashes) mean a phone number; anything else a name or e-mail fragment.
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 3
+    let is_phone = digits.len() >= 3
         && q.chars()
-            .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ')
-    {
-        let p = params.text(format!("%{digits}%"));
-        ors.push(format!("c.phone_digits LIKE {p}"));
+            .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ');
+    let exact = if is_phone {
+        format!("c.phone_digits LIKE {}", params.text(format!("%{digits}%")))
+    } else {
+        let pattern = params.text(format!("%{}%", like_escape(&q.to_lowercase())));
+        format!("(LOWER(c.name) LIKE {pattern} ESCAPE '\\' OR LOWER(c.email) LIKE {pattern} ESCAPE '\\')")
+    };
+    // Candidates from the term index when it can answer; the exact match confirms them.
+    match query_terms(q) {
+        Some(terms) => {
+            let list = in_list(params, &terms);
+            let n = params.int(terms.len() as i64);
+            Some(format!(
+                "(c.id IN (SELECT t.customer_id FROM customer_search_terms t WHERE t.term IN {list} \
+                 GROUP BY t.customer_id HAVING COUNT(*) = {n}) AND {exact})"
+            ))
+        }
+        None => Some(exact),
     }
-    Some(format!("({})", ors.join(" OR ")))
+}
+
+/// Re-indexes one customer's search terms (after its name or phone changed).
+async fn index_terms(conn: &mut AnyConnection, c: &CustomerRecord) -> StoreResult<()> {
+    sqlx::query("DELETE FROM customer_search_terms WHERE customer_id = $1")
+        .bind(c.id.clone())
+        .execute(&mut *conn)
+        .await?;
+    let terms = customer_terms(&c.name, digits(&c.phone).as_deref());
+    insert_terms(conn, terms.iter().map(|t| (t.as_str(), c.id.as_str()))).await
+}
+
+async fn insert_terms<'a>(
+    conn: &mut AnyConnection,
+    rows: impl Iterator<Item = (&'a str, &'a str)>,
+) -> StoreResult<()> {
+    let rows: Vec<(&str, &str)> = rows.collect();
+    // A few hundred rows per statement keeps well under both databases' parameter limits.
+    for chunk in rows.chunks(400) {
+        let mut params = Params::default();
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|(term, id)| format!("({}, {})", params.text(*term), params.text(*id)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO customer_search_terms (term, customer_id) VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
+        );
+        params.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole search index (after a bulk load, or for a database created before the
+/// index existed).
+pub async fn rebuild_search_terms(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("DELETE FROM customer_search_terms")
+        .execute(&mut *conn)
+        .await?;
+    let rows = sqlx::query("SELECT id, name, phone_digits FROM customers WHERE deleted_at IS NULL")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut all: Vec<(String, String)> = Vec::new();
+    for r in &rows {
+        let id = row::text(r, "id")?;
+        for term in customer_terms(
+            &row::text(r, "name")?,
+            row::opt_text(r, "phone_digits")?.as_deref(),
+        ) {
+            all.push((term, id.clone()));
+        }
+    }
+    insert_terms(conn, all.iter().map(|(t, id)| (t.as_str(), id.as_str()))).await
+}
+
+/// Builds the search index if the database has customers but no index yet.
+pub async fn ensure_search_terms(conn: &mut AnyConnection) -> StoreResult<bool> {
+    let indexed = sqlx::query("SELECT 1 AS x FROM customer_search_terms LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if indexed.is_some() || count(&mut *conn).await? == 0 {
+        return Ok(false);
+    }
+    rebuild_search_terms(conn).await?;
+    Ok(true)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -353,15 +429,19 @@ pub async fn search(
         wheres.push(m);
     }
     if !q.service_filter.is_empty() {
-        let list = in_list(&mut params, &q.service_filter);
-        wheres.push(format!(
-            "EXISTS (SELECT 1 FROM service_sessions s WHERE s.customer_id = c.id AND s.service_type IN {list} AND {NOT_CANCELLED})"
-        ));
+        let mask: i64 = q
+            .service_filter
+            .iter()
+            .filter_map(|s| ServiceType::parse(s))
+            .map(service_bit)
+            .sum();
+        wheres.push(format!("(cs.services_used & {}) <> 0", params.int(mask)));
     }
     if let Some(status) = &q.package_status {
+        // One pass over the purchases (by expiry) instead of a probe per customer.
         let cond = package_status_condition(&mut params, status, today);
         wheres.push(format!(
-            "EXISTS (SELECT 1 FROM purchase_stats ps WHERE ps.customer_id = c.id AND {cond})"
+            "c.id IN (SELECT ps.customer_id FROM purchase_stats ps WHERE {cond})"
         ));
     }
     if let Some(v) = &q.membership_level {
@@ -468,6 +548,11 @@ pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<
     let now = w.now().to_string();
     sqlx::query("UPDATE customers SET deleted_at = $1 WHERE id = $2")
         .bind(now.clone())
+        .bind(id.clone())
+        .execute(w.conn())
+        .await?;
+    // The tombstone is not searchable.
+    sqlx::query("DELETE FROM customer_search_terms WHERE customer_id = $1")
         .bind(id.clone())
         .execute(w.conn())
         .await?;

@@ -7,7 +7,9 @@ use crate::row;
 use crate::{packages, StoreResult};
 use chrono::NaiveDate;
 use clinicdesk_domain::package::package_usage;
+use clinicdesk_domain::search::service_bit;
 use clinicdesk_domain::stats::{average_interval, average_rating, CustomerStats};
+use clinicdesk_domain::ServiceType;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -22,6 +24,20 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         .fetch_one(&mut *conn)
         .await?
         .try_get("created_at")?;
+    let services: Vec<String> = sqlx::query(&format!(
+        "SELECT DISTINCT s.service_type FROM service_sessions s WHERE s.customer_id = $1 AND {NOT_CANCELLED}"
+    ))
+    .bind(customer_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get("service_type"))
+    .collect::<Result<_, _>>()?;
+    let services_used: i64 = services
+        .iter()
+        .filter_map(|s| ServiceType::parse(s))
+        .map(service_bit)
+        .sum();
     let visits = sqlx::query(&format!(
         "SELECT COUNT(*) AS n, MIN(service_date) AS first_date, MAX(service_date) AS last_date, \
          CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS revenue, \
@@ -50,13 +66,14 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         .unwrap_or_else(|| created.chars().take(10).collect());
     sqlx::query(
         "INSERT INTO customer_stats (customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, \
-         total_revenue, satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         total_revenue, satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count, services_used) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (customer_id) DO UPDATE SET total_visits = excluded.total_visits, \
          first_visit_date = excluded.first_visit_date, last_visit_date = excluded.last_visit_date, \
          last_activity_date = excluded.last_activity_date, total_revenue = excluded.total_revenue, \
          satisfaction_sum = excluded.satisfaction_sum, satisfaction_count = excluded.satisfaction_count, \
-         last_interaction_at = excluded.last_interaction_at, interaction_count = excluded.interaction_count",
+         last_interaction_at = excluded.last_interaction_at, interaction_count = excluded.interaction_count, \
+         services_used = excluded.services_used",
     )
     .bind(customer_id.to_string())
     .bind(row::int(&visits, "n")?)
@@ -68,6 +85,7 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
     .bind(row::int(&visits, "rating_count")?)
     .bind(row::opt_text(&interactions, "last_at")?)
     .bind(row::int(&interactions, "n")?)
+    .bind(services_used)
     .execute(&mut *conn)
     .await?;
     Ok(())

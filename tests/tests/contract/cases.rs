@@ -1043,6 +1043,91 @@ pub async fn search_customers(h: &Harness) {
     assert_eq!(wildcard.data()["pagination"]["total"], 0);
 }
 
+/// A name made of random Hangul syllables: no other case's customer shares its fragments.
+fn random_korean_name(syllables: usize) -> String {
+    let n = uuid::Uuid::now_v7().as_u128();
+    (0..syllables)
+        .map(|i| char::from_u32(0xAC00 + ((n >> (14 * i)) % 11172) as u32).unwrap())
+        .collect()
+}
+
+/// Korean fragments and phone digits go through the search index; renames re-index.
+pub async fn search_index_follows_writes(h: &Harness) {
+    let name = random_korean_name(4);
+    let (id, _) = new_customer(h, json!({"name": name})).await;
+    let staff = h.token("staff").await;
+    let found = |q: String| {
+        let staff = staff.clone();
+        async move {
+            let r = h
+                .get(
+                    &format!("/api/v1/customers/search?q={}", urlencode(&q)),
+                    &staff,
+                )
+                .await;
+            r.expect(200);
+            r.data()["customers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let chars: Vec<char> = name.chars().collect();
+    let middle: String = chars[1..3].iter().collect();
+    let tail: String = chars[1..].iter().collect();
+    assert_eq!(
+        found(middle.clone()).await,
+        [id.clone()],
+        "a two-syllable fragment"
+    );
+    assert_eq!(
+        found(tail.clone()).await,
+        [id.clone()],
+        "a three-syllable fragment"
+    );
+    let reversed: String = chars.iter().rev().collect();
+    assert!(
+        found(reversed).await.is_empty(),
+        "bigrams in the wrong order do not match"
+    );
+    let renamed = random_korean_name(3);
+    h.put(
+        &format!("/api/v1/customers/{id}"),
+        &staff,
+        json!({"name": renamed}),
+    )
+    .await
+    .expect(200);
+    assert!(
+        found(tail).await.is_empty(),
+        "the old name is no longer indexed"
+    );
+    assert_eq!(found(renamed.clone()).await, [id.clone()]);
+    let admin = h.token("admin").await;
+    let phone = h
+        .get(&format!("/api/v1/customers/{id}"), &admin)
+        .await
+        .data()["phone"]
+        .as_str()
+        .unwrap()
+        .replace('-', "");
+    assert!(
+        found(phone[3..].to_string()).await.contains(&id),
+        "phone digits"
+    );
+    h.delete(
+        &format!("/api/v1/customers/{id}?data_retention_policy=delete"),
+        &admin,
+    )
+    .await;
+    assert!(
+        found(renamed).await.is_empty(),
+        "a deleted customer is not found"
+    );
+}
+
 pub async fn search_rejects_bad_parameters(h: &Harness) {
     let t = h.token("staff").await;
     for (bad, field) in [

@@ -56,6 +56,7 @@ contract!(
     list_customers,
     search_customers,
     search_rejects_bad_parameters,
+    search_index_follows_writes,
     customer_detail,
     anonymize_customer,
     delete_customer,
