@@ -22,6 +22,9 @@ CREATE TABLE customer_search_terms (
 );
 CREATE INDEX customer_search_terms_customer ON customer_search_terms (customer_id);
 
--- Package-status filters select purchases by expiry date.
-CREATE INDEX purchase_stats_expiry ON purchase_stats (expiry_date);
+-- Package-status filters select purchases by expiry date; the index covers the filter.
+CREATE INDEX purchase_stats_expiry ON purchase_stats (expiry_date, remaining_sessions, total_sessions, customer_id);
 CREATE INDEX customers_membership ON customers (membership_level);
+-- "Latest visit first" with never-visited customers last: PostgreSQL's btree serves
+-- DESC NULLS LAST only from an index built that way (SQLite's reverse scan already does).
+CREATE INDEX customer_stats_last_visit_desc ON customer_stats (last_visit_date DESC NULLS LAST);

@@ -28,9 +28,14 @@ fn demo_options(customers: usize) -> DemoOptions {
 
 pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64, i64, i64)> {
     let mut out = [0i64; 4];
-    for (i, table) in ["customers", "service_sessions", "package_purchases", "interactions"]
-        .iter()
-        .enumerate()
+    for (i, table) in [
+        "customers",
+        "service_sessions",
+        "package_purchases",
+        "interactions",
+    ]
+    .iter()
+    .enumerate()
     {
         let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
             .fetch_one(&db.pool)
@@ -233,7 +238,10 @@ mod tests {
             with_database("postgres://u:p@h/postgres?sslmode=disable", "x").unwrap(),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h", "x").unwrap(), "postgres://h/x");
+        assert_eq!(
+            with_database("postgres://h", "x").unwrap(),
+            "postgres://h/x"
+        );
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //!
 //! "Interactive" = the login form is displayed with its submit button enabled (on a second
 //! start with a remembered login: the search screen) **and** `/readyz` answers 200 through
-//! the app's in-process `api_request` bridge. The figure is the app process's age (from
-//! /proc, 10 ms resolution) when WebDriver polling first sees both; the app's own log
-//! timings (`elapsed_ms`) are reported beside it.
+//! the app's in-process `api_request` bridge. A script run through WebDriver polls both
+//! inside the page every 5 ms and stamps the moment with the page's `Date.now()`; that
+//! wall-clock stamp minus the app process's start (its age from /proc, 10 ms resolution)
+//! is the figure, free of WebDriver round trips. The app's own log timings (`elapsed_ms`
+//! since its `run()`) are reported beside it.
 
 use crate::procs;
 use crate::report::{Desktop, DesktopStart, ProcessMemory};
@@ -73,7 +75,12 @@ impl Wd {
                 error: e["error"].as_str().unwrap_or("").to_string(),
                 message: format!(
                     "{method} {route} → {status}: {}",
-                    e["message"].as_str().unwrap_or("").chars().take(300).collect::<String>()
+                    e["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
                 ),
             }
             .into());
@@ -154,9 +161,13 @@ impl Wd {
     }
 
     async fn click(&self, id: &str) -> anyhow::Result<()> {
-        self.cmd("POST", &self.s(&format!("/element/{id}/click")), Some(json!({})))
-            .await
-            .map(|_| ())
+        self.cmd(
+            "POST",
+            &self.s(&format!("/element/{id}/click")),
+            Some(json!({})),
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn type_into(&self, id: &str, text: &str) -> anyhow::Result<()> {
@@ -186,21 +197,48 @@ impl Wd {
         .await
     }
 
-    /// `/readyz` through the app's in-process bridge: the HTTP status, or -1.
-    async fn bridge_readyz(&self) -> i64 {
+    async fn exec_async(&self, script: &str, args: Value) -> anyhow::Result<Value> {
         self.cmd(
             "POST",
             &self.s("/execute/async"),
-            Some(json!({"script": "const done = arguments[arguments.length - 1]; \
-                window.__TAURI_INTERNALS__.invoke('api_request', { request: { method: 'GET', path: '/readyz', headers: {}, body: null } }) \
-                  .then((r) => done(r.status), () => done(-1));", "args": []})),
+            Some(json!({"script": script, "args": args})),
         )
         .await
-        .ok()
-        .and_then(|v| v.as_i64())
-        .unwrap_or(-1)
     }
 }
+
+/// Polls inside the page every 5 ms: the login form's submit button displayed and enabled
+/// (or, when `arguments[0]`, the search screen of a remembered login), then `/readyz` through
+/// the in-process bridge. Answers the page's `Date.now()` stamps: `dom` (screen first seen),
+/// `both` (screen and 200 from the API), or nulls after 20 s.
+const WAIT_INTERACTIVE: &str = r#"
+const done = arguments[arguments.length - 1];
+const allowSearch = arguments[0];
+const t = { dom: null, both: null, screen: null };
+const shown = (el) => !!el && el.getClientRects().length > 0;
+const screen = () => {
+  const b = document.querySelector('[data-testid="login-submit"]');
+  if (shown(b) && !b.disabled) return 'login';
+  if (allowSearch && shown(document.querySelector('[data-testid="search-input"]'))) return 'search';
+  return null;
+};
+const deadline = Date.now() + 20000;
+const tick = async () => {
+  const s = screen();
+  if (s && t.dom === null) { t.dom = Date.now(); t.screen = s; }
+  if (s && window.__TAURI_INTERNALS__) {
+    let status = -1;
+    try {
+      const r = await window.__TAURI_INTERNALS__.invoke('api_request', { request: { method: 'GET', path: '/readyz', headers: {}, body: null } });
+      status = r.status;
+    } catch (e) { /* not yet */ }
+    if (status === 200) { t.both = Date.now(); done(t); return; }
+  }
+  if (Date.now() > deadline) { done(t); return; }
+  setTimeout(tick, 5);
+};
+tick();
+"#;
 
 fn is_wd(e: &anyhow::Error, kind: &str) -> bool {
     e.downcast_ref::<WdError>().is_some_and(|w| w.error == kind)
@@ -229,7 +267,10 @@ fn free_port() -> anyhow::Result<u16> {
 pub fn parse_timing(line: &str) -> Option<(&'static str, u64)> {
     let label = LOG_LABELS.iter().find(|l| line.contains(*l))?;
     let at = line.find("elapsed_ms=")? + "elapsed_ms=".len();
-    let digits: String = line[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = line[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     Some((label, digits.parse().ok()?))
 }
 
@@ -275,7 +316,10 @@ pub fn prerequisites(bin: &Path) -> Result<(PathBuf, PathBuf, bool), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/WebKitWebDriver"));
     if !webkit.is_file() {
-        missing.push(format!("{} (apt-get install webkit2gtk-driver)", webkit.display()));
+        missing.push(format!(
+            "{} (apt-get install webkit2gtk-driver)",
+            webkit.display()
+        ));
     }
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
@@ -430,15 +474,30 @@ async fn drive(
 
     // First start: fresh data directory (the app creates its database and seeds 300 demo
     // customers before its API is ready).
-    let first = start_and_wait(wd, opts, root_pid, known, &timings, "first start", false).await?;
+    let first = start_and_wait(
+        wd,
+        opts,
+        root_pid,
+        known,
+        &timings,
+        "first start (fresh data directory)",
+        false,
+    )
+    .await?;
     out.starts.push(first);
 
     // Log in as staff.
-    let user = wd.wait_for("[data-testid=\"login-username\"]", Duration::from_secs(10)).await?;
+    let user = wd
+        .wait_for("[data-testid=\"login-username\"]", Duration::from_secs(10))
+        .await?;
     wd.type_into(&user, &opts.user).await?;
-    let pass = wd.wait_for("[data-testid=\"login-password\"]", Duration::from_secs(10)).await?;
+    let pass = wd
+        .wait_for("[data-testid=\"login-password\"]", Duration::from_secs(10))
+        .await?;
     wd.type_into(&pass, &opts.password).await?;
-    let submit = wd.wait_for("[data-testid=\"login-submit\"]", Duration::from_secs(10)).await?;
+    let submit = wd
+        .wait_for("[data-testid=\"login-submit\"]", Duration::from_secs(10))
+        .await?;
     let t0 = Instant::now();
     wd.click(&submit).await?;
     wd.wait_for("[data-testid=\"search-input\"]", Duration::from_secs(30))
@@ -452,7 +511,9 @@ async fn drive(
         .await
         .is_err()
     {
-        let input = wd.wait_for("[data-testid=\"search-input\"]", Duration::from_secs(5)).await?;
+        let input = wd
+            .wait_for("[data-testid=\"search-input\"]", Duration::from_secs(5))
+            .await?;
         wd.type_into(&input, "김").await?;
         wd.wait_for("[data-testid=\"result-row\"]", Duration::from_secs(15))
             .await
@@ -516,7 +577,16 @@ async fn drive(
     while procs::alive(app) && Instant::now() < gone {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let second = start_and_wait(wd, opts, root_pid, known, &timings, "second start", true).await?;
+    let second = start_and_wait(
+        wd,
+        opts,
+        root_pid,
+        known,
+        &timings,
+        "second start (same data directory, login remembered)",
+        true,
+    )
+    .await?;
     out.starts.push(second);
     // Log out so no token stays in the keyring.
     if let Some(b) = wd.visible("[data-testid=\"logout-button\"]").await {
@@ -557,16 +627,41 @@ async fn start_and_wait(
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     known.push(app);
+    // The app's start as wall-clock ms, so the page's own `Date.now()` stamps (taken in
+    // the page, without WebDriver round trips) convert to process ages.
+    let now_wall = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
+    let start_wall =
+        now_wall() - procs::age_ms(app).ok_or_else(|| anyhow!("the app process is gone"))?;
+    let mut observed: Vec<(String, u64)> = vec![(
+        "WebDriver session open".into(),
+        (now_wall() - start_wall).round() as u64,
+    )];
     let interactive = loop {
-        let mut screen = false;
-        if let Some(id) = wd.visible("[data-testid=\"login-submit\"]").await {
-            screen = wd.flag(&id, "enabled").await;
-        }
-        if !screen && search_counts {
-            screen = wd.visible("[data-testid=\"search-input\"]").await.is_some();
-        }
-        if screen && wd.bridge_readyz().await == 200 {
-            break procs::age_ms(app).ok_or_else(|| anyhow!("the app process is gone"))?;
+        match wd
+            .exec_async(WAIT_INTERACTIVE, json!([search_counts]))
+            .await
+        {
+            Ok(v) if v["both"].is_number() => {
+                let at = |k: &str| v[k].as_f64().map(|t| t - start_wall);
+                if let Some(d) = at("dom") {
+                    let what = if v["screen"] == "search" {
+                        "search screen displayed"
+                    } else {
+                        "login form enabled"
+                    };
+                    observed.push((what.into(), d.round() as u64));
+                }
+                let both = at("both").unwrap_or(0.0);
+                observed.push(("bridge /readyz 200".into(), both.round() as u64));
+                break both;
+            }
+            // Not yet (the script gives up after 20 s), or the page navigated under it.
+            Ok(_) | Err(_) => {}
         }
         if Instant::now() > deadline {
             bail!("no interactive screen within 120 s ({kind})");
@@ -581,6 +676,7 @@ async fn start_and_wait(
         kind: kind.to_string(),
         interactive_ms: Some(interactive),
         app_log_ms,
+        observed_ms: observed,
         verdict: targets::at_most(interactive, Some(DESKTOP_INTERACTIVE_MS), 0),
     })
 }
@@ -592,7 +688,9 @@ mod tests {
     #[test]
     fn timings_from_tracing_lines() {
         assert_eq!(
-            parse_timing("2025-01-01T00:00:00Z  INFO clinicdesk_desktop: window created elapsed_ms=312"),
+            parse_timing(
+                "2025-01-01T00:00:00Z  INFO clinicdesk_desktop: window created elapsed_ms=312"
+            ),
             Some(("window created", 312))
         );
         assert_eq!(

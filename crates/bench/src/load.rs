@@ -52,7 +52,10 @@ async fn phase(
                             Ok(_) if (200..300).contains(&status) => Ok(()),
                             Ok(body) => Err(format!(
                                 "GET {path} → {status} {}",
-                                String::from_utf8_lossy(&body).chars().take(160).collect::<String>()
+                                String::from_utf8_lossy(&body)
+                                    .chars()
+                                    .take(160)
+                                    .collect::<String>()
                             )),
                             Err(e) => Err(format!("GET {path} → reading the body: {e}")),
                         }
@@ -94,7 +97,17 @@ pub async fn run(
 ) -> LoadResult {
     let http = crate::client::http_client(clients);
     let warmup = (duration / 5).min(Duration::from_secs(2));
-    let warm = phase(&http, base, token, clients, warmup, &gen, seed ^ 0x5eed, false).await;
+    let warm = phase(
+        &http,
+        base,
+        token,
+        clients,
+        warmup,
+        &gen,
+        seed ^ 0x5eed,
+        false,
+    )
+    .await;
     let mut measured = phase(&http, base, token, clients, duration, &gen, seed, true).await;
     measured.samples.merge(warm.samples);
     measured

@@ -44,7 +44,8 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
         ])
         .env(
             "RUST_LOG",
-            std::env::var("CLINICDESK_BENCH_SERVER_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            std::env::var("CLINICDESK_BENCH_SERVER_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .stdin(Stdio::piped())
         .stdout(out)
@@ -73,7 +74,10 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
             break a;
         }
         if Instant::now() > deadline {
-            bail!("the server did not log its address in 60 s; see {}", log.display());
+            bail!(
+                "the server did not log its address in 60 s; see {}",
+                log.display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
@@ -83,7 +87,10 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         if let Some(status) = server.child.try_wait()? {
-            bail!("the server exited ({status}) while warming up; see {}", log.display());
+            bail!(
+                "the server exited ({status}) while warming up; see {}",
+                log.display()
+            );
         }
         if let Ok(r) = http.get(format!("{}/readyz", server.base)).send().await {
             if r.status() == 200 {
@@ -91,7 +98,10 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
             }
         }
         if Instant::now() > deadline {
-            bail!("the server was not ready after 600 s; see {}", log.display());
+            bail!(
+                "the server was not ready after 600 s; see {}",
+                log.display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

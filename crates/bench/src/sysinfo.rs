@@ -22,7 +22,9 @@ pub fn cpu_model() -> Option<String> {
 pub fn cpu_model_from(cpuinfo: &str) -> Option<String> {
     cpuinfo
         .lines()
-        .find(|l| l.starts_with("model name") || l.starts_with("Model") || l.starts_with("cpu model"))
+        .find(|l| {
+            l.starts_with("model name") || l.starts_with("Model") || l.starts_with("cpu model")
+        })
         .and_then(|l| l.split_once(':'))
         .map(|(_, v)| v.trim().to_string())
         .filter(|s| !s.is_empty())

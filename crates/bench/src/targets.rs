@@ -101,8 +101,14 @@ mod tests {
         use Category::*;
         use Transport::*;
         assert_eq!(latency_target_p99_ms(InProcessSqlite, Detail), Some(5.0));
-        assert_eq!(latency_target_p99_ms(InProcessSqlite, ListOrSearch), Some(20.0));
-        assert_eq!(latency_target_p99_ms(InProcessSqlite, RecordVisit), Some(10.0));
+        assert_eq!(
+            latency_target_p99_ms(InProcessSqlite, ListOrSearch),
+            Some(20.0)
+        );
+        assert_eq!(
+            latency_target_p99_ms(InProcessSqlite, RecordVisit),
+            Some(10.0)
+        );
         assert_eq!(latency_target_p99_ms(InProcessSqlite, Other), None);
         assert_eq!(latency_target_p99_ms(HttpSqlite, Detail), None);
         assert_eq!(latency_target_p99_ms(HttpPostgres, ListOrSearch), None);

@@ -68,12 +68,15 @@ pub async fn load_fixtures(db: &Db) -> anyhow::Result<Fixtures> {
     }
     f.name_fragments = names.into_iter().collect();
     f.phone_fragments = phones.into_iter().collect();
+    anyhow::ensure!(!f.customer_ids.is_empty(), "the data set has no customers");
     anyhow::ensure!(
-        !f.customer_ids.is_empty(),
-        "the data set has no customers"
+        !f.name_fragments.is_empty(),
+        "no customer names to search for"
     );
-    anyhow::ensure!(!f.name_fragments.is_empty(), "no customer names to search for");
-    anyhow::ensure!(!f.phone_fragments.is_empty(), "no phone numbers to search for");
+    anyhow::ensure!(
+        !f.phone_fragments.is_empty(),
+        "no phone numbers to search for"
+    );
     Ok(f)
 }
 
@@ -312,7 +315,9 @@ pub fn make_call(
         Endpoint::ListVip => {
             let pages = (f.vip_count.min(1000) / 20).max(1);
             let offset = rng.gen_range(0..pages) * 20;
-            Call::get(format!("{base}?membership_level=vip&limit=20&offset={offset}"))
+            Call::get(format!(
+                "{base}?membership_level=vip&limit=20&offset={offset}"
+            ))
         }
         Endpoint::SearchName => Call::get(format!(
             "{base}/search?q={}",
@@ -335,9 +340,7 @@ pub fn make_call(
             "{base}/{}/interactions",
             pick(rng, &f.customer_ids)
         )),
-        Endpoint::Packages => {
-            Call::get(format!("{base}/{}/packages", pick(rng, &f.customer_ids)))
-        }
+        Endpoint::Packages => Call::get(format!("{base}/{}/packages", pick(rng, &f.customer_ids))),
         Endpoint::RecordVisit => match slots.pop() {
             Some(s) => Call {
                 method: "POST",
@@ -537,7 +540,11 @@ mod tests {
         }];
         let first = make_call(Endpoint::RecordVisit, 0, &f, &mut slots, &mut rng);
         assert_eq!(first.path, "/api/v1/customers/c/sessions");
-        assert!(first.body.as_ref().unwrap().contains("\"package_usage_id\":\"p\""));
+        assert!(first
+            .body
+            .as_ref()
+            .unwrap()
+            .contains("\"package_usage_id\":\"p\""));
         assert!(!first.paid_fallback);
         let second = make_call(Endpoint::RecordVisit, 1, &f, &mut slots, &mut rng);
         assert!(second.paid_fallback);

@@ -280,16 +280,12 @@ pub async fn rebuild_search_terms(conn: &mut AnyConnection) -> StoreResult<()> {
     insert_terms(conn, all.iter().map(|(t, id)| (t.as_str(), id.as_str()))).await
 }
 
-/// Builds the search index if the database has customers but no index yet.
-pub async fn ensure_search_terms(conn: &mut AnyConnection) -> StoreResult<bool> {
+/// True when the database has customers but no search index yet (created before it existed).
+pub async fn search_terms_missing(conn: &mut AnyConnection) -> StoreResult<bool> {
     let indexed = sqlx::query("SELECT 1 AS x FROM customer_search_terms LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?;
-    if indexed.is_some() || count(&mut *conn).await? == 0 {
-        return Ok(false);
-    }
-    rebuild_search_terms(conn).await?;
-    Ok(true)
+    Ok(indexed.is_none() && count(&mut *conn).await? > 0)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -320,10 +316,13 @@ fn listed_from(r: &AnyRow) -> StoreResult<ListedCustomer> {
     })
 }
 
+/// `customer_filters`: whether any of `wheres` reads `customers` columns (`c.`); when none
+/// does, the count reads only the roll-up table.
 async fn page(
     conn: &mut AnyConnection,
     params: Params,
     wheres: &[String],
+    customer_filters: bool,
     order: &str,
     limit: i64,
     offset: i64,
@@ -336,10 +335,21 @@ async fn page(
             .map(|w| format!(" AND {w}"))
             .collect::<String>()
     );
+    // Every live customer has exactly one roll-up row (a deleted one has none), so a count
+    // that filters only roll-up columns reads that narrow table alone.
+    let count_sql = if customer_filters {
+        format!("SELECT COUNT(*) AS n FROM {from} WHERE {filter}")
+    } else {
+        let stats_filter: Vec<&str> = wheres.iter().map(String::as_str).collect();
+        let clause = if stats_filter.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", stats_filter.join(" AND "))
+        };
+        format!("SELECT COUNT(*) AS n FROM customer_stats cs{clause}")
+    };
     let total: i64 = params
-        .bind(sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM {from} WHERE {filter}"
-        )))
+        .bind(sqlx::query(&count_sql))
         .fetch_one(&mut *conn)
         .await?
         .try_get("n")?;
@@ -373,10 +383,13 @@ pub async fn list(
     if let Some(v) = &q.assigned_staff {
         wheres.push(format!("c.assigned_staff = {}", params.text(v.clone())));
     }
+    // Every list filter reads customer columns.
+    let customer_filters = !wheres.is_empty();
     page(
         conn,
         params,
         &wheres,
+        customer_filters,
         "c.name ASC, c.id ASC",
         q.limit,
         q.offset,
@@ -441,7 +454,7 @@ pub async fn search(
         // One pass over the purchases (by expiry) instead of a probe per customer.
         let cond = package_status_condition(&mut params, status, today);
         wheres.push(format!(
-            "c.id IN (SELECT ps.customer_id FROM purchase_stats ps WHERE {cond})"
+            "cs.customer_id IN (SELECT ps.customer_id FROM purchase_stats ps WHERE {cond})"
         ));
     }
     if let Some(v) = &q.membership_level {
@@ -480,13 +493,24 @@ pub async fn search(
     let dir = if q.descending { "DESC" } else { "ASC" };
     let order = match q.sort_by.as_str() {
         "last_visit" => {
-            format!("(cs.last_visit_date IS NULL) ASC, cs.last_visit_date {dir}, c.id ASC")
+            format!("cs.last_visit_date {dir} NULLS LAST, c.id ASC")
         }
         "total_visits" => format!("cs.total_visits {dir}, c.name ASC, c.id ASC"),
         "revenue" => format!("cs.total_revenue {dir}, c.name ASC, c.id ASC"),
         _ => format!("c.name {dir}, c.id ASC"),
     };
-    page(conn, params, &wheres, &order, q.size, (q.page - 1) * q.size).await
+    let customer_filters =
+        q.q.as_deref().is_some_and(|t| !t.trim().is_empty()) || q.membership_level.is_some();
+    page(
+        conn,
+        params,
+        &wheres,
+        customer_filters,
+        &order,
+        q.size,
+        (q.page - 1) * q.size,
+    )
+    .await
 }
 
 /// Anonymises a customer: the record keeps no identifying data, free text on its visits and
