@@ -216,6 +216,9 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
     }
     ensure_demo_users(db).await?;
     let mut conn = db.conn().await?;
+    // Fresh planner statistics after a bulk load (both databases understand ANALYZE); without
+    // them a query plan can be chosen as if the tables were still empty.
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
     let mut present = 0;
     for (username, _, _) in DEMO_USERS {
         present += users::by_username(&mut conn, username).await?.is_some() as usize;
