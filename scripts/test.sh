@@ -2,7 +2,7 @@
 # Installs what is missing and runs every ClinicDesk test: Rust unit tests, the API contract
 # on SQLite (in-process) and PostgreSQL (server over HTTP), the demo generator, the desktop
 # command tests, UI component tests, the browser end-to-end test against the server and the
-# real desktop window under Xvfb via tauri-driver.
+# real desktop window under Xvfb via tauri-driver, and a smoke run of the benchmark harness.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -32,6 +32,9 @@ step "browser end-to-end test against the server"
 
 step "desktop window test under Xvfb"
 "$root/scripts/desktop-e2e.sh" 2>&1 | tee "$log_dir/desktop.log"
+
+step "benchmark harness, smoke size (the full run is scripts/bench.sh)"
+"$root/scripts/bench.sh" --smoke 2>&1 | tee "$log_dir/bench.log"
 
 # One closing line over every runner (colour codes stripped first).
 for f in "$log_dir"/*.log; do sed -i 's/\x1b\[[0-9;]*m//g' "$f"; done

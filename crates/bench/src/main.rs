@@ -364,7 +364,7 @@ async fn throughput(
     let token = client.login("staff", PASSWORD).await?;
     let ids = Arc::new(f.customer_ids.clone());
     let names = Arc::new(f.name_fragments.clone());
-    let runs: [(&str, &str, bool, load::PathGen); 2] = [
+    let runs: [(&str, &str, bool, load::PathGen); 3] = [
         (
             "detail",
             "customer detail",
@@ -388,6 +388,14 @@ async fn throughput(
                     client::encode(&names[rng.gen_range(0..names.len())])
                 )
             }),
+        ),
+        // The ceiling of this load generator + HTTP stack on this machine, without the
+        // database: tells a slow endpoint from a saturated client.
+        (
+            "healthz",
+            "calibration: /healthz",
+            false,
+            Arc::new(|_: &mut ChaCha8Rng| "/healthz".to_string()),
         ),
     ];
     for (i, (key, label, has_target, gen)) in runs.into_iter().enumerate() {
