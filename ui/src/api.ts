@@ -213,6 +213,8 @@ interface Config {
   transport: Transport;
   tokenStore: TokenStore;
   deviceId: string;
+  /** How long a start waits for a server (or the desktop's database) that is still starting. */
+  restorePatienceMs: number;
 }
 
 let config: Config | null = null;
@@ -224,6 +226,7 @@ function cfg(): Config {
       transport: desktop ? tauriTransport() : fetchTransport(),
       tokenStore: desktop ? tauriTokenStore() : browserTokenStore(),
       deviceId: defaultDeviceId(),
+      restorePatienceMs: 30_000,
     };
   }
   return config;
@@ -456,7 +459,14 @@ export async function restoreSession(): Promise<User | null> {
   const stored = await cfg().tokenStore.load();
   if (!stored) return null;
   refreshToken = stored;
-  const outcome = await refreshOnce();
+  // A desktop opening its database (or a server starting) answers 503 for a moment: wait for
+  // it rather than dropping a remembered login.
+  const deadline = Date.now() + cfg().restorePatienceMs;
+  let outcome = await refreshOnce();
+  while (outcome === 'unreachable' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    outcome = await refreshOnce();
+  }
   if (outcome === 'ok') {
     if (!currentUser) {
       try {

@@ -185,6 +185,35 @@ describe('api()', () => {
     expect(store.value).toBeNull();
   });
 
+  it('waits for a server that is still starting before resuming the session', async () => {
+    const store = memoryStore('resume-me');
+    resetApi();
+    let calls = 0;
+    configureApi({
+      transport: async (req) => {
+        calls += 1;
+        if (calls <= 2) {
+          return { status: 503, headers: {}, body: JSON.stringify({ success: false, error: { code: 'SERVICE_UNAVAILABLE', message: '준비 중', details: {} } }) };
+        }
+        if (req.path === '/api/v1/auth/refresh') {
+          return {
+            status: 200,
+            headers: {},
+            body: JSON.stringify({ success: true, data: { access_token: 'a', refresh_token: 'r2', token_type: 'Bearer', expires_in: 900, user: { id: 'u', username: 'staff', display_name: '최유나', role: 'staff' } } }),
+          };
+        }
+        return { status: 200, headers: {}, body: JSON.stringify({ success: true, data: { id: 'u', username: 'staff', display_name: '최유나', role: 'staff' } }) };
+      },
+      tokenStore: store,
+      deviceId: 'd',
+      restorePatienceMs: 5_000,
+    });
+    const user = await restoreSession();
+    expect(user?.username).toBe('staff');
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(store.value).toBe('r2');
+  });
+
   it('keeps a stored session when the server is unreachable', async () => {
     const store = memoryStore('keep-me');
     resetApi();
@@ -194,6 +223,7 @@ describe('api()', () => {
       },
       tokenStore: store,
       deviceId: 'd',
+      restorePatienceMs: 0,
     });
     await expect(restoreSession()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
     expect(store.value).toBe('keep-me');
