@@ -16,6 +16,7 @@ pub struct LoadResult {
     pub elapsed: Duration,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn phase(
     http: &reqwest::Client,
     base: &str,

@@ -130,8 +130,7 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     let n = args.customers;
     init_logging(&logs.join(format!("bench-{n}.log")))?;
 
-    let mut r = Report::default();
-    r.header = report::Header {
+    let header = report::Header {
         date: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         git_commit: sysinfo::git_commit(),
         build_profile: sysinfo::build_profile().into(),
@@ -155,6 +154,10 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             })
             .collect::<Vec<_>>()
             .join(" "),
+    };
+    let mut r = Report {
+        header,
+        ..Default::default()
     };
     if sysinfo::build_profile() != "release" {
         eprintln!("bench: WARNING: this is a DEBUG build; the figures are not representative");

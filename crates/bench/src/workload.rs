@@ -370,7 +370,8 @@ pub fn make_call(
             method: "PUT",
             path: format!("{base}/{}", pick(rng, &f.customer_ids)),
             body: Some(
-                json!({"occupation": if i % 2 == 0 { "회사원" } else { "프리랜서" }}).to_string(),
+                json!({"occupation": if i.is_multiple_of(2) { "회사원" } else { "프리랜서" }})
+                    .to_string(),
             ),
             paid_fallback: false,
         },
