@@ -40,10 +40,11 @@ step "benchmark harness, smoke size (the full run is scripts/bench.sh)"
 for f in "$log_dir"/*.log; do sed -i 's/\x1b\[[0-9;]*m//g' "$f"; done
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  grep -hoE "test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed" "$log_dir/cargo.log" | awk '{print $4, $6}'
-  grep -hoE "Tests +[0-9]+ passed" "$log_dir/vitest.log" | awk '{print $2, 0}'
-  grep -hoE "Tests +([0-9]+ failed \| )?[0-9]+ passed" "$log_dir/vitest.log" | grep -oE "[0-9]+ failed" | awk '{print 0, $1}'
-  grep -hoE "^[0-9]+ passed, [0-9]+ failed" "$log_dir/browser.log" "$log_dir/desktop.log" | awk '{print $1, $3}'
+  # Each grep may find nothing; that must not end the list early.
+  { grep -hoE "test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed" "$log_dir/cargo.log" || true; } | awk '{print $4, $6}'
+  { grep -hoE "Tests +([0-9]+ failed \| )?[0-9]+ passed" "$log_dir/vitest.log" || true; } |
+    awk '{f = 0; for (i = 1; i <= NF; i++) { if ($(i + 1) == "failed") f = $i; if ($(i + 1) == "passed") p = $i } print p, f}'
+  { grep -hoE "^[0-9]+ passed, [0-9]+ failed" "$log_dir/browser.log" "$log_dir/desktop.log" || true; } | awk '{print $1, $3}'
 )
 echo
 echo "${passed} passed, ${failed} failed"
