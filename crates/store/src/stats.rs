@@ -1,7 +1,8 @@
 //! The derived roll-ups: `customer_stats` per customer and `purchase_stats` per purchase.
 //! They are caches of what the facts say, recomputed for the touched customer inside the
-//! write transaction (and wholesale by [`rebuild_all`] after a bulk load), so list, search and
-//! filters never aggregate millions of visits per request.
+//! write transaction (the demo generator's bulk load computes the same rows itself, and its
+//! tests compare them with these functions), so list, search and filters never aggregate
+//! millions of visits per request.
 
 use crate::row;
 use crate::{packages, StoreResult};
@@ -122,29 +123,6 @@ pub async fn refresh_purchase(
     .bind(usage.overdrawn_sessions)
     .execute(&mut *conn)
     .await?;
-    Ok(())
-}
-
-/// Recomputes every roll-up (after a bulk import or the demo generator).
-pub async fn rebuild_all(conn: &mut AnyConnection, today: NaiveDate) -> StoreResult<()> {
-    let ids: Vec<String> = sqlx::query("SELECT id FROM customers WHERE deleted_at IS NULL")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    for id in &ids {
-        refresh_customer(&mut *conn, id).await?;
-    }
-    let purchases: Vec<String> = sqlx::query("SELECT id FROM package_purchases")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    for id in &purchases {
-        refresh_purchase(&mut *conn, id, today).await?;
-    }
     Ok(())
 }
 

@@ -135,16 +135,6 @@ pub async fn session_by_refresh_hash(
     Ok(row.as_ref().map(session_from).transpose()?)
 }
 
-pub async fn session_by_id(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<AuthSession>> {
-    let row = sqlx::query(
-        "SELECT id, user_id, device_id, expires_at, revoked_at FROM auth_sessions WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.as_ref().map(session_from).transpose()?)
-}
-
 /// A login session with its user, in one lookup (every authenticated request needs both).
 pub async fn session_with_user(
     conn: &mut AnyConnection,
