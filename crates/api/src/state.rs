@@ -33,29 +33,6 @@ impl AppState {
     /// the API yet: a caller that seeds data first calls [`AppState::mark_ready`] after it.
     pub async fn open(&self) -> StoreResult<()> {
         self.db.migrate().await?;
-        // Databases made before the search index existed get it built once, atomically, so an
-        // interrupted start leaves no half-built index behind.
-        let missing =
-            clinicdesk_store::customers::search_terms_missing(&mut *self.db.conn().await?).await?;
-        if missing {
-            let mut w = self
-                .db
-                .begin_write(
-                    &clinicdesk_store::Actor::system("search-index"),
-                    &self.now_text(),
-                )
-                .await?;
-            clinicdesk_store::customers::rebuild_search_terms(w.conn()).await?;
-            w.audit(
-                "search_index.build",
-                "database",
-                None,
-                serde_json::Value::Null,
-            )
-            .await?;
-            w.commit().await?;
-            tracing::info!("customer search index built");
-        }
         let secret = crate::auth::load_or_create_secret(&self.db).await?;
         let _ = self.keys.set(Keys::new(&secret));
         Ok(())

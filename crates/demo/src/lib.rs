@@ -160,7 +160,7 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
         let mut w = db.begin_write(&actor, &timestamp(Utc::now())).await?;
         if db.kind == DbKind::Sqlite {
             // A big page cache keeps the growing indexes in memory instead of spilling them
-            // to the WAL mid-transaction; set back to the default below.
+            // to the WAL mid-transaction; set back to the usual size below.
             sqlx::query(&format!("PRAGMA cache_size = {BULK_CACHE_KIB}"))
                 .execute(w.conn())
                 .await?;
@@ -183,7 +183,6 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
                 )
             })?;
         if chunk + 1 == chunks {
-            clinicdesk_store::customers::rebuild_search_terms(w.conn()).await?;
             w.audit(
                 "demo.seed",
                 "database",
@@ -202,7 +201,7 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
             .await?;
         }
         if db.kind == DbKind::Sqlite {
-            sqlx::query("PRAGMA cache_size = -2000")
+            sqlx::query(clinicdesk_store::SQLITE_CACHE_SIZE)
                 .execute(w.conn())
                 .await?;
         }
@@ -215,6 +214,9 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
         );
     }
     ensure_demo_users(db).await?;
+    // The bulk load wrote its rows directly, not through the write path that keeps the
+    // search index current.
+    db.reset_search_index();
     let mut conn = db.conn().await?;
     // Fresh planner statistics after a bulk load (both databases understand ANALYZE); without
     // them a query plan can be chosen as if the tables were still empty.

@@ -1,143 +1,576 @@
-//! Search terms for fragment search. A name is indexed by its character bigrams and a phone
-//! number by its digit trigrams, so "김영" or "5678" finds customers through an index instead
-//! of scanning every name; the exact `LIKE` match then confirms each candidate, so results
-//! are the same as a scan's.
+//! Customer list and extended search as plain rules: which customers a filter keeps and in
+//! which order they are listed. The store keeps one [`SearchEntry`] per live customer in
+//! memory and answers every list and search page with [`search_page`], so a search over
+//! 100,000 customers filters and sorts a few megabytes of plain structs instead of joining
+//! and sorting table rows.
+
+use crate::package::package_status;
+use crate::stats::risk_level_bounds;
+use crate::ServiceType;
+use chrono::NaiveDate;
+use memchr::memmem::Finder;
+use std::cmp::Ordering;
 
 /// Bits of each service type in a customer's `services_used` roll-up.
-pub fn service_bit(service: crate::ServiceType) -> i64 {
-    1 << crate::ServiceType::ALL
+pub fn service_bit(service: ServiceType) -> i64 {
+    1 << ServiceType::ALL
         .iter()
         .position(|s| *s == service)
         .unwrap_or(0)
 }
 
-fn grams(chars: &[char], n: usize, prefix: &str, out: &mut Vec<String>) {
-    if chars.len() < n {
-        return;
+/// One package purchase as far as the package-status filter needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackageKey {
+    pub expiry: NaiveDate,
+    pub total_sessions: i64,
+    pub remaining_sessions: i64,
+}
+
+/// What list and search filter and sort a customer by.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchEntry {
+    pub id: String,
+    pub name: String,
+    /// `name` and `email` lower-cased once, when the entry is made.
+    pub name_lower: String,
+    pub email_lower: Option<String>,
+    pub phone_digits: Option<String>,
+    pub membership_level: String,
+    pub customer_status: String,
+    pub assigned_staff: Option<String>,
+    /// Bit set of the services used ([`service_bit`]).
+    pub services_used: i64,
+    pub last_visit: Option<NaiveDate>,
+    /// The last visit, or the registration day (drives the risk level).
+    pub last_activity: NaiveDate,
+    pub total_visits: i64,
+    pub total_revenue: i64,
+    pub packages: Vec<PackageKey>,
+}
+
+/// A free-text query: digits (three or more, with dashes or spaces) search phone numbers;
+/// anything else searches names and e-mail addresses, case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextQuery {
+    PhoneDigits(String),
+    NameOrEmail(String),
+}
+
+impl TextQuery {
+    pub fn parse(q: &str) -> Option<TextQuery> {
+        let q = q.trim();
+        if q.is_empty() {
+            return None;
+        }
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let is_phone = digits.len() >= 3
+            && q.chars()
+                .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ');
+        Some(if is_phone {
+            TextQuery::PhoneDigits(digits)
+        } else {
+            TextQuery::NameOrEmail(q.to_lowercase())
+        })
     }
-    for w in chars.windows(n) {
-        let term = format!("{prefix}{}", w.iter().collect::<String>());
-        if !out.contains(&term) {
-            out.push(term);
+
+    /// A matcher for many entries: the substring searcher is prepared once per query.
+    fn matcher(&self) -> TextMatcher<'_> {
+        match self {
+            TextQuery::PhoneDigits(d) => TextMatcher::Phone(Finder::new(d.as_bytes())),
+            TextQuery::NameOrEmail(t) => TextMatcher::NameOrEmail(Finder::new(t.as_bytes())),
         }
     }
 }
 
-/// The terms a customer is indexed under: bigrams of the lower-cased name (the name itself
-/// when it is one character) and trigrams of the phone digits.
-pub fn customer_terms(name: &str, phone_digits: Option<&str>) -> Vec<String> {
-    let mut out = Vec::new();
-    let name: Vec<char> = name
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if name.len() == 1 {
-        out.push(format!("n:{}", name[0]));
-    }
-    grams(&name, 2, "n:", &mut out);
-    if let Some(digits) = phone_digits {
-        let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
-        grams(&digits, 3, "p:", &mut out);
-    }
-    out
+enum TextMatcher<'a> {
+    Phone(Finder<'a>),
+    NameOrEmail(Finder<'a>),
 }
 
-/// The terms every match of the query `q` must be indexed under, or `None` when the index
-/// cannot answer it (a single character, or letters that may be part of an e-mail address)
-/// and the search has to scan.
-pub fn query_terms(q: &str) -> Option<Vec<String>> {
-    let q = q.trim().to_lowercase();
-    let is_phone = q
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
-    let mut out = Vec::new();
-    if is_phone {
-        let digits: Vec<char> = q.chars().filter(char::is_ascii_digit).collect();
-        grams(&digits, 3, "p:", &mut out);
-    } else if !q
-        .chars()
-        .any(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.' || c.is_whitespace())
-    {
-        let chars: Vec<char> = q.chars().collect();
-        grams(&chars, 2, "n:", &mut out);
+impl TextMatcher<'_> {
+    fn matches(&self, e: &SearchEntry) -> bool {
+        let found = |f: &Finder, hay: &str| f.find(hay.as_bytes()).is_some();
+        match self {
+            TextMatcher::Phone(f) => e.phone_digits.as_deref().is_some_and(|p| found(f, p)),
+            TextMatcher::NameOrEmail(f) => {
+                found(f, &e.name_lower) || e.email_lower.as_deref().is_some_and(|m| found(f, m))
+            }
+        }
     }
-    (!out.is_empty()).then_some(out)
+}
+
+/// Every filter of the customer list (seed 004) and the extended search (seed 000 §4.1);
+/// `None` or empty means "any".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchFilter {
+    pub text: Option<TextQuery>,
+    pub membership_level: Option<String>,
+    pub customer_status: Option<String>,
+    pub assigned_staff: Option<String>,
+    /// Used at least one of these services.
+    pub services: Vec<ServiceType>,
+    /// Has at least one package in this derived status (`active`, `expiring`, `expired`).
+    pub package_status: Option<String>,
+    /// `stable`, `warning` or `danger` (from the last activity).
+    pub risk_level: Option<String>,
+    pub last_visit_from: Option<NaiveDate>,
+    pub last_visit_to: Option<NaiveDate>,
+}
+
+/// A filter with its date rules resolved for one day, ready to test many entries.
+struct Resolved<'a> {
+    filter: &'a SearchFilter,
+    text: Option<TextMatcher<'a>>,
+    services_mask: i64,
+    activity: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    today: NaiveDate,
+}
+
+impl Resolved<'_> {
+    fn matches(&self, e: &SearchEntry) -> bool {
+        let f = self.filter;
+        if f.membership_level
+            .as_deref()
+            .is_some_and(|m| m != e.membership_level)
+            || f.customer_status
+                .as_deref()
+                .is_some_and(|s| s != e.customer_status)
+            || f.assigned_staff
+                .as_deref()
+                .is_some_and(|s| Some(s) != e.assigned_staff.as_deref())
+        {
+            return false;
+        }
+        if self.services_mask != 0 && e.services_used & self.services_mask == 0 {
+            return false;
+        }
+        if let Some((lo, hi)) = self.activity {
+            if lo.is_some_and(|lo| e.last_activity < lo)
+                || hi.is_some_and(|hi| e.last_activity > hi)
+            {
+                return false;
+            }
+        }
+        if let Some(from) = f.last_visit_from {
+            if e.last_visit.is_none_or(|d| d < from) {
+                return false;
+            }
+        }
+        if let Some(to) = f.last_visit_to {
+            if e.last_visit.is_none_or(|d| d > to) {
+                return false;
+            }
+        }
+        if let Some(status) = f.package_status.as_deref() {
+            let has = e.packages.iter().any(|p| {
+                package_status(p.expiry, p.total_sessions, p.remaining_sessions, self.today)
+                    == status
+            });
+            if !has {
+                return false;
+            }
+        }
+        self.text.as_ref().is_none_or(|t| t.matches(e))
+    }
+}
+
+/// The sort orders of the extended search; the customer list sorts by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    LastVisit,
+    TotalVisits,
+    Revenue,
+}
+
+impl SortKey {
+    pub fn parse(s: &str) -> Option<SortKey> {
+        match s {
+            "name" => Some(SortKey::Name),
+            "last_visit" => Some(SortKey::LastVisit),
+            "total_visits" => Some(SortKey::TotalVisits),
+            "revenue" => Some(SortKey::Revenue),
+            _ => None,
+        }
+    }
+}
+
+/// The listing order: the key in the asked direction; customers who never visited come last
+/// by last visit in either direction; ties by name, then id, so pages never overlap.
+pub fn compare(a: &SearchEntry, b: &SearchEntry, key: SortKey, descending: bool) -> Ordering {
+    let dir = |o: Ordering| if descending { o.reverse() } else { o };
+    let by_name = || a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id));
+    match key {
+        SortKey::Name => dir(a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id)),
+        SortKey::LastVisit => match (a.last_visit, b.last_visit) {
+            (Some(x), Some(y)) => dir(x.cmp(&y)).then_with(|| a.id.cmp(&b.id)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => a.id.cmp(&b.id),
+        },
+        SortKey::TotalVisits => dir(a.total_visits.cmp(&b.total_visits)).then_with(by_name),
+        SortKey::Revenue => dir(a.total_revenue.cmp(&b.total_revenue)).then_with(by_name),
+    }
+}
+
+/// Which page of the ordered matches to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageSpec {
+    pub key: SortKey,
+    pub descending: bool,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One page of a search: the ids on it, in order, and how many entries match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub ids: Vec<String>,
+    pub total: usize,
+}
+
+/// Filters `entries`, orders the matches and cuts the page `[offset, offset + limit)`. Only
+/// the entries up to the end of the page are fully sorted.
+pub fn search_page<'a>(
+    entries: impl Iterator<Item = &'a SearchEntry>,
+    filter: &SearchFilter,
+    today: NaiveDate,
+    spec: PageSpec,
+) -> SearchPage {
+    let PageSpec {
+        key,
+        descending,
+        offset,
+        limit,
+    } = spec;
+    let resolved = Resolved {
+        filter,
+        text: filter.text.as_ref().map(TextQuery::matcher),
+        services_mask: filter.services.iter().map(|s| service_bit(*s)).sum(),
+        activity: filter
+            .risk_level
+            .as_deref()
+            .map(|r| risk_level_bounds(r, today).unwrap_or((None, None))),
+        today,
+    };
+    let mut matches: Vec<&SearchEntry> = entries.filter(|e| resolved.matches(e)).collect();
+    let total = matches.len();
+    let end = offset.saturating_add(limit).min(total);
+    if offset >= end {
+        return SearchPage {
+            ids: Vec::new(),
+            total,
+        };
+    }
+    let order = |a: &&SearchEntry, b: &&SearchEntry| compare(a, b, key, descending);
+    if end < total {
+        matches.select_nth_unstable_by(end - 1, order);
+        matches.truncate(end);
+    }
+    matches.sort_unstable_by(order);
+    SearchPage {
+        ids: matches[offset..end].iter().map(|e| e.id.clone()).collect(),
+        total,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ServiceType;
+    use chrono::Duration;
 
-    #[test]
-    fn names_and_phones_become_terms() {
-        assert_eq!(
-            customer_terms("김영희", Some("01012345678")),
-            vec![
-                "n:김영", "n:영희", "p:010", "p:101", "p:012", "p:123", "p:234", "p:345", "p:456",
-                "p:567", "p:678"
-            ]
-        );
-        assert_eq!(customer_terms("이", None), vec!["n:이"]);
-        assert_eq!(
-            customer_terms("Kim Ann", None),
-            vec!["n:ki", "n:im", "n:ma", "n:an", "n:nn"]
-        );
-        assert_eq!(
-            customer_terms("영영영", None),
-            vec!["n:영영"],
-            "no duplicate terms"
-        );
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    #[test]
-    fn queries_use_the_index_only_when_it_can_answer() {
-        assert_eq!(query_terms("김영"), Some(vec!["n:김영".to_string()]));
-        assert_eq!(
-            query_terms(" 김영희 "),
-            Some(vec!["n:김영".to_string(), "n:영희".to_string()])
-        );
-        assert_eq!(
-            query_terms("5678"),
-            Some(vec!["p:567".to_string(), "p:678".to_string()])
-        );
-        assert_eq!(
-            query_terms("010-1234"),
-            Some(vec![
-                "p:010".into(),
-                "p:101".into(),
-                "p:012".into(),
-                "p:123".into(),
-                "p:234".into()
-            ])
-        );
-        assert_eq!(query_terms("김"), None, "one character: scan");
-        assert_eq!(query_terms("56"), None, "two digits: scan");
-        assert_eq!(query_terms("kim@"), None, "e-mail fragments: scan");
-        assert_eq!(
-            query_terms("kim"),
-            None,
-            "latin letters may be e-mail: scan"
-        );
-        assert_eq!(query_terms(""), None);
-    }
-
-    #[test]
-    fn every_query_term_of_a_matching_name_is_among_its_terms() {
-        for (name, q) in [
-            ("김영희", "영희"),
-            ("박서준", "박서"),
-            ("남궁민수", "궁민수"),
-        ] {
-            let terms = customer_terms(name, None);
-            for t in query_terms(q).unwrap() {
-                assert!(terms.contains(&t), "{name} / {q}: {t}");
-            }
+    fn entry(id: &str, name: &str) -> SearchEntry {
+        SearchEntry {
+            id: id.into(),
+            name: name.into(),
+            name_lower: name.to_lowercase(),
+            membership_level: "basic".into(),
+            customer_status: "active".into(),
+            last_activity: d("2024-05-01"),
+            ..SearchEntry::default()
         }
-        let terms = customer_terms("김영희", Some("01055557777"));
-        for t in query_terms("5577").unwrap() {
-            assert!(terms.contains(&t));
+    }
+
+    fn ids(p: &SearchPage) -> Vec<&str> {
+        p.ids.iter().map(String::as_str).collect()
+    }
+
+    fn run(entries: &[SearchEntry], f: &SearchFilter, key: SortKey, desc: bool) -> SearchPage {
+        let spec = PageSpec {
+            key,
+            descending: desc,
+            offset: 0,
+            limit: 100,
+        };
+        search_page(entries.iter(), f, d("2024-06-01"), spec)
+    }
+
+    #[test]
+    fn text_queries_tell_phone_digits_from_names() {
+        assert_eq!(TextQuery::parse("   "), None);
+        assert_eq!(
+            TextQuery::parse("010-12"),
+            Some(TextQuery::PhoneDigits("01012".into()))
+        );
+        assert_eq!(
+            TextQuery::parse("12"),
+            Some(TextQuery::NameOrEmail("12".into())),
+            "two digits are too few for a phone search"
+        );
+        assert_eq!(
+            TextQuery::parse(" Kim@Mail "),
+            Some(TextQuery::NameOrEmail("kim@mail".into()))
+        );
+        assert_eq!(
+            TextQuery::parse("50%_off"),
+            Some(TextQuery::NameOrEmail("50%_off".into())),
+            "wildcard characters are literal"
+        );
+    }
+
+    #[test]
+    fn text_matches_name_email_or_phone_fragments() {
+        let mut a = entry("a", "김영희");
+        a.phone_digits = Some("01012345678".into());
+        let mut b = entry("b", "Park Ann");
+        b.email_lower = Some("ann.park@example.com".into());
+        let all = [a, b];
+        let find = |q: &str| {
+            let f = SearchFilter {
+                text: TextQuery::parse(q),
+                ..SearchFilter::default()
+            };
+            ids(&run(&all, &f, SortKey::Name, false))
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(find("영희"), ["a"]);
+        assert_eq!(find("5678"), ["a"]);
+        assert_eq!(find("010-1234"), ["a"]);
+        assert_eq!(find("ANN"), ["b"], "case-insensitive");
+        assert_eq!(find("example.com"), ["b"]);
+        assert!(find("9999").is_empty());
+        assert!(find("%").is_empty(), "a percent sign is not a wildcard");
+    }
+
+    #[test]
+    fn attribute_filters_must_all_hold() {
+        let mut a = entry("a", "가");
+        a.membership_level = "vip".into();
+        a.assigned_staff = Some("김실장".into());
+        let mut b = entry("b", "나");
+        b.membership_level = "vip".into();
+        b.customer_status = "inactive".into();
+        let c = entry("c", "다");
+        let all = [a, b, c];
+        let f = SearchFilter {
+            membership_level: Some("vip".into()),
+            ..SearchFilter::default()
+        };
+        assert_eq!(ids(&run(&all, &f, SortKey::Name, false)), ["a", "b"]);
+        let f = SearchFilter {
+            membership_level: Some("vip".into()),
+            customer_status: Some("active".into()),
+            ..SearchFilter::default()
+        };
+        assert_eq!(ids(&run(&all, &f, SortKey::Name, false)), ["a"]);
+        let f = SearchFilter {
+            assigned_staff: Some("김실장".into()),
+            ..SearchFilter::default()
+        };
+        assert_eq!(ids(&run(&all, &f, SortKey::Name, false)), ["a"]);
+    }
+
+    #[test]
+    fn services_match_any_of_the_asked() {
+        let mut a = entry("a", "가");
+        a.services_used = service_bit(ServiceType::Brain);
+        let mut b = entry("b", "나");
+        b.services_used = service_bit(ServiceType::Red) | service_bit(ServiceType::Pulse);
+        let c = entry("c", "다");
+        let all = [a, b, c];
+        let f = SearchFilter {
+            services: vec![ServiceType::Brain, ServiceType::Pulse],
+            ..SearchFilter::default()
+        };
+        assert_eq!(ids(&run(&all, &f, SortKey::Name, false)), ["a", "b"]);
+        let f = SearchFilter {
+            services: vec![ServiceType::AiBike],
+            ..SearchFilter::default()
+        };
+        assert!(run(&all, &f, SortKey::Name, false).ids.is_empty());
+    }
+
+    #[test]
+    fn package_status_uses_the_domain_rule_on_any_package() {
+        let today = d("2024-06-01");
+        let pkg = |days: i64, total: i64, remaining: i64| PackageKey {
+            expiry: today + Duration::days(days),
+            total_sessions: total,
+            remaining_sessions: remaining,
+        };
+        let mut a = entry("a", "가");
+        a.packages = vec![pkg(60, 10, 8)]; // active
+        let mut b = entry("b", "나");
+        b.packages = vec![pkg(-1, 10, 8), pkg(14, 10, 8)]; // expired + expiring (14 days)
+        let mut c = entry("c", "다");
+        c.packages = vec![pkg(60, 10, 2), pkg(60, 10, 0)]; // expiring (20 %) + used up
+        let d_ = entry("d", "라"); // no package
+        let all = [a, b, c, d_];
+        let with = |s: &str| {
+            let f = SearchFilter {
+                package_status: Some(s.into()),
+                ..SearchFilter::default()
+            };
+            ids(&run(&all, &f, SortKey::Name, false))
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(with("active"), ["a"]);
+        assert_eq!(with("expiring"), ["b", "c"]);
+        assert_eq!(with("expired"), ["b", "c"]);
+    }
+
+    #[test]
+    fn risk_level_and_last_visit_ranges() {
+        let today = d("2024-06-01");
+        let at = |id: &str, days_ago: Option<i64>| {
+            let mut e = entry(id, id);
+            e.last_visit = days_ago.map(|n| today - Duration::days(n));
+            e.last_activity = e.last_visit.unwrap_or(today - Duration::days(200));
+            e
+        };
+        let all = [
+            at("a", Some(10)),
+            at("b", Some(60)),
+            at("c", Some(120)),
+            at("d", None),
+        ];
+        let risk = |r: &str| {
+            let f = SearchFilter {
+                risk_level: Some(r.into()),
+                ..SearchFilter::default()
+            };
+            ids(&run(&all, &f, SortKey::Name, false))
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(risk("stable"), ["a"]);
+        assert_eq!(risk("warning"), ["b"]);
+        assert_eq!(risk("danger"), ["c", "d"]);
+        let f = SearchFilter {
+            last_visit_from: Some(today - Duration::days(60)),
+            last_visit_to: Some(today - Duration::days(10)),
+            ..SearchFilter::default()
+        };
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::Name, false)),
+            ["a", "b"],
+            "inclusive; never visited is outside every range"
+        );
+    }
+
+    #[test]
+    fn sort_orders_with_ties_and_customers_who_never_visited() {
+        let mut a = entry("a", "나");
+        a.total_visits = 5;
+        a.total_revenue = 100;
+        a.last_visit = Some(d("2024-05-01"));
+        let mut b = entry("b", "가");
+        b.total_visits = 5;
+        b.total_revenue = 300;
+        let mut c = entry("c", "다");
+        c.total_visits = 9;
+        c.last_visit = Some(d("2024-05-20"));
+        let mut z = entry("0", "나");
+        z.total_visits = 1;
+        let all = [a, b, c, z];
+        let f = SearchFilter::default();
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::Name, false)),
+            ["b", "0", "a", "c"]
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::Name, true)),
+            ["c", "0", "a", "b"],
+            "ties stay by id in both directions"
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::TotalVisits, true)),
+            ["c", "b", "a", "0"]
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::TotalVisits, false)),
+            ["0", "b", "a", "c"]
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::Revenue, true)),
+            ["b", "a", "0", "c"]
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::LastVisit, true)),
+            ["c", "a", "0", "b"]
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::LastVisit, false)),
+            ["a", "c", "0", "b"],
+            "never visited last in both directions"
+        );
+    }
+
+    /// Partial sorting must give exactly the pages a full sort gives.
+    #[test]
+    fn pages_equal_slices_of_the_full_order() {
+        let all: Vec<SearchEntry> = (0..500)
+            .map(|i: i64| {
+                let mut e = entry(&format!("{i:04}"), &format!("이름{}", (i * 7919) % 53));
+                e.total_visits = (i * 31) % 17;
+                e.total_revenue = (i * 13) % 29;
+                e.last_visit = (i % 5 != 0).then(|| d("2024-01-01") + Duration::days((i * 3) % 40));
+                e
+            })
+            .collect();
+        let f = SearchFilter::default();
+        let today = d("2024-06-01");
+        for key in [
+            SortKey::Name,
+            SortKey::LastVisit,
+            SortKey::TotalVisits,
+            SortKey::Revenue,
+        ] {
+            for desc in [false, true] {
+                let mut sorted: Vec<&SearchEntry> = all.iter().collect();
+                sorted.sort_by(|a, b| compare(a, b, key, desc));
+                let full: Vec<String> = sorted.iter().map(|e| e.id.clone()).collect();
+                for (offset, limit) in
+                    [(0, 20), (40, 20), (480, 50), (499, 1), (500, 20), (0, 1000)]
+                {
+                    let spec = PageSpec {
+                        key,
+                        descending: desc,
+                        offset,
+                        limit,
+                    };
+                    let p = search_page(all.iter(), &f, today, spec);
+                    assert_eq!(p.total, 500);
+                    let end = (offset + limit).min(500);
+                    let want = if offset < 500 {
+                        &full[offset..end]
+                    } else {
+                        &full[0..0]
+                    };
+                    assert_eq!(p.ids, want, "{key:?} desc={desc} {offset}+{limit}");
+                }
+            }
         }
     }
 

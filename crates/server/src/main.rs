@@ -102,6 +102,13 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
             ),
         }
     }
+    // A server loads its search index before it takes traffic, so no first search waits.
+    let started = std::time::Instant::now();
+    state.db.warm_search_index().await?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "search index loaded"
+    );
     // Ready only once the data a demo promises is there.
     state.mark_ready();
     tracing::info!("ready");

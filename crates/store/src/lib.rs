@@ -11,12 +11,13 @@ pub mod interactions;
 pub mod packages;
 mod read_audit;
 mod row;
+mod search_index;
 pub mod sessions;
 pub mod stats;
 pub mod users;
 mod write;
 
-pub use db::{Db, DbKind, PooledConn};
+pub use db::{Db, DbKind, PooledConn, SQLITE_CACHE_SIZE};
 pub use write::{Actor, WriteTx};
 
 use clinicdesk_domain::DomainError;

@@ -175,6 +175,33 @@ pub async fn purchases_of_many(
     Ok(rows.iter().map(purchase_from).collect::<Result<_, _>>()?)
 }
 
+/// Sessions left on each of the given purchases, from the roll-up.
+pub async fn remaining_sessions(
+    conn: &mut AnyConnection,
+    purchase_ids: &[String],
+) -> StoreResult<HashMap<String, i64>> {
+    if purchase_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut params = Params::default();
+    let list = in_list(&mut params, purchase_ids);
+    let sql = format!(
+        "SELECT purchase_id, remaining_sessions FROM purchase_stats WHERE purchase_id IN {list}"
+    );
+    params
+        .bind(sqlx::query(&sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                row::text(r, "purchase_id")?,
+                row::int(r, "remaining_sessions")?,
+            ))
+        })
+        .collect()
+}
+
 /// Non-cancelled visits per service for each of the given purchases.
 pub async fn used_by_service(
     conn: &mut AnyConnection,

@@ -41,6 +41,7 @@ impl Handle {
                 pool: db.pool.clone(),
                 kind: db.kind,
                 read_auditor: Handle::default(),
+                search_index: db.search_index.clone(),
             };
             tokio::spawn(run(writer, rx));
             tx

@@ -43,25 +43,14 @@ pub fn opt_date(row: &AnyRow, col: &str) -> Result<Option<chrono::NaiveDate>, sq
     }
 }
 
-/// A dynamic list of bind values for queries assembled at run time (filters).
-#[derive(Debug, Clone)]
-pub enum Param {
-    Text(String),
-    Int(i64),
-}
-
+/// Text bind values for queries assembled at run time (`IN` lists).
 #[derive(Debug, Default)]
-pub struct Params(pub Vec<Param>);
+pub struct Params(pub Vec<String>);
 
 impl Params {
     /// Adds a value and returns its placeholder (`$n`).
     pub fn text(&mut self, v: impl Into<String>) -> String {
-        self.0.push(Param::Text(v.into()));
-        format!("${}", self.0.len())
-    }
-
-    pub fn int(&mut self, v: i64) -> String {
-        self.0.push(Param::Int(v));
+        self.0.push(v.into());
         format!("${}", self.0.len())
     }
 
@@ -70,25 +59,10 @@ impl Params {
         mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
         for p in &self.0 {
-            q = match p {
-                Param::Text(s) => q.bind(s.clone()),
-                Param::Int(i) => q.bind(*i),
-            };
+            q = q.bind(p.clone());
         }
         q
     }
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `($a, $b, …)` for an `IN` list.

@@ -89,7 +89,7 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
     .bind(services_used)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::search_index::touch(conn, customer_id).await
 }
 
 /// Recomputes one purchase's roll-up from the visits that consumed it.
@@ -123,7 +123,7 @@ pub async fn refresh_purchase(
     .bind(usage.overdrawn_sessions)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::search_index::touch(conn, &purchase.customer_id).await
 }
 
 /// Reads the roll-up columns (selected with the `cs.` prefix names below) into

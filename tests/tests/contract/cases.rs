@@ -1128,6 +1128,100 @@ pub async fn search_index_follows_writes(h: &Harness) {
     );
 }
 
+/// A change another process writes to the same database (a second server of a chain, a
+/// sync run) shows in the next search: the search index follows the database, not only the
+/// writes of its own process.
+pub async fn search_follows_other_writers(h: &Harness) {
+    use clinicdesk_domain::session::SessionRecord;
+    use clinicdesk_domain::ServiceType;
+    use clinicdesk_store::{customers, sessions, stats, Actor, Db};
+
+    let name = random_korean_name(4);
+    let (id, _) = new_customer(h, json!({"name": name, "membership_level": "basic"})).await;
+    let staff = h.token("staff").await;
+    let found = |query: String| {
+        let staff = staff.clone();
+        async move {
+            let r = h
+                .get(&format!("/api/v1/customers/search?{query}"), &staff)
+                .await;
+            r.expect(200);
+            let ids: Vec<String> = r.data()["customers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect();
+            (ids, r.data()["pagination"]["total"].as_i64())
+        }
+    };
+    let by_name = |n: &str| format!("q={}", urlencode(n));
+    assert_eq!(found(by_name(&name)).await.0, [id.clone()]);
+
+    let other = Db::connect(&h.database_url).await.unwrap();
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let mut record = {
+        let mut conn = other.conn().await.unwrap();
+        customers::get(&mut conn, &id).await.unwrap().unwrap()
+    };
+    let renamed = random_korean_name(4);
+    record.name = renamed.clone();
+    record.membership_level = "vip".into();
+    let mut w = other
+        .begin_write(&Actor::system("contract-test"), &now)
+        .await
+        .unwrap();
+    customers::update(&mut w, &record, &["name".into(), "membership_level".into()])
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    assert!(
+        found(by_name(&name)).await.0.is_empty(),
+        "the old name is gone"
+    );
+    assert_eq!(
+        found(format!("{}&membership_level=vip", by_name(&renamed)))
+            .await
+            .0,
+        [id.clone()],
+        "the new name and level"
+    );
+
+    // A visit the other process records changes the roll-up the index filters on.
+    let red = format!("{}&service_filter=red", by_name(&renamed));
+    assert!(found(red.clone()).await.0.is_empty());
+    let today = chrono::Utc::now().date_naive();
+    let visit = SessionRecord {
+        id: clinicdesk_domain::ids::new_id(),
+        customer_id: id.clone(),
+        service_type: ServiceType::Red,
+        service_date: today,
+        duration_minutes: 30,
+        satisfaction_rating: None,
+        session_notes: None,
+        staff_name: None,
+        package_usage_id: None,
+        package_name: None,
+        amount: 50_000,
+        created_at: now.clone(),
+        cancelled_at: None,
+        cancel_reason: None,
+    };
+    let mut w = other
+        .begin_write(&Actor::system("contract-test"), &now)
+        .await
+        .unwrap();
+    sessions::insert(&mut w, &visit).await.unwrap();
+    stats::refresh_customer(w.conn(), &id).await.unwrap();
+    w.commit().await.unwrap();
+    let (ids, total) = found(format!("{red}&risk_level=stable")).await;
+    assert_eq!(ids, [id.clone()], "visited red today");
+    assert_eq!(total, Some(1));
+    other.close().await;
+}
+
 pub async fn search_rejects_bad_parameters(h: &Harness) {
     let t = h.token("staff").await;
     for (bad, field) in [

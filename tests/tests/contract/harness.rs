@@ -93,6 +93,8 @@ enum Transport {
 pub struct Harness {
     transport: Transport,
     pub db: Db,
+    /// The database the API under test uses, for a second writer beside it.
+    pub database_url: String,
     pub kind: &'static str,
     tokens: tokio::sync::Mutex<HashMap<String, String>>,
 }
@@ -298,15 +300,15 @@ pub async fn sqlite() -> Harness {
     let dir = std::env::temp_dir().join("clinicdesk-contract");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.db", ids::new_id()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let database_url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&database_url).await.unwrap();
     let state = AppState::new(db.clone());
     state.prepare().await.unwrap();
     ensure_users(&db).await;
     Harness {
         transport: Transport::InProcess(clinicdesk_api::router(state)),
         db,
+        database_url,
         kind: "sqlite-inprocess",
         tokens: Default::default(),
     }
@@ -435,6 +437,7 @@ pub async fn postgres() -> Harness {
             client: reqwest::Client::new(),
         },
         db,
+        database_url: server.database_url.clone(),
         kind: "postgres-http",
         tokens: Default::default(),
     }

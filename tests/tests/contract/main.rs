@@ -57,6 +57,7 @@ contract!(
     search_customers,
     search_rejects_bad_parameters,
     search_index_follows_writes,
+    search_follows_other_writers,
     customer_detail,
     anonymize_customer,
     delete_customer,

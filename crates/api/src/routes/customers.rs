@@ -13,7 +13,10 @@ use clinicdesk_domain::customer::{
     self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord,
     CUSTOMER_STATUSES, MEMBERSHIP_LEVELS,
 };
-use clinicdesk_domain::package::{package_usage, usage_json, usage_summary, PACKAGE_STATUSES};
+use clinicdesk_domain::package::{
+    package_status, package_usage, usage_json, usage_summary, PACKAGE_STATUSES,
+};
+use clinicdesk_domain::search::SortKey;
 use clinicdesk_domain::stats::{CustomerStats, RISK_LEVELS};
 use clinicdesk_domain::{ids, DomainError, ErrorCode, ServiceType};
 use clinicdesk_store::customers::{self, ListQuery, ListedCustomer, SearchQuery};
@@ -98,9 +101,9 @@ pub async fn list(
         limit: q.int("limit", 20, 1, 100)?,
         offset: q.int("offset", 0, 0, 10_000_000)?,
     };
-    let mut conn = state.db.conn().await?;
-    let (items, total) = customers::list(&mut conn, &query).await?;
     let today = state.today();
+    let mut conn = state.db.conn().await?;
+    let (items, total) = customers::list(&state.db, &mut conn, &query, today).await?;
     Ok(ok(json!({
         "customers": items.iter().map(|c| list_item(c, &user, today)).collect::<Vec<_>>(),
         "total_count": total,
@@ -118,16 +121,21 @@ pub async fn search(
     q: QueryMap,
 ) -> ApiResult {
     const SORTS: [&str; 4] = ["name", "last_visit", "total_visits", "revenue"];
-    let sort_by = q
+    let sort_name = q
         .one_of("sort_by", &SORTS)?
         .unwrap_or_else(|| "name".into());
+    let sort_by = SortKey::parse(&sort_name).unwrap_or_default();
     let descending = match q.one_of("sort_order", &["asc", "desc"])? {
         Some(order) => order == "desc",
-        None => sort_by != "name",
+        None => sort_by != SortKey::Name,
     };
+    let service_codes = q.list_of("service_filter", &ServiceType::CODES)?;
     let query = SearchQuery {
         q: q.text("q").map(str::to_string),
-        service_filter: q.list_of("service_filter", &ServiceType::CODES)?,
+        service_filter: service_codes
+            .iter()
+            .filter_map(|s| ServiceType::parse(s))
+            .collect(),
         package_status: q.one_of("package_status", &PACKAGE_STATUSES)?,
         membership_level: q.one_of("membership_level", &MEMBERSHIP_LEVELS)?,
         risk_level: q.one_of("risk_level", &RISK_LEVELS)?,
@@ -147,25 +155,34 @@ pub async fn search(
     }
     let today = state.today();
     let mut conn = state.db.conn().await?;
-    let (items, total) = customers::search(&mut conn, &query, today).await?;
+    let (items, total) = customers::search(&state.db, &mut conn, &query, today).await?;
 
-    // The active package of each customer on the page, with its usage summary.
+    // The current package of each customer on the page (the newest one not expired), with its
+    // usage summary. The roll-up says which one it is; visits are counted for those alone.
     let ids: Vec<String> = items.iter().map(|c| c.record.id.clone()).collect();
     let purchases = packages::purchases_of_many(&mut conn, &ids).await?;
-    let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
-    let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
-    let mut active: Map<String, Value> = Map::new();
+    let all_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
+    let remaining = packages::remaining_sessions(&mut conn, &all_ids).await?;
+    let mut has_current = std::collections::HashSet::new();
+    let mut chosen = Vec::new();
     for p in &purchases {
-        if active.contains_key(&p.customer_id) {
-            continue;
+        let left = remaining.get(&p.id).copied().unwrap_or(0);
+        if !has_current.contains(&p.customer_id)
+            && package_status(p.expiry_date, p.total_sessions(), left, today) != "expired"
+        {
+            has_current.insert(p.customer_id.clone());
+            chosen.push(p);
         }
+    }
+    let chosen_ids: Vec<String> = chosen.iter().map(|p| p.id.clone()).collect();
+    let used = packages::used_by_service(&mut conn, &chosen_ids).await?;
+    let mut active: Map<String, Value> = Map::new();
+    for p in chosen {
         let u = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
-        if u.package_status != "expired" {
-            active.insert(
-                p.customer_id.clone(),
-                json!([p.package_name, usage_summary(&u)]),
-            );
-        }
+        active.insert(
+            p.customer_id.clone(),
+            json!([p.package_name, usage_summary(&u)]),
+        );
     }
 
     let customers: Vec<Value> = items
@@ -192,10 +209,10 @@ pub async fn search(
             filters.insert(key.into(), json!(v));
         }
     }
-    if !query.service_filter.is_empty() {
-        filters.insert("service_filter".into(), json!(query.service_filter));
+    if !service_codes.is_empty() {
+        filters.insert("service_filter".into(), json!(service_codes));
     }
-    filters.insert("sort_by".into(), json!(query.sort_by));
+    filters.insert("sort_by".into(), json!(sort_name));
     filters.insert(
         "sort_order".into(),
         json!(if query.descending { "desc" } else { "asc" }),
