@@ -4,6 +4,7 @@
 //! 100,000 customers filters and sorts a few megabytes of plain structs instead of joining
 //! and sorting table rows.
 
+use crate::customer::{CUSTOMER_STATUSES, MEMBERSHIP_LEVELS};
 use crate::package::package_status;
 use crate::stats::risk_level_bounds;
 use crate::ServiceType;
@@ -27,6 +28,48 @@ pub struct PackageKey {
     pub remaining_sessions: i64,
 }
 
+/// A customer's packages, the first two inline: the filter reads them for every customer,
+/// and a separate allocation per customer would cost a cache miss each.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Packages {
+    first: [Option<PackageKey>; 2],
+    more: Vec<PackageKey>,
+}
+
+impl Packages {
+    pub fn push(&mut self, p: PackageKey) {
+        match self.first.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(p),
+            None => self.more.push(p),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &PackageKey> {
+        self.first.iter().flatten().chain(self.more.iter())
+    }
+}
+
+impl From<Vec<PackageKey>> for Packages {
+    fn from(v: Vec<PackageKey>) -> Packages {
+        let mut out = Packages::default();
+        for p in v {
+            out.push(p);
+        }
+        out
+    }
+}
+
+/// A value's position in a fixed list of codes (membership levels, customer statuses), so
+/// the filter compares a byte instead of following a pointer to a string.
+pub fn code_in(list: &[&str], value: &str) -> u8 {
+    list.iter()
+        .position(|v| *v == value)
+        .map_or(UNKNOWN_CODE, |i| i as u8)
+}
+
+/// The code of a value outside the list.
+pub const UNKNOWN_CODE: u8 = u8::MAX;
+
 /// What list and search filter and sort a customer by.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchEntry {
@@ -36,8 +79,9 @@ pub struct SearchEntry {
     pub name_lower: String,
     pub email_lower: Option<String>,
     pub phone_digits: Option<String>,
-    pub membership_level: String,
-    pub customer_status: String,
+    /// [`code_in`] of `MEMBERSHIP_LEVELS` and `CUSTOMER_STATUSES`.
+    pub membership_level: u8,
+    pub customer_status: u8,
     pub assigned_staff: Option<String>,
     /// Bit set of the services used ([`service_bit`]).
     pub services_used: i64,
@@ -46,7 +90,7 @@ pub struct SearchEntry {
     pub last_activity: NaiveDate,
     pub total_visits: i64,
     pub total_revenue: i64,
-    pub packages: Vec<PackageKey>,
+    pub packages: Packages,
 }
 
 /// A free-text query: digits (three or more, with dashes or spaces) search phone numbers;
@@ -73,30 +117,60 @@ impl TextQuery {
             TextQuery::NameOrEmail(q.to_lowercase())
         })
     }
-
-    /// A matcher for many entries: the substring searcher is prepared once per query.
-    fn matcher(&self) -> TextMatcher<'_> {
-        match self {
-            TextQuery::PhoneDigits(d) => TextMatcher::Phone(Finder::new(d.as_bytes())),
-            TextQuery::NameOrEmail(t) => TextMatcher::NameOrEmail(Finder::new(t.as_bytes())),
-        }
-    }
 }
 
-enum TextMatcher<'a> {
-    Phone(Finder<'a>),
-    NameOrEmail(Finder<'a>),
+/// The names, e-mail addresses and phone digits of many entries laid end to end (each
+/// followed by a NUL, which no query contains), so one vectorised scan finds a fragment in
+/// all of them: per-entry substring search costs ~100 ns of set-up per string, 10 ms for
+/// 100,000 customers; a scan of the whole text about a tenth of that.
+#[derive(Debug, Clone, Default)]
+pub struct TextArena {
+    names: Vec<u8>,
+    name_starts: Vec<u32>,
+    phones: Vec<u8>,
+    phone_starts: Vec<u32>,
 }
 
-impl TextMatcher<'_> {
-    fn matches(&self, e: &SearchEntry) -> bool {
-        let found = |f: &Finder, hay: &str| f.find(hay.as_bytes()).is_some();
-        match self {
-            TextMatcher::Phone(f) => e.phone_digits.as_deref().is_some_and(|p| found(f, p)),
-            TextMatcher::NameOrEmail(f) => {
-                found(f, &e.name_lower) || e.email_lower.as_deref().is_some_and(|m| found(f, m))
+impl TextArena {
+    pub fn build(entries: &[SearchEntry]) -> TextArena {
+        let mut a = TextArena {
+            names: Vec::with_capacity(entries.len() * 32),
+            name_starts: Vec::with_capacity(entries.len()),
+            phones: Vec::with_capacity(entries.len() * 12),
+            phone_starts: Vec::with_capacity(entries.len()),
+        };
+        for e in entries {
+            a.name_starts.push(a.names.len() as u32);
+            a.names.extend_from_slice(e.name_lower.as_bytes());
+            a.names.push(0);
+            if let Some(m) = &e.email_lower {
+                a.names.extend_from_slice(m.as_bytes());
+                a.names.push(0);
             }
+            a.phone_starts.push(a.phones.len() as u32);
+            if let Some(p) = &e.phone_digits {
+                a.phones.extend_from_slice(p.as_bytes());
+            }
+            a.phones.push(0);
         }
+        a
+    }
+
+    /// For each entry (by position), whether it matches the query.
+    fn hits(&self, q: &TextQuery) -> Vec<bool> {
+        let (text, starts, needle) = match q {
+            TextQuery::PhoneDigits(d) => (&self.phones, &self.phone_starts, d),
+            TextQuery::NameOrEmail(t) => (&self.names, &self.name_starts, t),
+        };
+        let mut hit = vec![false; starts.len()];
+        if needle.as_bytes().contains(&0) {
+            return hit;
+        }
+        for at in Finder::new(needle.as_bytes()).find_iter(text) {
+            let i = starts.partition_point(|&s| s as usize <= at) - 1;
+            hit[i] = true;
+        }
+        hit
     }
 }
 
@@ -121,7 +195,8 @@ pub struct SearchFilter {
 /// A filter with its date rules resolved for one day, ready to test many entries.
 struct Resolved<'a> {
     filter: &'a SearchFilter,
-    text: Option<TextMatcher<'a>>,
+    membership_level: Option<u8>,
+    customer_status: Option<u8>,
     services_mask: i64,
     activity: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     today: NaiveDate,
@@ -130,12 +205,10 @@ struct Resolved<'a> {
 impl Resolved<'_> {
     fn matches(&self, e: &SearchEntry) -> bool {
         let f = self.filter;
-        if f.membership_level
-            .as_deref()
+        if self
+            .membership_level
             .is_some_and(|m| m != e.membership_level)
-            || f.customer_status
-                .as_deref()
-                .is_some_and(|s| s != e.customer_status)
+            || self.customer_status.is_some_and(|s| s != e.customer_status)
             || f.assigned_staff
                 .as_deref()
                 .is_some_and(|s| Some(s) != e.assigned_staff.as_deref())
@@ -162,16 +235,12 @@ impl Resolved<'_> {
                 return false;
             }
         }
-        if let Some(status) = f.package_status.as_deref() {
-            let has = e.packages.iter().any(|p| {
+        f.package_status.as_deref().is_none_or(|status| {
+            e.packages.iter().any(|p| {
                 package_status(p.expiry, p.total_sessions, p.remaining_sessions, self.today)
                     == status
-            });
-            if !has {
-                return false;
-            }
-        }
-        self.text.as_ref().is_none_or(|t| t.matches(e))
+            })
+        })
     }
 }
 
@@ -233,8 +302,9 @@ pub struct SearchPage {
 
 /// Filters `entries`, orders the matches and cuts the page `[offset, offset + limit)`. Only
 /// the entries up to the end of the page are fully sorted.
-pub fn search_page<'a>(
-    entries: impl Iterator<Item = &'a SearchEntry>,
+pub fn search_page(
+    entries: &[SearchEntry],
+    text: &TextArena,
     filter: &SearchFilter,
     today: NaiveDate,
     spec: PageSpec,
@@ -245,9 +315,14 @@ pub fn search_page<'a>(
         offset,
         limit,
     } = spec;
+    // A filter value outside the list matches no customer, not those with unknown values.
+    let code = |list: &[&str], v: &Option<String>| {
+        v.as_deref().map(|v| code_in(list, v).min(UNKNOWN_CODE - 1))
+    };
     let resolved = Resolved {
         filter,
-        text: filter.text.as_ref().map(TextQuery::matcher),
+        membership_level: code(&MEMBERSHIP_LEVELS, &filter.membership_level),
+        customer_status: code(&CUSTOMER_STATUSES, &filter.customer_status),
         services_mask: filter.services.iter().map(|s| service_bit(*s)).sum(),
         activity: filter
             .risk_level
@@ -255,7 +330,13 @@ pub fn search_page<'a>(
             .map(|r| risk_level_bounds(r, today).unwrap_or((None, None))),
         today,
     };
-    let mut matches: Vec<&SearchEntry> = entries.filter(|e| resolved.matches(e)).collect();
+    let hits = filter.text.as_ref().map(|q| text.hits(q));
+    let mut matches: Vec<&SearchEntry> = entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| hits.as_ref().is_none_or(|h| h[*i]) && resolved.matches(e))
+        .map(|(_, e)| e)
+        .collect();
     let total = matches.len();
     let end = offset.saturating_add(limit).min(total);
     if offset >= end {
@@ -290,8 +371,8 @@ mod tests {
             id: id.into(),
             name: name.into(),
             name_lower: name.to_lowercase(),
-            membership_level: "basic".into(),
-            customer_status: "active".into(),
+            membership_level: code_in(&MEMBERSHIP_LEVELS, "basic"),
+            customer_status: code_in(&CUSTOMER_STATUSES, "active"),
             last_activity: d("2024-05-01"),
             ..SearchEntry::default()
         }
@@ -308,7 +389,13 @@ mod tests {
             offset: 0,
             limit: 100,
         };
-        search_page(entries.iter(), f, d("2024-06-01"), spec)
+        search_page(
+            entries,
+            &TextArena::build(entries),
+            f,
+            d("2024-06-01"),
+            spec,
+        )
     }
 
     #[test]
@@ -358,16 +445,18 @@ mod tests {
         assert_eq!(find("example.com"), ["b"]);
         assert!(find("9999").is_empty());
         assert!(find("%").is_empty(), "a percent sign is not a wildcard");
+        assert!(find("희\0park").is_empty(), "no match across two strings");
+        assert!(find("희ann").is_empty());
     }
 
     #[test]
     fn attribute_filters_must_all_hold() {
         let mut a = entry("a", "가");
-        a.membership_level = "vip".into();
+        a.membership_level = code_in(&MEMBERSHIP_LEVELS, "vip");
         a.assigned_staff = Some("김실장".into());
         let mut b = entry("b", "나");
-        b.membership_level = "vip".into();
-        b.customer_status = "inactive".into();
+        b.membership_level = code_in(&MEMBERSHIP_LEVELS, "vip");
+        b.customer_status = code_in(&CUSTOMER_STATUSES, "inactive");
         let c = entry("c", "다");
         let all = [a, b, c];
         let f = SearchFilter {
@@ -386,6 +475,14 @@ mod tests {
             ..SearchFilter::default()
         };
         assert_eq!(ids(&run(&all, &f, SortKey::Name, false)), ["a"]);
+        let f = SearchFilter {
+            membership_level: Some("gold".into()),
+            ..SearchFilter::default()
+        };
+        assert!(
+            run(&all, &f, SortKey::Name, false).ids.is_empty(),
+            "an unknown level matches nobody"
+        );
     }
 
     #[test]
@@ -417,13 +514,15 @@ mod tests {
             remaining_sessions: remaining,
         };
         let mut a = entry("a", "가");
-        a.packages = vec![pkg(60, 10, 8)]; // active
+        a.packages = vec![pkg(60, 10, 8)].into(); // active
         let mut b = entry("b", "나");
-        b.packages = vec![pkg(-1, 10, 8), pkg(14, 10, 8)]; // expired + expiring (14 days)
+        b.packages = vec![pkg(-1, 10, 8), pkg(14, 10, 8)].into(); // expired + expiring (14 days)
         let mut c = entry("c", "다");
-        c.packages = vec![pkg(60, 10, 2), pkg(60, 10, 0)]; // expiring (20 %) + used up
+        c.packages = vec![pkg(60, 10, 2), pkg(-5, 10, 5), pkg(60, 10, 0)].into(); // expiring (20 %), expired, used up
         let d_ = entry("d", "라"); // no package
-        let all = [a, b, c, d_];
+        let mut e = entry("e", "마");
+        e.packages = vec![pkg(-1, 10, 8), pkg(-2, 10, 8), pkg(60, 10, 8)].into(); // third active
+        let all = [a, b, c, d_, e];
         let with = |s: &str| {
             let f = SearchFilter {
                 package_status: Some(s.into()),
@@ -434,9 +533,9 @@ mod tests {
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(with("active"), ["a"]);
+        assert_eq!(with("active"), ["a", "e"]);
         assert_eq!(with("expiring"), ["b", "c"]);
-        assert_eq!(with("expired"), ["b", "c"]);
+        assert_eq!(with("expired"), ["b", "c", "e"]);
     }
 
     #[test]
@@ -541,6 +640,7 @@ mod tests {
             .collect();
         let f = SearchFilter::default();
         let today = d("2024-06-01");
+        let arena = TextArena::build(&all);
         for key in [
             SortKey::Name,
             SortKey::LastVisit,
@@ -560,7 +660,7 @@ mod tests {
                         offset,
                         limit,
                     };
-                    let p = search_page(all.iter(), &f, today, spec);
+                    let p = search_page(&all, &arena, &f, today, spec);
                     assert_eq!(p.total, 500);
                     let end = (offset + limit).min(500);
                     let want = if offset < 500 {

@@ -1,6 +1,11 @@
 //! The ClinicDesk server: serves the shared API router over HTTP (on SQLite for a single
 //! site, PostgreSQL for a clinic chain) together with the web UI, with structured logs.
 
+/// glibc's allocator spent a third of a request's CPU time in malloc/free under concurrent
+/// load (measured with perf); mimalloc's per-thread heaps do not contend.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context;
 use axum::Router;
 use clap::Parser;

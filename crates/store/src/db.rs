@@ -24,6 +24,8 @@ pub struct Db {
     pub(crate) read_auditor: crate::read_audit::Handle,
     /// List and search (see `search_index`), shared by every clone.
     pub(crate) search_index: std::sync::Arc<crate::search_index::SearchIndex>,
+    /// SQLite only: the background WAL checkpoints.
+    _checkpointer: Option<crate::checkpoint::Checkpointer>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -54,13 +56,14 @@ impl Db {
                         Box::pin(async move {
                             // WAL lets readers run beside the writer; NORMAL sync is durable
                             // across application crashes, which is what a desktop needs.
-                            // Memory-mapped reads skip a system call and a copy per page (the
-                            // default 2 MB page cache holds little of a 100k-customer file);
-                            // the mapping is shared by all connections and the OS may drop it.
+                            // Checkpoints run in the background (see `checkpoint`). No memory
+                            // map: every commit (each detail read writes its audit event) makes
+                            // the other connections unmap it at their next read, and perf
+                            // showed that munmap in the read path.
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA mmap_size = 1073741824;",
+                                 PRAGMA wal_autocheckpoint = 0;",
                             )
                             .await?;
                             conn.execute(SQLITE_CACHE_SIZE).await?;
@@ -78,12 +81,27 @@ impl Db {
                     .await?
             }
         };
+        let checkpointer =
+            (kind == DbKind::Sqlite).then(|| crate::checkpoint::Checkpointer::start(pool.clone()));
         Ok(Db {
             pool,
             kind,
             read_auditor: Default::default(),
             search_index: Default::default(),
+            _checkpointer: checkpointer,
         })
+    }
+
+    /// A handle for a background task: the same pool and index, without the handles that
+    /// keep background tasks alive (which would then keep themselves alive).
+    pub(crate) fn without_background_tasks(&self) -> Db {
+        Db {
+            pool: self.pool.clone(),
+            kind: self.kind,
+            read_auditor: Default::default(),
+            search_index: self.search_index.clone(),
+            _checkpointer: None,
+        }
     }
 
     /// Applies the migrations of this database's kind; safe to call on every start.

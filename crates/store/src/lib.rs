@@ -5,6 +5,7 @@
 //! sync outbox entry.
 
 pub mod audit;
+mod checkpoint;
 pub mod customers;
 mod db;
 pub mod interactions;

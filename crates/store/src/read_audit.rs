@@ -37,12 +37,7 @@ impl Handle {
         self.0.get_or_init(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             // The writer holds the pool but not this inbox, so it ends when the last Db does.
-            let writer = Db {
-                pool: db.pool.clone(),
-                kind: db.kind,
-                read_auditor: Handle::default(),
-                search_index: db.search_index.clone(),
-            };
+            let writer = db.without_background_tasks();
             tokio::spawn(run(writer, rx));
             tx
         })

@@ -12,8 +12,9 @@
 use crate::row;
 use crate::StoreResult;
 use chrono::NaiveDate;
+use clinicdesk_domain::customer::{CUSTOMER_STATUSES, MEMBERSHIP_LEVELS};
 use clinicdesk_domain::search::{
-    search_page, PackageKey, PageSpec, SearchEntry, SearchFilter, SearchPage,
+    code_in, search_page, PackageKey, PageSpec, SearchEntry, SearchFilter, SearchPage, TextArena,
 };
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
@@ -28,6 +29,8 @@ struct Snapshot {
     revisions: Vec<i64>,
     slot: HashMap<String, usize>,
     revision: i64,
+    /// The searchable text by position; `None` after a change that moved or edited it.
+    text: Option<TextArena>,
 }
 
 /// One customer as loaded: its revision and entry (`None`: deleted, so not searchable).
@@ -44,10 +47,18 @@ impl Snapshot {
             match (self.slot.get(&l.id).copied(), l.entry) {
                 (Some(i), _) if self.revisions[i] >= l.revision => {}
                 (Some(i), Some(entry)) => {
+                    let old = &self.entries[i];
+                    if old.name_lower != entry.name_lower
+                        || old.email_lower != entry.email_lower
+                        || old.phone_digits != entry.phone_digits
+                    {
+                        self.text = None;
+                    }
                     self.entries[i] = entry;
                     self.revisions[i] = l.revision;
                 }
                 (Some(i), None) => {
+                    self.text = None;
                     self.slot.remove(&l.id);
                     self.entries.swap_remove(i);
                     self.revisions.swap_remove(i);
@@ -56,6 +67,7 @@ impl Snapshot {
                     }
                 }
                 (None, Some(entry)) => {
+                    self.text = None;
                     self.slot.insert(l.id, self.entries.len());
                     self.entries.push(entry);
                     self.revisions.push(l.revision);
@@ -191,8 +203,8 @@ fn customer_from(r: &AnyRow) -> StoreResult<Loaded> {
         name,
         email_lower: email.map(|m| m.to_lowercase()),
         phone_digits: row::opt_text(r, "phone_digits")?,
-        membership_level: row::text(r, "membership_level")?,
-        customer_status: row::text(r, "customer_status")?,
+        membership_level: code_in(&MEMBERSHIP_LEVELS, &row::text(r, "membership_level")?),
+        customer_status: code_in(&CUSTOMER_STATUSES, &row::text(r, "customer_status")?),
         assigned_staff: row::opt_text(r, "assigned_staff")?,
         ..SearchEntry::default()
     };
@@ -242,6 +254,7 @@ impl SearchIndex {
                     let loaded = load_all(conn).await?;
                     let mut snapshot = Snapshot::default();
                     snapshot.apply(loaded);
+                    snapshot.text = Some(TextArena::build(&snapshot.entries));
                     tracing::info!(customers = snapshot.entries.len(), "search index loaded");
                     *self.write() = Some(snapshot);
                 }
@@ -266,9 +279,31 @@ impl SearchIndex {
         spec: PageSpec,
     ) -> StoreResult<SearchPage> {
         self.catch_up(conn).await?;
+        let stale = self.read().as_ref().is_some_and(|s| s.text.is_none());
+        if stale {
+            if let Some(s) = self.write().as_mut() {
+                if s.text.is_none() {
+                    s.text = Some(TextArena::build(&s.entries));
+                }
+            }
+        }
         let guard = self.read();
-        let entries = guard.as_ref().map(|s| s.entries.as_slice()).unwrap_or(&[]);
-        Ok(search_page(entries.iter(), filter, today, spec))
+        Ok(match guard.as_ref() {
+            Some(Snapshot {
+                entries,
+                text: Some(text),
+                ..
+            }) => search_page(entries, text, filter, today, spec),
+            // Only a concurrent change can have dropped the text since; search without it.
+            Some(s) => search_page(
+                &s.entries,
+                &TextArena::build(&s.entries),
+                filter,
+                today,
+                spec,
+            ),
+            None => search_page(&[], &TextArena::default(), filter, today, spec),
+        })
     }
 
     /// Loads the index now instead of on the first search.
