@@ -25,30 +25,38 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         .fetch_one(&mut *conn)
         .await?
         .try_get("created_at")?;
-    let services: Vec<String> = sqlx::query(&format!(
-        "SELECT DISTINCT s.service_type FROM service_sessions s WHERE s.customer_id = $1 AND {NOT_CANCELLED}"
-    ))
-    .bind(customer_id.to_string())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get("service_type"))
-    .collect::<Result<_, _>>()?;
-    let services_used: i64 = services
-        .iter()
-        .filter_map(|s| ServiceType::parse(s))
-        .map(service_bit)
-        .sum();
-    let visits = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n, MIN(service_date) AS first_date, MAX(service_date) AS last_date, \
+    // One pass over the customer's visits, per service: which services were used and the
+    // visit figures.
+    let per_service = sqlx::query(&format!(
+        "SELECT s.service_type, COUNT(*) AS n, MIN(service_date) AS first_date, MAX(service_date) AS last_date, \
          CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS revenue, \
          CAST(COALESCE(SUM(satisfaction_rating), 0) AS BIGINT) AS rating_sum, \
          COUNT(satisfaction_rating) AS rating_count \
-         FROM service_sessions s WHERE s.customer_id = $1 AND {NOT_CANCELLED}"
+         FROM service_sessions s WHERE s.customer_id = $1 AND {NOT_CANCELLED} GROUP BY s.service_type"
     ))
     .bind(customer_id.to_string())
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let mut services_used = 0i64;
+    let (mut visits, mut revenue, mut rating_sum, mut rating_count) = (0i64, 0i64, 0i64, 0i64);
+    let (mut first_visit, mut last_visit): (Option<String>, Option<String>) = (None, None);
+    for r in &per_service {
+        if let Some(service) = ServiceType::parse(&row::text(r, "service_type")?) {
+            services_used |= service_bit(service);
+        }
+        visits += row::int(r, "n")?;
+        revenue += row::int(r, "revenue")?;
+        rating_sum += row::int(r, "rating_sum")?;
+        rating_count += row::int(r, "rating_count")?;
+        let first = row::opt_text(r, "first_date")?;
+        let last = row::opt_text(r, "last_date")?;
+        if first.is_some() && (first_visit.is_none() || first < first_visit) {
+            first_visit = first;
+        }
+        if last > last_visit {
+            last_visit = last;
+        }
+    }
     let purchases: i64 = sqlx::query(
         "SELECT CAST(COALESCE(SUM(price_paid), 0) AS BIGINT) AS total FROM package_purchases WHERE customer_id = $1",
     )
@@ -61,7 +69,6 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         .fetch_one(&mut *conn)
         .await?;
 
-    let last_visit = row::opt_text(&visits, "last_date")?;
     let last_activity = last_visit
         .clone()
         .unwrap_or_else(|| created.chars().take(10).collect());
@@ -77,13 +84,13 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
          services_used = excluded.services_used",
     )
     .bind(customer_id.to_string())
-    .bind(row::int(&visits, "n")?)
-    .bind(row::opt_text(&visits, "first_date")?)
+    .bind(visits)
+    .bind(first_visit)
     .bind(last_visit)
     .bind(last_activity)
-    .bind(row::int(&visits, "revenue")? + purchases)
-    .bind(row::int(&visits, "rating_sum")?)
-    .bind(row::int(&visits, "rating_count")?)
+    .bind(revenue + purchases)
+    .bind(rating_sum)
+    .bind(rating_count)
     .bind(row::opt_text(&interactions, "last_at")?)
     .bind(row::int(&interactions, "n")?)
     .bind(services_used)
