@@ -19,6 +19,7 @@ use clinicdesk_domain::search::{
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The entries and the revision they reflect.
@@ -77,11 +78,22 @@ impl Snapshot {
     }
 }
 
-#[derive(Default)]
 pub(crate) struct SearchIndex {
     snapshot: RwLock<Option<Snapshot>>,
     /// Held while the whole index is loaded, so concurrent first searches load it once.
     building: tokio::sync::Mutex<()>,
+    /// [`MAX_CHANGED`]; lower in tests.
+    max_changed: AtomicUsize,
+}
+
+impl Default for SearchIndex {
+    fn default() -> SearchIndex {
+        SearchIndex {
+            snapshot: RwLock::default(),
+            building: tokio::sync::Mutex::default(),
+            max_changed: AtomicUsize::new(MAX_CHANGED),
+        }
+    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -163,6 +175,7 @@ const MAX_CHANGED: usize = 5_000;
 async fn load_changed(
     conn: &mut AnyConnection,
     after: i64,
+    max_changed: usize,
 ) -> StoreResult<Option<(Vec<Loaded>, i64)>> {
     let newest: Option<i64> = row::opt_int(
         &sqlx::query("SELECT MAX(search_revision) AS newest FROM customers")
@@ -176,12 +189,12 @@ async fn load_changed(
     let changed = sqlx::query(&format!(
         "SELECT id, search_revision FROM customers WHERE search_revision > $1 \
          ORDER BY search_revision LIMIT {}",
-        MAX_CHANGED + 1
+        max_changed + 1
     ))
     .bind(after)
     .fetch_all(&mut *conn)
     .await?;
-    if changed.len() > MAX_CHANGED {
+    if changed.len() > max_changed {
         return Ok(None);
     }
     let mut reached = after;
@@ -288,7 +301,8 @@ impl SearchIndex {
     async fn catch_up(&self, conn: &mut AnyConnection) -> StoreResult<()> {
         let seen = self.read().as_ref().map(|s| s.revision);
         if let Some(after) = seen {
-            match load_changed(conn, after).await? {
+            let max_changed = self.max_changed.load(Ordering::Relaxed);
+            match load_changed(conn, after, max_changed).await? {
                 Some((changed, reached)) => {
                     if let Some(snapshot) = self.write().as_mut() {
                         snapshot.apply(changed);
@@ -372,4 +386,67 @@ pub(crate) async fn touch(conn: &mut AnyConnection, customer_id: &str) -> StoreR
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::customers::{self, SearchQuery};
+    use crate::{Actor, Db};
+    use clinicdesk_domain::customer::CustomerRecord;
+    use std::sync::atomic::Ordering;
+
+    async fn names(db: &Db, q: &str) -> (Vec<String>, i64) {
+        let mut conn = db.conn().await.unwrap();
+        let query = SearchQuery {
+            q: Some(q.into()),
+            page: 1,
+            size: 20,
+            ..SearchQuery::default()
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let (items, total) = customers::search(db, &mut conn, &query, today)
+            .await
+            .unwrap();
+        (items.into_iter().map(|c| c.record.name).collect(), total)
+    }
+
+    /// When more customers changed than the index reads one by one, it loads everything
+    /// afresh, and the answer is the same.
+    #[tokio::test]
+    async fn many_changes_at_once_reload_the_index() {
+        let path = std::env::temp_dir().join(format!(
+            "clinicdesk-search-index-{}.db",
+            clinicdesk_domain::ids::new_id()
+        ));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        db.search_index.max_changed.store(1, Ordering::Relaxed);
+        let now = "2026-01-01T09:00:00.000Z";
+        let mut records = Vec::new();
+        for name in ["가나다", "가나라"] {
+            let mut c = CustomerRecord::new(clinicdesk_domain::ids::new_id(), now);
+            c.name = name.into();
+            let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
+            customers::insert(&mut w, &c).await.unwrap();
+            w.commit().await.unwrap();
+            records.push(c);
+        }
+        assert_eq!(names(&db, "가나").await.1, 2);
+        let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
+        for (c, name) in records.iter_mut().zip(["마바사", "마바아"]) {
+            c.name = name.into();
+            customers::update(&mut w, c, &["name".into()])
+                .await
+                .unwrap();
+        }
+        w.commit().await.unwrap();
+        let (found, total) = names(&db, "마바").await;
+        assert_eq!(found, ["마바사", "마바아"]);
+        assert_eq!(total, 2);
+        assert_eq!(names(&db, "가나").await.1, 0);
+        db.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
 }
