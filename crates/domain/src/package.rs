@@ -262,14 +262,37 @@ pub fn package_status(
     remaining: i64,
     today: NaiveDate,
 ) -> &'static str {
-    if today > expiry || remaining <= 0 {
-        "expired"
-    } else if (expiry - today).num_days() <= EXPIRING_WITHIN_DAYS
-        || remaining * 100 <= total * EXPIRING_REMAINING_PERCENT
-    {
-        "expiring"
-    } else {
-        "active"
+    StatusDay::new(today).status(expiry, total, remaining)
+}
+
+/// [`package_status`] on one day, with the day's bounds worked out once: the search filter
+/// asks it of every package of every customer, and date subtraction per package was a
+/// measurable share of a search.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusDay {
+    today: NaiveDate,
+    /// The last expiry date that counts as expiring soon.
+    soon: NaiveDate,
+}
+
+impl StatusDay {
+    pub fn new(today: NaiveDate) -> StatusDay {
+        StatusDay {
+            today,
+            soon: today
+                .checked_add_signed(chrono::Duration::days(EXPIRING_WITHIN_DAYS))
+                .unwrap_or(NaiveDate::MAX),
+        }
+    }
+
+    pub fn status(&self, expiry: NaiveDate, total: i64, remaining: i64) -> &'static str {
+        if self.today > expiry || remaining <= 0 {
+            "expired"
+        } else if expiry <= self.soon || remaining * 100 <= total * EXPIRING_REMAINING_PERCENT {
+            "expiring"
+        } else {
+            "active"
+        }
     }
 }
 

@@ -5,10 +5,10 @@
 //! and sorting table rows.
 
 use crate::customer::{CUSTOMER_STATUSES, MEMBERSHIP_LEVELS};
-use crate::package::package_status;
+use crate::package::StatusDay;
 use crate::stats::risk_level_bounds;
 use crate::ServiceType;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use memchr::memmem::Finder;
 use std::cmp::Ordering;
 
@@ -129,6 +129,10 @@ pub struct TextArena {
     name_starts: Vec<u32>,
     phones: Vec<u8>,
     phone_starts: Vec<u32>,
+    /// Each entry's place in (name, id) order, and among distinct names: sorting then
+    /// compares integers instead of following two pointers to two strings.
+    rank: Vec<u32>,
+    name_rank: Vec<u32>,
 }
 
 impl TextArena {
@@ -138,6 +142,8 @@ impl TextArena {
             name_starts: Vec::with_capacity(entries.len()),
             phones: Vec::with_capacity(entries.len() * 12),
             phone_starts: Vec::with_capacity(entries.len()),
+            rank: Vec::new(),
+            name_rank: Vec::new(),
         };
         for e in entries {
             a.name_starts.push(a.names.len() as u32);
@@ -152,6 +158,21 @@ impl TextArena {
                 a.phones.extend_from_slice(p.as_bytes());
             }
             a.phones.push(0);
+        }
+        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+        order.sort_unstable_by(|&x, &y| {
+            let (x, y) = (&entries[x as usize], &entries[y as usize]);
+            x.name.cmp(&y.name).then_with(|| x.id.cmp(&y.id))
+        });
+        a.rank = vec![0; entries.len()];
+        a.name_rank = vec![0; entries.len()];
+        let mut distinct = 0u32;
+        for (place, &i) in order.iter().enumerate() {
+            if place > 0 && entries[order[place - 1] as usize].name != entries[i as usize].name {
+                distinct += 1;
+            }
+            a.rank[i as usize] = place as u32;
+            a.name_rank[i as usize] = distinct;
         }
         a
     }
@@ -199,7 +220,7 @@ struct Resolved<'a> {
     customer_status: Option<u8>,
     services_mask: i64,
     activity: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
-    today: NaiveDate,
+    status_day: StatusDay,
 }
 
 impl Resolved<'_> {
@@ -237,7 +258,8 @@ impl Resolved<'_> {
         }
         f.package_status.as_deref().is_none_or(|status| {
             e.packages.iter().any(|p| {
-                package_status(p.expiry, p.total_sessions, p.remaining_sessions, self.today)
+                self.status_day
+                    .status(p.expiry, p.total_sessions, p.remaining_sessions)
                     == status
             })
         })
@@ -267,17 +289,18 @@ impl SortKey {
 }
 
 /// The listing order: the key in the asked direction; customers who never visited come last
-/// by last visit in either direction; ties by name, then id, so pages never overlap.
+/// by last visit in either direction; ties by name, then id, so pages never overlap. This is
+/// the definition; [`search_page`] sorts by equivalent integer keys (tested against it).
 pub fn compare(a: &SearchEntry, b: &SearchEntry, key: SortKey, descending: bool) -> Ordering {
     let dir = |o: Ordering| if descending { o.reverse() } else { o };
     let by_name = || a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id));
     match key {
         SortKey::Name => dir(a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id)),
         SortKey::LastVisit => match (a.last_visit, b.last_visit) {
-            (Some(x), Some(y)) => dir(x.cmp(&y)).then_with(|| a.id.cmp(&b.id)),
+            (Some(x), Some(y)) => dir(x.cmp(&y)).then_with(by_name),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (None, None) => a.id.cmp(&b.id),
+            (None, None) => by_name(),
         },
         SortKey::TotalVisits => dir(a.total_visits.cmp(&b.total_visits)).then_with(by_name),
         SortKey::Revenue => dir(a.total_revenue.cmp(&b.total_revenue)).then_with(by_name),
@@ -328,14 +351,29 @@ pub fn search_page(
             .risk_level
             .as_deref()
             .map(|r| risk_level_bounds(r, today).unwrap_or((None, None))),
-        today,
+        status_day: StatusDay::new(today),
     };
     let hits = filter.text.as_ref().map(|q| text.hits(q));
-    let mut matches: Vec<&SearchEntry> = entries
+    let sign = |v: i64| if descending { -v } else { v };
+    // (key, tie-break, place in name order, position): the order of `compare`, as integers.
+    let key_of = |i: usize, e: &SearchEntry| -> (i64, i64, u32, u32) {
+        let rank = text.rank[i];
+        let (major, minor) = match key {
+            SortKey::Name => (sign(text.name_rank[i] as i64), 0),
+            SortKey::TotalVisits => (sign(e.total_visits), 0),
+            SortKey::Revenue => (sign(e.total_revenue), 0),
+            SortKey::LastVisit => match e.last_visit {
+                Some(d) => (0, sign(d.num_days_from_ce() as i64)),
+                None => (1, 0),
+            },
+        };
+        (major, minor, rank, i as u32)
+    };
+    let mut matches: Vec<(i64, i64, u32, u32)> = entries
         .iter()
         .enumerate()
         .filter(|(i, e)| hits.as_ref().is_none_or(|h| h[*i]) && resolved.matches(e))
-        .map(|(_, e)| e)
+        .map(|(i, e)| key_of(i, e))
         .collect();
     let total = matches.len();
     let end = offset.saturating_add(limit).min(total);
@@ -345,14 +383,16 @@ pub fn search_page(
             total,
         };
     }
-    let order = |a: &&SearchEntry, b: &&SearchEntry| compare(a, b, key, descending);
     if end < total {
-        matches.select_nth_unstable_by(end - 1, order);
+        matches.select_nth_unstable(end - 1);
         matches.truncate(end);
     }
-    matches.sort_unstable_by(order);
+    matches.sort_unstable();
     SearchPage {
-        ids: matches[offset..end].iter().map(|e| e.id.clone()).collect(),
+        ids: matches[offset..end]
+            .iter()
+            .map(|k| entries[k.3 as usize].id.clone())
+            .collect(),
         total,
     }
 }
@@ -617,12 +657,12 @@ mod tests {
         );
         assert_eq!(
             ids(&run(&all, &f, SortKey::LastVisit, true)),
-            ["c", "a", "0", "b"]
+            ["c", "a", "b", "0"]
         );
         assert_eq!(
             ids(&run(&all, &f, SortKey::LastVisit, false)),
-            ["a", "c", "0", "b"],
-            "never visited last in both directions"
+            ["a", "c", "b", "0"],
+            "never visited last in both directions, then by name"
         );
     }
 
