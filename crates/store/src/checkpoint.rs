@@ -46,20 +46,13 @@ impl Checkpointer {
 
 #[cfg(test)]
 mod tests {
-    use crate::Db;
     use std::time::Duration;
 
     /// Commits leave the WAL and reach the database file without any connection
     /// checkpointing on commit.
     #[tokio::test]
     async fn the_wal_is_checkpointed_in_the_background() {
-        let path = std::env::temp_dir().join(format!(
-            "clinicdesk-checkpoint-{}.db",
-            clinicdesk_domain::ids::new_id()
-        ));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        let (db, path) = crate::db::temp_sqlite("checkpoint").await;
         sqlx::query("CREATE TABLE filler (x TEXT)")
             .execute(&db.pool)
             .await

@@ -138,3 +138,16 @@ impl Db {
         self.pool.close().await;
     }
 }
+
+/// A fresh SQLite database file in the temp directory, for the store's own tests.
+#[cfg(test)]
+pub(crate) async fn temp_sqlite(what: &str) -> (Db, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!(
+        "clinicdesk-{what}-{}.db",
+        clinicdesk_domain::ids::new_id()
+    ));
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("a temporary SQLite database");
+    (db, path)
+}

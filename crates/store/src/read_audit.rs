@@ -128,13 +128,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_reads_are_all_recorded_in_one_unbroken_chain() {
-        let path = std::env::temp_dir().join(format!(
-            "clinicdesk-read-audit-{}.db",
-            clinicdesk_domain::ids::new_id()
-        ));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        let (db, path) = crate::db::temp_sqlite("read-audit").await;
         db.migrate().await.unwrap();
         let mut tasks = Vec::new();
         for i in 0..200 {

@@ -414,13 +414,7 @@ mod tests {
     /// afresh, and the answer is the same.
     #[tokio::test]
     async fn many_changes_at_once_reload_the_index() {
-        let path = std::env::temp_dir().join(format!(
-            "clinicdesk-search-index-{}.db",
-            clinicdesk_domain::ids::new_id()
-        ));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        let (db, path) = crate::db::temp_sqlite("search-index").await;
         db.migrate().await.unwrap();
         db.search_index.max_changed.store(1, Ordering::Relaxed);
         let now = "2026-01-01T09:00:00.000Z";
