@@ -1,5 +1,8 @@
 /// <reference types="vitest/config" />
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { preloadFonts } from './build/fontPreload.ts';
+import { dictionaries } from './src/i18n.ts';
 
 // The UI is loaded both by the server (at `/`) and by the Tauri window through its own
 // asset protocol, so every asset path must be relative.
@@ -13,6 +16,14 @@ export default defineConfig({
   // Vite 8 transforms with Oxc (its successor to the esbuild option): automatic JSX runtime
   // from Preact, no framework plugin needed.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // The font subsets of every Korean label (what main.tsx waits for before the first render)
+  // are preloaded from index.html.
+  plugins: [
+    preloadFonts(
+      () => Object.values(dictionaries.ko).join(''),
+      fileURLToPath(new URL('./node_modules/@fontsource-variable/noto-sans-kr/index.css', import.meta.url)),
+    ),
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

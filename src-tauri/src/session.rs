@@ -60,7 +60,14 @@ pub struct SessionStore {
     choice: KeyringChoice,
     service: Arc<str>,
     user: Arc<str>,
-    entry: Arc<Mutex<Option<(Entry, &'static str)>>>,
+    slot: Arc<Mutex<Slot>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    entry: Option<(Entry, &'static str)>,
+    /// What [`SessionStore::prefetch`] read, handed to the next [`SessionStore::load`] once.
+    prefetched: Option<Option<String>>,
 }
 
 impl SessionStore {
@@ -75,25 +82,76 @@ impl SessionStore {
             choice,
             service: service.into(),
             user: user.into(),
-            entry: Arc::new(Mutex::new(None)),
+            slot: Arc::new(Mutex::new(Slot::default())),
         }
+    }
+
+    /// Opens the store and reads the token on a background thread now, so the UI's first
+    /// `session_load` — which comes once the web view has started and the page has loaded —
+    /// finds it already read instead of opening the keyring (a D-Bus round trip to the Secret
+    /// Service, or keyutils system calls) on its critical path. The value read is handed out
+    /// once; any save or clear in between discards it, so a load never answers a stale token.
+    /// `None` if no thread could be started (then nothing is read ahead).
+    pub fn prefetch(&self) -> Option<std::thread::JoinHandle<()>> {
+        let store = self.clone();
+        std::thread::Builder::new()
+            .name("keyring-prefetch".into())
+            .spawn(move || {
+                let mut slot = store.lock();
+                if slot.prefetched.is_some() {
+                    return;
+                }
+                match store.read(&mut slot) {
+                    Ok(token) => slot.prefetched = Some(token),
+                    // Not kept: the UI's own load tries again and reports the error.
+                    Err(e) => tracing::info!(error = %e, "refresh-token prefetch failed"),
+                }
+            })
+            .map_err(|e| tracing::warn!(error = %e, "cannot start the keyring prefetch"))
+            .ok()
     }
 
     /// The store in use (`secret-service`, `keyutils`, `platform`), opening it if needed.
     pub fn backend(&self) -> Result<&'static str, String> {
-        self.with_entry(|_, backend| Ok(backend))
+        let mut slot = self.lock();
+        self.with_entry(&mut slot, |_, backend| Ok(backend))
     }
 
     pub fn save(&self, refresh_token: &str) -> Result<(), String> {
         if refresh_token.is_empty() {
             return self.clear();
         }
-        self.with_entry(|entry, _| entry.set_password(refresh_token).map_err(describe))
+        let mut slot = self.lock();
+        slot.prefetched = None;
+        self.with_entry(&mut slot, |entry, _| {
+            entry.set_password(refresh_token).map_err(describe)
+        })
     }
 
     /// `None` when no token is stored.
     pub fn load(&self) -> Result<Option<String>, String> {
-        self.with_entry(|entry, _| match entry.get_password() {
+        let mut slot = self.lock();
+        if let Some(token) = slot.prefetched.take() {
+            return Ok(token);
+        }
+        self.read(&mut slot)
+    }
+
+    pub fn clear(&self) -> Result<(), String> {
+        let mut slot = self.lock();
+        slot.prefetched = None;
+        self.with_entry(&mut slot, |entry, _| match entry.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(e) => Err(describe(e)),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self, slot: &mut Slot) -> Result<Option<String>, String> {
+        self.with_entry(slot, |entry, _| match entry.get_password() {
             Ok(token) if token.is_empty() => Ok(None),
             Ok(token) => Ok(Some(token)),
             Err(KeyringError::NoEntry) => Ok(None),
@@ -101,24 +159,21 @@ impl SessionStore {
         })
     }
 
-    pub fn clear(&self) -> Result<(), String> {
-        self.with_entry(|entry, _| match entry.delete_credential() {
-            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
-            Err(e) => Err(describe(e)),
-        })
-    }
-
     fn with_entry<T>(
         &self,
+        slot: &mut Slot,
         f: impl FnOnce(&Entry, &'static str) -> Result<T, String>,
     ) -> Result<T, String> {
-        let mut slot = self.entry.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_none() {
+        if slot.entry.is_none() {
             let opened = open_entry(self.choice, &self.service, &self.user)?;
-            tracing::info!(backend = opened.1, "refresh-token store opened");
-            *slot = Some(opened);
+            tracing::info!(
+                backend = opened.1,
+                elapsed_ms = crate::uptime_ms(),
+                "refresh-token store opened"
+            );
+            slot.entry = Some(opened);
         }
-        let (entry, backend) = slot.as_ref().expect("just filled");
+        let (entry, backend) = slot.entry.as_ref().expect("just filled");
         f(entry, backend)
     }
 }
@@ -232,6 +287,31 @@ mod tests {
         store.clear().unwrap();
         store.save("rt-3").unwrap();
         store.save("").unwrap();
+        assert_eq!(store.load().unwrap(), None);
+    }
+
+    #[test]
+    fn a_prefetched_token_is_handed_out_once_and_never_stale() {
+        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+        // The mock store keeps the secret in the entry, so one SessionStore is one slot.
+        let store = SessionStore::new(KeyringChoice::Default);
+        store.save("rt-1").unwrap();
+        store.prefetch().unwrap().join().unwrap();
+        assert_eq!(store.load().unwrap().as_deref(), Some("rt-1"));
+        // Later loads read the store itself.
+        store.save("rt-2").unwrap();
+        assert_eq!(store.load().unwrap().as_deref(), Some("rt-2"));
+
+        // A save or clear after the prefetch discards what it read.
+        store.prefetch().unwrap().join().unwrap();
+        store.save("rt-3").unwrap();
+        assert_eq!(store.load().unwrap().as_deref(), Some("rt-3"));
+        store.prefetch().unwrap().join().unwrap();
+        store.clear().unwrap();
+        assert_eq!(store.load().unwrap(), None);
+
+        // Nothing stored: the prefetch answers "no token" too.
+        store.prefetch().unwrap().join().unwrap();
         assert_eq!(store.load().unwrap(), None);
     }
 

@@ -1,12 +1,15 @@
-//! Background warm-up. The window is already open (the UI polls `/readyz`); meanwhile this
-//! opens the SQLite file in the data directory, builds the shared router, runs the migrations
-//! (`AppState::prepare`), settles this installation's device id and, in demo mode, makes sure
-//! the demo users exist and seeds demo data into an empty database. Only then does the bridge
-//! let requests through, so the first screen never sees a half-seeded database.
+//! Background warm-up, started as soon as the app is built, while the window and its web view
+//! start: opens the SQLite file in the data directory, builds the shared router, runs the
+//! migrations (`AppState::prepare`), settles this installation's device id and, in demo mode,
+//! makes sure the demo users exist (with password hashes computed ahead, [`DemoPasswords`])
+//! and seeds demo data into an empty database. Only then does the bridge let requests
+//! through, so the first screen never sees a half-seeded database. Afterwards the customer
+//! search index is loaded in the background.
 
 use crate::bridge::Desktop;
 use anyhow::Context;
 use clinicdesk_api::AppState;
+use clinicdesk_demo::{DEMO_PASSWORD, DEMO_USERS};
 use clinicdesk_store::{users, Db};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,9 +69,75 @@ pub fn sqlite_url(path: &Path) -> String {
     url
 }
 
+/// The demo accounts' Argon2id password hashes, computed on a thread of their own.
+///
+/// Argon2 is slow on purpose (four accounts: ~0.15 s of CPU, several times that on a busy
+/// machine), and on a first start the demo accounts are created before the bridge opens. So
+/// the hashes are computed while the app starts — from `run`, before the window exists, when
+/// the data directory looks new — instead of after the migrations, in series with the demo
+/// data. Each account gets its own salt, exactly as `clinicdesk_demo::ensure_demo_users`
+/// would hash it; that function still runs afterwards and creates anything still missing.
+pub struct DemoPasswords(tokio::sync::oneshot::Receiver<Vec<String>>);
+
+impl DemoPasswords {
+    pub fn start() -> DemoPasswords {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let spawned = std::thread::Builder::new()
+            .name("demo-passwords".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let hashes: Vec<String> = DEMO_USERS
+                    .iter()
+                    .map(|_| clinicdesk_api::hash_password(DEMO_PASSWORD))
+                    .collect();
+                tracing::info!(
+                    elapsed_ms = crate::uptime_ms(),
+                    took_ms = started.elapsed().as_millis() as u64,
+                    "demo passwords hashed"
+                );
+                let _ = tx.send(hashes);
+            });
+        if let Err(e) = spawned {
+            // The receiver then reports "no hashes" and the demo crate hashes them itself.
+            tracing::warn!(error = %e, "cannot start the demo password thread");
+        }
+        DemoPasswords(rx)
+    }
+
+    /// On a first start in demo mode (no database file yet), start hashing now.
+    pub fn start_if_first_run(config: &StartupConfig) -> Option<DemoPasswords> {
+        (config.demo && !config.database_path().exists()).then(DemoPasswords::start)
+    }
+
+    async fn hashes(self) -> Option<Vec<String>> {
+        self.0
+            .await
+            .ok()
+            .filter(|h| h.len() == DEMO_USERS.len() && h.iter().all(|h| !h.is_empty()))
+    }
+}
+
+/// Where Tauri will put the app data directory, guessed before the app exists (Linux:
+/// `$XDG_DATA_HOME` or `~/.local/share`, plus the identifier), so [`DemoPasswords`] can start
+/// before the window. Only a hint: the warm-up itself uses Tauri's own answer.
+pub fn guess_app_data_dir(identifier: &str) -> Option<PathBuf> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join(identifier))
+}
+
 /// Runs the warm-up and records a failure on the bridge (whose 503s then carry the reason).
-pub async fn warm_up(desktop: Arc<Desktop>, config: StartupConfig) {
-    if let Err(e) = open(&desktop, &config).await {
+pub async fn warm_up(
+    desktop: Arc<Desktop>,
+    config: StartupConfig,
+    demo_passwords: Option<DemoPasswords>,
+) {
+    if let Err(e) = open_with(&desktop, &config, demo_passwords).await {
         let reason = format!("{e:#}");
         tracing::error!(error = %reason, data_dir = %config.data_dir.display(), "the local database could not be opened");
         desktop.mark_failed(reason);
@@ -78,7 +147,18 @@ pub async fn warm_up(desktop: Arc<Desktop>, config: StartupConfig) {
 /// Opens and prepares the database, installs the router, seeds demo data if asked, and opens
 /// the bridge. Returns the API state (tests use it).
 pub async fn open(desktop: &Desktop, config: &StartupConfig) -> anyhow::Result<AppState> {
+    open_with(desktop, config, None).await
+}
+
+/// [`open`], with demo password hashes possibly already under way.
+pub async fn open_with(
+    desktop: &Desktop,
+    config: &StartupConfig,
+    demo_passwords: Option<DemoPasswords>,
+) -> anyhow::Result<AppState> {
     let started = Instant::now();
+    // A first start: hash the demo passwords while the database is created and migrated.
+    let demo_passwords = demo_passwords.or_else(|| DemoPasswords::start_if_first_run(config));
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -108,6 +188,11 @@ pub async fn open(desktop: &Desktop, config: &StartupConfig) -> anyhow::Result<A
 
     if config.demo {
         // Demo data is a convenience: if seeding fails the app still opens, on what is there.
+        if let Some(passwords) = demo_passwords {
+            if let Err(e) = create_demo_users(&state, passwords).await {
+                tracing::error!(error = %format!("{e:#}"), "demo users could not be created");
+            }
+        }
         if let Err(e) = seed_demo(&state).await {
             tracing::error!(error = %format!("{e:#}"), "demo data could not be seeded");
         }
@@ -118,12 +203,51 @@ pub async fn open(desktop: &Desktop, config: &StartupConfig) -> anyhow::Result<A
         took_ms = started.elapsed().as_millis() as u64,
         "API ready"
     );
+    // The customer search index loads in the background from now on, while the first screen
+    // shows, so the first search does not wait for it (the first screen does not need it).
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let started = Instant::now();
+        match db.warm_search_index().await {
+            Ok(()) => tracing::info!(
+                elapsed_ms = crate::uptime_ms(),
+                took_ms = started.elapsed().as_millis() as u64,
+                "search index warmed"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "search index not warmed; the first search loads it")
+            }
+        }
+    });
     Ok(state)
+}
+
+/// Creates the missing demo accounts with hashes computed ahead ([`DemoPasswords`]), through
+/// `clinicdesk_demo` (the same rows and audit events as without them).
+async fn create_demo_users(state: &AppState, passwords: DemoPasswords) -> anyhow::Result<usize> {
+    let started = Instant::now();
+    let Some(hashes) = passwords.hashes().await else {
+        return Ok(0);
+    };
+    let created = clinicdesk_demo::ensure_demo_users_with(&state.db, Some(hashes)).await?;
+    tracing::info!(
+        created,
+        elapsed_ms = crate::uptime_ms(),
+        took_ms = started.elapsed().as_millis() as u64,
+        "demo users created"
+    );
+    Ok(created)
 }
 
 async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let started = Instant::now();
     let users = clinicdesk_demo::ensure_demo_users(&state.db).await?;
+    tracing::info!(
+        users,
+        elapsed_ms = crate::uptime_ms(),
+        took_ms = started.elapsed().as_millis() as u64,
+        "demo users ready"
+    );
     // `today()` is the clinic's calendar day in KST.
     let seeded = clinicdesk_demo::seed_if_empty(
         &state.db,
@@ -172,6 +296,51 @@ mod tests {
             sqlite_url(Path::new("/tmp/50%?#/x.db")),
             "sqlite:/tmp/50%25%3F%23/x.db"
         );
+    }
+
+    #[tokio::test]
+    async fn a_first_start_creates_the_demo_users_with_the_hashes_made_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = StartupConfig {
+            data_dir: dir.path().join("fresh"),
+            demo: true,
+        };
+        let early = DemoPasswords::start_if_first_run(&config);
+        assert!(early.is_some(), "no database file yet: a first start");
+        let desktop = Desktop::new();
+        let state = open_with(&desktop, &config, early).await.unwrap();
+        assert!(desktop.is_ready());
+        let mut conn = state.db.conn().await.unwrap();
+        for (username, display_name, role) in DEMO_USERS {
+            let user = users::by_username(&mut conn, username)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("demo user {username}"));
+            assert_eq!(
+                (user.display_name.as_str(), user.role.as_str()),
+                (display_name, role)
+            );
+            assert!(clinicdesk_api::verify_password(
+                DEMO_PASSWORD,
+                &user.password_hash
+            ));
+            let audit = clinicdesk_store::audit::of_entity(&state.db, &user.id)
+                .await
+                .unwrap();
+            assert_eq!(
+                audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+                ["user.create"],
+                "{username}: one audited creation"
+            );
+        }
+        drop(conn);
+        let chain = clinicdesk_store::audit::verify_chain(&state.db)
+            .await
+            .unwrap();
+        assert!(chain.is_ok(), "the audit chain is intact: {chain:?}");
+
+        // A second start has its database already: nothing is hashed ahead.
+        assert!(DemoPasswords::start_if_first_run(&config).is_none());
     }
 
     #[tokio::test]

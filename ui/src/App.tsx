@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { logout, onSessionChange, restoreSession } from './api';
 import { clearCatalog, loadServices } from './catalog';
 import { Modal } from './components/Modal';
@@ -6,6 +6,7 @@ import { Kbd, Spinner, Toasts } from './components/ui';
 import { AppContext } from './context';
 import { getLang, onLangChange, setLang, t, tEnum, type Lang } from './i18n';
 import { describeError } from './logic/errors';
+import { mark, markOnce } from './perf';
 import { href, navigate, parseRoute, useRoute } from './router';
 import { CustomerDetailScreen } from './screens/CustomerDetail';
 import { CustomerForm } from './screens/CustomerForm';
@@ -13,7 +14,11 @@ import { Login, Logo } from './screens/Login';
 import { SearchScreen, resetSearchState } from './screens/Search';
 import type { User } from './types';
 
-export function App() {
+/**
+ * `restoring`: a session restore already under way (main.tsx starts it before the first
+ * render); without it the App starts one itself.
+ */
+export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
   const [lang, setLangState] = useState<Lang>(getLang());
   const [booting, setBooting] = useState(true);
   const [user, setUser] = useState<User | null>(null);
@@ -24,8 +29,11 @@ export function App() {
     document.documentElement.lang = lang;
   }, [lang]);
 
-  useEffect(() => {
+  // A layout effect, so that a restore that has already settled (main.tsx starts it while
+  // the fonts load) switches from the boot screen to the right screen before the first paint.
+  useLayoutEffect(() => {
     const off = onSessionChange((u, reason) => {
+      if (u) markOnce('user');
       setUser(u);
       if (u) {
         setNotice(null);
@@ -36,12 +44,19 @@ export function App() {
         setNotice(reason === 'expired' || reason === 'invalid' ? t('login.sessionExpired') : null);
       }
     });
-    restoreSession()
+    (restoring ?? restoreSession())
       .then((u) => {
-        if (u) setUser(u);
+        if (u) {
+          setUser(u);
+          // The restore may have finished before this component listened for it.
+          loadServices();
+        }
       })
       .catch((e) => setNotice(describeError(e)))
-      .finally(() => setBooting(false));
+      .finally(() => {
+        mark('session-checked');
+        setBooting(false);
+      });
     return off;
   }, []);
 
@@ -79,6 +94,7 @@ function isTyping(el: EventTarget | null): boolean {
 }
 
 function Shell({ user }: { user: User }) {
+  markOnce('shell-render');
   const route = useRoute();
   const [help, setHelp] = useState(false);
 

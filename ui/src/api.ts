@@ -7,6 +7,7 @@
 // browser). An expired access token is refreshed once, transparently, and the request retried.
 
 import { invoke } from '@tauri-apps/api/core';
+import { mark } from './perf';
 import type { AuthTokens, User } from './types';
 
 export interface ApiRequest {
@@ -457,16 +458,22 @@ export async function login(username: string, password: string): Promise<User> {
  */
 export async function restoreSession(): Promise<User | null> {
   const stored = await cfg().tokenStore.load();
+  mark('token-loaded');
   if (!stored) return null;
   refreshToken = stored;
   // A desktop opening its database (or a server starting) answers 503 for a moment: wait for
-  // it rather than dropping a remembered login.
+  // it rather than dropping a remembered login. Retries start soon and back off, so a short
+  // wait costs little. (The desktop's bridge holds requests while its database opens, so
+  // there this loop rarely runs at all.)
   const deadline = Date.now() + cfg().restorePatienceMs;
   let outcome = await refreshOnce();
+  let pause = 50;
   while (outcome === 'unreachable' && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 400);
     outcome = await refreshOnce();
   }
+  mark('refreshed');
   if (outcome === 'ok') {
     if (!currentUser) {
       try {

@@ -1,7 +1,10 @@
+// First, so that its `clinicdesk:script` mark is taken as the bundle starts running.
+import { mark } from './perf';
 // Bundled Korean web font (variable weight): shipped in dist/, never fetched from the network.
 import '@fontsource-variable/noto-sans-kr';
 import './styles.css';
 import { render } from 'preact';
+import { restoreSession } from './api';
 import { App } from './App';
 import { dictionaries, getLang } from './i18n';
 
@@ -20,4 +23,13 @@ async function koreanFontReady(): Promise<void> {
 }
 
 document.documentElement.lang = getLang();
-void koreanFontReady().then(() => render(<App />, document.getElementById('app')!));
+// A remembered login is looked up (OS keyring, then a token refresh) while the fonts load,
+// not after the first render: the first screen is then the right one at once. The App
+// handles the outcome; this catch only keeps a failure from counting as unhandled meanwhile.
+const restoring = restoreSession();
+restoring.catch(() => undefined);
+void koreanFontReady().then(() => {
+  mark('fonts');
+  render(<App restoring={restoring} />, document.getElementById('app')!);
+  mark('rendered');
+});

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
+import { restoreSession } from '../src/api';
 import { App } from '../src/App';
 import { memoryStore, setupApi } from './helpers';
 
@@ -63,6 +64,27 @@ describe('Login and start-up', () => {
     await screen.findByTestId('search-input');
     expect(screen.queryByTestId('login-username')).toBeNull();
     expect(store.value).toBe('r1');
+  });
+
+  it('takes over a session restore that started before the first render', async () => {
+    const store = memoryStore('stored-refresh');
+    const { calls } = setupApi(
+      {
+        'POST /api/v1/auth/refresh': () => ({ data: tokens }),
+        'GET /api/v1/services': () => ({ data: { services: [] } }),
+        'GET /api/v1/customers/search': () => ({ data: searchResult }),
+      },
+      store,
+    );
+    location.hash = '';
+    // As main.tsx does: the restore runs while the fonts load, and has finished by the render.
+    const restoring = restoreSession();
+    await restoring;
+    render(<App restoring={restoring} />);
+    await screen.findByTestId('search-input');
+    expect(screen.queryByTestId('login-username')).toBeNull();
+    expect(calls.filter((c) => c.path === '/api/v1/auth/refresh')).toHaveLength(1);
+    await waitFor(() => expect(calls.some((c) => c.path === '/api/v1/services')).toBe(true));
   });
 
   it('searches as you type (debounced) with the filters in the query', async () => {

@@ -3,15 +3,28 @@
 //! opens a customer, and the resident memory of the app and its WebKit child processes is
 //! summed from /proc. Everything started here is stopped with SIGTERM afterwards, always.
 //!
-//! "Interactive" = the login form is displayed with its submit button enabled (on a second
-//! start with a remembered login: the search screen) **and** `/readyz` answers 200 through
-//! the app's in-process `api_request` bridge. A script run through WebDriver polls both
-//! inside the page every 5 ms and stamps the moment with the page's `Date.now()`; that
-//! wall-clock stamp minus the app process's start (its age from /proc, 10 ms resolution)
-//! is the figure, free of WebDriver round trips. When WebDriver attaches only after the
-//! screen was already usable (a slow session start), that figure would be an upper bound, so
-//! the app's own log is used instead: the later of `UI loaded` and `API ready` (`elapsed_ms`
-//! since its `run()`); the report says which method gave each figure.
+//! "Interactive" = the login form is shown with its submit button enabled (on a second start
+//! with a remembered login: the search screen) **and** the in-process API is ready (`/readyz`
+//! answers 200 through the app's `api_request` bridge). The clock starts when the app process
+//! starts (its age from /proc, 10 ms resolution) — not when WebDriver asked for a session —
+//! and stops at the later of:
+//! - the screen painted: the UI's own User Timing mark `clinicdesk:login-screen` /
+//!   `clinicdesk:search-screen` (`ui/src/perf.ts`), set in a `useEffect`, i.e. after the
+//!   screen was rendered and painted, stamped with the page's clock (`timeOrigin` + mark, i.e.
+//!   wall clock) and converted to a process age;
+//! - the API ready: the app's `API ready` log line, whose `elapsed_ms` is the app's own process
+//!   age (`src-tauri/src/lib.rs` reads its start from /proc too), logged as the bridge opens.
+//!
+//! Both are exact whenever WebDriver attached: a slow WebDriver session cannot make the figure
+//! larger (as a poll that starts late would) nor smaller (as the log line `UI loaded`, the
+//! page's load event, would — it comes before the first screen). A script run through
+//! WebDriver still polls the page every 5 ms for the screen and a 200 from `/readyz` through
+//! the bridge; its stamps are reported beside the figure (and are the fallback if the UI has
+//! no marks), together with the page's breakdown: navigation timing, resource timing where
+//! WebKit records it (not for Tauri's `tauri://` assets, as it turns out), the UI's marks (script running, fonts ready, first render,
+//! stored login read, session restored, screen painted, first search results) and any stretch
+//! in which the page could not run its polling (a busy main thread). The report says which
+//! method gave each figure.
 
 use crate::procs;
 use crate::report::{Desktop, DesktopStart, ProcessMemory};
@@ -25,10 +38,15 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-const LOG_LABELS: [&str; 5] = [
+const LOG_LABELS: [&str; 10] = [
+    "app started",
+    "app built",
     "window created",
     "UI loaded",
     "database ready",
+    "demo passwords hashed",
+    "demo users created",
+    "demo users ready",
     "demo data seeded",
     "API ready",
 ];
@@ -182,6 +200,36 @@ impl Wd {
         .map(|_| ())
     }
 
+    /// Types into a field and checks that it holds exactly `text` (key events can get lost on
+    /// a machine that is very busy); clears it and types again, up to three times.
+    async fn type_checked(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let mut last = String::new();
+        for attempt in 0..3 {
+            let id = self.wait_for(css, Duration::from_secs(10)).await?;
+            if attempt > 0 {
+                self.cmd(
+                    "POST",
+                    &self.s(&format!("/element/{id}/clear")),
+                    Some(json!({})),
+                )
+                .await?;
+            }
+            self.type_into(&id, text).await?;
+            let v = self
+                .exec("return arguments[0].value;", json!([{ ELEMENT: id }]))
+                .await?;
+            last = v.as_str().unwrap_or("").to_string();
+            if last == text {
+                return Ok(());
+            }
+        }
+        bail!(
+            "{css} holds {} characters instead of {} after typing three times",
+            last.chars().count(),
+            text.chars().count()
+        )
+    }
+
     async fn text(&self, id: &str) -> String {
         self.cmd("GET", &self.s(&format!("/element/{id}/text")), None)
             .await
@@ -225,7 +273,11 @@ const screen = () => {
   return null;
 };
 const deadline = Date.now() + 20000;
+let last = Date.now();
 const tick = async () => {
+  const now = Date.now();
+  if (now - last > 40 && t.dom === null) (t.stalls = t.stalls || []).push([last, now - last]);
+  last = now;
   const s = screen();
   if (s && t.dom === null) { t.dom = Date.now(); t.screen = s; }
   if (s && window.__TAURI_INTERNALS__) {
@@ -240,6 +292,49 @@ const tick = async () => {
   setTimeout(tick, 5);
 };
 tick();
+"#;
+
+/// Waits (up to 5 s) until the UI has marked its first screen as shown (`ui/src/perf.ts`).
+const WAIT_SCREEN_MARK: &str = r#"
+const done = arguments[arguments.length - 1];
+const deadline = Date.now() + 5000;
+const shown = () => (performance.getEntriesByType ? performance.getEntriesByType('mark') : [])
+  .some((m) => m.name === 'clinicdesk:login-screen' || m.name === 'clinicdesk:search-screen');
+const tick = () => (shown() || Date.now() > deadline ? done(shown()) : setTimeout(tick, 10));
+tick();
+"#;
+
+/// The page's own start-up timings, read once the screen is interactive: navigation timing
+/// (HTML received, DOM interactive, DOMContentLoaded, load event), when the CSS, the JS
+/// bundle and the last font file arrived (resource timing), and the UI's `clinicdesk:*` User
+/// Timing marks (`ui/src/perf.ts`: script running, fonts ready, first render, stored
+/// session checked, login/search screen mounted). Each as ms after `timeOrigin`, which is
+/// answered too (wall clock, like `Date.now()`).
+const PAGE_TIMINGS: &str = r#"
+const p = window.performance;
+if (!p) return null;
+const origin = p.timeOrigin || (p.timing && p.timing.navigationStart) || null;
+const out = [];
+const nav = p.getEntriesByType ? p.getEntriesByType('navigation')[0] : null;
+if (nav) {
+  out.push(['page: navigation start', nav.startTime]);
+  out.push(['page: HTML received', nav.responseEnd]);
+  out.push(['page: DOM interactive', nav.domInteractive]);
+  out.push(['page: DOMContentLoaded', nav.domContentLoadedEventEnd]);
+  if (nav.loadEventEnd > 0) out.push(['page: load event', nav.loadEventEnd]);
+}
+const res = p.getEntriesByType ? p.getEntriesByType('resource') : [];
+const last = (re) => {
+  const hits = res.filter((r) => re.test(r.name));
+  return hits.length ? [hits.length, Math.max(...hits.map((r) => r.responseEnd))] : null;
+};
+const css = last(/\.css(\?|$)/); if (css) out.push(['page: CSS received', css[1]]);
+const js = last(/\.js(\?|$)/); if (js) out.push(['page: JS bundle received', js[1]]);
+const fonts = last(/\.woff2?(\?|$)/); if (fonts) out.push([`page: ${fonts[0]} font files received`, fonts[1]]);
+for (const m of (p.getEntriesByType ? p.getEntriesByType('mark') : [])) {
+  if (m.name.startsWith('clinicdesk:')) out.push(['ui: ' + m.name.slice(11), m.startTime]);
+}
+return { origin, entries: out };
 "#;
 
 fn is_wd(e: &anyhow::Error, kind: &str) -> bool {
@@ -489,22 +584,26 @@ async fn drive(
     out.starts.push(first);
 
     // Log in as staff.
-    let user = wd
-        .wait_for("[data-testid=\"login-username\"]", Duration::from_secs(10))
+    wd.type_checked("[data-testid=\"login-username\"]", &opts.user)
         .await?;
-    wd.type_into(&user, &opts.user).await?;
-    let pass = wd
-        .wait_for("[data-testid=\"login-password\"]", Duration::from_secs(10))
+    wd.type_checked("[data-testid=\"login-password\"]", &opts.password)
         .await?;
-    wd.type_into(&pass, &opts.password).await?;
     let submit = wd
         .wait_for("[data-testid=\"login-submit\"]", Duration::from_secs(10))
         .await?;
     let t0 = Instant::now();
     wd.click(&submit).await?;
-    wd.wait_for("[data-testid=\"search-input\"]", Duration::from_secs(30))
+    if let Err(e) = wd
+        .wait_for("[data-testid=\"search-input\"]", Duration::from_secs(30))
         .await
-        .context("no search screen after logging in")?;
+    {
+        // Say why, if the login screen says it.
+        let shown = match wd.visible("[data-testid=\"login-error\"]").await {
+            Some(id) => format!(" (the login screen says: {})", wd.text(&id).await.trim()),
+            None => String::new(),
+        };
+        return Err(e).context(format!("no search screen after logging in{shown}"));
+    }
     out.login_ms = Some(t0.elapsed().as_secs_f64() * 1000.0);
 
     // Open a customer (preferably one with a package).
@@ -644,6 +743,7 @@ async fn start_and_wait(
         (now_wall() - start_wall).round() as u64,
     )];
     let mut first_look: Option<f64> = None;
+    let mut polled_screen: Option<f64> = None;
     let interactive = loop {
         match wd
             .exec_async(WAIT_INTERACTIVE, json!([search_counts]))
@@ -653,6 +753,7 @@ async fn start_and_wait(
                 let at = |k: &str| v[k].as_f64().map(|t| t - start_wall);
                 first_look.get_or_insert(at("first").unwrap_or(0.0));
                 if let Some(d) = at("dom") {
+                    polled_screen = Some(d);
                     let what = if v["screen"] == "search" {
                         "search screen displayed"
                     } else {
@@ -662,6 +763,15 @@ async fn start_and_wait(
                 }
                 let both = at("both").unwrap_or(0.0);
                 observed.push(("bridge /readyz 200".into(), both.round() as u64));
+                // Where the page could not run its 5 ms polling for a while (busy main thread).
+                for st in v["stalls"].as_array().into_iter().flatten() {
+                    if let (Some(from), Some(ms)) = (st[0].as_f64(), st[1].as_f64()) {
+                        observed.push((
+                            format!("page busy {ms:.0} ms from"),
+                            (from - start_wall).max(0.0).round() as u64,
+                        ));
+                    }
+                }
                 break both;
             }
             // Not yet (the script gives up after 20 s), or the page navigated under it.
@@ -677,40 +787,54 @@ async fn start_and_wait(
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
+    // The UI marks its first screen after it was rendered and painted (a `useEffect`): wait
+    // for that mark, then read the page's own breakdown (navigation, resources, the UI's
+    // marks) and convert it to process ages.
+    let _ = wd.exec_async(WAIT_SCREEN_MARK, json!([])).await;
+    let mut page: Vec<(String, f64)> = Vec::new();
+    if let Ok(v) = wd.exec(PAGE_TIMINGS, json!([])).await {
+        if let (Some(origin), Some(entries)) = (v["origin"].as_f64(), v["entries"].as_array()) {
+            page = entries
+                .iter()
+                .filter_map(|e| {
+                    Some((
+                        e[0].as_str()?.to_string(),
+                        origin + e[1].as_f64()? - start_wall,
+                    ))
+                })
+                .collect();
+        }
+    }
+    let screen_mark = page
+        .iter()
+        .filter(|(k, _)| k == "ui: login-screen" || (search_counts && k == "ui: search-screen"))
+        .map(|(_, at)| *at)
+        .reduce(f64::min);
+    observed.extend(
+        page.iter()
+            .map(|(k, at)| (k.clone(), at.max(0.0).round() as u64)),
+    );
+    let first_look = first_look.unwrap_or(0.0);
+    observed.push((
+        "in-page polling started".into(),
+        first_look.max(0.0).round() as u64,
+    ));
+    observed.sort_by_key(|(_, at)| *at);
     known.extend(procs::descendants(root_pid));
-    // The app logs "API ready" right before the bridge answers: give the log a moment.
+    // The app logs "API ready" right as the bridge opens: give the log reader a moment.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let app_log_ms = timings.lock().unwrap().clone();
-    let first_look = first_look.unwrap_or(0.0);
-    let log_at = |k: &str| {
-        app_log_ms
-            .iter()
-            .find(|(l, _)| l == k)
-            .map(|(_, v)| *v as f64)
-    };
-    let from_log = match (log_at("UI loaded"), log_at("API ready")) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        _ => None,
-    };
-    // Already interactive at WebDriver's first look: the page figure is only an upper bound.
-    let (interactive, method) = if interactive - first_look > 20.0 {
-        (
-            interactive,
-            "seen in the page (5 ms polling), ms since process start".to_string(),
-        )
-    } else if let Some(v) = from_log {
-        (
-            v,
-            format!(
-                "app log: the later of `UI loaded` and `API ready` — WebDriver attached only at {first_look:.0} ms, when the screen was already usable"
-            ),
-        )
-    } else {
-        (
-            interactive,
-            "upper bound: WebDriver attached after the screen was already usable".to_string(),
-        )
-    };
+    let api_ready = app_log_ms
+        .iter()
+        .find(|(l, _)| l == "API ready")
+        .map(|(_, v)| *v as f64);
+    let (interactive, method) = interactive_figure(
+        screen_mark,
+        polled_screen,
+        interactive,
+        first_look,
+        api_ready,
+    );
     Ok(DesktopStart {
         kind: kind.to_string(),
         method,
@@ -721,9 +845,70 @@ async fn start_and_wait(
     })
 }
 
+/// The start-up figure, in ms since the app process started: the later of
+/// - the first screen shown: the UI's own `clinicdesk:login-screen` / `search-screen` mark,
+///   set in a `useEffect`, i.e. once the screen was rendered and painted (exact, whenever
+///   WebDriver attached); without it, what the 5 ms polling saw, if it was looking already;
+/// - the in-process API ready: the app's `API ready` log line (`elapsed_ms` since its process
+///   start, logged as the bridge opens); without it, the page's first 200 from `/readyz`.
+///
+/// If neither exact figure exists and WebDriver attached only when the screen was already
+/// there, the polled figure is an upper bound, and the method says so.
+fn interactive_figure(
+    screen_mark: Option<f64>,
+    polled_screen: Option<f64>,
+    polled_ready: f64,
+    first_look: f64,
+    api_ready: Option<f64>,
+) -> (f64, String) {
+    let watched = |t: f64| t - first_look > 20.0;
+    let screen = match (screen_mark, polled_screen) {
+        (Some(m), _) => Some((m, "the screen painted (the UI's mark)")),
+        (None, Some(p)) if watched(p) => Some((p, "the screen seen by the 5 ms in-page polling")),
+        _ => None,
+    };
+    let ready = match api_ready {
+        Some(r) => (r, "the API ready (app log `API ready`)"),
+        None => (
+            polled_ready,
+            "the first `/readyz` 200 through the bridge, seen in the page",
+        ),
+    };
+    match screen {
+        Some((at, what)) => (
+            at.max(ready.0),
+            format!("later of {what} and {}; ms since process start", ready.1),
+        ),
+        None => (
+            polled_ready,
+            format!(
+                "upper bound: screen and `/readyz` 200 seen by the in-page polling, which started only at {first_look:.0} ms"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_figure_is_the_later_of_screen_and_api() {
+        // The UI's mark and the app's log are exact whenever WebDriver attached.
+        let (v, how) = interactive_figure(Some(700.0), Some(690.0), 720.0, 680.0, Some(650.0));
+        assert_eq!(v, 700.0);
+        assert!(how.contains("UI's mark"), "{how}");
+        let (v, _) = interactive_figure(Some(700.0), None, 990.0, 100.0, Some(950.0));
+        assert_eq!(v, 950.0, "an API that opens after the screen counts");
+        // No mark: the polling, when it watched the screen appear.
+        let (v, how) = interactive_figure(None, Some(900.0), 910.0, 500.0, None);
+        assert_eq!(v, 910.0);
+        assert!(how.contains("polling"), "{how}");
+        // No mark and the screen was there at the first look: only an upper bound.
+        let (v, how) = interactive_figure(None, Some(505.0), 510.0, 500.0, Some(300.0));
+        assert_eq!(v, 510.0);
+        assert!(how.starts_with("upper bound"), "{how}");
+    }
 
     #[test]
     fn timings_from_tracing_lines() {

@@ -69,26 +69,42 @@ pub struct DemoSummary {
 /// Demo users admin/manager/doctor/staff, password "clinicdesk-demo", Korean display names;
 /// only missing ones are created. Returns how many were created.
 pub async fn ensure_demo_users(db: &Db) -> anyhow::Result<usize> {
+    ensure_demo_users_with(db, None).await
+}
+
+/// [`ensure_demo_users`], with password hashes of [`DEMO_PASSWORD`] already computed (one per
+/// entry of [`DEMO_USERS`], each with its own salt): the desktop hashes them while it starts.
+pub async fn ensure_demo_users_with(
+    db: &Db,
+    precomputed: Option<Vec<String>>,
+) -> anyhow::Result<usize> {
     let mut missing = Vec::new();
     {
         let mut conn = db.conn().await?;
-        for (username, display_name, role) in DEMO_USERS {
+        for (i, (username, display_name, role)) in DEMO_USERS.iter().enumerate() {
             if users::by_username(&mut conn, username).await?.is_none() {
-                missing.push((username, display_name, role));
+                missing.push((i, (username, display_name, role)));
             }
         }
     }
     if missing.is_empty() {
         return Ok(0);
     }
-    // Argon2 is deliberately slow: hash off the async workers and before taking the write lock.
-    let n = missing.len();
-    let hashes = tokio::task::spawn_blocking(move || {
-        (0..n)
-            .map(|_| clinicdesk_api::hash_password(DEMO_PASSWORD))
-            .collect::<Vec<_>>()
-    })
-    .await?;
+    let hashes = match precomputed.filter(|h| h.len() == DEMO_USERS.len()) {
+        Some(all) => missing.iter().map(|(i, _)| all[*i].clone()).collect(),
+        None => {
+            // Argon2 is deliberately slow: hash off the async workers and before taking the
+            // write lock.
+            let n = missing.len();
+            tokio::task::spawn_blocking(move || {
+                (0..n)
+                    .map(|_| clinicdesk_api::hash_password(DEMO_PASSWORD))
+                    .collect::<Vec<_>>()
+            })
+            .await?
+        }
+    };
+    let missing: Vec<_> = missing.into_iter().map(|(_, user)| user).collect();
     let mut w = db
         .begin_write(&Actor::system("demo"), &timestamp(Utc::now()))
         .await?;

@@ -1,14 +1,16 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, login } from '../api';
 import { ErrorBox } from '../components/ui';
 import { getLang, setLang, t } from '../i18n';
 import { describeError } from '../logic/errors';
+import { markOnce } from '../perf';
 
 export function Login(props: { notice?: string | null }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => markOnce('login-screen'), []);
 
   const submit = async (e: Event) => {
     e.preventDefault();

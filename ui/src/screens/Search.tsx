@@ -5,6 +5,7 @@ import { Chips, ErrorBox, Kbd, MembershipBadge, RiskBadge, Value } from '../comp
 import { t, tEnum } from '../i18n';
 import { describeError } from '../logic/errors';
 import { formatDate, formatNumber, formatWon } from '../logic/format';
+import { markOnce } from '../perf';
 import { href, navigate } from '../router';
 import {
   MEMBERSHIP_LEVELS,
@@ -78,6 +79,7 @@ function packageLabel(row: SearchRow): string | null {
 }
 
 export function SearchScreen() {
+  markOnce('search-render');
   const [state, setState] = useState<SearchState>(saved);
   const [debouncedQ, setDebouncedQ] = useState(saved.q);
   const [result, setResult] = useState<SearchResult | null>(null);
@@ -98,6 +100,7 @@ export function SearchScreen() {
   }, [selected]);
 
   useEffect(() => {
+    markOnce('search-screen');
     inputRef.current?.focus();
     inputRef.current?.select();
   }, []);
@@ -118,6 +121,7 @@ export function SearchScreen() {
     api<SearchResult>('GET', `/api/v1/customers/search${query}`)
       .then((env) => {
         if (my !== seq.current) return;
+        markOnce('search-results');
         setResult(env.data);
         setError(null);
         setSelected((s) => Math.min(s, Math.max(0, (env.data?.customers?.length ?? 1) - 1)));
