@@ -48,14 +48,12 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         revenue += row::int(r, "revenue")?;
         rating_sum += row::int(r, "rating_sum")?;
         rating_count += row::int(r, "rating_count")?;
-        let first = row::opt_text(r, "first_date")?;
-        let last = row::opt_text(r, "last_date")?;
-        if first.is_some() && (first_visit.is_none() || first < first_visit) {
-            first_visit = first;
-        }
-        if last > last_visit {
-            last_visit = last;
-        }
+        first_visit = match (first_visit, row::opt_text(r, "first_date")?) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        // `None` orders before any date.
+        last_visit = last_visit.max(row::opt_text(r, "last_date")?);
     }
     let purchases: i64 = sqlx::query(
         "SELECT CAST(COALESCE(SUM(price_paid), 0) AS BIGINT) AS total FROM package_purchases WHERE customer_id = $1",
