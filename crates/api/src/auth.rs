@@ -4,10 +4,6 @@
 
 use crate::envelope::{request_id, ApiError};
 use crate::state::AppState;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use clinicdesk_domain::role::Capability;
@@ -53,31 +49,6 @@ pub struct Claims {
     pub role: String,
     pub iat: i64,
     pub exp: i64,
-}
-
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// A hash of a real password, verified against when the username does not exist, so that a
-/// wrong username takes as long as a wrong password.
-pub fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("not-a-user-password"))
 }
 
 pub fn refresh_token_hash(token: &str) -> String {
@@ -272,15 +243,6 @@ impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_hash_with_argon2id_and_verify() {
-        let h = hash_password("clinicdesk-demo");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("clinicdesk-demo", &h));
-        assert!(!verify_password("wrong", &h));
-        assert!(!verify_password("clinicdesk-demo", "not a hash"));
-    }
 
     #[test]
     fn refresh_tokens_are_random_and_stored_hashed() {

@@ -9,7 +9,7 @@ mod envelope;
 mod routes;
 mod state;
 
-pub use auth::{hash_password, verify_password, Claims};
+pub use auth::Claims;
 pub use envelope::ApiError;
 pub use state::{AppState, Clock};
 

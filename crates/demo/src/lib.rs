@@ -98,10 +98,10 @@ pub async fn ensure_demo_users_with(
             let n = missing.len();
             tokio::task::spawn_blocking(move || {
                 (0..n)
-                    .map(|_| clinicdesk_api::hash_password(DEMO_PASSWORD))
-                    .collect::<Vec<_>>()
+                    .map(|_| clinicdesk_security::hash_password(DEMO_PASSWORD))
+                    .collect::<Result<Vec<_>, _>>()
             })
-            .await?
+            .await??
         }
     };
     let missing: Vec<_> = missing.into_iter().map(|(_, user)| user).collect();

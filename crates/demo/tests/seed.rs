@@ -433,11 +433,14 @@ async fn demo_users_are_created_once_and_log_in_with_the_demo_password() {
         assert_eq!(u.display_name, display_name);
         assert!(u.display_name.chars().all(|c| ('가'..='힣').contains(&c)));
         assert!(u.active);
-        assert!(clinicdesk_api::verify_password(
+        assert!(clinicdesk_security::verify_password(
             DEMO_PASSWORD,
             &u.password_hash
         ));
-        assert!(!clinicdesk_api::verify_password("wrong", &u.password_hash));
+        assert!(!clinicdesk_security::verify_password(
+            "wrong",
+            &u.password_hash
+        ));
     }
     drop(conn);
     assert_eq!(audit::verify_chain(&t.db).await.unwrap(), Ok(4));

@@ -262,7 +262,7 @@ pub fn user_name(role: &str) -> String {
 }
 
 async fn ensure_users(db: &Db) {
-    let hash = clinicdesk_api::hash_password(PASSWORD);
+    let hash = clinicdesk_security::hash_password(PASSWORD).expect("a password hash");
     for role in ROLES {
         let mut conn = db.conn().await.unwrap();
         if users::by_username(&mut conn, &user_name(role))

@@ -66,22 +66,16 @@ pub async fn login(
     let mut conn = state.db.conn().await?;
     let user = users::by_username(&mut conn, &username).await?;
     drop(conn);
+    // Argon2 runs off the async workers; a wrong username is verified against a dummy hash,
+    // so it takes as long as a wrong password and usernames cannot be probed by timing.
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => clinicdesk_security::passwords::dummy_hash().to_string(),
+    };
+    let password_ok = clinicdesk_security::verify_password_async(password, hash).await;
     let user = match user {
-        Some(u)
-            if u.active
-                && Role::parse(&u.role).is_some()
-                && a::verify_password(&password, &u.password_hash) =>
-        {
-            u
-        }
-        other => {
-            // Verifying against a dummy hash keeps a wrong username as slow as a wrong
-            // password, so usernames cannot be probed by timing.
-            if other.is_none() {
-                a::verify_password(&password, a::dummy_hash());
-            }
-            return Err(ApiError::code(ErrorCode::AuthInvalidCredentials));
-        }
+        Some(u) if password_ok && u.active && Role::parse(&u.role).is_some() => u,
+        _ => return Err(ApiError::code(ErrorCode::AuthInvalidCredentials)),
     };
 
     let refresh = a::new_refresh_token();
