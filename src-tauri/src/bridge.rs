@@ -191,9 +191,11 @@ impl Desktop {
             }
             None => Body::empty(),
         };
-        builder
+        let mut req = builder
             .body(body)
-            .map_err(|e| format!("invalid request: {e}"))
+            .map_err(|e| format!("invalid request: {e}"))?;
+        clinicdesk_api::transport::mark_in_process(&mut req);
+        Ok(req)
     }
 
     /// What the bridge answers before the router is ready: the API's own shapes, 503.

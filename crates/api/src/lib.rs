@@ -8,6 +8,7 @@ mod body;
 mod envelope;
 mod routes;
 mod state;
+pub mod transport;
 
 pub use auth::Claims;
 pub use envelope::ApiError;

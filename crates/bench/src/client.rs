@@ -86,12 +86,13 @@ impl Client {
                 if let Some(t) = token {
                     b = b.header("authorization", format!("Bearer {t}"));
                 }
-                let req = match body {
+                let mut req = match body {
                     Some(text) => b
                         .header("content-type", "application/json")
                         .body(Body::from(text.to_string()))?,
                     None => b.body(Body::empty())?,
                 };
+                clinicdesk_api::transport::mark_in_process(&mut req);
                 let resp = match router.clone().oneshot(req).await {
                     Ok(r) => r,
                     Err(never) => match never {},

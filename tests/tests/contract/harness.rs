@@ -132,11 +132,9 @@ impl Harness {
                 for (k, v) in extra {
                     req = req.header(*k, *v);
                 }
-                let resp = router
-                    .clone()
-                    .oneshot(req.body(Body::from(body)).unwrap())
-                    .await
-                    .unwrap();
+                let mut req = req.body(Body::from(body)).unwrap();
+                clinicdesk_api::transport::mark_in_process(&mut req);
+                let resp = router.clone().oneshot(req).await.unwrap();
                 let status = resp.status().as_u16();
                 let headers = resp
                     .headers()
