@@ -1,11 +1,12 @@
 //! ClinicDesk's API: one axum [`Router`] holding every endpoint, the response envelope, the
 //! auth extractor with the role checks, and request ids. The server serves this router over
 //! HTTP; the desktop hands requests to the very same router in-process — so the two cannot
-//! drift.
+//! drift. The OpenAPI document of that router is generated from the same code ([`openapi`]).
 
 mod auth;
 mod body;
 mod envelope;
+pub mod openapi;
 mod routes;
 mod state;
 pub mod transport;
@@ -20,4 +21,10 @@ use axum::Router;
 /// until [`AppState::mark_ready`] the API answers 503 and `/readyz` says not ready.
 pub fn router(state: AppState) -> Router {
     routes::router(state)
+}
+
+/// The OpenAPI 3.1 document of every route of [`router`], as `GET /api/v1/openapi.json`
+/// serves it (Swagger UI at `/docs/`).
+pub fn openapi_document() -> &'static serde_json::Value {
+    openapi::document()
 }

@@ -30,6 +30,38 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, so a name in a document (the OpenAPI `x-errors` of an endpoint) can be
+    /// resolved to its status. A new code goes here too; a test checks the names round-trip.
+    pub const ALL: [ErrorCode; 22] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::ValidationError,
+        ErrorCode::AuthInvalidCredentials,
+        ErrorCode::AuthInvalidToken,
+        ErrorCode::AuthExpiredToken,
+        ErrorCode::ForbiddenRole,
+        ErrorCode::UnauthorizedAccess,
+        ErrorCode::NotFound,
+        ErrorCode::CustomerNotFound,
+        ErrorCode::PackageNotFound,
+        ErrorCode::SessionNotFound,
+        ErrorCode::DuplicateCustomer,
+        ErrorCode::ServiceNotInPackage,
+        ErrorCode::PackageExhausted,
+        ErrorCode::PackageExpired,
+        ErrorCode::SessionAlreadyCancelled,
+        ErrorCode::InsufficientData,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::RateLimitExceeded,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::InternalError,
+    ];
+
+    /// The code named `s` (`"CUSTOMER_NOT_FOUND"`).
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         use ErrorCode::*;
         match self {
@@ -193,6 +225,18 @@ mod tests {
         assert_eq!(ErrorCode::AuthExpiredToken.http_status(), 401);
         assert_eq!(ErrorCode::RateLimitExceeded.http_status(), 429);
         assert_eq!(ErrorCode::InternalError.as_str(), "INTERNAL_ERROR");
+    }
+
+    #[test]
+    fn every_code_is_listed_once_and_round_trips() {
+        let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("NO_SUCH_CODE"), None);
     }
 
     #[test]

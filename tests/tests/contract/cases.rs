@@ -75,6 +75,56 @@ pub async fn health_and_readiness(h: &Harness) {
     assert_eq!(r.body["status"], "ready");
 }
 
+/// The document this code generates is what the API serves, and Swagger UI shows it from the
+/// same origin.
+pub async fn openapi_document_and_swagger_ui(h: &Harness) {
+    let r = h
+        .send("GET", "/api/v1/openapi.json", None, Payload::None, &[])
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["openapi"], "3.1.0");
+    assert_eq!(&r.body, clinicdesk_api::openapi_document());
+    let r = h.send("GET", "/docs", None, Payload::None, &[]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.headers.get("location").map(String::as_str),
+        Some("/docs/")
+    );
+    let r = h.send("GET", "/docs/", None, Payload::None, &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.headers["content-type"].starts_with("text/html"));
+    assert!(r
+        .body
+        .as_str()
+        .is_some_and(|html| html.contains("swagger-ui-bundle.js")));
+    for (file, kind) in [
+        ("swagger-ui.css", "text/css"),
+        ("swagger-ui-bundle.js", "javascript"),
+        ("swagger-initializer.js", "javascript"),
+    ] {
+        let r = h
+            .send("GET", &format!("/docs/{file}"), None, Payload::None, &[])
+            .await;
+        assert_eq!(r.status, 200, "{file}");
+        assert!(
+            r.headers["content-type"].contains(kind),
+            "{file}: {:?}",
+            r.headers
+        );
+    }
+    let r = h
+        .send(
+            "GET",
+            "/docs/swagger-initializer.js",
+            None,
+            Payload::None,
+            &[],
+        )
+        .await;
+    let init = r.body.as_str().unwrap_or("");
+    assert!(init.contains("/api/v1/openapi.json") && init.contains("\"validatorUrl\": \"none\""));
+}
+
 pub async fn unknown_paths_and_methods(h: &Harness) {
     let admin = h.token("admin").await;
     h.get("/api/v1/nope", &admin)

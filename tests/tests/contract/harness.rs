@@ -2,7 +2,11 @@
 //! desktop does) and the server binary over HTTP on PostgreSQL (what a clinic chain runs).
 //! Cases see only [`Harness`], so one case proves both.
 
+use super::openapi::{contract, Exchange, Exercised};
 use axum::body::Body;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
 use clinicdesk_api::AppState;
 use clinicdesk_domain::ids;
 use clinicdesk_store::users::{self, User};
@@ -97,6 +101,25 @@ pub struct Harness {
     pub database_url: String,
     pub kind: &'static str,
     tokens: tokio::sync::Mutex<HashMap<String, String>>,
+    /// Where the operations the cases reach are recorded (the coverage sweep).
+    exercised: Option<Exercised>,
+}
+
+/// The route that answered an in-process request, as the router matched it.
+#[derive(Clone)]
+struct RoutedAs(String);
+
+/// Wraps every route of the router (and its fallbacks): records which route matched.
+async fn record_route(req: Request, next: Next) -> Response {
+    let matched = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    let mut resp = next.run(req).await;
+    if let Some(m) = matched {
+        resp.extensions_mut().insert(RoutedAs(m));
+    }
+    resp
 }
 
 /// A raw request body: JSON, or bytes sent as they are (malformed-input cases).
@@ -136,21 +159,24 @@ impl Harness {
                 clinicdesk_api::transport::mark_in_process(&mut req);
                 let resp = router.clone().oneshot(req).await.unwrap();
                 let status = resp.status().as_u16();
+                let matched = resp.extensions().get::<RoutedAs>().map(|r| r.0.clone());
                 let headers = resp
                     .headers()
                     .iter()
                     .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
                     .collect();
                 let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-                Resp {
+                let resp = Resp {
                     status,
                     headers,
                     body: parse(&bytes),
-                }
+                };
+                self.check(method, path, matched.as_deref(), &payload, &resp);
+                resp
             }
             Transport::Http { base, client } => {
-                let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-                let mut req = client.request(method, format!("{base}{path}"));
+                let http_method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+                let mut req = client.request(http_method, format!("{base}{path}"));
                 if !matches!(payload, Payload::None) {
                     req = req.header("content-type", "application/json").body(body);
                 }
@@ -168,13 +194,43 @@ impl Harness {
                     .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
                     .collect();
                 let bytes = resp.bytes().await.unwrap();
-                Resp {
+                let resp = Resp {
                     status,
                     headers,
                     body: parse(&bytes),
-                }
+                };
+                self.check(method, path, None, &payload, &resp);
+                resp
             }
         }
+    }
+
+    /// Holds the exchange against the OpenAPI document (see `openapi.rs`).
+    #[track_caller]
+    fn check(
+        &self,
+        method: &str,
+        uri: &str,
+        matched: Option<&str>,
+        payload: &Payload,
+        resp: &Resp,
+    ) {
+        let request_body = match payload {
+            Payload::Json(v) => Some(v),
+            _ => None,
+        };
+        contract().check(
+            &Exchange {
+                method,
+                uri,
+                matched,
+                request_body,
+                status: resp.status,
+                content_type: resp.headers.get("content-type").map(String::as_str),
+                body: &resp.body,
+            },
+            self.exercised.as_ref(),
+        );
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -295,6 +351,11 @@ async fn ensure_users(db: &Db) {
 
 /// A fresh SQLite file and the router in-process, as the desktop runs it.
 pub async fn sqlite() -> Harness {
+    sqlite_recording(None).await
+}
+
+/// [`sqlite`], recording the documented operations the case reaches into `exercised`.
+pub async fn sqlite_recording(exercised: Option<Exercised>) -> Harness {
     let dir = std::env::temp_dir().join("clinicdesk-contract");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.db", ids::new_id()));
@@ -304,11 +365,14 @@ pub async fn sqlite() -> Harness {
     state.prepare().await.unwrap();
     ensure_users(&db).await;
     Harness {
-        transport: Transport::InProcess(clinicdesk_api::router(state)),
+        transport: Transport::InProcess(
+            clinicdesk_api::router(state).layer(axum::middleware::from_fn(record_route)),
+        ),
         db,
         database_url,
         kind: "sqlite-inprocess",
         tokens: Default::default(),
+        exercised,
     }
 }
 
@@ -432,12 +496,17 @@ pub async fn postgres() -> Harness {
     Harness {
         transport: Transport::Http {
             base: server.base.clone(),
-            client: reqwest::Client::new(),
+            // Redirects are answers of their own (`/docs` → `/docs/`), as in-process.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client"),
         },
         db,
         database_url: server.database_url.clone(),
         kind: "postgres-http",
         tokens: Default::default(),
+        exercised: None,
     }
 }
 

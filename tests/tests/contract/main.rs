@@ -7,6 +7,7 @@
 
 mod cases;
 mod harness;
+mod openapi;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -18,6 +19,43 @@ macro_rules! contract {
                     super::cases::$case(&h).await;
                 }
             )*
+        }
+        /// Every documented operation is called by at least one case: all cases run here once
+        /// more, in-process on their own databases, recording the operations they reach.
+        mod documented_operations {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn are_all_exercised() {
+                let exercised = super::openapi::Exercised::default();
+                // A few at a time: the other tests of this binary run beside this one.
+                let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
+                let mut cases = tokio::task::JoinSet::new();
+                $(
+                    {
+                        let exercised = exercised.clone();
+                        let permits = permits.clone();
+                        cases.spawn(async move {
+                            let _permit = permits.acquire_owned().await.unwrap();
+                            let h = super::harness::sqlite_recording(Some(exercised)).await;
+                            super::cases::$case(&h).await;
+                        });
+                    }
+                )*
+                // Every case runs to its end; a failing one fails here too (and on its own).
+                let mut failed = 0;
+                while let Some(done) = cases.join_next().await {
+                    failed += usize::from(done.is_err());
+                }
+                assert_eq!(failed, 0, "{failed} case(s) failed");
+                let missing = super::openapi::unexercised(&exercised);
+                assert!(
+                    !exercised.lock().unwrap().is_empty(),
+                    "no case reached a documented operation"
+                );
+                assert!(
+                    missing.is_empty(),
+                    "documented operations that no contract case calls: {missing:?}"
+                );
+            }
         }
         mod postgres_http {
             $(
@@ -33,6 +71,7 @@ macro_rules! contract {
 
 contract!(
     health_and_readiness,
+    openapi_document_and_swagger_ui,
     unknown_paths_and_methods,
     request_id_is_echoed,
     login_returns_tokens,

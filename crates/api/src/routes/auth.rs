@@ -1,6 +1,9 @@
 use crate::auth::{self as a, AuthUser, Claims, DeviceHeader};
 use crate::body::JsonBody;
 use crate::envelope::{ok, ApiError, ApiResult};
+use crate::openapi::schemas::{
+    LoggedOut, LoginRequest, RefreshRequest, TokenPair, User as UserSchema,
+};
 use crate::state::AppState;
 use axum::extract::State;
 use clinicdesk_domain::fields::{object, opt_text, reject_unknown, required_text};
@@ -41,6 +44,14 @@ fn refresh_expiry(state: &AppState) -> String {
     clinicdesk_store::timestamp(state.now() + chrono::Duration::days(state.refresh_ttl_days))
 }
 
+/// 로그인 (log in)
+///
+/// 아이디와 비밀번호로 로그인해 access/refresh 토큰을 받습니다. 틀린 아이디와 틀린 비밀번호는
+/// 같은 오류, 같은 시간으로 답합니다 (usernames cannot be probed).
+#[utoipa::path(post, path = "/auth/login",
+    request_body = LoginRequest,
+    responses((status = 200, body = TokenPair)),
+    extensions(("x-errors" = json!(["AUTH_INVALID_CREDENTIALS"]))))]
 pub async fn login(
     State(state): State<AppState>,
     device: DeviceHeader,
@@ -99,6 +110,13 @@ pub async fn login(
     token_pair(&state, &user, &session.id, refresh).await
 }
 
+/// 토큰 갱신 (refresh)
+///
+/// refresh_token을 새 토큰 쌍으로 바꿉니다. 쓴 refresh_token은 다시 쓸 수 없습니다.
+#[utoipa::path(post, path = "/auth/refresh",
+    request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair)),
+    extensions(("x-errors" = json!(["AUTH_INVALID_TOKEN"]))))]
 pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
     let obj = object(&body)?;
     reject_unknown(obj, &["refresh_token"], "")?;
@@ -145,6 +163,10 @@ pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) ->
     token_pair(&state, &user, &session.id, new_token).await
 }
 
+/// 로그아웃 (log out)
+///
+/// 이 로그인 세션을 끝냅니다: 그 access/refresh 토큰은 더 쓸 수 없습니다.
+#[utoipa::path(post, path = "/auth/logout", responses((status = 200, body = LoggedOut)))]
 pub async fn logout(State(state): State<AppState>, user: AuthUser) -> ApiResult {
     let mut w = state
         .db
@@ -159,6 +181,8 @@ pub async fn logout(State(state): State<AppState>, user: AuthUser) -> ApiResult 
     ))
 }
 
+/// 현재 사용자 (who am I)
+#[utoipa::path(get, path = "/auth/me", responses((status = 200, body = UserSchema)))]
 pub async fn me(user: AuthUser) -> ApiResult {
     Ok(ok(user_json(
         &user.user_id,

@@ -4,6 +4,11 @@
 use crate::auth::{AuthUser, Authorized, DeleteCustomers, EditCustomers, ReadCustomers};
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{created, ok, ApiError, ApiResult};
+use crate::openapi::schemas::{
+    Customer, CustomerCreate, CustomerDetail, CustomerId, CustomerList, CustomerUpdate,
+    DeleteParams, DetailParams, DetailUpdateResult, ListParams, SearchParams, SearchResult,
+    UpdateResult,
+};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -54,6 +59,13 @@ async fn reject_duplicate(w: &mut WriteTx, record: &CustomerRecord) -> Result<()
     Ok(())
 }
 
+/// 고객 등록 (new customer)
+///
+/// 답은 요청한 역할이 볼 수 있는 고객 객체입니다 (staff는 가려진 연락처).
+#[utoipa::path(post, path = "/customers",
+    request_body = CustomerCreate,
+    responses((status = 201, body = Customer)),
+    extensions(("x-errors" = json!(["DUPLICATE_CUSTOMER", "FORBIDDEN_ROLE"]))))]
 pub async fn create(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
@@ -88,6 +100,12 @@ fn list_item(c: &ListedCustomer, user: &AuthUser, today: chrono::NaiveDate) -> V
     })
 }
 
+/// 고객 목록 (customer list)
+///
+/// 이름순. `search`는 이름 일부, 전화번호 숫자, 이메일에 맞춥니다.
+#[utoipa::path(get, path = "/customers",
+    params(ListParams),
+    responses((status = 200, body = CustomerList)))]
 pub async fn list(
     State(state): State<AppState>,
     user: Authorized<ReadCustomers>,
@@ -115,6 +133,14 @@ pub async fn list(
     })))
 }
 
+/// 고객 검색 (extended search)
+///
+/// 필터를 모두 만족하는 고객을 정렬해 한 페이지씩 돌려줍니다. 정렬 규칙과 `active_package`는
+/// docs/API.md에 있습니다: 방문한 적 없는 고객은 `last_visit` 정렬에서 방향과 상관없이 맨 뒤,
+/// 같은 값은 이름, 그다음 id 순.
+#[utoipa::path(get, path = "/customers/search",
+    params(SearchParams),
+    responses((status = 200, body = SearchResult)))]
 pub async fn search(
     State(state): State<AppState>,
     user: Authorized<ReadCustomers>,
@@ -230,6 +256,13 @@ pub async fn search(
     })))
 }
 
+/// 고객 프로필 (a customer)
+///
+/// 읽기는 감사 기록에 남습니다 (audited read).
+#[utoipa::path(get, path = "/customers/{id}",
+    params(CustomerId),
+    responses((status = 200, body = Customer)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn get_one(
     State(state): State<AppState>,
     user: Authorized<ReadCustomers>,
@@ -284,6 +317,13 @@ async fn detail_json(
     }))
 }
 
+/// 고객 상세 (customer detail)
+///
+/// 프로필, 최근 방문, 만료되지 않은 패키지와 사용 현황, 선호. 읽기는 감사 기록에 남습니다.
+#[utoipa::path(get, path = "/customers/{id}/detail",
+    params(CustomerId, DetailParams),
+    responses((status = 200, body = CustomerDetail)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn detail(
     State(state): State<AppState>,
     user: Authorized<ReadCustomers>,
@@ -329,6 +369,15 @@ async fn apply_update(
     Ok((next, changes))
 }
 
+/// 고객 수정 (update a customer)
+///
+/// 부분 수정: 보낸 필드만 바뀝니다. 건강 정보는 doctor/admin만 쓸 수 있습니다.
+#[utoipa::path(put, path = "/customers/{id}",
+    params(CustomerId),
+    request_body = CustomerUpdate,
+    responses((status = 200, body = UpdateResult)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "DUPLICATE_CUSTOMER",
+        "FORBIDDEN_ROLE"]))))]
 pub async fn update(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
@@ -345,6 +394,15 @@ pub async fn update(
     })))
 }
 
+/// 상세 화면에서 고객 수정 (update, answering the detail)
+///
+/// `PUT /customers/{id}`와 같은 규칙; 답은 수정 뒤의 상세와 바뀐 내용입니다.
+#[utoipa::path(put, path = "/customers/{id}/detail",
+    params(CustomerId),
+    request_body = CustomerUpdate,
+    responses((status = 200, body = DetailUpdateResult)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "DUPLICATE_CUSTOMER",
+        "FORBIDDEN_ROLE"]))))]
 pub async fn update_detail(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
@@ -358,6 +416,17 @@ pub async fn update_detail(
     Ok(ok(data))
 }
 
+/// 고객 삭제 또는 익명화 (delete or anonymise)
+///
+/// `anonymize`(기본)는 이름, 연락처, 주소, 건강 정보, 메모를 지우고 방문 기록은 통계용으로
+/// 남깁니다. 본문 없이 204로 답합니다.
+#[utoipa::path(delete, path = "/customers/{id}",
+    params(CustomerId, DeleteParams),
+    responses((status = 204, description = "삭제됨 (no body)", headers(
+        ("X-Data-Retention" = String, description = "`anonymized` 또는 `deleted`"),
+        ("X-Related-Records-Updated" = i64, description = "함께 바뀐 기록 수"),
+    ))),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn delete(
     State(state): State<AppState>,
     user: Authorized<DeleteCustomers>,

@@ -4,6 +4,9 @@ use super::customers::{checked_id, customer_in, not_found};
 use crate::auth::{Authorized, ReadCustomers, RecordActivity};
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{created, ok, ApiResult};
+use crate::openapi::schemas::{
+    CustomerId, InteractionCreated, InteractionInput, InteractionList, InteractionListParams,
+};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use clinicdesk_domain::interaction::{interaction_summary, parse_interaction};
@@ -11,6 +14,12 @@ use clinicdesk_domain::{ids, ErrorCode};
 use clinicdesk_store::{customers, interactions, stats};
 use serde_json::json;
 
+/// 상담 기록 (record an interaction)
+#[utoipa::path(post, path = "/customers/{id}/interactions",
+    params(CustomerId),
+    request_body = InteractionInput,
+    responses((status = 201, body = InteractionCreated)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn create(
     State(state): State<AppState>,
     user: Authorized<RecordActivity>,
@@ -41,6 +50,11 @@ pub async fn create(
     })))
 }
 
+/// 상담 목록과 요약 (interactions and their summary)
+#[utoipa::path(get, path = "/customers/{id}/interactions",
+    params(CustomerId, InteractionListParams),
+    responses((status = 200, body = InteractionList)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn list(
     State(state): State<AppState>,
     _user: Authorized<ReadCustomers>,

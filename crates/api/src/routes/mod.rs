@@ -1,67 +1,82 @@
-//! Route table and the middleware every request passes: request id + structured log line,
-//! readiness gate, envelope-shaped 404/405.
+//! Route table (each route with its OpenAPI operation) and the middleware every request
+//! passes: request id + structured log line, readiness gate, envelope-shaped 404/405.
 
 mod auth;
 mod catalogue;
 mod customers;
+pub(crate) mod docs;
 mod health;
 mod interactions;
 mod visits;
 
 use crate::envelope::{ApiError, REQUEST_ID};
+use crate::openapi::route;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use clinicdesk_domain::ErrorCode;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every endpoint under `/api/v1`. A route is added here only as `.routes(route!(module::handler))`
+/// with the handler annotated `#[utoipa::path]` — so it is in the OpenAPI document, with the
+/// roles its `Authorized<…>` argument requires (docs/API.md, "Adding an endpoint").
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(route!(auth::login))
+        .routes(route!(auth::refresh))
+        .routes(route!(auth::logout))
+        .routes(route!(auth::me))
+        .routes(route!(customers::create))
+        .routes(route!(customers::list))
+        .routes(route!(customers::search))
+        .routes(route!(customers::get_one))
+        .routes(route!(customers::update))
+        .routes(route!(customers::delete))
+        .routes(route!(customers::detail))
+        .routes(route!(customers::update_detail))
+        .routes(route!(interactions::create))
+        .routes(route!(interactions::list))
+        .routes(route!(visits::purchase))
+        .routes(route!(visits::packages_of))
+        .routes(route!(visits::record_visit))
+        .routes(route!(visits::cancel_visit))
+        .routes(route!(catalogue::services))
+        .routes(route!(catalogue::list_templates))
+        .routes(route!(catalogue::create_template))
+        .routes(route!(docs::openapi_json))
+}
+
+/// Routes outside `/api/v1`: the probes and Swagger UI; added the same way.
+fn root_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(route!(health::healthz))
+        .routes(route!(health::readyz))
+        .routes(route!(docs::docs_redirect))
+        .routes(route!(docs::docs_index))
+        .routes(route!(docs::docs_file))
+}
+
+/// The raw OpenAPI document of every route, before [`crate::openapi::complete`].
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = api_routes().split_for_parts();
+    let (_, root) = root_routes().split_for_parts();
+    root.nest("/api/v1", api)
+}
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
-        .route("/customers", post(customers::create).get(customers::list))
-        .route("/customers/search", get(customers::search))
-        .route(
-            "/customers/{id}",
-            get(customers::get_one)
-                .put(customers::update)
-                .delete(customers::delete),
-        )
-        .route(
-            "/customers/{id}/detail",
-            get(customers::detail).put(customers::update_detail),
-        )
-        .route(
-            "/customers/{id}/interactions",
-            post(interactions::create).get(interactions::list),
-        )
-        .route(
-            "/customers/{id}/packages",
-            post(visits::purchase).get(visits::packages_of),
-        )
-        .route("/customers/{id}/sessions", post(visits::record_visit))
-        .route("/sessions/{id}/cancel", post(visits::cancel_visit))
-        .route("/services", get(catalogue::services))
-        .route(
-            "/packages",
-            get(catalogue::list_templates).post(catalogue::create_template),
-        )
+    let (api, _) = api_routes().split_for_parts();
+    let api = api
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             readiness_gate,
         ));
-
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+    let (root, _) = root_routes().split_for_parts();
+    root.nest("/api/v1", api)
         .with_state(state)
         .layer(middleware::from_fn(request_context))
 }

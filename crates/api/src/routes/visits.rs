@@ -5,6 +5,10 @@ use super::customers::{checked_id, customer_in, not_found};
 use crate::auth::{Authorized, CancelActivity, ReadCustomers, RecordActivity};
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{created, ok, ApiError, ApiResult};
+use crate::openapi::schemas::{
+    CancelInput, CancelResult, CustomerId, CustomerPackages, PackageListParams, PackageUsage,
+    PurchaseInput, Session, SessionId, VisitInput,
+};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use clinicdesk_domain::package::{
@@ -16,6 +20,14 @@ use clinicdesk_domain::{ids, DomainError, ErrorCode};
 use clinicdesk_store::{customers, packages, sessions, stats};
 use serde_json::{json, Value};
 
+/// 패키지 구매 (a customer buys a package)
+///
+/// 템플릿의 횟수와 유효 기간을 구매 시점 그대로 복사합니다.
+#[utoipa::path(post, path = "/customers/{id}/packages",
+    params(CustomerId),
+    request_body = PurchaseInput,
+    responses((status = 201, body = PackageUsage)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "PACKAGE_NOT_FOUND"]))))]
 pub async fn purchase(
     State(state): State<AppState>,
     user: Authorized<RecordActivity>,
@@ -51,6 +63,11 @@ pub async fn purchase(
     Ok(created(usage_json(&purchase, &usage)))
 }
 
+/// 고객의 패키지 (a customer's packages)
+#[utoipa::path(get, path = "/customers/{id}/packages",
+    params(CustomerId, PackageListParams),
+    responses((status = 200, body = CustomerPackages)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn packages_of(
     State(state): State<AppState>,
     _user: Authorized<ReadCustomers>,
@@ -83,6 +100,16 @@ pub async fn packages_of(
     Ok(ok(json!({ "customer_id": id, "packages": items })))
 }
 
+/// 방문 기록 (record a visit)
+///
+/// `package_usage_id`가 있으면 그 패키지의 해당 서비스 한 회차를 씁니다 (두 PC가 마지막 회차를
+/// 동시에 쓸 수 없습니다). 없으면 카탈로그 가격의 단건 방문입니다.
+#[utoipa::path(post, path = "/customers/{id}/sessions",
+    params(CustomerId),
+    request_body = VisitInput,
+    responses((status = 201, body = Session)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "PACKAGE_NOT_FOUND",
+        "SERVICE_NOT_IN_PACKAGE", "PACKAGE_EXHAUSTED", "PACKAGE_EXPIRED"]))))]
 pub async fn record_visit(
     State(state): State<AppState>,
     user: Authorized<RecordActivity>,
@@ -148,6 +175,16 @@ pub async fn record_visit(
     Ok(created(session.to_json()))
 }
 
+/// 방문 취소 (cancel a visit)
+///
+/// 보정 이벤트입니다: 방문은 기록에 `cancelled: true`로 남고, 쓴 패키지 회차는 돌아옵니다.
+/// 본문은 선택입니다.
+#[utoipa::path(post, path = "/sessions/{id}/cancel",
+    params(SessionId),
+    request_body(content = Option<CancelInput>, description = "선택 (optional)"),
+    responses((status = 200, body = CancelResult)),
+    extensions(("x-errors" = json!(["SESSION_NOT_FOUND", "SESSION_ALREADY_CANCELLED",
+        "CUSTOMER_NOT_FOUND"]))))]
 pub async fn cancel_visit(
     State(state): State<AppState>,
     user: Authorized<CancelActivity>,

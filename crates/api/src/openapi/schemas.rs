@@ -1,0 +1,857 @@
+//! Types that describe the JSON the handlers read and write, for the OpenAPI document only:
+//! the handlers build their answers with the domain's `*_json` functions and `json!`, so these
+//! are never constructed. Field names, types and allowed values follow what is answered; the
+//! contract suite validates every answer of every case against them, so a change on either
+//! side without the other fails a test.
+//!
+//! Conventions: response types close their objects (`deny_unknown_fields`, and every key is
+//! `required` — see [`super::complete`]); request types list what may be sent (unknown fields
+//! are refused with 422). Closed sets of values come from the domain's own constants.
+
+// The fields exist only to be described.
+#![allow(dead_code)]
+
+use clinicdesk_domain::customer::{
+    CHANNELS, CUSTOMER_STATUSES, GENDERS, HEALTH_INTERESTS, INTENSITIES, MEMBERSHIP_LEVELS,
+    TIME_SLOTS,
+};
+use clinicdesk_domain::interaction::{FOLLOW_UP_TYPES, INTERACTION_TYPES};
+use clinicdesk_domain::package::{PACKAGE_STATUSES, PAYMENT_METHODS};
+use clinicdesk_domain::role::Role;
+use clinicdesk_domain::stats::RISK_LEVELS;
+use clinicdesk_domain::ServiceType;
+use std::collections::BTreeMap;
+use utoipa::openapi::schema::{
+    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::RefOr;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+
+/// A string schema whose allowed values are a domain constant, so the document lists exactly
+/// what the validators accept.
+macro_rules! string_enum {
+    ($(#[doc = $doc:literal])+ $name:ident = $values:expr) => {
+        $(#[doc = $doc])+
+        pub struct $name;
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some($values))
+                    .description(Some(concat!($($doc),+).trim()))
+                    .into()
+            }
+        }
+        impl ToSchema for $name {}
+    };
+}
+
+string_enum!(/// 성별 (gender)
+    Gender = GENDERS);
+string_enum!(/// 회원 등급 (membership level)
+    MembershipLevel = MEMBERSHIP_LEVELS);
+string_enum!(/// 고객 상태 (customer status)
+    CustomerStatus = CUSTOMER_STATUSES);
+string_enum!(/// 이탈 위험: 마지막 방문 45일 이내 stable, 90일 이내 warning, 그 뒤 danger
+    RiskLevel = RISK_LEVELS);
+string_enum!(/// 선호 시간대 (time slot)
+    TimeSlot = TIME_SLOTS);
+string_enum!(/// 선호 강도 (건강 정보: doctor/admin만)
+    Intensity = INTENSITIES);
+string_enum!(/// 건강 관심사 (건강 정보: doctor/admin만)
+    HealthInterest = HEALTH_INTERESTS);
+string_enum!(/// 연락 채널 (contact channel)
+    Channel = CHANNELS);
+string_enum!(/// 서비스 종류: brain 브레인 피드백, pulse 펄스 케어, lymph 림프 순환, red 레드 테라피, ai_bike AI 바이크
+    ServiceCode = ServiceType::CODES);
+string_enum!(/// 패키지 상태: 만료일이 지났거나 모두 쓰면 expired, 만료 14일 이내 또는 남은 횟수 20% 이하면 expiring
+    PackageStatus = PACKAGE_STATUSES);
+string_enum!(/// 결제 수단 (payment method)
+    PaymentMethod = PAYMENT_METHODS);
+string_enum!(/// 상담 종류 (interaction type)
+    InteractionType = INTERACTION_TYPES);
+string_enum!(/// 후속 조치 종류 (follow-up type)
+    FollowUpType = FOLLOW_UP_TYPES);
+string_enum!(/// 역할 (role)
+    RoleName = Role::ALL.map(Role::as_str));
+string_enum!(/// 정렬 기준 (sort key)
+    SortBy = ["name", "last_visit", "total_visits", "revenue"]);
+string_enum!(/// 정렬 방향 (sort order)
+    SortOrder = ["asc", "desc"]);
+string_enum!(/// 보여 줄 패키지 (which packages)
+    PackageFilter = ["active", "expiring", "expired", "all"]);
+string_enum!(/// 삭제 방식: anonymize는 개인정보를 지우고 방문 기록은 통계용으로 남김, delete는 모두 삭제
+    RetentionPolicy = ["anonymize", "delete"]);
+
+/// RFC 3339 일시, 또는 날짜만 (`YYYY-MM-DD`, 그날 00:00 UTC)
+pub struct DateOrDateTime;
+impl PartialSchema for DateOrDateTime {
+    fn schema() -> RefOr<Schema> {
+        let string = |format: KnownFormat| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        OneOfBuilder::new()
+            .item(string(KnownFormat::DateTime))
+            .item(string(KnownFormat::Date))
+            .description(Some(
+                "RFC 3339 일시, 또는 날짜만 (`YYYY-MM-DD`, 그날 00:00 UTC)",
+            ))
+            .into()
+    }
+}
+impl ToSchema for DateOrDateTime {}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+
+/// A customer in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CustomerId {
+    /// 고객 id (UUIDv7). 형식이 틀리면 404 CUSTOMER_NOT_FOUND.
+    id: String,
+}
+
+/// A visit in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SessionId {
+    /// 방문 id (`session_id`, UUIDv7). 형식이 틀리면 404 SESSION_NOT_FOUND.
+    id: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 이름 일부, 전화번호 숫자 또는 이메일
+    search: Option<String>,
+    #[param(inline)]
+    membership_level: Option<MembershipLevel>,
+    #[param(inline)]
+    customer_status: Option<CustomerStatus>,
+    /// 담당 직원 이름
+    assigned_staff: Option<String>,
+    /// 한 페이지 크기 (1–100)
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<i64>,
+    #[param(minimum = 0, default = 0)]
+    offset: Option<i64>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// 이름 일부, 전화번호 숫자(예: `5678`) 또는 이메일
+    q: Option<String>,
+    /// 쉼표로 구분한 서비스 종류 (예: `brain,pulse`): 모두 들어 있는 패키지를 가진 고객
+    #[param(example = "brain,pulse")]
+    service_filter: Option<String>,
+    #[param(inline)]
+    package_status: Option<PackageStatus>,
+    #[param(inline)]
+    membership_level: Option<MembershipLevel>,
+    #[param(inline)]
+    risk_level: Option<RiskLevel>,
+    /// 마지막 방문일 시작 (YYYY-MM-DD)
+    #[param(format = Date)]
+    last_visit_from: Option<String>,
+    /// 마지막 방문일 끝 (YYYY-MM-DD)
+    #[param(format = Date)]
+    last_visit_to: Option<String>,
+    /// 기본 `name`
+    #[param(inline)]
+    sort_by: Option<SortBy>,
+    /// 기본: `name`은 `asc`, 나머지는 `desc`
+    #[param(inline)]
+    sort_order: Option<SortOrder>,
+    #[param(minimum = 1, default = 1)]
+    page: Option<i64>,
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    size: Option<i64>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DetailParams {
+    /// 최근 방문 몇 건까지 (1–500)
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    history_limit: Option<i64>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InteractionListParams {
+    /// 최근 상담 몇 건까지 (1–200); 요약은 모든 상담으로 계산
+    #[param(minimum = 1, maximum = 200, default = 20)]
+    limit: Option<i64>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PackageListParams {
+    /// 기본 `all`
+    #[param(inline)]
+    status: Option<PackageFilter>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteParams {
+    /// 기본 `anonymize`
+    #[param(inline)]
+    data_retention_policy: Option<RetentionPolicy>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+    /// 이 기기의 id (감사 기록용). 데스크톱은 헤더로 보냅니다.
+    device_id: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// 로그인 또는 이전 갱신이 준 refresh_token (한 번만 쓸 수 있음)
+    refresh_token: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    id: String,
+    username: String,
+    display_name: String,
+    role: RoleName,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenPair {
+    /// 15분짜리 HS256 JWT
+    access_token: String,
+    /// 다음 갱신에 한 번 쓰는 토큰
+    refresh_token: String,
+    #[schema(example = "Bearer")]
+    token_type: String,
+    /// access_token의 수명 (초)
+    expires_in: i64,
+    user: User,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoggedOut {
+    logged_out: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers
+
+/// 고객 (staff는 연락처가 가려진 값, 건강 정보는 doctor/admin만 — 그 밖의 역할은 `null`)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    id: String,
+    /// `id`와 같은 값
+    customer_id: String,
+    name: String,
+    /// `010-1234-5678`; staff는 `010-****-5678`
+    phone: Option<String>,
+    /// staff는 `k***@example.com`
+    email: Option<String>,
+    birth_year: Option<i64>,
+    gender: Option<Gender>,
+    /// staff는 `서울시 강남구 ***`
+    address: Option<String>,
+    /// staff는 가려진 번호
+    emergency_contact: Option<String>,
+    occupation: Option<String>,
+    membership_level: MembershipLevel,
+    customer_status: CustomerStatus,
+    risk_level: RiskLevel,
+    #[schema(format = Date)]
+    first_visit_date: Option<String>,
+    #[schema(format = Date)]
+    last_visit_date: Option<String>,
+    total_visits: i64,
+    /// 방문 사이 평균 일수 (방문 2회 미만이면 null)
+    average_visit_interval: Option<i64>,
+    /// 패키지 구매와 단건 방문 금액의 합 (원)
+    total_revenue: i64,
+    /// 평균 만족도 1–5, 소수 한 자리
+    average_satisfaction: Option<f64>,
+    /// 건강 정보: doctor/admin만, 그 밖에는 null
+    health_goals: Option<String>,
+    /// 건강 정보: doctor/admin만, 그 밖에는 null
+    health_interests: Option<Vec<HealthInterest>>,
+    /// 건강 정보: doctor/admin만, 그 밖에는 null
+    preferred_intensity: Option<Intensity>,
+    preferred_time_slots: Vec<TimeSlot>,
+    preferred_services: Vec<ServiceCode>,
+    assigned_staff: Option<String>,
+    memo: Option<String>,
+    communication_preferences: CommunicationPreferences,
+    consent: Consent,
+    /// 채워진 프로필 항목의 비율 0–1
+    profile_completeness: f64,
+    /// 익명화된 고객 (DELETE …?data_retention_policy=anonymize)
+    anonymized: bool,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    updated_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommunicationPreferences {
+    preferred_channels: Vec<Channel>,
+    contact_time: Option<TimeSlot>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    privacy: bool,
+    marketing: bool,
+    health_data: bool,
+    /// 마지막으로 동의가 바뀐 때
+    #[schema(format = DateTime)]
+    updated_at: Option<String>,
+}
+
+/// 새 고객. `name`과 `phone`은 필수, 나머지는 선택입니다. 알 수 없는 필드는 422.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerCreate {
+    #[schema(max_length = 50)]
+    name: String,
+    /// 한국 전화번호; `01012345678`도 받아 `010-1234-5678`로 저장
+    phone: String,
+    email: Option<String>,
+    birth_year: Option<i64>,
+    gender: Option<Gender>,
+    address: Option<String>,
+    emergency_contact: Option<String>,
+    occupation: Option<String>,
+    membership_level: Option<MembershipLevel>,
+    customer_status: Option<CustomerStatus>,
+    /// doctor/admin만 (그 밖의 역할은 403 FORBIDDEN_ROLE)
+    health_goals: Option<String>,
+    /// doctor/admin만
+    health_interests: Option<Vec<HealthInterest>>,
+    /// doctor/admin만
+    preferred_intensity: Option<Intensity>,
+    preferred_time_slots: Option<Vec<TimeSlot>>,
+    preferred_services: Option<Vec<ServiceCode>>,
+    assigned_staff: Option<String>,
+    memo: Option<String>,
+    communication_preferences: Option<CommunicationPreferencesInput>,
+    consent: Option<ConsentInput>,
+}
+
+/// 고치는 항목만 보냅니다 (부분 수정). `null`은 선택 항목을 비웁니다. 알 수 없는 필드는 422.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerUpdate {
+    name: Option<String>,
+    /// 비울 수 없음
+    phone: Option<String>,
+    email: Option<String>,
+    birth_year: Option<i64>,
+    gender: Option<Gender>,
+    address: Option<String>,
+    emergency_contact: Option<String>,
+    occupation: Option<String>,
+    membership_level: Option<MembershipLevel>,
+    customer_status: Option<CustomerStatus>,
+    /// doctor/admin만 (그 밖의 역할은 403 FORBIDDEN_ROLE)
+    health_goals: Option<String>,
+    /// doctor/admin만
+    health_interests: Option<Vec<HealthInterest>>,
+    /// doctor/admin만
+    preferred_intensity: Option<Intensity>,
+    preferred_time_slots: Option<Vec<TimeSlot>>,
+    preferred_services: Option<Vec<ServiceCode>>,
+    assigned_staff: Option<String>,
+    memo: Option<String>,
+    communication_preferences: Option<CommunicationPreferencesInput>,
+    consent: Option<ConsentInput>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommunicationPreferencesInput {
+    preferred_channels: Option<Vec<Channel>>,
+    contact_time: Option<TimeSlot>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    privacy: Option<bool>,
+    marketing: Option<bool>,
+    health_data: Option<bool>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerListItem {
+    id: String,
+    customer_id: String,
+    name: String,
+    /// staff는 가려진 번호
+    phone: Option<String>,
+    membership_level: MembershipLevel,
+    customer_status: CustomerStatus,
+    risk_level: RiskLevel,
+    #[schema(format = Date)]
+    first_visit_date: Option<String>,
+    #[schema(format = Date)]
+    last_visit_date: Option<String>,
+    total_visits: i64,
+    total_revenue: i64,
+    assigned_staff: Option<String>,
+    /// 마지막 상담 일시
+    #[schema(format = DateTime)]
+    last_interaction: Option<String>,
+    interaction_count: i64,
+    profile_completeness: f64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffsetPagination {
+    limit: i64,
+    offset: i64,
+    has_more: bool,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerList {
+    customers: Vec<CustomerListItem>,
+    total_count: i64,
+    pagination: OffsetPagination,
+}
+
+/// 검색 결과의 한 고객: 목록 항목과 현재 패키지
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchItem {
+    id: String,
+    customer_id: String,
+    name: String,
+    /// staff는 가려진 번호
+    phone: Option<String>,
+    membership_level: MembershipLevel,
+    customer_status: CustomerStatus,
+    risk_level: RiskLevel,
+    #[schema(format = Date)]
+    first_visit_date: Option<String>,
+    #[schema(format = Date)]
+    last_visit_date: Option<String>,
+    total_visits: i64,
+    total_revenue: i64,
+    assigned_staff: Option<String>,
+    #[schema(format = DateTime)]
+    last_interaction: Option<String>,
+    interaction_count: i64,
+    profile_completeness: f64,
+    /// 만료되지 않은 가장 최근 패키지의 이름
+    active_package: Option<String>,
+    /// 그 패키지의 서비스별 사용/전체 (예: `브5/10 펄3/10`)
+    package_usage_summary: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagePagination {
+    total: i64,
+    page: i64,
+    size: i64,
+    total_pages: i64,
+}
+
+/// 요청에 있던 필터 (sort_by와 sort_order는 항상)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FiltersApplied {
+    q: Option<String>,
+    service_filter: Option<Vec<ServiceCode>>,
+    package_status: Option<PackageStatus>,
+    membership_level: Option<MembershipLevel>,
+    risk_level: Option<RiskLevel>,
+    #[schema(format = Date)]
+    last_visit_from: Option<String>,
+    #[schema(format = Date)]
+    last_visit_to: Option<String>,
+    sort_by: SortBy,
+    sort_order: SortOrder,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchResult {
+    customers: Vec<SearchItem>,
+    pagination: PagePagination,
+    filters_applied: FiltersApplied,
+}
+
+/// 상세 화면의 선호 (seed 000 §1.1)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    preferred_services: Vec<ServiceCode>,
+    /// 첫 번째 선호 시간대
+    preferred_time: Option<TimeSlot>,
+    preferred_time_slots: Vec<TimeSlot>,
+    /// 건강 정보: doctor/admin만
+    preferred_intensity: Option<Intensity>,
+    /// 건강 정보: doctor/admin만
+    health_interests: Option<Vec<HealthInterest>>,
+    /// 첫 번째 연락 채널
+    communication_preference: Option<Channel>,
+    marketing_consent: bool,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerDetail {
+    customer: Customer,
+    /// 최근 방문, 최신순 (취소된 방문도 `cancelled: true`로 남음)
+    #[serde(rename = "serviceHistory")]
+    service_history: Vec<Session>,
+    /// 만료되지 않은 패키지
+    #[serde(rename = "activePackages")]
+    active_packages: Vec<PackageUsage>,
+    preferences: Preferences,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateResult {
+    id: String,
+    /// 실제로 바뀐 필드 (보낸 순서)
+    updated_fields: Vec<String>,
+    profile_completeness: f64,
+    #[schema(format = DateTime)]
+    last_updated: String,
+    /// 필드별 `"이전 → 새 값"` (중첩 필드는 `consent.marketing`처럼)
+    changes_summary: BTreeMap<String, String>,
+}
+
+/// 수정 뒤의 상세와 바뀐 내용
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetailUpdateResult {
+    customer: Customer,
+    #[serde(rename = "serviceHistory")]
+    service_history: Vec<Session>,
+    #[serde(rename = "activePackages")]
+    active_packages: Vec<PackageUsage>,
+    preferences: Preferences,
+    updated_fields: Vec<String>,
+    changes_summary: BTreeMap<String, String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interactions
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionInput {
+    interaction_type: InteractionType,
+    /// 상담 일시 (기본: 지금). 미래는 안 됨
+    date: Option<DateOrDateTime>,
+    #[schema(minimum = 0, maximum = 600)]
+    duration_minutes: Option<i64>,
+    notes: Option<String>,
+    outcome: Option<String>,
+    follow_up: Option<FollowUpInput>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpInput {
+    /// 기본 true; true면 `date` 필수
+    required: Option<bool>,
+    date: Option<DateOrDateTime>,
+    #[serde(rename = "type")]
+    kind: Option<FollowUpType>,
+    notes: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Interaction {
+    id: String,
+    /// `id`와 같은 값
+    interaction_id: String,
+    customer_id: String,
+    #[schema(format = DateTime)]
+    date: String,
+    /// `interaction_type`과 같은 값
+    #[serde(rename = "type")]
+    kind: InteractionType,
+    interaction_type: InteractionType,
+    duration_minutes: Option<i64>,
+    notes: Option<String>,
+    outcome: Option<String>,
+    /// 기록한 직원
+    staff_name: Option<String>,
+    follow_up: Option<FollowUp>,
+    #[schema(format = DateTime)]
+    recorded_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    required: bool,
+    #[schema(format = DateTime)]
+    date: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<FollowUpType>,
+    notes: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionCreated {
+    interaction_id: String,
+    customer_id: String,
+    #[schema(format = DateTime)]
+    recorded_at: String,
+    interaction: Interaction,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionSummary {
+    total_interactions: i64,
+    /// 평균 상담 시간 (분)
+    average_duration: Option<i64>,
+    #[schema(format = DateTime)]
+    last_interaction_date: Option<String>,
+    /// 종류별 건수
+    by_type: BTreeMap<String, i64>,
+    /// 아직 다가오지 않은 후속 조치 수
+    open_follow_ups: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionList {
+    customer_id: String,
+    /// 최신순
+    interactions: Vec<Interaction>,
+    interaction_summary: InteractionSummary,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services, packages, visits
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    service_type: ServiceCode,
+    name: String,
+    name_en: String,
+    /// 사용 요약에 쓰는 한 글자 (`브`)
+    short_name: String,
+    duration_minutes: i64,
+    /// 패키지 없이 한 번 받을 때의 가격 (원)
+    price: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Services {
+    services: Vec<Service>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageTemplate {
+    package_id: String,
+    name: String,
+    description: Option<String>,
+    price: i64,
+    validity_days: i64,
+    total_sessions: i64,
+    /// 서비스별 횟수 (`{"brain": 10, "pulse": 10}`)
+    sessions: BTreeMap<String, i64>,
+    #[schema(format = DateTime)]
+    created_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageTemplates {
+    packages: Vec<PackageTemplate>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    #[schema(max_length = 100)]
+    name: String,
+    description: Option<String>,
+    /// 원 (0–100,000,000)
+    price: i64,
+    /// 구매일부터 유효한 일수 (1–3650)
+    validity_days: i64,
+    /// 서비스별 횟수 (`{"brain": 10}`); 한 가지 이상
+    sessions: BTreeMap<String, i64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseInput {
+    /// 패키지 템플릿의 `package_id`
+    package_id: String,
+    /// 기본: 오늘. 미래는 안 됨
+    #[schema(format = Date)]
+    purchase_date: Option<String>,
+    /// 기본: 템플릿 가격
+    price_paid: Option<i64>,
+    payment_method: Option<PaymentMethod>,
+    notes: Option<String>,
+}
+
+/// 고객의 패키지와 그 사용 현황 (방문에서 계산)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageUsage {
+    package_usage_id: String,
+    package_id: String,
+    package_name: String,
+    #[schema(format = Date)]
+    purchase_date: String,
+    #[schema(format = Date)]
+    expiry_date: String,
+    price_paid: i64,
+    payment_method: Option<PaymentMethod>,
+    notes: Option<String>,
+    total_sessions: i64,
+    used_sessions: i64,
+    remaining_sessions: i64,
+    /// 사용률 (%)
+    usage_rate: f64,
+    /// 만료까지 남은 일수 (지났으면 0 이하)
+    days_remaining: i64,
+    package_status: PackageStatus,
+    /// 산 횟수보다 더 쓴 횟수 (두 데스크톱이 오프라인에서 마지막 회차를 모두 쓴 경우)
+    overdrawn_sessions: i64,
+    /// 서비스별 사용 현황
+    service_breakdown: BTreeMap<String, ServiceUsage>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceUsage {
+    total: i64,
+    used: i64,
+    remaining: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPackages {
+    customer_id: String,
+    packages: Vec<PackageUsage>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitInput {
+    service_type: ServiceCode,
+    /// 기본: 오늘. 미래는 안 됨
+    #[schema(format = Date)]
+    service_date: Option<String>,
+    /// 이 패키지의 한 회차를 씁니다. 없으면 카탈로그 가격의 단건 방문
+    package_usage_id: Option<String>,
+    /// 기본: 서비스의 기본 시간
+    #[schema(minimum = 1, maximum = 480)]
+    duration_minutes: Option<i64>,
+    #[schema(minimum = 1, maximum = 5)]
+    satisfaction_rating: Option<i64>,
+    session_notes: Option<String>,
+    /// 기본: 기록한 사용자
+    staff_name: Option<String>,
+}
+
+/// 방문 (service session)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    session_id: String,
+    customer_id: String,
+    #[schema(format = Date)]
+    service_date: String,
+    service_type: ServiceCode,
+    service_name: String,
+    duration_minutes: i64,
+    satisfaction_rating: Option<i64>,
+    session_notes: Option<String>,
+    staff_name: Option<String>,
+    package_usage_id: Option<String>,
+    package_name: Option<String>,
+    /// 이 방문 자체의 금액 (패키지 회차면 0)
+    amount: i64,
+    cancelled: bool,
+    #[schema(format = DateTime)]
+    cancelled_at: Option<String>,
+    cancel_reason: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    reason: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelResult {
+    session_id: String,
+    #[schema(format = DateTime)]
+    cancelled_at: String,
+    reason: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probes
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Liveness {
+    #[schema(example = "ok")]
+    status: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Readiness {
+    /// `ready` 또는 `not_ready`
+    status: String,
+    checks: ReadinessChecks,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessChecks {
+    migrations: bool,
+    database: bool,
+}
