@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { preloadFonts } from './build/fontPreload.ts';
+import { fontStylesheet, preloadFonts } from './build/fontPreload.ts';
 import { dictionaries } from './src/i18n.ts';
 
 // The UI is loaded both by the server (at `/`) and by the Tauri window through its own
@@ -10,6 +10,7 @@ import { dictionaries } from './src/i18n.ts';
 // `npm run dev` proxies /api, /healthz and /readyz to CLINICDESK_URL (default: a local
 // `cargo run -p clinicdesk-server -- --demo` on 127.0.0.1:8080).
 const target = process.env.CLINICDESK_URL ?? 'http://127.0.0.1:8080';
+const koreanFontCss = fileURLToPath(new URL('./node_modules/@fontsource-variable/noto-sans-kr/index.css', import.meta.url));
 
 export default defineConfig({
   base: './',
@@ -18,11 +19,10 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   // The font subsets of every Korean label (what main.tsx waits for before the first render)
   // are preloaded from index.html.
+  // `korean-font.css` (stable name) lets Swagger UI at /docs use the same bundled font.
   plugins: [
-    preloadFonts(
-      () => Object.values(dictionaries.ko).join(''),
-      fileURLToPath(new URL('./node_modules/@fontsource-variable/noto-sans-kr/index.css', import.meta.url)),
-    ),
+    preloadFonts(() => Object.values(dictionaries.ko).join(''), koreanFontCss),
+    fontStylesheet(koreanFontCss, 'korean-font.css'),
   ],
   build: {
     outDir: 'dist',

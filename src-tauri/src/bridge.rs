@@ -131,22 +131,30 @@ impl Desktop {
     /// path) — a UI bug, which the UI's `invoke` sees as a rejected promise.
     pub async fn handle(&self, request: ApiRequest) -> Result<ApiResponse, String> {
         let http_request = self.to_http(request)?;
-        let probe = matches!(http_request.uri().path(), "/readyz" | "/healthz");
-        if !probe && !self.ready_wait.is_zero() && *self.phase.borrow() == Phase::Starting {
-            let mut phase = self.phase.subscribe();
-            let _ =
-                tokio::time::timeout(self.ready_wait, phase.wait_for(|p| *p != Phase::Starting))
-                    .await;
-        }
-        let router = match self.router.get() {
-            Some(router) if self.is_ready() => router.clone(),
-            _ => return Ok(self.not_ready_response(http_request.uri().path())),
+        let Some(router) = self.router_when_ready(http_request.uri().path()).await else {
+            return Ok(self.not_ready_response(http_request.uri().path()));
         };
         let response = match router.oneshot(http_request).await {
             Ok(response) => response,
             Err(never) => match never {},
         };
         from_http(response).await
+    }
+
+    /// The router, once warm-up has finished; `None` before (after holding a request for `path`
+    /// up to the ready wait — probes never wait).
+    pub async fn router_when_ready(&self, path: &str) -> Option<Router> {
+        let probe = matches!(path, "/readyz" | "/healthz");
+        if !probe && !self.ready_wait.is_zero() && *self.phase.borrow() == Phase::Starting {
+            let mut phase = self.phase.subscribe();
+            let _ =
+                tokio::time::timeout(self.ready_wait, phase.wait_for(|p| *p != Phase::Starting))
+                    .await;
+        }
+        match self.router.get() {
+            Some(router) if self.is_ready() => Some(router.clone()),
+            _ => None,
+        }
     }
 
     fn to_http(&self, request: ApiRequest) -> Result<http::Request<Body>, String> {

@@ -9,6 +9,8 @@
 //! - [`session`]: refresh-token storage in the OS keyring and how the Linux backend is chosen.
 //! - [`commands`]: the Tauri commands the UI invokes; [`register`] wires them and their state
 //!   into any `tauri::Builder` (the real one in [`run`], `tauri::test::mock_builder()` in tests).
+//! - [`docs`]: the API documentation (Swagger UI) through the `clinicdesk-docs` URI scheme, from
+//!   the same router, in a window of its own.
 //!
 //! Environment: `CLINICDESK_DATA_DIR` (database directory; default the app data dir),
 //! `CLINICDESK_DEMO=0` (no demo users/data on first run), `CLINICDESK_KEYRING`
@@ -16,6 +18,7 @@
 
 pub mod bridge;
 pub mod commands;
+pub mod docs;
 pub mod session;
 pub mod startup;
 
@@ -74,22 +77,53 @@ pub use bridge::{ApiRequest, ApiResponse, Desktop};
 pub use session::{KeyringChoice, SessionStore};
 pub use startup::StartupConfig;
 
-/// Adds the desktop's state and commands to a Tauri builder. The real app and the headless
-/// tests go through this one function, so they cannot register different things.
+/// The label of the UI's window (`tauri.conf.json`).
+pub const MAIN_WINDOW: &str = "main";
+
+/// Adds the desktop's state, commands and the documentation's URI scheme to a Tauri builder.
+/// The real app and the headless tests go through this one function, so they cannot register
+/// different things.
 pub fn register<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     desktop: Arc<Desktop>,
     sessions: SessionStore,
 ) -> tauri::Builder<R> {
-    builder
-        .manage(desktop)
-        .manage(sessions)
-        .invoke_handler(tauri::generate_handler![
+    let commands: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> =
+        Box::new(tauri::generate_handler![
             commands::api_request,
             commands::session_save,
             commands::session_load,
             commands::session_clear,
-        ])
+            commands::open_api_docs,
+        ]);
+    let docs_desktop = desktop.clone();
+    builder
+        .manage(desktop)
+        .manage(sessions)
+        .register_asynchronous_uri_scheme_protocol(docs::SCHEME, move |ctx, request, responder| {
+            let path = request.uri().path();
+            if docs::is_font_path(path) {
+                let asset = ctx.app_handle().asset_resolver().get(path.to_string());
+                responder.respond(docs::asset_response(asset.map(|a| (a.bytes, a.mime_type))));
+                return;
+            }
+            let desktop = docs_desktop.clone();
+            tauri::async_runtime::spawn(async move {
+                responder.respond(docs::serve(&desktop, request).await);
+            });
+        })
+        .invoke_handler(move |invoke| {
+            // The app's commands are the UI's: the documentation window (any other window)
+            // needs none, and must not reach the API or the stored login through them.
+            let label = invoke.message.webview().label().to_string();
+            if label != MAIN_WINDOW {
+                invoke
+                    .resolver
+                    .reject(format!("the window {label:?} may not call app commands"));
+                return true;
+            }
+            commands(invoke)
+        })
 }
 
 /// How the web view draws (Linux; WebKitGTK).

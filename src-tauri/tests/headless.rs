@@ -4,7 +4,7 @@
 //! keyring's mock store. No display is needed.
 
 use clinicdesk_desktop::{
-    register, startup, ApiResponse, Desktop, KeyringChoice, SessionStore, StartupConfig,
+    docs, register, startup, ApiResponse, Desktop, KeyringChoice, SessionStore, StartupConfig,
 };
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
+use tauri::{Manager, WebviewWindow};
 
 /// The origin the bundled UI is served from (custom commands answer only local origins).
 #[cfg(not(windows))]
@@ -22,7 +22,7 @@ const LOCAL_ORIGIN: &str = "tauri://localhost";
 const LOCAL_ORIGIN: &str = "http://tauri.localhost";
 
 struct Harness {
-    _app: tauri::App<MockRuntime>,
+    app: tauri::App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
 }
 
@@ -35,26 +35,37 @@ fn harness(desktop: Arc<Desktop>) -> Harness {
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("a mock window");
-    Harness { _app: app, webview }
+    Harness { app, webview }
 }
 
 impl Harness {
     fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: LOCAL_ORIGIN.parse().unwrap(),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+        invoke_from(&self.webview, cmd, args)
     }
+}
 
+/// Invokes a command from `webview`, as the page in it would.
+fn invoke_from(
+    webview: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: LOCAL_ORIGIN.parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+}
+
+impl Harness {
     fn api(
         &self,
         method: &str,
@@ -195,4 +206,96 @@ fn refresh_token_round_trips_through_the_keyring_commands() {
     // Clearing twice is fine; a missing argument is an IPC error.
     assert_eq!(h.invoke("session_clear", json!({})).unwrap(), Value::Null);
     assert!(h.invoke("session_save", json!({})).is_err());
+}
+
+fn docs_request(method: &str, path: &str) -> tauri::http::Request<Vec<u8>> {
+    tauri::http::Request::builder()
+        .method(method)
+        .uri(format!("{}://localhost{path}", docs::SCHEME))
+        .body(Vec::new())
+        .unwrap()
+}
+
+fn header(r: &tauri::http::Response<Vec<u8>>, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The documentation window's scheme hands its requests to the shared router in-process:
+/// Swagger UI read-only, the OpenAPI document the API crate generates; nothing else of the API.
+#[test]
+fn api_docs_come_from_the_shared_router_through_the_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let desktop = Arc::new(Desktop::new());
+    let serve = |method: &str, path: &str| {
+        tauri::async_runtime::block_on(docs::serve(&desktop, docs_request(method, path)))
+    };
+    assert_eq!(serve("GET", "/docs/").status(), 503, "before warm-up");
+
+    let config = StartupConfig {
+        data_dir: dir.path().join("data"),
+        demo: false,
+    };
+    tauri::async_runtime::block_on(startup::open(&desktop, &config)).expect("the database opens");
+
+    let r = serve("GET", "/docs");
+    assert_eq!(r.status(), 303);
+    assert_eq!(header(&r, "location"), "/docs/");
+    let r = serve("GET", "/docs/");
+    assert_eq!(r.status(), 200);
+    assert!(header(&r, "content-type").starts_with("text/html"));
+    assert!(String::from_utf8_lossy(r.body()).contains("swagger-ui-bundle.js"));
+    assert!(header(&r, "content-security-policy").contains("script-src 'self'"));
+    let r = serve("GET", "/docs/swagger-ui-bundle.js");
+    assert_eq!(r.status(), 200);
+    assert!(r.body().len() > 100_000);
+    let init = serve("GET", "/docs/swagger-initializer.js");
+    let init = String::from_utf8_lossy(init.body()).into_owned();
+    assert!(
+        init.contains("\"supportedSubmitMethods\": []"),
+        "read-only: {init}"
+    );
+    assert!(init.contains("\"validatorUrl\": \"none\""), "{init}");
+
+    let r = serve("GET", "/api/v1/openapi.json");
+    assert_eq!(r.status(), 200);
+    let doc: Value = serde_json::from_slice(r.body()).expect("JSON");
+    assert_eq!(&doc, clinicdesk_api::openapi_document());
+    assert_eq!(doc["openapi"], "3.1.0");
+
+    // The API itself is not reachable through the documentation's scheme.
+    assert_eq!(serve("GET", "/api/v1/customers").status(), 404);
+    assert_eq!(serve("GET", "/readyz").status(), 404);
+    assert_eq!(serve("POST", "/api/v1/openapi.json").status(), 405);
+}
+
+/// The help entry's command opens the documentation window on the scheme (once), and that
+/// window cannot call the app's commands.
+#[test]
+fn the_help_entry_opens_the_docs_window_which_cannot_call_commands() {
+    let h = harness(Arc::new(Desktop::new()));
+    assert!(h.app.get_webview_window(docs::WINDOW).is_none());
+    assert_eq!(h.invoke("open_api_docs", json!({})).unwrap(), Value::Null);
+    let window = h
+        .app
+        .get_webview_window(docs::WINDOW)
+        .expect("the docs window");
+    assert_eq!(window.url().unwrap().as_str(), docs::docs_url());
+    // A second click brings the same window forward.
+    assert_eq!(h.invoke("open_api_docs", json!({})).unwrap(), Value::Null);
+    assert_eq!(h.app.webview_windows().len(), 2);
+
+    let denied = invoke_from(&window, "session_load", json!({}));
+    assert!(denied.is_err(), "{denied:?}");
+    let denied = invoke_from(
+        &window,
+        "api_request",
+        json!({"request": {"method": "GET", "path": "/readyz", "headers": {}, "body": null}}),
+    );
+    assert!(denied.is_err(), "{denied:?}");
+    // The main window still may.
+    assert_eq!(h.invoke("session_load", json!({})).unwrap(), Value::Null);
 }

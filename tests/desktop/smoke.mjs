@@ -10,7 +10,8 @@
 //
 // Steps: the login screen appears; the in-process API answers /readyz 200 through the
 // `api_request` command; staff logs in; the search list shows customers; a customer with a
-// package opens; a package card with a per-service usage bar is visible; after quitting and
+// package opens; a package card with a per-service usage bar is visible; the help entry
+// "API 문서" opens the read-only Swagger UI in a second window; after quitting and
 // restarting the app the login is restored from the OS keyring; logout clears it. Screenshots go to
 // tests/desktop/screenshots/. tauri-driver is always stopped with SIGTERM (after the WebDriver
 // session closed the app). The last line is `N passed, M failed`; the exit code is non-zero on
@@ -237,6 +238,7 @@ const PLANNED = [
   'search lists customers',
   'customer detail opens',
   'package usage is visible',
+  'help entry "API 문서" opens the read-only Swagger UI in its own window',
   'login survives an app restart (refresh token in the OS keyring)',
   'logout returns to the login screen',
 ];
@@ -437,6 +439,65 @@ async function main() {
     });
     await screenshot('03-customer-detail');
     await rootScreenshot('03-customer-detail-screen');
+
+    // The docs come from the same router through the `clinicdesk-docs` URI scheme, in a window
+    // of their own: read-only, nothing from outside that scheme, no access to the app's commands.
+    await step('help entry "API 문서" opens the read-only Swagger UI in its own window', async () => {
+      const main = await wd('GET', s('/window'));
+      await click(await waitFor('[data-testid="api-docs-link"]', 10000));
+      let docs = null;
+      const deadline = Date.now() + 30000;
+      while (!docs && Date.now() < deadline) {
+        const handles = await wd('GET', s('/window/handles'));
+        docs = handles.find((h) => h !== main) ?? null;
+        if (!docs) await sleep(250);
+      }
+      if (!docs) throw new Error('no second window appeared');
+      await wd('POST', s('/window'), { handle: docs });
+      try {
+        await waitFor('.swagger-ui .info .title', 30000, 'the Swagger UI title');
+        const state = await execAsync(
+          `const done = arguments[arguments.length - 1];
+           (async () => {
+             await document.fonts.ready;
+             const summary = document.querySelector('.opblock-summary');
+             if (summary) summary.click();
+             await new Promise((r) => setTimeout(r, 500));
+             let ipc = 'no IPC';
+             if (window.__TAURI_INTERNALS__) {
+               ipc = await window.__TAURI_INTERNALS__.invoke('session_load').then(() => 'allowed', (e) => 'refused: ' + e);
+             }
+             return {
+               href: location.href,
+               title: document.querySelector('.swagger-ui .info .title').textContent,
+               operations: document.querySelectorAll('.opblock').length,
+               tryOut: document.querySelectorAll('.try-out__btn').length,
+               korean: document.fonts.check('16px "Noto Sans KR Variable"', '고객 상세'),
+               // WebKit keeps no resource timing for custom schemes: list what the page links.
+               resources: [...document.querySelectorAll('script[src], link[href], img[src]')].map((e) => e.src || e.href),
+               readOnlyNote: !!document.querySelector('[data-testid="docs-read-only"]'),
+               ipc,
+             };
+           })().then(done, (e) => done({ error: String(e) }));`,
+        );
+        if (state.error) throw new Error(state.error);
+        await screenshot('05-api-docs');
+        const origin = state.href.slice(0, state.href.indexOf('/docs/'));
+        if (!/clinicdesk-docs/.test(origin)) throw new Error(`the docs window is at ${state.href}`);
+        if (!state.title.includes('ClinicDesk API')) throw new Error(`title ${JSON.stringify(state.title)}`);
+        if (state.operations < 27) throw new Error(`${state.operations} operations listed`);
+        if (state.tryOut !== 0) throw new Error('"Try it out" is offered on the desktop');
+        if (!state.readOnlyNote) throw new Error('the page does not say it is read-only');
+        if (!state.korean) throw new Error('the bundled Korean font did not load');
+        const foreign = state.resources.filter((u) => !u.startsWith(origin));
+        if (foreign.length) throw new Error(`resources from elsewhere: ${foreign.join(', ')}`);
+        if (!state.ipc.startsWith('refused')) throw new Error(`the docs window's IPC: ${state.ipc}`);
+        return `${state.operations} operations, ${state.resources.length} resources from ${origin}, IPC ${state.ipc.split(':')[0]}`;
+      } finally {
+        await wd('DELETE', s('/window')).catch(() => {});
+        await wd('POST', s('/window'), { handle: main }).catch(() => {});
+      }
+    });
 
     // Quit the app (closing the WebDriver session closes it) and start it again on the same
     // data directory: the UI restores the login from the refresh token in the OS keyring.

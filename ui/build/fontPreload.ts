@@ -66,3 +66,36 @@ export function preloadFonts(text: () => string, cssPath: string): Plugin {
     },
   };
 }
+
+/**
+ * `css` with each `url(…/<base>.woff2)` pointing at the emitted file of that font (`files`:
+ * file names relative to the build's root), for a stylesheet at the root of the build.
+ */
+export function rewriteFontUrls(css: string, files: string[]): string {
+  return css.replace(/url\(\s*['"]?[^'")]*\/([^/'")]+)\.woff2['"]?\s*\)/g, (whole, base: string) => {
+    const file = files.find((name) => name.split('/').pop()!.startsWith(`${base}-`));
+    return file ? `url(./${file})` : whole;
+  });
+}
+
+/**
+ * Vite plugin (build only): the @font-face rules of `cssPath` as a stylesheet with a stable
+ * name at the root of the build, pointing at the font files the UI's bundle already holds.
+ * Pages that are not part of the UI link it to show Korean in the same bundled font: Swagger
+ * UI at `/docs` (served by the API, which cannot know the hashed file names) on the server,
+ * and through the desktop's documentation scheme.
+ */
+export function fontStylesheet(cssPath: string, fileName: string): Plugin {
+  return {
+    name: 'clinicdesk-font-stylesheet',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const files = Object.values(bundle)
+        .filter((f) => f.type === 'asset' && f.fileName.endsWith('.woff2'))
+        .map((f) => f.fileName);
+      if (files.length === 0) this.error('no font files in the bundle: is the font still imported by main.tsx?');
+      this.emitFile({ type: 'asset', fileName, source: rewriteFontUrls(readFileSync(cssPath, 'utf8'), files) });
+    },
+  };
+}

@@ -355,6 +355,68 @@ await test('no console errors and no off-origin requests (admin)', async () => {
 });
 await admin.context.close();
 
+// ---------------------------------------------------------------------------------------------
+const docs = await newSession(browser);
+// Every request of every tab of this context, and every Content-Security-Policy violation.
+const docsRequests = [];
+docs.context.on('request', (r) => docsRequests.push(r.url()));
+await docs.context.addInitScript(() => {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+});
+
+await test('help entry "API 문서" opens Swagger UI at /docs in a new tab; nothing leaves the server', async () => {
+  const p = docs.page;
+  await login(p, 'staff');
+  const link = p.getByTestId('api-docs-link');
+  assert((await link.getAttribute('href')) === '/docs/', 'the entry links to /docs/');
+  assert((await link.getAttribute('target')) === '_blank', 'in a new tab');
+  const [tab] = await Promise.all([docs.context.waitForEvent('page'), link.click()]);
+  const tabErrors = [];
+  tab.on('console', (m) => {
+    if (m.type() === 'error') tabErrors.push(m.text());
+  });
+  tab.on('pageerror', (e) => tabErrors.push(String(e)));
+  await tab.waitForLoadState('networkidle');
+  assert(new URL(tab.url()).pathname === '/docs/', `the tab is at ${tab.url()}`);
+  await tab.locator('.swagger-ui .info .title').filter({ hasText: 'ClinicDesk API' }).waitFor();
+  // Korean in the UI's bundled font (korean-font.css), not in whatever the system has.
+  const korean = await tab.evaluate(async () => {
+    await document.fonts.ready;
+    return document.fonts.check('16px "Noto Sans KR Variable"', '고객 상세');
+  });
+  assert(korean, 'the bundled Korean font is loaded on /docs');
+  assert(docsRequests.some((u) => u.endsWith('/korean-font.css')), '/docs links korean-font.css');
+  const operations = await tab.locator('.opblock').count();
+  assert(operations >= 27, `Swagger UI lists ${operations} operations`);
+  await tab.screenshot({ path: `${SHOTS}09-api-docs.png` });
+
+  // One operation opened: roles, parameters, the error codes of each status.
+  const detail = tab.locator('.opblock').filter({ hasText: '/api/v1/customers/{id}/detail' }).first();
+  await detail.locator('.opblock-summary').click();
+  await detail.locator('.responses-wrapper').waitFor();
+  const text = (await detail.textContent()) ?? '';
+  for (const expected of ['admin', 'staff', 'history_limit', 'CUSTOMER_NOT_FOUND', 'x-roles']) {
+    assert(text.includes(expected), `the opened operation shows ${expected}`);
+  }
+  await detail.scrollIntoViewIfNeeded();
+  await tab.screenshot({ path: `${SHOTS}10-api-docs-operation.png` });
+  // The server's docs let a user try a call (with a token); only the desktop's are read-only.
+  assert((await detail.locator('.try-out__btn').count()) === 1, 'Try it out is offered over HTTP');
+
+  const origin = new URL(BASE).origin;
+  const docsUrls = docsRequests.filter((u) => u.includes('/docs') || u.includes('openapi.json'));
+  assert(docsUrls.some((u) => u.endsWith('/api/v1/openapi.json')), 'Swagger UI read the document from this server');
+  const foreign = docsRequests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert(foreign.length === 0, `requests left the server: ${foreign.join(', ')}`);
+  const violations = await tab.evaluate(() => window.__cspViolations);
+  assert(violations.length === 0, `Content-Security-Policy violations: ${violations.join(' | ')}`);
+  assert(tabErrors.length === 0, `console errors on /docs: ${tabErrors.join(' | ')}`);
+  console.log(`      ${docsRequests.length} requests, all to ${origin}`);
+  await tab.close();
+});
+await docs.context.close();
+
 await browser.close();
 
 const passed = results.filter((r) => r.ok).length;

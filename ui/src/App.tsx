@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { logout, onSessionChange, restoreSession } from './api';
 import { clearCatalog, loadServices } from './catalog';
+import { ApiDocsEntry } from './components/ApiDocsEntry';
 import { Modal } from './components/Modal';
 import { Kbd, Spinner, Toasts } from './components/ui';
 import { AppContext } from './context';
@@ -166,6 +167,7 @@ function Shell({ user }: { user: User }) {
           </a>
         </nav>
         <div class="sidebar-foot">
+          <ApiDocsEntry />
           <button type="button" class="nav-item as-button" onClick={() => setHelp(true)} data-testid="shortcuts-button" title={t('common.shortcuts')}>
             <KeyIcon />
             <span>{t('common.shortcuts')}</span>

@@ -41,6 +41,12 @@ const ko = {
   'nav.newCustomer': '새 고객',
   'nav.main': '주 메뉴',
 
+  'help.apiDocs': 'API 문서',
+  'help.apiDocsTitle': '서버의 API 문서(Swagger UI)를 새 탭에서 엽니다',
+  'help.apiDocsReadOnly': 'API 문서를 새 창에서 엽니다. 데스크톱에서는 읽기 전용이라 "Try it out"으로 호출해 볼 수 없습니다.',
+  'help.readOnly': '읽기 전용',
+  'help.apiDocsFailed': 'API 문서 창을 열지 못했습니다.',
+
   'login.title': '로그인',
   'login.subtitle': '직원 계정으로 로그인하세요',
   'login.username': '아이디',
@@ -385,6 +391,12 @@ const en: Record<I18nKey, string> = {
   'nav.search': 'Customers',
   'nav.newCustomer': 'New customer',
   'nav.main': 'Main menu',
+
+  'help.apiDocs': 'API docs',
+  'help.apiDocsTitle': "Opens the server's API documentation (Swagger UI) in a new tab",
+  'help.apiDocsReadOnly': 'Opens the API documentation in a new window. Read-only on the desktop: "Try it out" cannot call the API.',
+  'help.readOnly': 'read-only',
+  'help.apiDocsFailed': 'The API documentation window did not open.',
 
   'login.title': 'Sign in',
   'login.subtitle': 'Sign in with your staff account',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fontFaces, subsetsFor } from '../build/fontPreload';
+import { fontFaces, rewriteFontUrls, subsetsFor } from '../build/fontPreload';
 import { dictionaries } from '../src/i18n';
 
 const css = `
@@ -50,5 +50,14 @@ describe('font preload', () => {
     }
     expect(picked.length).toBeGreaterThan(0);
     expect(picked.length).toBeLessThan(fontFaces(real).length / 4);
+  });
+
+  it('points a root stylesheet at the emitted font files', () => {
+    const out = rewriteFontUrls(css, ['assets/x-0-wght-normal-AbC1.woff2', 'assets/x-10-wght-normal-Zz.woff2', 'assets/x-1-wght-normal-Q9.woff2']);
+    expect(out).toContain('url(./assets/x-0-wght-normal-AbC1.woff2)');
+    expect(out).toContain('url(./assets/x-1-wght-normal-Q9.woff2)');
+    expect(out).not.toContain('x-10-wght');
+    // A font that was not emitted keeps its URL (and simply will not load).
+    expect(out).toContain('url(./files/x-latin-wght-normal.woff2)');
   });
 });

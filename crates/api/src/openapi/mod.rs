@@ -14,6 +14,7 @@
 mod handler;
 pub mod schemas;
 
+pub use crate::routes::docs::{DOCS_CSP, KOREAN_FONT_CSS, OPENAPI_PATH};
 pub(crate) use handler::route;
 pub use handler::{reads_of, Access, ExtractorDoc, HandlerArgs, Reads};
 

@@ -22,7 +22,7 @@ use clinicdesk_domain::stats::RISK_LEVELS;
 use clinicdesk_domain::ServiceType;
 use std::collections::BTreeMap;
 use utoipa::openapi::schema::{
-    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    KnownFormat, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, PartialSchema, ToSchema};
@@ -103,6 +103,22 @@ impl PartialSchema for DateOrDateTime {
 }
 impl ToSchema for DateOrDateTime {}
 
+/// `T`'s object schema with a new description, changed by `edit`: for a type that is another one
+/// plus a little (written once instead of field by field).
+fn variant_of<T: PartialSchema>(
+    description: &str,
+    edit: impl FnOnce(&mut Object),
+) -> RefOr<Schema> {
+    match T::schema() {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.description = Some(description.to_string());
+            edit(&mut object);
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
@@ -145,7 +161,7 @@ pub struct ListParams {
 pub struct SearchParams {
     /// 이름 일부, 전화번호 숫자(예: `5678`) 또는 이메일
     q: Option<String>,
-    /// 쉼표로 구분한 서비스 종류 (예: `brain,pulse`): 모두 들어 있는 패키지를 가진 고객
+    /// 쉼표로 구분한 서비스 종류 (예: `brain,pulse`): 그중 하나라도 받은 적이 있는 고객
     #[param(example = "brain,pulse")]
     service_filter: Option<String>,
     #[param(inline)]
@@ -328,36 +344,6 @@ pub struct Consent {
     updated_at: Option<String>,
 }
 
-/// 새 고객. `name`과 `phone`은 필수, 나머지는 선택입니다. 알 수 없는 필드는 422.
-#[derive(ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerCreate {
-    #[schema(max_length = 50)]
-    name: String,
-    /// 한국 전화번호; `01012345678`도 받아 `010-1234-5678`로 저장
-    phone: String,
-    email: Option<String>,
-    birth_year: Option<i64>,
-    gender: Option<Gender>,
-    address: Option<String>,
-    emergency_contact: Option<String>,
-    occupation: Option<String>,
-    membership_level: Option<MembershipLevel>,
-    customer_status: Option<CustomerStatus>,
-    /// doctor/admin만 (그 밖의 역할은 403 FORBIDDEN_ROLE)
-    health_goals: Option<String>,
-    /// doctor/admin만
-    health_interests: Option<Vec<HealthInterest>>,
-    /// doctor/admin만
-    preferred_intensity: Option<Intensity>,
-    preferred_time_slots: Option<Vec<TimeSlot>>,
-    preferred_services: Option<Vec<ServiceCode>>,
-    assigned_staff: Option<String>,
-    memo: Option<String>,
-    communication_preferences: Option<CommunicationPreferencesInput>,
-    consent: Option<ConsentInput>,
-}
-
 /// 고치는 항목만 보냅니다 (부분 수정). `null`은 선택 항목을 비웁니다. 알 수 없는 필드는 422.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -385,6 +371,40 @@ pub struct CustomerUpdate {
     memo: Option<String>,
     communication_preferences: Option<CommunicationPreferencesInput>,
     consent: Option<ConsentInput>,
+}
+
+/// 새 고객: [`CustomerUpdate`]의 필드 가운데 `name`과 `phone`이 필수.
+pub struct CustomerCreate;
+impl PartialSchema for CustomerCreate {
+    fn schema() -> RefOr<Schema> {
+        variant_of::<CustomerUpdate>(
+            "새 고객. `name`과 `phone`은 필수, 나머지는 선택입니다. 알 수 없는 필드는 422.",
+            |o| {
+                o.required = vec!["name".into(), "phone".into()];
+                o.properties.insert(
+                    "name".into(),
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .max_length(Some(50))
+                        .into(),
+                );
+                o.properties.insert(
+                    "phone".into(),
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some(
+                            "한국 전화번호; `01012345678`도 받아 `010-1234-5678`로 저장",
+                        ))
+                        .into(),
+                );
+            },
+        )
+    }
+}
+impl ToSchema for CustomerCreate {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <CustomerUpdate as ToSchema>::schemas(schemas);
+    }
 }
 
 #[derive(ToSchema)]
@@ -443,33 +463,35 @@ pub struct CustomerList {
     pagination: OffsetPagination,
 }
 
-/// 검색 결과의 한 고객: 목록 항목과 현재 패키지
-#[derive(ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchItem {
-    id: String,
-    customer_id: String,
-    name: String,
-    /// staff는 가려진 번호
-    phone: Option<String>,
-    membership_level: MembershipLevel,
-    customer_status: CustomerStatus,
-    risk_level: RiskLevel,
-    #[schema(format = Date)]
-    first_visit_date: Option<String>,
-    #[schema(format = Date)]
-    last_visit_date: Option<String>,
-    total_visits: i64,
-    total_revenue: i64,
-    assigned_staff: Option<String>,
-    #[schema(format = DateTime)]
-    last_interaction: Option<String>,
-    interaction_count: i64,
-    profile_completeness: f64,
-    /// 만료되지 않은 가장 최근 패키지의 이름
-    active_package: Option<String>,
-    /// 그 패키지의 서비스별 사용/전체 (예: `브5/10 펄3/10`)
-    package_usage_summary: Option<String>,
+/// 검색 결과의 한 고객: [`CustomerListItem`]과 현재 패키지.
+pub struct SearchItem;
+impl PartialSchema for SearchItem {
+    fn schema() -> RefOr<Schema> {
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .description(Some(description))
+                .into()
+        };
+        variant_of::<CustomerListItem>(
+            "검색 결과의 한 고객: 목록 항목과 현재 패키지",
+            |o| {
+                o.properties.insert(
+                    "active_package".into(),
+                    text("만료되지 않은 가장 최근 패키지의 이름"),
+                );
+                o.properties.insert(
+                    "package_usage_summary".into(),
+                    text("그 패키지의 서비스별 사용/전체 (예: `브5/10 펄3/10`)"),
+                );
+            },
+        )
+    }
+}
+impl ToSchema for SearchItem {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <CustomerListItem as ToSchema>::schemas(schemas);
+    }
 }
 
 #[derive(ToSchema)]

@@ -334,6 +334,11 @@ async fn swagger_ui_is_served_offline_and_read_only_in_process() {
     let (status, html, csp) = get("/docs/", false).await;
     assert_eq!(status, 200);
     assert!(html.contains("swagger-ui-bundle.js"));
+    assert!(html.contains("href=\"/korean-font.css\"") && html.contains("./clinicdesk.css"));
+    assert!(html.contains("<title>ClinicDesk API</title>"), "{html}");
+    let (status, css, _) = get("/docs/clinicdesk.css", false).await;
+    assert_eq!(status, 200);
+    assert!(css.contains("Noto Sans KR Variable"));
     assert_eq!(csp, crate::routes::docs::DOCS_CSP);
     let (status, _, _) = get("/docs", false).await;
     assert_eq!(status, 303);
@@ -348,6 +353,12 @@ async fn swagger_ui_is_served_offline_and_read_only_in_process() {
         "nothing from the network: {init}"
     );
 
+    assert!(!html.contains("docs-read-only"));
+    let (_, html, _) = get("/docs/", true).await;
+    assert!(
+        html.contains("docs-read-only"),
+        "the desktop's page says it is read-only"
+    );
     let (_, init, _) = get("/docs/swagger-initializer.js", true).await;
     assert!(
         init.contains("\"supportedSubmitMethods\": []"),

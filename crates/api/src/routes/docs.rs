@@ -74,7 +74,46 @@ pub async fn docs_file(Path(file): Path<String>, via: Via) -> Response {
     swagger_file(&file, via)
 }
 
+/// The bundled Korean font's stylesheet, at the root of the web UI's build (`ui/vite.config.ts`
+/// names it). Served by the server from the UI directory and by the desktop's documentation
+/// scheme from the app's assets; where there is no UI, the link fails quietly and the system's
+/// fonts are used.
+pub const KOREAN_FONT_CSS: &str = "/korean-font.css";
+
+/// ClinicDesk's additions to Swagger UI's look: Korean text in the bundled font, no top bar
+/// (its address box would load other documents), the read-only notice.
+const DOCS_CSS: &str = "\
+.swagger-ui .topbar { display: none; }
+.clinicdesk-read-only {
+  margin: 0; padding: 10px 20px; background: #fff8e1; border-bottom: 1px solid #f0d58a;
+  color: #5b4a12; font: 14px 'Noto Sans KR Variable', 'Malgun Gothic', 'Apple SD Gothic Neo', sans-serif;
+}
+.swagger-ui, .swagger-ui * {
+  font-family: 'Noto Sans KR Variable', 'Malgun Gothic', 'Apple SD Gothic Neo', 'Noto Sans CJK KR',
+    sans-serif !important;
+}
+.swagger-ui code, .swagger-ui code *, .swagger-ui pre, .swagger-ui pre *,
+.swagger-ui .opblock-summary-path, .swagger-ui .opblock-summary-path *,
+.swagger-ui .parameter__type, .swagger-ui .prop-format {
+  font-family: ui-monospace, 'DejaVu Sans Mono', Consolas, monospace, 'Noto Sans KR Variable',
+    'Malgun Gothic', 'Apple SD Gothic Neo' !important;
+}
+";
+
+/// What the desktop's documentation window says above Swagger UI.
+const READ_ONLY_NOTE: &str = "<p class=\"clinicdesk-read-only\" role=\"note\" \
+    data-testid=\"docs-read-only\">읽기 전용: 데스크톱 안의 API 문서에서는 \
+    \"Try it out\"으로 API를 호출할 수 없습니다. 서버의 <code>/docs</code>에서는 로그인 \
+    토큰으로 호출해 볼 수 있습니다. (Read-only inside the desktop app.)</p>";
+
 fn swagger_file(name: &str, via: Via) -> Response {
+    if name == "clinicdesk.css" {
+        return docs_response(
+            DOCS_CSS.as_bytes().to_vec(),
+            "text/css; charset=utf-8",
+            false,
+        );
+    }
     let file = match utoipa_swagger_ui::serve(name, config(via.in_process)) {
         Ok(Some(file)) => file,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
@@ -83,12 +122,35 @@ fn swagger_file(name: &str, via: Via) -> Response {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let mut resp = (StatusCode::OK, file.bytes.into_owned()).into_response();
+    let mut bytes = file.bytes.into_owned();
+    if (name == "index.html" || name.is_empty()) && !file.gzpipped {
+        // Swagger UI's page, with the bundled Korean font and ClinicDesk's styles.
+        let html = String::from_utf8_lossy(&bytes).replace(
+            "</head>",
+            &format!(
+                "<link rel=\"stylesheet\" type=\"text/css\" href=\"{KOREAN_FONT_CSS}\" />\n\
+                 <link rel=\"stylesheet\" type=\"text/css\" href=\"./clinicdesk.css\" />\n\
+                 <title>ClinicDesk API</title>\n</head>"
+            ),
+        );
+        let html = html.replace("<title>Swagger UI</title>", "");
+        bytes = if via.in_process {
+            html.replacen("<body>", &format!("<body>\n{READ_ONLY_NOTE}"), 1)
+        } else {
+            html
+        }
+        .into_bytes();
+    }
+    docs_response(bytes, &file.content_type, file.gzpipped)
+}
+
+fn docs_response(bytes: Vec<u8>, content_type: &str, gzipped: bool) -> Response {
+    let mut resp = (StatusCode::OK, bytes).into_response();
     let headers = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+    if let Ok(v) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
-    if file.gzpipped {
+    if gzipped {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     headers.insert(
