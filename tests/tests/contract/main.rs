@@ -27,7 +27,7 @@ macro_rules! contract {
             async fn are_all_exercised() {
                 let exercised = super::openapi::Exercised::default();
                 // A few at a time: the other tests of this binary run beside this one.
-                let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
+                let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
                 let mut cases = tokio::task::JoinSet::new();
                 $(
                     {

@@ -83,7 +83,22 @@ impl ExtractorDoc for QueryMap {
         ..Reads::NOTHING
     };
 }
+impl<T> ExtractorDoc for axum::Json<T> {
+    const READS: Reads = Reads {
+        json_body: true,
+        ..Reads::NOTHING
+    };
+}
+impl<T> ExtractorDoc for axum::extract::Query<T> {
+    const READS: Reads = Reads {
+        query: true,
+        ..Reads::NOTHING
+    };
+}
 impl<S> ExtractorDoc for State<S> {}
+impl<T> ExtractorDoc for axum::extract::ConnectInfo<T> {}
+impl ExtractorDoc for axum::extract::MatchedPath {}
+impl ExtractorDoc for axum::extract::Request {}
 impl<T> ExtractorDoc for Path<T> {}
 impl ExtractorDoc for DeviceHeader {}
 impl ExtractorDoc for axum::http::HeaderMap {}

@@ -81,9 +81,11 @@ pub async fn docs_file(Path(file): Path<String>, via: Via) -> Response {
 pub const KOREAN_FONT_CSS: &str = "/korean-font.css";
 
 /// ClinicDesk's additions to Swagger UI's look: Korean text in the bundled font, no top bar
-/// (its address box would load other documents), the read-only notice.
+/// (its address box would load other documents), the read-only notice and no "Authorize"
+/// where nothing can be tried.
 const DOCS_CSS: &str = "\
 .swagger-ui .topbar { display: none; }
+.clinicdesk-read-only-page .swagger-ui .auth-wrapper { display: none; }
 .clinicdesk-read-only {
   margin: 0; padding: 10px 20px; background: #fff8e1; border-bottom: 1px solid #f0d58a;
   color: #5b4a12; font: 14px 'Noto Sans KR Variable', 'Malgun Gothic', 'Apple SD Gothic Neo', sans-serif;
@@ -135,7 +137,11 @@ fn swagger_file(name: &str, via: Via) -> Response {
         );
         let html = html.replace("<title>Swagger UI</title>", "");
         bytes = if via.in_process {
-            html.replacen("<body>", &format!("<body>\n{READ_ONLY_NOTE}"), 1)
+            html.replacen(
+                "<body>",
+                &format!("<body class=\"clinicdesk-read-only-page\">\n{READ_ONLY_NOTE}"),
+                1,
+            )
         } else {
             html
         }
