@@ -17,6 +17,7 @@ pub enum ErrorCode {
     PackageNotFound,
     SessionNotFound,
     DuplicateCustomer,
+    CustomerAnonymized,
     ServiceNotInPackage,
     PackageExhausted,
     PackageExpired,
@@ -45,6 +46,7 @@ impl ErrorCode {
             PackageNotFound => "PACKAGE_NOT_FOUND",
             SessionNotFound => "SESSION_NOT_FOUND",
             DuplicateCustomer => "DUPLICATE_CUSTOMER",
+            CustomerAnonymized => "CUSTOMER_ANONYMIZED",
             ServiceNotInPackage => "SERVICE_NOT_IN_PACKAGE",
             PackageExhausted => "PACKAGE_EXHAUSTED",
             PackageExpired => "PACKAGE_EXPIRED",
@@ -68,7 +70,11 @@ impl ErrorCode {
             ForbiddenRole | UnauthorizedAccess => 403,
             NotFound | CustomerNotFound | PackageNotFound | SessionNotFound => 404,
             MethodNotAllowed => 405,
-            DuplicateCustomer | PackageExhausted | PackageExpired | SessionAlreadyCancelled => 409,
+            DuplicateCustomer
+            | CustomerAnonymized
+            | PackageExhausted
+            | PackageExpired
+            | SessionAlreadyCancelled => 409,
             PayloadTooLarge => 413,
             RateLimitExceeded => 429,
             InternalError => 500,
@@ -92,6 +98,7 @@ impl ErrorCode {
             PackageNotFound => "패키지를 찾을 수 없습니다",
             SessionNotFound => "방문 기록을 찾을 수 없습니다",
             DuplicateCustomer => "같은 이름과 연락처의 고객이 이미 있습니다",
+            CustomerAnonymized => "익명 처리된 고객의 정보는 바꿀 수 없습니다",
             ServiceNotInPackage => "이 패키지에 포함되지 않은 서비스입니다",
             PackageExhausted => "패키지의 남은 횟수가 없습니다",
             PackageExpired => "패키지 이용 기간이 아닙니다",

@@ -396,7 +396,7 @@ mod tests {
             let mut c = CustomerRecord::new(clinicdesk_domain::ids::new_id(), now);
             c.name = name.into();
             let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
-            customers::insert(&mut w, &c).await.unwrap();
+            customers::insert(&mut w, &c, &[]).await.unwrap();
             w.commit().await.unwrap();
             records.push(c);
         }
@@ -404,7 +404,7 @@ mod tests {
         let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
         for (c, name) in records.iter_mut().zip(["마바사", "마바아"]) {
             c.name = name.into();
-            customers::update(&mut w, c, &["name".into()])
+            customers::update(&mut w, c, &["name".into()], &[])
                 .await
                 .unwrap();
         }

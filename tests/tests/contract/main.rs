@@ -7,6 +7,7 @@
 
 mod cases;
 mod harness;
+mod privacy;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -15,7 +16,7 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::sqlite().await;
-                    super::cases::$case(&h).await;
+                    super::$case(&h).await;
                 }
             )*
         }
@@ -24,12 +25,15 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::postgres().await;
-                    super::cases::$case(&h).await;
+                    super::$case(&h).await;
                 }
             )*
         }
     };
 }
+
+use cases::*;
+use privacy::*;
 
 contract!(
     health_and_readiness,
@@ -72,4 +76,9 @@ contract!(
     last_session_used_once_under_concurrency,
     role_matrix,
     audit_trail,
+    staff_sees_no_contact_data_anywhere,
+    search_matches_only_what_the_role_sees,
+    duplicate_check_is_no_oracle,
+    masked_values_and_anonymised_customers_are_refused,
+    completeness_reveals_no_hidden_fields,
 );

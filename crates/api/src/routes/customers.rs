@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Datelike;
 use clinicdesk_domain::customer::{
-    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord,
+    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord, View,
     CUSTOMER_STATUSES, MEMBERSHIP_LEVELS,
 };
 use clinicdesk_domain::package::{
@@ -36,36 +36,82 @@ pub fn checked_id(id: &str, missing: ErrorCode) -> Result<&str, ApiError> {
     }
 }
 
-/// Loads a live customer inside a write, or 404.
+/// Loads a live customer inside a write, or 404; an anonymised customer is read-only (409),
+/// so nobody can write identifying data back into it.
 pub async fn customer_in(w: &mut WriteTx, id: &str) -> Result<CustomerRecord, ApiError> {
-    customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?)
+    let record = customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?)
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    if record.anonymized_at.is_some() {
+        return Err(ApiError::code(ErrorCode::CustomerAnonymized));
+    }
+    Ok(record)
 }
 
-async fn reject_duplicate(w: &mut WriteTx, record: &CustomerRecord) -> Result<(), ApiError> {
-    if let Some(existing) = customers::find_duplicate(w.conn(), record).await? {
-        return Err(ApiError(
-            DomainError::new(ErrorCode::DuplicateCustomer)
-                .with_field("phone")
-                .with_details(json!({ "existing_customer_id": existing })),
-        ));
+/// Refuses to save `record` when another customer may be the same person, unless the caller
+/// confirmed they are different people (`confirm_distinct=true`).
+///
+/// What "may be the same person" means depends on what the caller can see. A role that sees
+/// phone numbers whole is told of a customer with the same name and number. A role that sees
+/// them masked must not learn whether a number it typed belongs to someone: for it the check
+/// uses only what it can see anyway — the same name and the same last four digits — and the
+/// answer describes the other customer as that role sees it. Its confirmation saves even an
+/// exact duplicate (refusing it then would confirm the hidden number); the audit event names
+/// the customers it resembled, for a manager to review or merge.
+async fn check_duplicates(
+    w: &mut WriteTx,
+    record: &CustomerRecord,
+    user: &AuthUser,
+    confirmed: bool,
+    today: chrono::NaiveDate,
+) -> Result<Vec<String>, ApiError> {
+    let exact = !View::for_role(user.role).masked;
+    let similar = customers::possible_duplicates(w.conn(), record, exact).await?;
+    let ids: Vec<String> = similar.iter().map(|(c, _)| c.id.clone()).collect();
+    if similar.is_empty() || confirmed {
+        return Ok(ids);
     }
-    Ok(())
+    let candidates: Vec<Value> = similar
+        .iter()
+        .map(|(c, stats)| {
+            let v = customer_json(c, stats, user.role, today);
+            json!({
+                "customer_id": v["id"], "name": v["name"], "phone": v["phone"],
+                "membership_level": v["membership_level"], "last_visit_date": v["last_visit_date"],
+            })
+        })
+        .collect();
+    let mut details = json!({ "candidates": candidates, "confirm_with": "confirm_distinct=true" });
+    if exact {
+        details["existing_customer_id"] = json!(ids[0]);
+    }
+    let message = if exact {
+        "같은 이름과 연락처의 고객이 이미 있습니다"
+    } else {
+        "같은 이름에 연락처 끝 네 자리가 같은 고객이 있습니다. 같은 분인지 확인해 주세요"
+    };
+    Err(ApiError(
+        DomainError::new(ErrorCode::DuplicateCustomer)
+            .with_field("phone")
+            .with_message(message)
+            .with_details(details),
+    ))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
+    q: QueryMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
+    let confirmed = q.flag("confirm_distinct")?;
     let now = state.now_text();
     let today = state.today();
     let blank = CustomerRecord::new(ids::new_id(), &now);
     let (record, _) = apply_patch(&blank, &body, user.role, true, &now, today.year())?;
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
-    reject_duplicate(&mut w, &record).await?;
-    customers::insert(&mut w, &record).await?;
+    let similar = check_duplicates(&mut w, &record, &user, confirmed, today).await?;
+    customers::insert(&mut w, &record, &similar).await?;
     w.commit().await?;
     Ok(created(customer_json(
         &record,
@@ -95,6 +141,7 @@ pub async fn list(
 ) -> ApiResult {
     let query = ListQuery {
         search: q.text("search").map(str::to_string),
+        masked: View::for_role(user.role).masked,
         membership_level: q.one_of("membership_level", &MEMBERSHIP_LEVELS)?,
         customer_status: q.one_of("customer_status", &CUSTOMER_STATUSES)?,
         assigned_staff: q.text("assigned_staff").map(str::to_string),
@@ -132,6 +179,7 @@ pub async fn search(
     let service_codes = q.list_of("service_filter", &ServiceType::CODES)?;
     let query = SearchQuery {
         q: q.text("q").map(str::to_string),
+        masked: View::for_role(user.role).masked,
         service_filter: service_codes
             .iter()
             .filter_map(|s| ServiceType::parse(s))
@@ -312,6 +360,7 @@ async fn apply_update(
     user: &AuthUser,
     id: &str,
     body: &Value,
+    confirmed: bool,
 ) -> Result<(CustomerRecord, ChangeSet), ApiError> {
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
@@ -321,10 +370,11 @@ async fn apply_update(
     if changes.updated_fields.is_empty() {
         return Ok((current, changes));
     }
+    let mut similar = Vec::new();
     if next.identity() != current.identity() {
-        reject_duplicate(&mut w, &next).await?;
+        similar = check_duplicates(&mut w, &next, user, confirmed, state.today()).await?;
     }
-    customers::update(&mut w, &next, &changes.updated_fields).await?;
+    customers::update(&mut w, &next, &changes.updated_fields, &similar).await?;
     w.commit().await?;
     Ok((next, changes))
 }
@@ -333,9 +383,11 @@ pub async fn update(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
     Path(id): Path<String>,
+    q: QueryMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let (record, changes) = apply_update(&state, &user, &id, &body).await?;
+    let (record, changes) =
+        apply_update(&state, &user, &id, &body, q.flag("confirm_distinct")?).await?;
     Ok(ok(json!({
         "id": record.id,
         "updated_fields": changes.updated_fields,
@@ -349,9 +401,11 @@ pub async fn update_detail(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
     Path(id): Path<String>,
+    q: QueryMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let (record, changes) = apply_update(&state, &user, &id, &body).await?;
+    let (record, changes) =
+        apply_update(&state, &user, &id, &body, q.flag("confirm_distinct")?).await?;
     let mut data = detail_json(&state, &user, &record.id, 50).await?;
     data["updated_fields"] = json!(changes.updated_fields);
     data["changes_summary"] = Value::Object(changes.changes_summary);
@@ -369,7 +423,13 @@ pub async fn delete(
         .unwrap_or_else(|| "anonymize".into());
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
-    let current = customer_in(&mut w, &id).await?;
+    let current = customers::get(w.conn(), checked_id(&id, ErrorCode::CustomerNotFound)?)
+        .await?
+        .ok_or_else(not_found)?;
+    // An anonymised customer can still be erased, but not anonymised a second time.
+    if current.anonymized_at.is_some() && policy != "delete" {
+        return Err(ApiError::code(ErrorCode::CustomerAnonymized));
+    }
     let scrubbed = dc::anonymized(&current, &now);
     let (related, label) = if policy == "delete" {
         (customers::delete(&mut w, &scrubbed).await?, "deleted")
