@@ -16,6 +16,7 @@
 
 pub mod bridge;
 pub mod commands;
+pub mod key_rings;
 pub mod session;
 pub mod startup;
 

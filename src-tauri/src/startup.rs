@@ -7,10 +7,11 @@
 //! search index is loaded in the background.
 
 use crate::bridge::Desktop;
+use crate::session::KeyringChoice;
 use anyhow::Context;
 use clinicdesk_api::AppState;
 use clinicdesk_demo::{DEMO_PASSWORD, DEMO_USERS};
-use clinicdesk_store::{users, Db};
+use clinicdesk_store::Db;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,6 +25,17 @@ pub struct StartupConfig {
     pub data_dir: PathBuf,
     /// Demo users and, on an empty database, demo customers/packages/visits.
     pub demo: bool,
+    /// Where the key rings are kept.
+    pub secrets: SecretsPlace,
+}
+
+/// Where the desktop keeps its key rings (never in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretsPlace {
+    /// The OS keyring (see [`crate::key_rings`]).
+    Keyring(KeyringChoice),
+    /// Private files in `<data dir>/secrets` (headless use and tests).
+    Files,
 }
 
 impl StartupConfig {
@@ -36,7 +48,11 @@ impl StartupConfig {
             .or(app_data_dir)
             .unwrap_or_else(|| PathBuf::from("data"));
         let demo = demo_enabled(std::env::var("CLINICDESK_DEMO").ok().as_deref());
-        StartupConfig { data_dir, demo }
+        StartupConfig {
+            data_dir,
+            demo,
+            secrets: SecretsPlace::Keyring(KeyringChoice::from_env()),
+        }
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -161,24 +177,27 @@ pub async fn open_with(
     let started = Instant::now();
     // A first start: hash the demo passwords while the database is created and migrated.
     let demo_passwords = demo_passwords.or_else(|| DemoPasswords::start_if_first_run(config));
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+    // Customer data: only this user may enter the directory (0700).
+    clinicdesk_security::secrets::private_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
         )
     })?;
+    let secrets = load_secrets(config).await?;
     let url = sqlite_url(&config.database_path());
     let db = Db::connect(&url)
         .await
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
-    let state = AppState::new(db.clone());
+    let state = AppState::new(db.clone(), secrets);
     desktop.install_router(clinicdesk_api::router(state.clone()));
     state.prepare().await.context("database migration failed")?;
 
-    let device_id = {
-        let mut conn = db.conn().await?;
-        users::setting_or_insert(&mut conn, "device_id", &uuid::Uuid::now_v7().to_string()).await?
-    };
+    // The installation's id names it in the audit trail: the node id of its audit chains.
+    let device_id = db
+        .node_id()
+        .context("the audit trail has no node id")?
+        .to_string();
     desktop.set_device_id(device_id.clone());
     tracing::info!(
         elapsed_ms = crate::uptime_ms(),
@@ -222,6 +241,28 @@ pub async fn open_with(
         }
     });
     Ok(state)
+}
+
+/// The key rings, read where the configuration says (a keyring may block on D-Bus or a
+/// prompt: off the async workers).
+async fn load_secrets(config: &StartupConfig) -> anyhow::Result<clinicdesk_api::Secrets> {
+    let place = config.secrets;
+    let data_dir = config.data_dir.clone();
+    let secrets = tokio::task::spawn_blocking(move || match place {
+        SecretsPlace::Keyring(choice) => crate::key_rings::load(choice, &data_dir),
+        SecretsPlace::Files => {
+            use clinicdesk_security::secrets::{key_ring, AUDIT_KEYS, JWT_KEYS};
+            let files =
+                clinicdesk_security::FileSecrets::new(crate::key_rings::secrets_dir(&data_dir));
+            Ok(clinicdesk_api::Secrets {
+                tokens: key_ring(&files, JWT_KEYS)?,
+                audit: key_ring(&files, AUDIT_KEYS)?,
+            })
+        }
+    })
+    .await
+    .context("the key ring task failed")?;
+    secrets.context("cannot read the key rings")
 }
 
 /// Creates the missing demo accounts with hashes computed ahead ([`DemoPasswords`]), through
@@ -277,6 +318,7 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clinicdesk_store::users;
 
     #[test]
     fn demo_mode_defaults_on() {
@@ -306,6 +348,7 @@ mod tests {
         let config = StartupConfig {
             data_dir: dir.path().join("fresh"),
             demo: true,
+            secrets: SecretsPlace::Files,
         };
         let early = DemoPasswords::start_if_first_run(&config);
         assert!(early.is_some(), "no database file yet: a first start");
@@ -336,10 +379,14 @@ mod tests {
             );
         }
         drop(conn);
-        let chain = clinicdesk_store::audit::verify_chain(&state.db)
+        let chains = clinicdesk_store::audit::verify_all(&state.db)
             .await
             .unwrap();
-        assert!(chain.is_ok(), "the audit chain is intact: {chain:?}");
+        assert!(!chains.is_empty());
+        assert!(
+            chains.iter().all(|c| c.intact()),
+            "the audit chains are intact: {chains:?}"
+        );
 
         // A second start has its database already: nothing is hashed ahead.
         assert!(DemoPasswords::start_if_first_run(&config).is_none());
@@ -351,6 +398,7 @@ mod tests {
         let config = StartupConfig {
             data_dir: dir.path().join("data dir 50%"),
             demo: false,
+            secrets: SecretsPlace::Files,
         };
         let desktop = Desktop::new();
         open(&desktop, &config).await.unwrap();

@@ -102,6 +102,7 @@ fn api_request_reaches_the_shared_router_in_process() {
     let config = StartupConfig {
         data_dir: dir.path().join("data"),
         demo: false,
+        secrets: startup::SecretsPlace::Files,
     };
     let state = tauri::async_runtime::block_on(startup::open(&desktop, &config))
         .expect("the database opens");

@@ -12,7 +12,7 @@ pub mod transport;
 
 pub use auth::Claims;
 pub use envelope::ApiError;
-pub use state::{AppState, Clock};
+pub use state::{AppState, Clock, Secrets};
 
 use axum::Router;
 

@@ -182,6 +182,7 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         max_endpoint_secs: args.max_endpoint_secs,
     };
 
+    dataset::use_secrets_dir(&args.data_dir)?;
     // --- SQLite: in-process, then the server over HTTP ---------------------------------
     match dataset::sqlite(&args.data_dir, n).await {
         Err(e) => r.failures.push(format!("SQLite data set: {e:#}")),
@@ -311,7 +312,7 @@ async fn in_process(
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<Vec<report::LatencyRow>> {
     let db = Db::connect(url).await?;
-    let state = AppState::new(db.clone());
+    let state = AppState::new(db.clone(), dataset::secrets()?);
     state.prepare().await?;
     let client = Client::InProcess(clinicdesk_api::router(state));
     let result = async {
@@ -344,7 +345,7 @@ async fn over_http(
     latency: &LatencyOptions,
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<()> {
-    let db = Db::connect(url).await?;
+    let db = dataset::open(url).await?;
     let fixtures = workload::load_fixtures(&db).await?;
     eprintln!("bench: starting the server on {database}");
     let server = match server::start(server_bin, url, log).await {

@@ -42,6 +42,8 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
             "/nonexistent",
             "--exit-on-stdin-close",
         ])
+        .arg("--secrets-dir")
+        .arg(crate::dataset::secrets_dir())
         .env(
             "RUST_LOG",
             std::env::var("CLINICDESK_BENCH_SERVER_LOG")

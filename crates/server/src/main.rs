@@ -6,6 +6,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod secrets;
+
 use anyhow::Context;
 use axum::Router;
 use clap::Parser;
@@ -30,9 +32,18 @@ struct Args {
     /// in the data directory.
     #[arg(long, env = "CLINICDESK_DATABASE_URL")]
     database_url: Option<String>,
-    /// Where the default SQLite database lives.
+    /// Where the default SQLite database lives (made private to this user: 0700).
     #[arg(long, env = "CLINICDESK_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
+    /// Where the key rings live (token signing, audit sealing), never in the database.
+    /// Default: `<data-dir>/secrets`. `CLINICDESK_JWT_SECRET`/`_FILE` and
+    /// `CLINICDESK_AUDIT_KEY`/`_FILE` override either ring.
+    #[arg(long, env = "CLINICDESK_SECRETS_DIR")]
+    secrets_dir: Option<PathBuf>,
+    /// Mark the refresh cookie `Secure`: set it when clients reach the server over HTTPS
+    /// (a TLS proxy in front of it).
+    #[arg(long, env = "CLINICDESK_SECURE_COOKIES")]
+    secure_cookies: bool,
     /// Seed demo data and demo users when the database has no customers.
     #[arg(long, env = "CLINICDESK_DEMO")]
     demo: bool,
@@ -45,6 +56,10 @@ struct Args {
     /// `json` (default, for log collectors) or `pretty`.
     #[arg(long, env = "CLINICDESK_LOG_FORMAT", default_value = "json")]
     log_format: String,
+    /// Seconds within which a replaced refresh token presented again counts as two tabs
+    /// racing rather than theft (tests set 0).
+    #[arg(long, default_value_t = 10, hide = true)]
+    refresh_reuse_grace_secs: i64,
     /// Exit when standard input closes (lets a test harness own the server's lifetime).
     #[arg(long, hide = true)]
     exit_on_stdin_close: bool,
@@ -65,7 +80,7 @@ fn database_url(args: &Args) -> anyhow::Result<String> {
     if let Some(url) = &args.database_url {
         return Ok(url.clone());
     }
-    std::fs::create_dir_all(&args.data_dir)
+    clinicdesk_security::secrets::private_dir(&args.data_dir)
         .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
     Ok(format!(
         "sqlite://{}",
@@ -76,13 +91,50 @@ fn database_url(args: &Args) -> anyhow::Result<String> {
 /// The API plus the web UI: unknown non-API paths get `index.html` so client-side routes work.
 fn app(state: AppState, ui_dir: &std::path::Path) -> Router {
     let api = clinicdesk_api::router(state);
-    if ui_dir.join("index.html").is_file() {
+    let app = if ui_dir.join("index.html").is_file() {
         let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
         api.fallback_service(ui)
     } else {
         tracing::warn!(ui_dir = %ui_dir.display(), "web UI not built; serving the API only");
         api
+    };
+    app.layer(axum::middleware::from_fn(security_headers))
+}
+
+/// What the web UI may load and do, for every answer that does not set its own policy: its
+/// own scripts, styles, fonts and API only; no framing (clickjacking), no MIME sniffing, no
+/// referrer leaving the page.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
     }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    resp
 }
 
 async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::Result<()> {
@@ -155,10 +207,18 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_logging(&args.log_format);
     let url = database_url(&args)?;
+    let secrets_dir = args
+        .secrets_dir
+        .clone()
+        .unwrap_or_else(|| args.data_dir.join("secrets"));
+    let secrets = secrets::load(&secrets_dir)
+        .with_context(|| format!("cannot load the key rings ({})", secrets_dir.display()))?;
     let db = Db::connect(&url)
         .await
         .with_context(|| "cannot open the database".to_string())?;
-    let state = AppState::new(db);
+    let mut state = AppState::new(db, secrets);
+    state.secure_cookies = args.secure_cookies;
+    state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
 
     // Listen first and warm up behind /readyz, so orchestrators see the process alive at once.
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -174,7 +234,9 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(1);
         }
     });
-    axum::serve(listener, app(state.clone(), &args.ui_dir))
+    let service =
+        app(state.clone(), &args.ui_dir).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal(args.exit_on_stdin_close))
         .await?;
     state.db.close().await;

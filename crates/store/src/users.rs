@@ -78,14 +78,29 @@ pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
         .try_get("n")?)
 }
 
+/// A login: refreshable until `expires_at` (moved forward by each refresh, the idle limit)
+/// and never after `absolute_expires_at`.
 #[derive(Debug, Clone)]
 pub struct AuthSession {
     pub id: String,
     pub user_id: String,
     pub device_id: Option<String>,
     pub expires_at: String,
+    pub absolute_expires_at: String,
     pub revoked_at: Option<String>,
 }
+
+impl AuthSession {
+    /// Usable at `now` (RFC 3339 text, which sorts as time).
+    pub fn live_at(&self, now: &str) -> bool {
+        self.revoked_at.is_none()
+            && self.expires_at.as_str() > now
+            && self.absolute_expires_at.as_str() > now
+    }
+}
+
+const SESSION_COLUMNS: &str = "s.id, s.user_id, s.device_id, s.expires_at, \
+    COALESCE(s.absolute_expires_at, s.expires_at) AS absolute_expires_at, s.revoked_at";
 
 fn session_from(r: &AnyRow) -> Result<AuthSession, sqlx::Error> {
     Ok(AuthSession {
@@ -93,6 +108,7 @@ fn session_from(r: &AnyRow) -> Result<AuthSession, sqlx::Error> {
         user_id: row::text(r, "user_id")?,
         device_id: row::opt_text(r, "device_id")?,
         expires_at: row::text(r, "expires_at")?,
+        absolute_expires_at: row::text(r, "absolute_expires_at")?,
         revoked_at: row::opt_text(r, "revoked_at")?,
     })
 }
@@ -104,8 +120,8 @@ pub async fn create_session(
 ) -> StoreResult<()> {
     let now = w.now().to_string();
     sqlx::query(
-        "INSERT INTO auth_sessions (id, user_id, refresh_token_hash, device_id, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO auth_sessions (id, user_id, refresh_token_hash, device_id, created_at, expires_at, \
+         absolute_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(s.id.clone())
     .bind(s.user_id.clone())
@@ -113,6 +129,7 @@ pub async fn create_session(
     .bind(s.device_id.clone())
     .bind(now)
     .bind(s.expires_at.clone())
+    .bind(s.absolute_expires_at.clone())
     .execute(w.conn())
     .await?;
     w.audit(
@@ -128,11 +145,31 @@ pub async fn session_by_refresh_hash(
     conn: &mut AnyConnection,
     hash: &str,
 ) -> StoreResult<Option<AuthSession>> {
-    let row = sqlx::query("SELECT id, user_id, device_id, expires_at, revoked_at FROM auth_sessions WHERE refresh_token_hash = $1")
-        .bind(hash.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {SESSION_COLUMNS} FROM auth_sessions s WHERE s.refresh_token_hash = $1"
+    ))
+    .bind(hash.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(session_from).transpose()?)
+}
+
+/// The session a refresh token belonged to before it was replaced, and when it was replaced.
+pub async fn session_by_rotated_hash(
+    conn: &mut AnyConnection,
+    hash: &str,
+) -> StoreResult<Option<(AuthSession, String)>> {
+    let row = sqlx::query(&format!(
+        "SELECT {SESSION_COLUMNS}, r.rotated_at FROM rotated_refresh_tokens r \
+         JOIN auth_sessions s ON s.id = r.session_id WHERE r.refresh_token_hash = $1"
+    ))
+    .bind(hash.to_string())
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => Ok(Some((session_from(&r)?, row::text(&r, "rotated_at")?))),
+    }
 }
 
 /// A login session with its user, in one lookup (every authenticated request needs both).
@@ -140,10 +177,10 @@ pub async fn session_with_user(
     conn: &mut AnyConnection,
     session_id: &str,
 ) -> StoreResult<Option<(AuthSession, User)>> {
-    let row = sqlx::query(
-        "SELECT s.id, s.user_id, s.device_id, s.expires_at, s.revoked_at, u.username, u.password_hash, \
-         u.display_name, u.role, u.active FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {SESSION_COLUMNS}, u.username, u.password_hash, u.display_name, u.role, u.active \
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+    ))
     .bind(session_id.to_string())
     .fetch_optional(conn)
     .await?;
@@ -160,7 +197,8 @@ pub async fn session_with_user(
     Ok(Some((session, user)))
 }
 
-/// Replaces the session's refresh token (rotation): the old one stops working. Returns false
+/// Replaces the session's refresh token (rotation): the old one stops working and is kept as
+/// rotated, so that presenting it again can be told from a token never issued. Returns false
 /// if the old hash no longer matches (a concurrent refresh or a revoked session).
 pub async fn rotate_refresh(
     w: &mut WriteTx,
@@ -181,6 +219,15 @@ pub async fn rotate_refresh(
     .await?
     .rows_affected();
     if n == 1 {
+        let now = w.now().to_string();
+        sqlx::query(
+            "INSERT INTO rotated_refresh_tokens (refresh_token_hash, session_id, rotated_at) VALUES ($1, $2, $3)",
+        )
+        .bind(old_hash.to_string())
+        .bind(session_id.to_string())
+        .bind(now)
+        .execute(w.conn())
+        .await?;
         w.audit(
             "auth.refresh",
             "auth_session",
@@ -192,7 +239,9 @@ pub async fn rotate_refresh(
     Ok(n == 1)
 }
 
-pub async fn revoke_session(w: &mut WriteTx, session_id: &str) -> StoreResult<()> {
+/// Ends a session (`action` names why in the audit trail: `auth.logout`,
+/// `auth.refresh_reused`…).
+pub async fn revoke_session(w: &mut WriteTx, session_id: &str, action: &str) -> StoreResult<()> {
     let now = w.now().to_string();
     sqlx::query("UPDATE auth_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
@@ -200,7 +249,7 @@ pub async fn revoke_session(w: &mut WriteTx, session_id: &str) -> StoreResult<()
         .execute(w.conn())
         .await?;
     w.audit(
-        "auth.logout",
+        action,
         "auth_session",
         Some(session_id),
         serde_json::Value::Null,

@@ -121,7 +121,7 @@ pub async fn login_returns_tokens(h: &Harness) {
     let d = r.data();
     assert_eq!(d["token_type"], "Bearer");
     assert!(d["access_token"].as_str().unwrap().split('.').count() == 3);
-    assert!(d["refresh_token"].as_str().unwrap().len() >= 32);
+    assert!(r.refresh_token().len() >= 32);
     assert!(d["expires_in"].as_i64().unwrap() > 0 && d["expires_in"].as_i64().unwrap() <= 3600);
     assert_eq!(d["user"]["role"], "doctor");
     assert_eq!(d["user"]["username"], user_name("doctor"));
@@ -186,47 +186,25 @@ pub async fn me_requires_a_token(h: &Harness) {
 
 pub async fn refresh_rotates_the_token(h: &Harness) {
     let login = h.login(&user_name("staff"), PASSWORD).await;
-    let old = login.data()["refresh_token"].as_str().unwrap().to_string();
-    let r = h
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Payload::Json(json!({"refresh_token": old})),
-            &[],
-        )
-        .await;
+    let old = login.refresh_token();
+    let r = h.refresh(&old).await;
     r.expect(200);
     let new_access = r.data()["access_token"].as_str().unwrap().to_string();
-    let new_refresh = r.data()["refresh_token"].as_str().unwrap().to_string();
+    let new_refresh = r.refresh_token();
     assert_ne!(new_refresh, old);
     h.get("/api/v1/auth/me", &new_access).await.expect(200);
-    let again = h
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Payload::Json(json!({"refresh_token": old})),
-            &[],
-        )
-        .await;
-    again.expect_error(401, "AUTH_INVALID_TOKEN");
-    let bogus = h
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Payload::Json(json!({"refresh_token": "deadbeef"})),
-            &[],
-        )
-        .await;
-    bogus.expect_error(401, "AUTH_INVALID_TOKEN");
+    h.refresh(&old)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    h.refresh("deadbeef")
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
 }
 
 pub async fn logout_revokes_the_session(h: &Harness) {
     let login = h.login(&user_name("doctor"), PASSWORD).await;
     let access = login.data()["access_token"].as_str().unwrap().to_string();
-    let refresh = login.data()["refresh_token"].as_str().unwrap().to_string();
+    let refresh = login.refresh_token();
     let r = h
         .send(
             "POST",
@@ -241,37 +219,38 @@ pub async fn logout_revokes_the_session(h: &Harness) {
     h.get("/api/v1/auth/me", &access)
         .await
         .expect_error(401, "AUTH_INVALID_TOKEN");
-    let r = h
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Payload::Json(json!({"refresh_token": refresh})),
-            &[],
-        )
-        .await;
-    r.expect_error(401, "AUTH_INVALID_TOKEN");
+    h.refresh(&refresh)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    if !h.in_process() {
+        let cleared = r
+            .headers
+            .get("set-cookie")
+            .expect("logout clears the cookie");
+        assert!(cleared.starts_with("clinicdesk_refresh=;"), "{cleared}");
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    }
 }
 
-fn resign(token: &str, secret: &[u8], edit: impl FnOnce(&mut Value)) -> String {
-    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    v.validate_exp = false;
+/// The token's claims edited and signed again with `key`, named in the header as the server
+/// names its keys.
+fn resign(token: &str, key: &clinicdesk_security::Key, edit: impl FnOnce(&mut Value)) -> String {
     let mut claims: Value =
-        jsonwebtoken::decode::<Value>(token, &jsonwebtoken::DecodingKey::from_secret(secret), &v)
-            .unwrap()
-            .claims;
+        serde_json::from_slice(&base64url_decode(token.split('.').nth(1).unwrap())).unwrap();
     edit(&mut claims);
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some(key.id().to_string());
     jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
+        &header,
         &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret),
+        &jsonwebtoken::EncodingKey::from_secret(key.secret()),
     )
     .unwrap()
 }
 
 pub async fn expired_token_is_rejected(h: &Harness) {
     let t = h.token("staff").await;
-    let secret = h.jwt_secret().await;
+    let secret = h.secrets.tokens.current().clone();
     let expired = resign(&t, &secret, |c| {
         c["exp"] = json!(chrono::Utc::now().timestamp() - 10)
     });
@@ -299,15 +278,33 @@ pub async fn tampered_token_is_rejected(h: &Harness) {
     h.get("/api/v1/auth/me", &forged)
         .await
         .expect_error(401, "AUTH_INVALID_TOKEN");
-    let other_key = resign(&t, &h.jwt_secret().await, |_| {});
-    let wrong = jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
-        &serde_json::from_slice::<Value>(&base64url_decode(other_key.split('.').nth(1).unwrap()))
-            .unwrap(),
-        &jsonwebtoken::EncodingKey::from_secret(b"not-the-clinic-secret"),
+    // Signed with another key, whether it claims the clinic key's id or its own.
+    let stranger = clinicdesk_security::Key::generate();
+    let wrong = resign(&t, &stranger, |_| {});
+    h.get("/api/v1/auth/me", &wrong)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some(h.secrets.tokens.current().id().to_string());
+    let claims: Value =
+        serde_json::from_slice(&base64url_decode(t.split('.').nth(1).unwrap())).unwrap();
+    let impostor = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(stranger.secret()),
     )
     .unwrap();
-    h.get("/api/v1/auth/me", &wrong)
+    h.get("/api/v1/auth/me", &impostor)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    // Without a key id the token names no key at all.
+    let no_kid = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(h.secrets.tokens.current().secret()),
+    )
+    .unwrap();
+    h.get("/api/v1/auth/me", &no_kid)
         .await
         .expect_error(401, "AUTH_INVALID_TOKEN");
     let mut flipped = t.clone();
@@ -390,10 +387,7 @@ pub async fn create_customer(h: &Harness) {
         1,
         "the write is queued for sync"
     );
-    assert!(
-        h.count("audit_events", "entity_id = $1", id).await >= 1,
-        "the write is audited"
-    );
+    assert!(h.audit_count(id, None).await >= 1, "the write is audited");
 }
 
 pub async fn create_customer_validation(h: &Harness) {
@@ -1171,7 +1165,9 @@ pub async fn search_follows_other_writers(h: &Harness) {
     let by_name = |n: &str| format!("q={}", urlencode(n));
     assert_eq!(found(by_name(&name)).await.0, [id.clone()]);
 
-    let other = Db::connect(&h.database_url).await.unwrap();
+    let other = Db::open(&h.database_url, h.secrets.audit.clone())
+        .await
+        .unwrap();
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
@@ -1289,13 +1285,7 @@ pub async fn customer_detail(h: &Harness) {
     )
     .await
     .expect(201);
-    let audits_before = h
-        .count(
-            "audit_events",
-            "entity_id = $1 AND action = 'customer.detail.read'",
-            &id,
-        )
-        .await;
+    let audits_before = h.audit_count(&id, Some("customer.detail.read")).await;
     let r = h
         .get(&format!("/api/v1/customers/{id}/detail"), &staff)
         .await;
@@ -1352,13 +1342,7 @@ pub async fn customer_detail(h: &Harness) {
     )
     .await
     .expect_error(422, "VALIDATION_ERROR");
-    let audits_after = h
-        .count(
-            "audit_events",
-            "entity_id = $1 AND action = 'customer.detail.read'",
-            &id,
-        )
-        .await;
+    let audits_after = h.audit_count(&id, Some("customer.detail.read")).await;
     assert_eq!(
         audits_after,
         audits_before + 2,
@@ -2120,13 +2104,24 @@ fn payload(body: &Value) -> Payload {
 
 pub async fn audit_trail(h: &Harness) {
     let (id, _) = new_customer(h, json!({})).await;
-    let staff = h.token("staff").await;
+    // The device is the one the login named; a header on a later request changes nothing.
+    let login = h
+        .send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Payload::Json(json!({"username": user_name("staff"), "password": PASSWORD})),
+            &[("x-device-id", "front-desk-1")],
+        )
+        .await;
+    login.expect(200);
+    let staff = login.data()["access_token"].as_str().unwrap().to_string();
     h.send(
         "GET",
         &format!("/api/v1/customers/{id}/detail"),
         Some(&staff),
         Payload::None,
-        &[("x-device-id", "front-desk-1")],
+        &[("x-device-id", "spoofed-device")],
     )
     .await
     .expect(200);
@@ -2145,17 +2140,23 @@ pub async fn audit_trail(h: &Harness) {
         actions,
         ["customer.create", "customer.detail.read", "customer.update"]
     );
-    let read = mine
-        .iter()
-        .find(|e| e.action == "customer.detail.read")
-        .unwrap();
-    assert_eq!(read.username.as_deref(), Some(user_name("staff").as_str()));
-    assert_eq!(read.role.as_deref(), Some("staff"));
-    assert_eq!(read.device_id.as_deref(), Some("front-desk-1"));
-    let chain = clinicdesk_store::audit::verify_chain(&h.db).await.unwrap();
+    // Over HTTP a device id is the client's claim and recorded as one.
+    let device = if h.kind == "sqlite-inprocess" {
+        "front-desk-1"
+    } else {
+        "client:front-desk-1"
+    };
+    for e in mine.iter().skip(1) {
+        assert_eq!(e.username.as_deref(), Some(user_name("staff").as_str()));
+        assert_eq!(e.role.as_deref(), Some("staff"));
+        assert_eq!(e.device_id.as_deref(), Some(device), "{}", e.action);
+        assert!(e.request_id.as_deref().is_some_and(|r| !r.is_empty()));
+    }
+    let chains = clinicdesk_store::audit::verify_all(&h.db).await.unwrap();
+    assert!(!chains.is_empty());
     assert!(
-        chain.is_ok(),
-        "audit chain broken at {chain:?} on {}",
+        chains.iter().all(|c| c.intact()),
+        "audit chain broken: {chains:?} on {}",
         h.kind
     );
 }

@@ -3,7 +3,7 @@
 //! Cases see only [`Harness`], so one case proves both.
 
 use axum::body::Body;
-use clinicdesk_api::AppState;
+use clinicdesk_api::{AppState, Secrets};
 use clinicdesk_domain::ids;
 use clinicdesk_store::users::{self, User};
 use clinicdesk_store::{Actor, Db};
@@ -74,6 +74,25 @@ impl Resp {
         self
     }
 
+    /// The refresh token a login or refresh handed out: in the body in-process, in the
+    /// `HttpOnly` cookie over HTTP.
+    #[track_caller]
+    pub fn refresh_token(&self) -> String {
+        if let Some(t) = self.data()["refresh_token"].as_str() {
+            return t.to_string();
+        }
+        let cookie = self.headers.get("set-cookie").expect("a refresh cookie");
+        let value = cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .filter(|(k, _)| k.trim() == "clinicdesk_refresh")
+            .map(|(_, v)| v.trim().to_string())
+            .expect("the refresh cookie");
+        assert!(!value.is_empty(), "an empty refresh cookie: {cookie}");
+        value
+    }
+
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) -> &Self {
         self.expect(status);
@@ -93,6 +112,8 @@ enum Transport {
 pub struct Harness {
     transport: Transport,
     pub db: Db,
+    /// The key rings of the API under test (the server's, read from its secrets directory).
+    pub secrets: Secrets,
     /// The database the API under test uses, for a second writer beside it.
     pub database_url: String,
     pub kind: &'static str,
@@ -208,6 +229,38 @@ impl Harness {
         .await
     }
 
+    /// Presents a refresh token the way the UI on this transport does: in the body
+    /// in-process, in the cookie over HTTP.
+    pub async fn refresh(&self, token: &str) -> Resp {
+        match self.transport {
+            Transport::InProcess(_) => {
+                self.send(
+                    "POST",
+                    "/api/v1/auth/refresh",
+                    None,
+                    Payload::Json(json!({ "refresh_token": token })),
+                    &[],
+                )
+                .await
+            }
+            Transport::Http { .. } => {
+                let cookie = format!("clinicdesk_refresh={token}");
+                self.send(
+                    "POST",
+                    "/api/v1/auth/refresh",
+                    None,
+                    Payload::None,
+                    &[("cookie", cookie.as_str())],
+                )
+                .await
+            }
+        }
+    }
+
+    pub fn in_process(&self) -> bool {
+        matches!(self.transport, Transport::InProcess(_))
+    }
+
     /// An access token for a role's test user (logged in once per harness).
     pub async fn token(&self, role: &str) -> String {
         let mut tokens = self.tokens.lock().await;
@@ -219,6 +272,28 @@ impl Harness {
         let t = resp.data()["access_token"].as_str().unwrap().to_string();
         tokens.insert(role.to_string(), t.clone());
         t
+    }
+
+    /// Audit events about a record (its own, and list pages it appeared on), newest first,
+    /// optionally of one action.
+    pub async fn audit_events(
+        &self,
+        entity_id: &str,
+        action: Option<&str>,
+    ) -> Vec<clinicdesk_store::audit::AuditEntry> {
+        let filter = clinicdesk_store::audit::AuditFilter {
+            customer_id: Some(entity_id.to_string()),
+            action: action.map(str::to_string),
+            ..Default::default()
+        };
+        clinicdesk_store::audit::events(&self.db, &filter, 0, 10_000)
+            .await
+            .unwrap()
+            .0
+    }
+
+    pub async fn audit_count(&self, entity_id: &str, action: Option<&str>) -> usize {
+        self.audit_events(entity_id, action).await.len()
     }
 
     /// Rows in `table` matching `where_sql` with one bound text value.
@@ -233,15 +308,6 @@ impl Harness {
         .unwrap()
         .try_get("n")
         .unwrap()
-    }
-
-    pub async fn jwt_secret(&self) -> Vec<u8> {
-        let mut conn = self.db.conn().await.unwrap();
-        let hex_secret = users::setting(&mut conn, "jwt_secret")
-            .await
-            .unwrap()
-            .unwrap();
-        hex::decode(hex_secret).unwrap()
     }
 }
 
@@ -300,12 +366,16 @@ pub async fn sqlite() -> Harness {
     let path = dir.join(format!("{}.db", ids::new_id()));
     let database_url = format!("sqlite://{}", path.display());
     let db = Db::connect(&database_url).await.unwrap();
-    let state = AppState::new(db.clone());
+    let secrets = Secrets::generate();
+    let mut state = AppState::new(db.clone(), secrets.clone());
+    // Theft detection without a grace period, as the test server runs (see `server`).
+    state.refresh_reuse_grace_seconds = 0;
     state.prepare().await.unwrap();
     ensure_users(&db).await;
     Harness {
         transport: Transport::InProcess(clinicdesk_api::router(state)),
         db,
+        secrets,
         database_url,
         kind: "sqlite-inprocess",
         tokens: Default::default(),
@@ -315,6 +385,7 @@ pub async fn sqlite() -> Harness {
 struct Server {
     base: String,
     database_url: String,
+    secrets_dir: std::path::PathBuf,
     _child: Child,
 }
 
@@ -368,12 +439,19 @@ fn server() -> &'static Server {
                 Some(i) => format!("{}/{name}", &admin[..i]),
                 None => panic!("bad CLINICDESK_TEST_PG_URL"),
             };
+            let secrets_dir = std::env::temp_dir()
+                .join("clinicdesk-contract")
+                .join(format!("secrets-{name}"));
             let mut child = Command::new(server_binary())
                 .args([
                     "--addr",
                     "127.0.0.1:0",
                     "--database-url",
                     &database_url,
+                    "--secrets-dir",
+                    secrets_dir.to_str().unwrap(),
+                    "--refresh-reuse-grace-secs",
+                    "0",
                     "--exit-on-stdin-close",
                     "--log-format",
                     "json",
@@ -416,6 +494,7 @@ fn server() -> &'static Server {
             Server {
                 base,
                 database_url,
+                secrets_dir,
                 _child: child,
             }
         })
@@ -427,7 +506,10 @@ fn server() -> &'static Server {
 /// The server binary over HTTP on a fresh PostgreSQL database (shared by this binary's cases).
 pub async fn postgres() -> Harness {
     let server = server();
-    let db = Db::connect(&server.database_url).await.unwrap();
+    let secrets = server_secrets(&server.secrets_dir);
+    let db = Db::open(&server.database_url, secrets.audit.clone())
+        .await
+        .unwrap();
     ensure_users(&db).await;
     Harness {
         transport: Transport::Http {
@@ -435,9 +517,20 @@ pub async fn postgres() -> Harness {
             client: reqwest::Client::new(),
         },
         db,
+        secrets,
         database_url: server.database_url.clone(),
         kind: "postgres-http",
         tokens: Default::default(),
+    }
+}
+
+/// The key rings the server made in its secrets directory on its first start.
+pub fn server_secrets(dir: &std::path::Path) -> Secrets {
+    use clinicdesk_security::secrets::{key_ring, AUDIT_KEYS, JWT_KEYS};
+    let store = clinicdesk_security::FileSecrets::new(dir);
+    Secrets {
+        tokens: key_ring(&store, JWT_KEYS).unwrap(),
+        audit: key_ring(&store, AUDIT_KEYS).unwrap(),
     }
 }
 

@@ -5,9 +5,11 @@
 // Expected id lists read best as literals of owned strings.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod audit;
 mod cases;
 mod harness;
 mod privacy;
+mod sessions;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -32,8 +34,10 @@ macro_rules! contract {
     };
 }
 
+use audit::*;
 use cases::*;
 use privacy::*;
+use sessions::*;
 
 contract!(
     health_and_readiness,
@@ -81,4 +85,12 @@ contract!(
     duplicate_check_is_no_oracle,
     masked_values_and_anonymised_customers_are_refused,
     completeness_reveals_no_hidden_fields,
+    refresh_token_travels_by_transport,
+    a_reused_refresh_token_ends_the_login,
+    a_login_has_an_absolute_lifetime,
+    no_secret_is_in_the_database,
+    security_headers_over_http,
+    an_admin_sees_who_read_a_customer,
+    refusals_and_failed_logins_are_logged,
+    admins_verify_the_trail,
 );

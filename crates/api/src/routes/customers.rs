@@ -134,6 +134,24 @@ fn list_item(c: &ListedCustomer, user: &AuthUser, today: chrono::NaiveDate) -> V
     })
 }
 
+/// Logs a page of customers shown to `user`: which query, and which customers were on it, so
+/// "who saw this customer" finds list and search views too. Answered only once logged.
+async fn log_page(
+    state: &AppState,
+    user: &AuthUser,
+    action: &str,
+    q: &QueryMap,
+    items: &[ListedCustomer],
+) -> Result<(), ApiError> {
+    let mut access = user.access(&state.now_text(), action, "customer", "");
+    access.entity_id = None;
+    let query: Map<String, Value> = q.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    access.details = json!({ "query": query, "shown": items.len() });
+    access.subjects = items.iter().map(|c| c.record.id.clone()).collect();
+    state.db.record_access(access).await?;
+    Ok(())
+}
+
 pub async fn list(
     State(state): State<AppState>,
     user: Authorized<ReadCustomers>,
@@ -151,6 +169,8 @@ pub async fn list(
     let today = state.today();
     let mut conn = state.db.conn().await?;
     let (items, total) = customers::list(&state.db, &mut conn, &query, today).await?;
+    drop(conn);
+    log_page(&state, &user, "customer.list", &q, &items).await?;
     Ok(ok(json!({
         "customers": items.iter().map(|c| list_item(c, &user, today)).collect::<Vec<_>>(),
         "total_count": total,
@@ -204,6 +224,7 @@ pub async fn search(
     let today = state.today();
     let mut conn = state.db.conn().await?;
     let (items, total) = customers::search(&state.db, &mut conn, &query, today).await?;
+    log_page(&state, &user, "customer.search", &q, &items).await?;
 
     // The current package of each customer on the page (the newest one not expired), with its
     // usage summary. The roll-up says which one it is; visits are counted for those alone.
@@ -291,13 +312,7 @@ pub async fn get_one(
     drop(conn);
     state
         .db
-        .audit_read(
-            &user.actor(),
-            &state.now_text(),
-            "customer.read",
-            "customer",
-            id,
-        )
+        .record_access(user.access(&state.now_text(), "customer.read", "customer", id))
         .await?;
     Ok(ok(customer_json(&record, &stats, user.role, state.today())))
 }
@@ -343,13 +358,7 @@ pub async fn detail(
     let data = detail_json(&state, &user, id, limit).await?;
     state
         .db
-        .audit_read(
-            &user.actor(),
-            &state.now_text(),
-            "customer.detail.read",
-            "customer",
-            id,
-        )
+        .record_access(user.access(&state.now_text(), "customer.detail.read", "customer", id))
         .await?;
     Ok(ok(data))
 }

@@ -43,7 +43,7 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<AppState>,
-    _user: Authorized<ReadCustomers>,
+    user: Authorized<ReadCustomers>,
     Path(id): Path<String>,
     q: QueryMap,
 ) -> ApiResult {
@@ -52,6 +52,16 @@ pub async fn list(
     let mut conn = state.db.conn().await?;
     customers::get(&mut conn, id).await?.ok_or_else(not_found)?;
     let all = interactions::of_customer(&mut conn, id, 100_000).await?;
+    drop(conn);
+    state
+        .db
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.interactions.read",
+            "customer",
+            id,
+        ))
+        .await?;
     Ok(ok(json!({
         "customer_id": id,
         "interactions": all.iter().take(limit as usize).map(|i| i.to_json()).collect::<Vec<_>>(),

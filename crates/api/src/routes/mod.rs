@@ -1,6 +1,7 @@
 //! Route table and the middleware every request passes: request id + structured log line,
 //! readiness gate, envelope-shaped 404/405.
 
+mod audit;
 mod auth;
 mod catalogue;
 mod customers;
@@ -46,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/customers/{id}/sessions", post(visits::record_visit))
         .route("/sessions/{id}/cancel", post(visits::cancel_visit))
+        .route("/audit/verify", get(audit::verify))
+        .route("/audit/events", get(audit::events))
         .route("/services", get(catalogue::services))
         .route(
             "/packages",

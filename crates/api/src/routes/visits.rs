@@ -53,7 +53,7 @@ pub async fn purchase(
 
 pub async fn packages_of(
     State(state): State<AppState>,
-    _user: Authorized<ReadCustomers>,
+    user: Authorized<ReadCustomers>,
     Path(id): Path<String>,
     q: QueryMap,
 ) -> ApiResult {
@@ -69,6 +69,11 @@ pub async fn packages_of(
     let purchases = packages::purchases_of(&mut conn, id).await?;
     let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
     let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
+    drop(conn);
+    state
+        .db
+        .record_access(user.access(&state.now_text(), "customer.packages.read", "customer", id))
+        .await?;
     let items: Vec<Value> = purchases
         .iter()
         .map(|p| {
