@@ -274,6 +274,19 @@ await test('the session survives a reload (refresh token)', async () => {
   assert((await page.getByTestId('login-username').count()) === 0, 'no login screen after reload');
 });
 
+await test('no script can read the refresh token (HttpOnly cookie, nothing in page storage)', async () => {
+  const seen = await page.evaluate(() => ({
+    cookie: document.cookie,
+    storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+  }));
+  assert(!seen.cookie.includes('clinicdesk_refresh'), `document.cookie shows it: ${seen.cookie}`);
+  assert(!/refresh/i.test(seen.storage), `page storage holds it: ${seen.storage}`);
+  const cookies = await page.context().cookies();
+  const refresh = cookies.find((c) => c.name === 'clinicdesk_refresh');
+  assert(refresh, 'the browser holds the refresh cookie');
+  assert(refresh.httpOnly && refresh.sameSite === 'Strict' && refresh.path === '/api/v1/auth', JSON.stringify(refresh));
+});
+
 await test('English toggle switches the UI language', async () => {
   await page.getByTestId('lang-toggle').click();
   await page.getByTestId('record-visit-button').filter({ hasText: 'Record visit' }).waitFor();

@@ -12,7 +12,8 @@ export interface User {
 
 export interface AuthTokens {
   access_token: string;
-  refresh_token: string;
+  /** In-process (desktop) only; over HTTP the token is in an HttpOnly cookie. */
+  refresh_token?: string;
   token_type: string;
   expires_in: number;
   user: User;
