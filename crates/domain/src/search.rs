@@ -183,39 +183,68 @@ impl Packed {
 }
 
 /// The searchable text of all entries (names, e-mail addresses, phone digits) and their
-/// order by name, rebuilt when an entry is added, removed or renamed.
+/// order by name. Built once with a sort ([`TextArena::build`]); afterwards each change is
+/// merged into the kept order ([`TextArena::updated`]) in linear time, without sorting again.
 #[derive(Debug, Clone, Default)]
 pub struct TextArena {
     names: Packed,
     emails: Packed,
     phones: Packed,
+    /// Entry positions in (name, id) order.
+    order: Vec<u32>,
     /// Each entry's place in (name, id) order, and among distinct names: sorting then
     /// compares integers instead of following two pointers to two strings.
     rank: Vec<u32>,
     name_rank: Vec<u32>,
 }
 
+fn by_name(entries: &[SearchEntry], x: u32, y: u32) -> Ordering {
+    let (x, y) = (&entries[x as usize], &entries[y as usize]);
+    x.name.cmp(&y.name).then_with(|| x.id.cmp(&y.id))
+}
+
 impl TextArena {
     pub fn build(entries: &[SearchEntry]) -> TextArena {
+        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+        order.sort_unstable_by(|&x, &y| by_name(entries, x, y));
+        TextArena::from_order(entries, order)
+    }
+
+    /// The arena for `entries` after some of them changed, from this one (made for the
+    /// entries before): `old_to_new` maps each earlier position to its position now, or to
+    /// `None` when that entry was removed or its text changed; `fresh` are the positions of
+    /// entries added or whose text changed. The kept order stays sorted (unchanged names keep
+    /// their relative order), and each fresh entry is placed by binary search: linear work
+    /// (copying the text and the ranks), no sort.
+    pub fn updated(
+        &self,
+        entries: &[SearchEntry],
+        old_to_new: impl Fn(u32) -> Option<u32>,
+        fresh: &[u32],
+    ) -> TextArena {
+        let mut order: Vec<u32> = Vec::with_capacity(entries.len());
+        order.extend(self.order.iter().filter_map(|&old| old_to_new(old)));
+        for &p in fresh {
+            let at = order.partition_point(|&q| by_name(entries, q, p) == Ordering::Less);
+            order.insert(at, p);
+        }
+        TextArena::from_order(entries, order)
+    }
+
+    fn from_order(entries: &[SearchEntry], order: Vec<u32>) -> TextArena {
         let mut a = TextArena {
             names: Packed::with_capacity(entries.len(), 12),
             emails: Packed::with_capacity(entries.len(), 20),
             phones: Packed::with_capacity(entries.len(), 12),
-            rank: Vec::new(),
-            name_rank: Vec::new(),
+            order: Vec::new(),
+            rank: vec![0; entries.len()],
+            name_rank: vec![0; entries.len()],
         };
         for e in entries {
             a.names.push(Some(&e.name_lower));
             a.emails.push(e.email_lower.as_deref());
             a.phones.push(e.phone_digits.as_deref());
         }
-        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-        order.sort_unstable_by(|&x, &y| {
-            let (x, y) = (&entries[x as usize], &entries[y as usize]);
-            x.name.cmp(&y.name).then_with(|| x.id.cmp(&y.id))
-        });
-        a.rank = vec![0; entries.len()];
-        a.name_rank = vec![0; entries.len()];
         let mut distinct = 0u32;
         for (place, &i) in order.iter().enumerate() {
             if place > 0 && entries[order[place - 1] as usize].name != entries[i as usize].name {
@@ -224,7 +253,13 @@ impl TextArena {
             a.rank[i as usize] = place as u32;
             a.name_rank[i as usize] = distinct;
         }
+        a.order = order;
         a
+    }
+
+    /// The entry positions in (name, id) order (checks of [`TextArena::updated`]).
+    pub fn order(&self) -> &[u32] {
+        &self.order
     }
 
     /// For each entry (by position), whether it matches the query.
@@ -603,6 +638,91 @@ mod tests {
             "the whole address does"
         );
         assert!(find("younghee.kim@example.co").is_empty());
+    }
+
+    /// Merging changes into the kept order gives exactly what sorting from scratch gives:
+    /// names added, removed (with the last entry moving into the gap) and renamed, at random.
+    #[test]
+    fn updating_the_order_matches_a_full_sort() {
+        use rand_like::Lcg;
+        let mut rng = Lcg(7);
+        let names = ["가", "나", "다", "라", "마", "김민영", "김민수", "이수진"];
+        let mut entries: Vec<SearchEntry> = (0..300)
+            .map(|i| entry(&format!("id{i:04}"), names[rng.next() % names.len()]))
+            .collect();
+        let mut arena = TextArena::build(&entries);
+        let mut next_id = 300;
+        for _round in 0..200 {
+            let before = entries.len() as u32;
+            // old position → current position; None once removed or renamed
+            let mut old_to_new: Vec<Option<u32>> = (0..before).map(Some).collect();
+            let mut origin: Vec<Option<u32>> = (0..before).map(Some).collect();
+            let mut fresh_ids: Vec<String> = Vec::new();
+            for _ in 0..(1 + rng.next() % 4) {
+                match rng.next() % 3 {
+                    0 if !entries.is_empty() => {
+                        let i = rng.next() % entries.len();
+                        if let Some(o) = origin[i] {
+                            old_to_new[o as usize] = None;
+                        }
+                        let last = entries.len() - 1;
+                        if i != last {
+                            if let Some(o) = origin[last] {
+                                old_to_new[o as usize] = Some(i as u32);
+                            }
+                        }
+                        origin.swap_remove(i);
+                        entries.swap_remove(i);
+                    }
+                    1 if !entries.is_empty() => {
+                        let i = rng.next() % entries.len();
+                        if let Some(o) = origin[i] {
+                            old_to_new[o as usize] = None;
+                        }
+                        let name = names[rng.next() % names.len()];
+                        entries[i].name = name.into();
+                        entries[i].name_lower = name.to_lowercase();
+                        fresh_ids.push(entries[i].id.clone());
+                    }
+                    _ => {
+                        next_id += 1;
+                        entries.push(entry(
+                            &format!("id{next_id:04}"),
+                            names[rng.next() % names.len()],
+                        ));
+                        origin.push(None);
+                        fresh_ids.push(entries.last().unwrap().id.clone());
+                    }
+                }
+            }
+            let mut fresh: Vec<u32> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| fresh_ids.contains(&e.id))
+                .map(|(i, _)| i as u32)
+                .collect();
+            fresh.dedup();
+            arena = arena.updated(&entries, |old| old_to_new[old as usize], &fresh);
+            let full = TextArena::build(&entries);
+            assert_eq!(arena.order(), full.order());
+            assert_eq!(arena.rank, full.rank);
+            assert_eq!(arena.name_rank, full.name_rank);
+            assert_eq!(arena.names.bytes, full.names.bytes);
+        }
+    }
+
+    /// A small deterministic generator (the domain crate has no random-number dependency).
+    mod rand_like {
+        pub struct Lcg(pub u64);
+        impl Lcg {
+            pub fn next(&mut self) -> usize {
+                self.0 = self
+                    .0
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (self.0 >> 33) as usize
+            }
+        }
     }
 
     #[test]

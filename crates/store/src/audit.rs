@@ -485,14 +485,41 @@ async fn verify_chain(pool: &AnyPool, keys: &KeyRing, chain: &str) -> StoreResul
         report.broken_at = Some(seq);
         report.problem = Some(why);
     }
+    // The head first: events appended while this runs come after it and are left for the
+    // next verification (each event commits together with its head, so the head never
+    // points past what is committed).
+    let head = sqlx::query("SELECT seq, hash, key_id, mac FROM audit_heads WHERE chain = $1")
+        .bind(chain.to_string())
+        .fetch_optional(pool)
+        .await?;
+    let Some(head) = head else {
+        broken(&mut report, 1, "the chain has no head row".into());
+        return Ok(report);
+    };
+    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+    let key_id: String = head.try_get("key_id")?;
+    let mac: String = head.try_get("mac")?;
+    let head_ok = keys
+        .get(&key_id)
+        .is_some_and(|k| k.verify_mac_hex(&head_canonical(chain, head_seq, &head_hash), &mac));
+    if !head_ok {
+        broken(
+            &mut report,
+            head_seq,
+            "the chain's head row does not match its seal".into(),
+        );
+        return Ok(report);
+    }
     let mut prev = GENESIS.to_string();
     let mut last_seq = 0i64;
     loop {
         let rows = sqlx::query(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT {VERIFY_PAGE}"
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE chain = $1 AND seq > $2 AND seq <= $3 \
+             ORDER BY seq LIMIT {VERIFY_PAGE}"
         ))
         .bind(chain.to_string())
         .bind(last_seq)
+        .bind(head_seq)
         .fetch_all(pool)
         .await?;
         let n = rows.len() as i64;
@@ -560,31 +587,13 @@ async fn verify_chain(pool: &AnyPool, keys: &KeyRing, chain: &str) -> StoreResul
             break;
         }
     }
-    let head = sqlx::query("SELECT seq, hash, key_id, mac FROM audit_heads WHERE chain = $1")
-        .bind(chain.to_string())
-        .fetch_optional(pool)
-        .await?;
-    let Some(head) = head else {
-        broken(&mut report, last_seq, "the chain has no head row".into());
-        return Ok(report);
-    };
-    let (seq, hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-    let key_id: String = head.try_get("key_id")?;
-    let mac: String = head.try_get("mac")?;
-    let head_ok = keys
-        .get(&key_id)
-        .is_some_and(|k| k.verify_mac_hex(&head_canonical(chain, seq, &hash), &mac));
-    if !head_ok {
-        broken(
-            &mut report,
-            seq,
-            "the chain's head row does not match its seal".into(),
-        );
-    } else if seq != last_seq || hash != prev {
+    if last_seq != head_seq || prev != head_hash {
         broken(
             &mut report,
             last_seq + 1,
-            format!("the head says the newest event is {seq}, the chain ends at {last_seq}: events were removed"),
+            format!(
+                "the head says the newest event is {head_seq}, the chain ends at {last_seq}: events were removed"
+            ),
         );
     }
     Ok(report)

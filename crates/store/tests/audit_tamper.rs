@@ -170,6 +170,11 @@ async fn run(kind: Kind) {
     // The chain re-sealed by someone with write access but without the key: the same events
     // verified with the real ring fail at the first one.
     let (db, url) = fresh(&kind, &keys).await;
+    let last_real_hash: String =
+        sqlx::query_scalar("SELECT hash FROM audit_heads WHERE chain NOT LIKE '%:access'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     db.close().await;
     let forger_keys = KeyRing::generate();
     let forged = Db::connect(&url).await.unwrap();
@@ -184,6 +189,20 @@ async fn run(kind: Kind) {
         audit::verify(&forged, &forger_keys).await.unwrap()[0].intact(),
         "the forger's chain is consistent under the forger's key"
     );
+    let r = audit::verify(&forged, &keys).await.unwrap();
+    let c = change_chain(&r);
+    assert!(!c.intact(), "{r:?}");
+    assert!(c.problem.as_deref().unwrap().contains("seal"), "{r:?}");
+    // Even with the real head kept, the first re-sealed event gives it away.
+    audit::set_head(
+        &mut *forged.conn().await.unwrap(),
+        &c.chain,
+        5,
+        &last_real_hash,
+        keys.current(),
+    )
+    .await
+    .unwrap();
     let r = audit::verify(&forged, &keys).await.unwrap();
     assert_eq!(change_chain(&r).broken_at, Some(1), "{r:?}");
     forged.close().await;
