@@ -136,9 +136,23 @@ impl AuthUser {
     }
 }
 
+/// The user a bearer token was issued to, when its signature and expiry check out. No
+/// session lookup: the rate limiter keys by it before the handler runs, and a revoked
+/// session's token can still only spend its own user's budget (for at most its lifetime).
+pub(crate) fn verified_token_user(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
+    let token = bearer_token(headers).ok()?;
+    decode_access_token(state, token).ok().map(|c| c.sub)
+}
+
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    parts
-        .headers
+    bearer_token(&parts.headers)
+}
+
+fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {

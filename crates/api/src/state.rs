@@ -1,4 +1,5 @@
 use crate::auth::Keys;
+use crate::limits::{LimitConfig, Limits};
 use chrono::{DateTime, NaiveDate, Utc};
 use clinicdesk_store::{Db, StoreResult};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +16,7 @@ pub struct AppState {
     pub refresh_ttl_days: i64,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
+    limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -26,7 +28,19 @@ impl AppState {
             refresh_ttl_days: 30,
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
+            limits: Arc::new(Limits::new(LimitConfig::default())),
         }
+    }
+
+    /// The same state with other rate limits and login lockout (the server's flags); fresh
+    /// counters.
+    pub fn with_limits(mut self, config: LimitConfig) -> AppState {
+        self.limits = Arc::new(Limits::new(config));
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Runs the migrations and loads (or creates) the token signing secret, without opening

@@ -1,6 +1,7 @@
 use crate::auth::{self as a, AuthUser, Claims, DeviceHeader};
 use crate::body::JsonBody;
 use crate::envelope::{ok, ApiError, ApiResult};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 use axum::extract::State;
 use clinicdesk_domain::fields::{object, opt_text, reject_unknown, required_text};
@@ -43,6 +44,7 @@ fn refresh_expiry(state: &AppState) -> String {
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     device: DeviceHeader,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
@@ -63,6 +65,15 @@ pub async fn login(
         )?,
     };
 
+    // Brute-force guard: refused while the username or client is locked (before any password
+    // is checked), slowed after repeated failures; counted as a failure unless it succeeds.
+    let now_ms = state.now().timestamp_millis();
+    let attempt = state
+        .limits()
+        .logins
+        .begin(&username, client, now_ms)
+        .await?;
+
     let mut conn = state.db.conn().await?;
     let user = users::by_username(&mut conn, &username).await?;
     drop(conn);
@@ -77,6 +88,7 @@ pub async fn login(
         Some(u) if password_ok && u.active && Role::parse(&u.role).is_some() => u,
         _ => return Err(ApiError::code(ErrorCode::AuthInvalidCredentials)),
     };
+    attempt.succeeded();
 
     let refresh = a::new_refresh_token();
     let session = AuthSession {
