@@ -6,13 +6,16 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod serve;
+
 use anyhow::Context;
 use axum::Router;
 use clap::Parser;
-use clinicdesk_api::AppState;
+use clinicdesk_api::{AppState, LimitConfig, LockoutPolicy};
 use clinicdesk_store::Db;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -20,7 +23,11 @@ use tower_http::services::{ServeDir, ServeFile};
 #[command(
     name = "clinicdesk-server",
     version,
-    about = "ClinicDesk API and web UI server"
+    about = "ClinicDesk API and web UI server",
+    after_help = "Rate limits (X-RateLimit-* headers, 429 RATE_LIMIT_EXCEEDED) and login locks are \
+counted in this process's memory: several server processes behind one address each count on \
+their own, and a restart forgets them. Requests without a valid token are counted per client \
+address (IPv6 per /64); behind a reverse proxy, name it with --trusted-proxy."
 )]
 struct Args {
     /// Address to listen on.
@@ -45,9 +52,75 @@ struct Args {
     /// `json` (default, for log collectors) or `pretty`.
     #[arg(long, env = "CLINICDESK_LOG_FORMAT", default_value = "json")]
     log_format: String,
+    /// Requests per hour per user on general routes (per client address for requests
+    /// without a valid token: login, refresh, …).
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_GENERAL", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_general: u32,
+    /// Requests per hour per user on analytics routes.
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_ANALYTICS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_analytics: u32,
+    /// Requests per hour per user on recommendation routes.
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_RECOMMENDATIONS", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_recommendations: u32,
+    /// Failed logins for one username after which answers slow down.
+    #[arg(long, env = "CLINICDESK_LOGIN_DELAY_AFTER", default_value_t = 5)]
+    login_delay_after: u32,
+    /// Failed logins for one username after which it is locked.
+    #[arg(long, env = "CLINICDESK_LOGIN_LOCK_AFTER", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    login_lock_after: u32,
+    /// Failed logins from one client address after which answers slow down.
+    #[arg(
+        long,
+        env = "CLINICDESK_LOGIN_CLIENT_DELAY_AFTER",
+        default_value_t = 10
+    )]
+    login_client_delay_after: u32,
+    /// Failed logins from one client address after which it is locked.
+    #[arg(long, env = "CLINICDESK_LOGIN_CLIENT_LOCK_AFTER", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    login_client_lock_after: u32,
+    /// How long a lock lasts, in minutes (also how long failures are remembered).
+    #[arg(long, env = "CLINICDESK_LOGIN_LOCK_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=1440))]
+    login_lock_minutes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (IP addresses,
+    /// comma-separated). Without any, the header is ignored and the TCP peer is the client.
+    #[arg(long, env = "CLINICDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<IpAddr>,
+    /// Seconds a client has to send a request's headers (slow-header attacks); keep-alive
+    /// connections idle for as long are closed too.
+    #[arg(long, env = "CLINICDESK_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_read_timeout_secs: u64,
     /// Exit when standard input closes (lets a test harness own the server's lifetime).
     #[arg(long, hide = true)]
     exit_on_stdin_close: bool,
+}
+
+impl Args {
+    fn limits(&self) -> LimitConfig {
+        let lock_seconds = self.login_lock_minutes * 60;
+        LimitConfig {
+            general_per_hour: self.rate_limit_general,
+            analytics_per_hour: self.rate_limit_analytics,
+            recommendations_per_hour: self.rate_limit_recommendations,
+            login_username: LockoutPolicy {
+                delay_after: self.login_delay_after,
+                lock_after: self.login_lock_after,
+                lock_seconds,
+            },
+            login_client: LockoutPolicy {
+                delay_after: self.login_client_delay_after,
+                lock_after: self.login_client_lock_after,
+                lock_seconds,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        }
+    }
 }
 
 fn init_logging(format: &str) {
@@ -158,7 +231,7 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::connect(&url)
         .await
         .with_context(|| "cannot open the database".to_string())?;
-    let state = AppState::new(db);
+    let state = AppState::new(db).with_limits(args.limits());
 
     // Listen first and warm up behind /readyz, so orchestrators see the process alive at once.
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -174,9 +247,19 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(1);
         }
     });
-    axum::serve(listener, app(state.clone(), &args.ui_dir))
-        .with_graceful_shutdown(shutdown_signal(args.exit_on_stdin_close))
-        .await?;
+    let options = serve::ServeOptions {
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
+    };
+    serve::serve(
+        listener,
+        app(state.clone(), &args.ui_dir),
+        options,
+        shutdown_signal(args.exit_on_stdin_close),
+    )
+    .await;
     state.db.close().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
