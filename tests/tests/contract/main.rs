@@ -1,12 +1,19 @@
 //! The API contract, run twice: against the in-process router on SQLite (the desktop's
 //! transport) and against the server binary over HTTP on PostgreSQL (the central server's).
-//! Every case is written once in `cases.rs`.
+//! Every case is written once, in `cases.rs` or (issue 7 §5, limits) `limits.rs`.
 
 // Expected id lists read best as literals of owned strings.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
 mod cases;
 mod harness;
+mod limits;
+
+/// Every case, whichever file it is written in.
+mod all {
+    pub use super::cases::*;
+    pub use super::limits::*;
+}
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -15,7 +22,7 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::sqlite().await;
-                    super::cases::$case(&h).await;
+                    super::all::$case(&h).await;
                 }
             )*
         }
@@ -24,7 +31,7 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::postgres().await;
-                    super::cases::$case(&h).await;
+                    super::all::$case(&h).await;
                 }
             )*
         }
@@ -34,7 +41,7 @@ macro_rules! contract {
 contract!(
     health_and_readiness,
     unknown_paths_and_methods,
-    request_id_is_echoed,
+    request_id_is_the_servers_own,
     login_returns_tokens,
     login_rejects_bad_credentials,
     login_rejects_bad_input,
@@ -72,4 +79,11 @@ contract!(
     last_session_used_once_under_concurrency,
     role_matrix,
     audit_trail,
+    rate_limits_follow_the_transport,
+    failed_logins_slow_down_then_lock_the_username,
+    a_successful_login_clears_the_failures,
+    failed_logins_lock_a_client_address_over_http,
+    overlong_uris_answer_the_envelope,
+    nonsense_dates_are_refused,
+    invisible_and_bidi_names_are_refused,
 );
