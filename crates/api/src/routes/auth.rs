@@ -67,7 +67,7 @@ pub async fn login(
 
     // Brute-force guard: refused while the username or client is locked (before any password
     // is checked), slowed after repeated failures; counted as a failure unless it succeeds.
-    let now_ms = state.now().timestamp_millis();
+    let now_ms = || state.now().timestamp_millis();
     let attempt = state
         .limits()
         .logins
