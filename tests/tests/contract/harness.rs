@@ -492,19 +492,7 @@ fn launch(extra_args: &[&str]) -> Server {
 /// The server binary over HTTP on a fresh PostgreSQL database (shared by this binary's cases).
 pub async fn postgres() -> Harness {
     let server = server();
-    let db = Db::connect(&server.database_url).await.unwrap();
-    ensure_users(&db).await;
-    Harness {
-        transport: Transport::Http {
-            base: server.base.clone(),
-            client: reqwest::Client::new(),
-        },
-        _own_server: None,
-        db,
-        database_url: server.database_url.clone(),
-        kind: "postgres-http",
-        tokens: Default::default(),
-    }
+    http_harness(&server.base, &server.database_url, None, "postgres-http").await
 }
 
 /// A server process of its own on a fresh PostgreSQL database, started with `extra_args`
@@ -515,17 +503,27 @@ pub async fn dedicated_http(extra_args: &[&'static str]) -> Harness {
     let server = tokio::task::spawn_blocking(move || launch(&args))
         .await
         .unwrap();
-    let db = Db::connect(&server.database_url).await.unwrap();
+    let (base, url) = (server.base.clone(), server.database_url.clone());
+    http_harness(&base, &url, Some(server), "postgres-http-dedicated").await
+}
+
+async fn http_harness(
+    base: &str,
+    database_url: &str,
+    own_server: Option<Server>,
+    kind: &'static str,
+) -> Harness {
+    let db = Db::connect(database_url).await.unwrap();
     ensure_users(&db).await;
     Harness {
         transport: Transport::Http {
-            base: server.base.clone(),
+            base: base.to_string(),
             client: reqwest::Client::new(),
         },
-        database_url: server.database_url.clone(),
-        _own_server: Some(server),
+        _own_server: own_server,
         db,
-        kind: "postgres-http-dedicated",
+        database_url: database_url.to_string(),
+        kind,
         tokens: Default::default(),
     }
 }

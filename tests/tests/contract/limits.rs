@@ -262,34 +262,19 @@ pub async fn failed_logins_lock_a_client_address_over_http(h: &Harness) {
 /// The server makes every request id itself; a client's `X-Request-Id` is kept apart as the
 /// client's (echoed in `X-Client-Request-Id`), never taken as the server's.
 pub async fn request_id_is_the_servers_own(h: &Harness) {
-    let r = h
-        .send(
-            "GET",
-            "/api/v1/services",
-            None,
-            Payload::None,
-            &[("x-request-id", "front-desk-42")],
-        )
-        .await;
+    let services = |extra: &'static [(&'static str, &'static str)]| {
+        h.send("GET", "/api/v1/services", None, Payload::None, extra)
+    };
+    let r = services(&[("x-request-id", "front-desk-42")]).await;
     let server_id = header(&r, "x-request-id").unwrap().to_string();
     assert!(server_id.starts_with("req-"), "{server_id}");
     assert_eq!(r.body["request_id"], json!(server_id));
     assert_eq!(header(&r, "x-client-request-id"), Some("front-desk-42"));
     // An unusable client id is dropped; the server's is there all the same.
-    let r = h
-        .send(
-            "GET",
-            "/api/v1/services",
-            None,
-            Payload::None,
-            &[("x-request-id", "<script>alert(1)</script>")],
-        )
-        .await;
+    let r = services(&[("x-request-id", "<script>alert(1)</script>")]).await;
     assert!(header(&r, "x-request-id").is_some_and(|v| v.starts_with("req-")));
     assert!(header(&r, "x-client-request-id").is_none());
-    let r = h
-        .send("GET", "/api/v1/services", None, Payload::None, &[])
-        .await;
+    let r = services(&[]).await;
     assert!(header(&r, "x-request-id").is_some_and(|v| v.starts_with("req-")));
     assert_ne!(header(&r, "x-request-id"), Some(server_id.as_str()));
 }
@@ -351,42 +336,31 @@ pub async fn nonsense_dates_are_refused(h: &Harness) {
     let before = counts().await;
     assert_eq!(before.1, 1);
     for date in NONSENSE_DATES {
-        let r = h
-            .post(
-                &format!("/api/v1/customers/{id}/sessions"),
-                &staff,
+        let attempts = [
+            (
+                format!("/api/v1/customers/{id}/sessions"),
                 json!({"service_type": "brain", "package_usage_id": usage, "service_date": date}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "service_date", "{date}");
-        let r = h
-            .post(
-                &format!("/api/v1/customers/{id}/packages"),
-                &staff,
+                "service_date",
+            ),
+            (
+                format!("/api/v1/customers/{id}/packages"),
                 json!({"package_id": pkg, "purchase_date": date}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "purchase_date", "{date}");
-        let r = h
-            .post(
-                &format!("/api/v1/customers/{id}/interactions"),
-                &staff,
+                "purchase_date",
+            ),
+            (
+                format!("/api/v1/customers/{id}/interactions"),
                 json!({"interaction_type": "call", "date": date}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "date", "{date}");
-        let r = h
-            .post(
-                &format!("/api/v1/customers/{id}/interactions"),
-                &staff,
+                "date",
+            ),
+            (
+                format!("/api/v1/customers/{id}/interactions"),
                 json!({"interaction_type": "call", "follow_up": {"date": format!("{date}T10:00:00+09:00")}}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "follow_up.date", "{date}");
+                "follow_up.date",
+            ),
+        ];
+        for (path, body, field) in attempts {
+            refused(h, &staff, "POST", &path, body, field).await;
+        }
         for key in ["last_visit_from", "last_visit_to"] {
             let r = h
                 .get(
@@ -407,6 +381,15 @@ pub async fn nonsense_dates_are_refused(h: &Harness) {
     )
     .await
     .expect(201);
+}
+
+/// Sends `body` and expects 422 `VALIDATION_ERROR` naming `field`.
+async fn refused(h: &Harness, token: &str, method: &str, path: &str, body: Value, field: &str) {
+    let r = h
+        .send(method, path, Some(token), Payload::Json(body.clone()), &[])
+        .await;
+    r.expect_error(422, "VALIDATION_ERROR");
+    assert_eq!(r.field(), field, "{method} {path} {body}");
 }
 
 fn urlencode(s: &str) -> String {
@@ -433,42 +416,35 @@ pub async fn invisible_and_bidi_names_are_refused(h: &Harness) {
     ];
     let outbox_before = h.count("outbox", "entity_id = $1", &id).await;
     for name in bad_names {
-        let r = h
-            .post(
-                "/api/v1/customers",
-                &staff,
+        let attempts = [
+            (
+                "POST",
+                "/api/v1/customers".to_string(),
                 json!({"name": name, "phone": super::harness::unique_phone()}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "name", "{name:?}");
-        let r = h
-            .put(
-                &format!("/api/v1/customers/{id}"),
-                &staff,
+                "name",
+            ),
+            (
+                "PUT",
+                format!("/api/v1/customers/{id}"),
                 json!({"name": name}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "name", "{name:?}");
-        let r = h
-            .put(
-                &format!("/api/v1/customers/{id}"),
-                &staff,
+                "name",
+            ),
+            (
+                "PUT",
+                format!("/api/v1/customers/{id}"),
                 json!({"assigned_staff": name}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "assigned_staff", "{name:?}");
-        let r = h
-            .post(
-                &format!("/api/v1/customers/{id}/sessions"),
-                &staff,
+                "assigned_staff",
+            ),
+            (
+                "POST",
+                format!("/api/v1/customers/{id}/sessions"),
                 json!({"service_type": "brain", "staff_name": name}),
-            )
-            .await;
-        r.expect_error(422, "VALIDATION_ERROR");
-        assert_eq!(r.field(), "staff_name", "{name:?}");
+                "staff_name",
+            ),
+        ];
+        for (method, path, body, field) in attempts {
+            refused(h, &staff, method, &path, body, field).await;
+        }
     }
     for name in bad_names {
         assert_eq!(h.count("customers", "name = $1", name).await, 0, "{name:?}");
