@@ -130,7 +130,12 @@ fn init_logging(format: &str) {
     if format == "pretty" {
         builder.init();
     } else {
-        builder.json().flatten_event(true).init();
+        // The request's span (ids, method, path) once per line, not also as a list.
+        builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .init();
     }
 }
 

@@ -120,12 +120,17 @@ fn with_layers(api: Router<AppState>, classes: ClassTable, state: AppState) -> R
                                 .get("x-request-id")
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or("");
-                            tracing::info_span!(
+                            let span = tracing::info_span!(
                                 "request",
                                 request_id = %id,
+                                client_request_id = tracing::field::Empty,
                                 method = %req.method(),
                                 path = %req.uri().path(),
-                            )
+                            );
+                            if let Some(c) = req.extensions().get::<ClientRequestId>() {
+                                span.record("client_request_id", c.0.as_str());
+                            }
+                            span
                         })
                         .on_request(())
                         .on_response(
