@@ -51,6 +51,7 @@ const ko = {
   'login.sessionExpired': '세션이 만료되었습니다. 다시 로그인해 주세요.',
   'login.restoring': '세션을 복원하는 중…',
   'login.required': '아이디와 비밀번호를 입력하세요.',
+  'login.locked': '로그인 실패가 너무 많아 잠시 로그인할 수 없습니다. {minutes}분 후에 다시 시도하세요.',
 
   'search.title': '고객 검색',
   'search.placeholder': '이름, 전화번호 뒷자리, 이메일로 검색',
@@ -396,6 +397,7 @@ const en: Record<I18nKey, string> = {
   'login.sessionExpired': 'Your session has ended. Please sign in again.',
   'login.restoring': 'Restoring your session…',
   'login.required': 'Enter your username and password.',
+  'login.locked': 'Too many failed sign-ins. Try again in {minutes} min.',
 
   'search.title': 'Customer search',
   'search.placeholder': 'Search by name, phone digits or e-mail',

@@ -141,14 +141,6 @@ impl LoginDevice {
     }
 }
 
-/// The client's address when the server recorded it (HTTP), for refusals and failed logins.
-pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-}
-
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -168,7 +160,7 @@ impl AuthUser {
             role: Some(self.role.as_str().to_string()),
             device_id: self.device_id.clone(),
             request_id: Some(request_id()),
-            client_request_id: None,
+            client_request_id: crate::envelope::client_request_id(),
         }
     }
 
@@ -178,9 +170,23 @@ impl AuthUser {
     }
 }
 
+/// The user a bearer token was issued to, when its signature and expiry check out. No
+/// session lookup: the rate limiter keys by it before the handler runs, and a revoked
+/// session's token can still only spend its own user's budget (for at most its lifetime).
+pub(crate) fn verified_token_user(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
+    let token = bearer_token(headers).ok()?;
+    decode_access_token(state, token).ok().map(|c| c.sub)
+}
+
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    parts
-        .headers
+    bearer_token(&parts.headers)
+}
+
+fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -288,7 +294,12 @@ impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> 
                 "method": parts.method.as_str(),
                 "path": parts.uri.path(),
                 "required": details["required"],
-                "ip": client_ip(parts),
+                "ip": crate::limits::client_ip(
+                    &parts.extensions,
+                    &parts.headers,
+                    &state.limits().config.trusted_proxies,
+                )
+                .map(|ip| ip.to_string()),
             });
             if let Err(e) = state.db.record_access(access).await {
                 tracing::error!(error = %e, "a refusal could not be logged");

@@ -1,4 +1,5 @@
 use crate::auth::Keys;
+use crate::limits::{LimitConfig, Limits};
 use chrono::{DateTime, NaiveDate, Utc};
 use clinicdesk_security::KeyRing;
 use clinicdesk_store::{Db, StoreResult};
@@ -47,6 +48,7 @@ pub struct AppState {
     secrets: Arc<Secrets>,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
+    limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -62,7 +64,19 @@ impl AppState {
             secrets: Arc::new(secrets),
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
+            limits: Arc::new(Limits::new(LimitConfig::default())),
         }
+    }
+
+    /// The same state with other rate limits and login lockout (the server's flags); fresh
+    /// counters.
+    pub fn with_limits(mut self, config: LimitConfig) -> AppState {
+        self.limits = Arc::new(Limits::new(config));
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Runs the migrations, settles the audit chains and loads the token keys, without

@@ -44,6 +44,16 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
         ])
         .arg("--secrets-dir")
         .arg(crate::dataset::secrets_dir())
+        // The rate limits are per user per hour (1000 by default): a benchmark sends that
+        // many in a second. Measured here is the work behind the limit, so it is raised.
+        .args([
+            "--rate-limit-general",
+            "1000000000",
+            "--rate-limit-analytics",
+            "1000000000",
+            "--rate-limit-recommendations",
+            "1000000000",
+        ])
         .env(
             "RUST_LOG",
             std::env::var("CLINICDESK_BENCH_SERVER_LOG")

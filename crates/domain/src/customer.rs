@@ -192,7 +192,7 @@ pub fn apply_patch(
             return Err(DomainError::forbidden_field(key));
         }
         match key.as_str() {
-            "name" => next.name = required_text("name", Some(value), 50)?,
+            "name" => next.name = required_name("name", Some(value), 50)?,
             "phone" => next.phone = opt_phone("phone", value)?,
             "email" => next.email = unmasked("email", opt_email("email", value)?)?,
             "birth_year" => next.birth_year = opt_int("birth_year", value, 1900, this_year as i64)?,
@@ -222,7 +222,7 @@ pub fn apply_patch(
                 next.preferred_services =
                     enum_list("preferred_services", value, &ServiceType::CODES)?
             }
-            "assigned_staff" => next.assigned_staff = opt_text("assigned_staff", value, 50)?,
+            "assigned_staff" => next.assigned_staff = opt_name("assigned_staff", value, 50)?,
             "memo" => next.memo = opt_text("memo", value, 1000)?,
             "communication_preferences" => {
                 let prefix = "communication_preferences";
@@ -579,6 +579,18 @@ mod tests {
             (
                 json!({"name": "a", "phone": "010-1234-5678", "birth_year": 1800}),
                 "birth_year",
+            ),
+            (
+                json!({"name": "\u{200B}\u{200B}", "phone": "010-1234-5678"}),
+                "name",
+            ),
+            (
+                json!({"name": "김\u{202E}영희", "phone": "010-1234-5678"}),
+                "name",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "assigned_staff": "\u{3164}"}),
+                "assigned_staff",
             ),
             (
                 json!({"name": "a", "phone": "010-1234-5678", "birth_year": 2030}),

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     InsufficientData,
     MethodNotAllowed,
     PayloadTooLarge,
+    BadRequest,
+    UriTooLong,
+    HeadersTooLarge,
     RateLimitExceeded,
     ServiceUnavailable,
     InternalError,
@@ -54,6 +57,9 @@ impl ErrorCode {
             InsufficientData => "INSUFFICIENT_DATA",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            BadRequest => "BAD_REQUEST",
+            UriTooLong => "URI_TOO_LONG",
+            HeadersTooLarge => "REQUEST_HEADERS_TOO_LARGE",
             RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
             ServiceUnavailable => "SERVICE_UNAVAILABLE",
             InternalError => "INTERNAL_ERROR",
@@ -63,7 +69,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            InvalidJson => 400,
+            InvalidJson | BadRequest => 400,
             InsufficientData => 400,
             ValidationError | ServiceNotInPackage => 422,
             AuthInvalidCredentials | AuthInvalidToken | AuthExpiredToken => 401,
@@ -76,6 +82,8 @@ impl ErrorCode {
             | PackageExpired
             | SessionAlreadyCancelled => 409,
             PayloadTooLarge => 413,
+            UriTooLong => 414,
+            HeadersTooLarge => 431,
             RateLimitExceeded => 429,
             InternalError => 500,
             ServiceUnavailable => 503,
@@ -106,6 +114,9 @@ impl ErrorCode {
             InsufficientData => "분석을 위한 데이터가 부족합니다",
             MethodNotAllowed => "허용되지 않은 요청 방식입니다",
             PayloadTooLarge => "요청 본문이 너무 큽니다",
+            BadRequest => "HTTP 요청 형식이 올바르지 않습니다",
+            UriTooLong => "요청 주소(URI)가 너무 깁니다",
+            HeadersTooLarge => "요청 헤더가 너무 큽니다",
             RateLimitExceeded => "요청 한도를 초과했습니다",
             ServiceUnavailable => "서비스를 준비 중입니다",
             InternalError => "서버 내부 오류가 발생했습니다",
@@ -199,6 +210,9 @@ mod tests {
         assert_eq!(ErrorCode::ForbiddenRole.http_status(), 403);
         assert_eq!(ErrorCode::AuthExpiredToken.http_status(), 401);
         assert_eq!(ErrorCode::RateLimitExceeded.http_status(), 429);
+        assert_eq!(ErrorCode::UriTooLong.http_status(), 414);
+        assert_eq!(ErrorCode::HeadersTooLarge.http_status(), 431);
+        assert_eq!(ErrorCode::BadRequest.http_status(), 400);
         assert_eq!(ErrorCode::InternalError.as_str(), "INTERNAL_ERROR");
     }
 

@@ -7,14 +7,16 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod secrets;
+mod serve;
 
 use anyhow::Context;
 use axum::Router;
 use clap::Parser;
-use clinicdesk_api::AppState;
+use clinicdesk_api::{AppState, LimitConfig, LockoutPolicy};
 use clinicdesk_store::Db;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -22,7 +24,11 @@ use tower_http::services::{ServeDir, ServeFile};
 #[command(
     name = "clinicdesk-server",
     version,
-    about = "ClinicDesk API and web UI server"
+    about = "ClinicDesk API and web UI server",
+    after_help = "Rate limits (X-RateLimit-* headers, 429 RATE_LIMIT_EXCEEDED) and login locks are \
+counted in this process's memory: several server processes behind one address each count on \
+their own, and a restart forgets them. Requests without a valid token are counted per client \
+address (IPv6 per /64); behind a reverse proxy, name it with --trusted-proxy."
 )]
 struct Args {
     /// Address to listen on.
@@ -60,9 +66,75 @@ struct Args {
     /// racing rather than theft (tests set 0).
     #[arg(long, default_value_t = 10, hide = true)]
     refresh_reuse_grace_secs: i64,
+    /// Requests per hour per user on general routes (per client address for requests
+    /// without a valid token: login, refresh, …).
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_GENERAL", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_general: u32,
+    /// Requests per hour per user on analytics routes.
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_ANALYTICS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_analytics: u32,
+    /// Requests per hour per user on recommendation routes.
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_RECOMMENDATIONS", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_recommendations: u32,
+    /// Failed logins for one username after which answers slow down.
+    #[arg(long, env = "CLINICDESK_LOGIN_DELAY_AFTER", default_value_t = 5)]
+    login_delay_after: u32,
+    /// Failed logins for one username after which it is locked.
+    #[arg(long, env = "CLINICDESK_LOGIN_LOCK_AFTER", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    login_lock_after: u32,
+    /// Failed logins from one client address after which answers slow down.
+    #[arg(
+        long,
+        env = "CLINICDESK_LOGIN_CLIENT_DELAY_AFTER",
+        default_value_t = 10
+    )]
+    login_client_delay_after: u32,
+    /// Failed logins from one client address after which it is locked.
+    #[arg(long, env = "CLINICDESK_LOGIN_CLIENT_LOCK_AFTER", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    login_client_lock_after: u32,
+    /// How long a lock lasts, in minutes (also how long failures are remembered).
+    #[arg(long, env = "CLINICDESK_LOGIN_LOCK_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=1440))]
+    login_lock_minutes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (IP addresses,
+    /// comma-separated). Without any, the header is ignored and the TCP peer is the client.
+    #[arg(long, env = "CLINICDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<IpAddr>,
+    /// Seconds a client has to send a request's headers (slow-header attacks); keep-alive
+    /// connections idle for as long are closed too.
+    #[arg(long, env = "CLINICDESK_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_read_timeout_secs: u64,
     /// Exit when standard input closes (lets a test harness own the server's lifetime).
     #[arg(long, hide = true)]
     exit_on_stdin_close: bool,
+}
+
+impl Args {
+    fn limits(&self) -> LimitConfig {
+        let lock_seconds = self.login_lock_minutes * 60;
+        LimitConfig {
+            general_per_hour: self.rate_limit_general,
+            analytics_per_hour: self.rate_limit_analytics,
+            recommendations_per_hour: self.rate_limit_recommendations,
+            login_username: LockoutPolicy {
+                delay_after: self.login_delay_after,
+                lock_after: self.login_lock_after,
+                lock_seconds,
+            },
+            login_client: LockoutPolicy {
+                delay_after: self.login_client_delay_after,
+                lock_after: self.login_client_lock_after,
+                lock_seconds,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        }
+    }
 }
 
 fn init_logging(format: &str) {
@@ -72,7 +144,12 @@ fn init_logging(format: &str) {
     if format == "pretty" {
         builder.init();
     } else {
-        builder.json().flatten_event(true).init();
+        // The request's span (ids, method, path) once per line, not also as a list.
+        builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .init();
     }
 }
 
@@ -216,7 +293,7 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::connect(&url)
         .await
         .with_context(|| "cannot open the database".to_string())?;
-    let mut state = AppState::new(db, secrets);
+    let mut state = AppState::new(db, secrets).with_limits(args.limits());
     state.secure_cookies = args.secure_cookies;
     state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
 
@@ -234,11 +311,19 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(1);
         }
     });
-    let service =
-        app(state.clone(), &args.ui_dir).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal(args.exit_on_stdin_close))
-        .await?;
+    let options = serve::ServeOptions {
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
+    };
+    serve::serve(
+        listener,
+        app(state.clone(), &args.ui_dir),
+        options,
+        shutdown_signal(args.exit_on_stdin_close),
+    )
+    .await;
     state.db.close().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

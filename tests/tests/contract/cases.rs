@@ -12,12 +12,12 @@ fn days_ago(n: i64) -> String {
     (today() - Duration::days(n)).to_string()
 }
 
-fn unique_name(prefix: &str) -> String {
+pub(crate) fn unique_name(prefix: &str) -> String {
     let id = uuid::Uuid::now_v7().simple().to_string();
     format!("{prefix}{}", &id[id.len() - 8..])
 }
 
-async fn new_customer(h: &Harness, extra: Value) -> (String, Value) {
+pub(crate) async fn new_customer(h: &Harness, extra: Value) -> (String, Value) {
     let admin = h.token("admin").await;
     let mut body = json!({"name": unique_name("김테스트"), "phone": unique_phone()});
     for (k, v) in extra.as_object().cloned().unwrap_or_default() {
@@ -31,7 +31,7 @@ async fn new_customer(h: &Harness, extra: Value) -> (String, Value) {
     )
 }
 
-async fn new_template(h: &Harness, sessions: Value, validity_days: i64) -> String {
+pub(crate) async fn new_template(h: &Harness, sessions: Value, validity_days: i64) -> String {
     let manager = h.token("manager").await;
     let r = h
         .post(
@@ -44,7 +44,12 @@ async fn new_template(h: &Harness, sessions: Value, validity_days: i64) -> Strin
     r.data()["package_id"].as_str().unwrap().to_string()
 }
 
-async fn purchase(h: &Harness, customer: &str, package: &str, date: Option<String>) -> Value {
+pub(crate) async fn purchase(
+    h: &Harness,
+    customer: &str,
+    package: &str,
+    date: Option<String>,
+) -> Value {
     let staff = h.token("staff").await;
     let mut body = json!({"package_id": package, "payment_method": "card"});
     if let Some(d) = date {
@@ -89,30 +94,6 @@ pub async fn unknown_paths_and_methods(h: &Harness) {
     )
     .await
     .expect_error(405, "METHOD_NOT_ALLOWED");
-}
-
-pub async fn request_id_is_echoed(h: &Harness) {
-    let r = h
-        .send(
-            "GET",
-            "/api/v1/services",
-            None,
-            Payload::None,
-            &[("x-request-id", "front-desk-42")],
-        )
-        .await;
-    assert_eq!(
-        r.headers.get("x-request-id").map(String::as_str),
-        Some("front-desk-42")
-    );
-    assert_eq!(r.body["request_id"], "front-desk-42");
-    let r = h
-        .send("GET", "/api/v1/services", None, Payload::None, &[])
-        .await;
-    assert!(r
-        .headers
-        .get("x-request-id")
-        .is_some_and(|v| v.starts_with("req-")));
 }
 
 pub async fn login_returns_tokens(h: &Harness) {
@@ -2121,7 +2102,10 @@ pub async fn audit_trail(h: &Harness) {
         &format!("/api/v1/customers/{id}/detail"),
         Some(&staff),
         Payload::None,
-        &[("x-device-id", "spoofed-device")],
+        &[
+            ("x-device-id", "spoofed-device"),
+            ("x-request-id", "front-desk-req-7"),
+        ],
     )
     .await
     .expect(200);
@@ -2152,6 +2136,13 @@ pub async fn audit_trail(h: &Harness) {
         assert_eq!(e.device_id.as_deref(), Some(device), "{}", e.action);
         assert!(e.request_id.as_deref().is_some_and(|r| !r.is_empty()));
     }
+    // A client's request id is kept as the client's, never as the server's.
+    let read = mine
+        .iter()
+        .find(|e| e.action == "customer.detail.read")
+        .unwrap();
+    assert_eq!(read.client_request_id.as_deref(), Some("front-desk-req-7"));
+    assert_ne!(read.request_id.as_deref(), Some("front-desk-req-7"));
     let chains = clinicdesk_store::audit::verify_all(&h.db).await.unwrap();
     assert!(!chains.is_empty());
     assert!(

@@ -111,6 +111,8 @@ enum Transport {
 
 pub struct Harness {
     transport: Transport,
+    /// A server process of this harness alone (see [`dedicated_http`]); stopped on drop.
+    _own_server: Option<Server>,
     pub db: Db,
     /// The key rings of the API under test (the server's, read from its secrets directory).
     pub secrets: Secrets,
@@ -309,6 +311,37 @@ impl Harness {
         .try_get("n")
         .unwrap()
     }
+
+    pub fn is_http(&self) -> bool {
+        matches!(self.transport, Transport::Http { .. })
+    }
+
+    /// A user no other case knows (role `role`, password [`PASSWORD`]): cases that lock or
+    /// exhaust an account use one, never the shared `contract-*` users.
+    pub async fn throwaway_user(&self, role: &str) -> String {
+        let username = format!("tmp-{}", ids::new_id());
+        let user = User {
+            id: ids::new_id(),
+            username: username.clone(),
+            password_hash: clinicdesk_security::hash_password_async(PASSWORD.into())
+                .await
+                .expect("a password hash"),
+            display_name: format!("임시 {role}"),
+            role: role.to_string(),
+            active: true,
+        };
+        let mut w = self
+            .db
+            .begin_write(
+                &Actor::system("contract-test"),
+                &clinicdesk_store::timestamp(chrono::Utc::now()),
+            )
+            .await
+            .unwrap();
+        users::insert(&mut w, &user).await.unwrap();
+        w.commit().await.unwrap();
+        username
+    }
 }
 
 fn parse(bytes: &[u8]) -> Value {
@@ -374,6 +407,7 @@ pub async fn sqlite() -> Harness {
     ensure_users(&db).await;
     Harness {
         transport: Transport::InProcess(clinicdesk_api::router(state)),
+        _own_server: None,
         db,
         secrets,
         database_url,
@@ -386,8 +420,33 @@ struct Server {
     base: String,
     database_url: String,
     secrets_dir: std::path::PathBuf,
-    _child: Child,
+    child: Child,
 }
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only dedicated servers are ever dropped; the shared one lives as long as the
+        // process and exits when its stdin closes.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The shared server runs every HTTP case of the suite, all from 127.0.0.1 with the same
+/// `contract-*` users — well past the real hourly budgets and the per-client login lock.
+/// Its limits are raised; cases that test the real ones start a [`dedicated_http`] server.
+const SHARED_SERVER_LIMITS: [&str; 10] = [
+    "--rate-limit-general",
+    "1000000000",
+    "--rate-limit-analytics",
+    "1000000000",
+    "--rate-limit-recommendations",
+    "1000000000",
+    "--login-client-delay-after",
+    "1000000",
+    "--login-client-lock-after",
+    "1000000",
+];
 
 fn server_binary() -> std::path::PathBuf {
     if let Ok(p) = std::env::var("CLINICDESK_SERVER_BIN") {
@@ -417,109 +476,155 @@ pub fn pg_admin_url() -> String {
 /// The server exits when this process does (its stdin closes).
 fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        std::thread::spawn(|| {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            let admin = pg_admin_url();
-            let name = format!("clinicdesk_contract_{}", ids::new_id().replace('-', "_"));
-            rt.block_on(async {
-                use sqlx::Connection;
-                sqlx::any::install_default_drivers();
-                let mut conn = sqlx::AnyConnection::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("PostgreSQL is needed for the contract suite ({admin}): {e}")
-                    });
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-            });
-            let database_url = match admin.rfind('/') {
-                Some(i) => format!("{}/{name}", &admin[..i]),
-                None => panic!("bad CLINICDESK_TEST_PG_URL"),
-            };
-            let secrets_dir = std::env::temp_dir()
-                .join("clinicdesk-contract")
-                .join(format!("secrets-{name}"));
-            let mut child = Command::new(server_binary())
-                .args([
-                    "--addr",
-                    "127.0.0.1:0",
-                    "--database-url",
-                    &database_url,
-                    "--secrets-dir",
-                    secrets_dir.to_str().unwrap(),
-                    "--refresh-reuse-grace-secs",
-                    "0",
-                    "--exit-on-stdin-close",
-                    "--log-format",
-                    "json",
-                ])
-                .args(["--ui-dir", "/nonexistent"])
-                .env("RUST_LOG", "info,sqlx=warn")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("start clinicdesk-server");
-            // The server logs the address it bound (port 0 → an ephemeral port).
-            let stdout = child.stdout.take().unwrap();
-            let mut lines = std::io::BufReader::new(stdout).lines();
-            let addr = loop {
-                let line = lines
-                    .next()
-                    .expect("server exited before listening")
-                    .unwrap();
-                let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-                if v["message"] == "listening" {
-                    break v["addr"].as_str().unwrap().to_string();
-                }
-            };
-            // Keep draining the log so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            let base = format!("http://{addr}");
-            rt.block_on(async {
-                let client = reqwest::Client::new();
-                for _ in 0..300 {
-                    if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-                        if r.status() == 200 {
-                            return;
-                        }
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                panic!("server never became ready");
-            });
-            Server {
-                base,
-                database_url,
-                secrets_dir,
-                _child: child,
+    SERVER.get_or_init(|| launch(&SHARED_SERVER_LIMITS))
+}
+
+/// Creates a fresh PostgreSQL database and starts the server binary on it with `extra_args`,
+/// waiting until it is ready. Blocking (it runs its own runtime on a thread of its own).
+fn launch(extra_args: &[&str]) -> Server {
+    let extra: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let admin = pg_admin_url();
+        let name = format!("clinicdesk_contract_{}", ids::new_id().replace('-', "_"));
+        rt.block_on(async {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL is needed for the contract suite ({admin}): {e}")
+                });
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        let database_url = match admin.rfind('/') {
+            Some(i) => format!("{}/{name}", &admin[..i]),
+            None => panic!("bad CLINICDESK_TEST_PG_URL"),
+        };
+        let secrets_dir = std::env::temp_dir()
+            .join("clinicdesk-contract")
+            .join(format!("secrets-{name}"));
+        let mut child = Command::new(server_binary())
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--database-url",
+                &database_url,
+                "--secrets-dir",
+                secrets_dir.to_str().unwrap(),
+                // Theft detection without a grace period for racing tabs.
+                "--refresh-reuse-grace-secs",
+                "0",
+                "--exit-on-stdin-close",
+                "--log-format",
+                "json",
+            ])
+            .args(["--ui-dir", "/nonexistent"])
+            .args(&extra)
+            .env("RUST_LOG", "info,sqlx=warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start clinicdesk-server");
+        // The server logs the address it bound (port 0 → an ephemeral port).
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .unwrap();
+            let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if v["message"] == "listening" {
+                break v["addr"].as_str().unwrap().to_string();
             }
-        })
-        .join()
-        .unwrap()
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = format!("http://{addr}");
+        rt.block_on(async {
+            let client = reqwest::Client::new();
+            for _ in 0..300 {
+                if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+                    if r.status() == 200 {
+                        return;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("server never became ready");
+        });
+        Server {
+            base,
+            database_url,
+            secrets_dir,
+            child,
+        }
     })
+    .join()
+    .unwrap()
 }
 
 /// The server binary over HTTP on a fresh PostgreSQL database (shared by this binary's cases).
 pub async fn postgres() -> Harness {
     let server = server();
-    let secrets = server_secrets(&server.secrets_dir);
-    let db = Db::open(&server.database_url, secrets.audit.clone())
+    http_harness(
+        &server.base,
+        &server.database_url,
+        &server.secrets_dir,
+        None,
+        "postgres-http",
+    )
+    .await
+}
+
+/// A server process of its own on a fresh PostgreSQL database, started with `extra_args`
+/// (nothing: the real default limits), for cases that exhaust a budget or lock a client
+/// address. It stops when the harness is dropped.
+pub async fn dedicated_http(extra_args: &[&'static str]) -> Harness {
+    let args = extra_args.to_vec();
+    let server = tokio::task::spawn_blocking(move || launch(&args))
         .await
         .unwrap();
+    let (base, url, secrets_dir) = (
+        server.base.clone(),
+        server.database_url.clone(),
+        server.secrets_dir.clone(),
+    );
+    http_harness(
+        &base,
+        &url,
+        &secrets_dir,
+        Some(server),
+        "postgres-http-dedicated",
+    )
+    .await
+}
+
+async fn http_harness(
+    base: &str,
+    database_url: &str,
+    secrets_dir: &std::path::Path,
+    own_server: Option<Server>,
+    kind: &'static str,
+) -> Harness {
+    let secrets = server_secrets(secrets_dir);
+    let db = Db::open(database_url, secrets.audit.clone()).await.unwrap();
     ensure_users(&db).await;
     Harness {
         transport: Transport::Http {
-            base: server.base.clone(),
+            base: base.to_string(),
             client: reqwest::Client::new(),
         },
+        _own_server: own_server,
         db,
         secrets,
-        database_url: server.database_url.clone(),
-        kind: "postgres-http",
+        database_url: database_url.to_string(),
+        kind,
         tokens: Default::default(),
     }
 }

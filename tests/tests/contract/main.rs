@@ -1,6 +1,6 @@
 //! The API contract, run twice: against the in-process router on SQLite (the desktop's
 //! transport) and against the server binary over HTTP on PostgreSQL (the central server's).
-//! Every case is written once in `cases.rs`.
+//! Every case is written once, in one of the case files below.
 
 // Expected id lists read best as literals of owned strings.
 #![allow(clippy::cloned_ref_to_slice_refs)]
@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod harness;
+mod limits;
 mod privacy;
 mod sessions;
 
@@ -36,13 +37,14 @@ macro_rules! contract {
 
 use audit::*;
 use cases::*;
+use limits::*;
 use privacy::*;
 use sessions::*;
 
 contract!(
     health_and_readiness,
     unknown_paths_and_methods,
-    request_id_is_echoed,
+    request_id_is_the_servers_own,
     login_returns_tokens,
     login_rejects_bad_credentials,
     login_rejects_bad_input,
@@ -93,4 +95,11 @@ contract!(
     an_admin_sees_who_read_a_customer,
     refusals_and_failed_logins_are_logged,
     admins_verify_the_trail,
+    rate_limits_follow_the_transport,
+    failed_logins_slow_down_then_lock_the_username,
+    a_successful_login_clears_the_failures,
+    failed_logins_lock_a_client_address_over_http,
+    overlong_uris_answer_the_envelope,
+    nonsense_dates_are_refused,
+    invisible_and_bidi_names_are_refused,
 );

@@ -30,6 +30,10 @@ export function Login(props: { notice?: string | null }) {
         setError(t('login.invalid'));
         setPassword('');
         (document.getElementById('login-password') as HTMLInputElement | null)?.focus();
+      } else if (err instanceof ApiError && err.code === 'RATE_LIMIT_EXCEEDED' && err.details?.locked) {
+        // Locked after repeated failures: say for how long (the server's Retry-After, in minutes).
+        const seconds = Number(err.details.retry_after_seconds) || 60;
+        setError(t('login.locked', { minutes: Math.max(1, Math.ceil(seconds / 60)) }));
       } else {
         setError(describeError(err));
       }

@@ -10,6 +10,7 @@
 use crate::auth::{self as a, AuthUser, Claims, LoginDevice};
 use crate::body::JsonBody;
 use crate::envelope::{ok, ApiError, ApiResult};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -32,7 +33,6 @@ pub struct Transport {
     in_process: bool,
     device_header: Option<String>,
     refresh_cookie: Option<String>,
-    ip: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Transport {
@@ -57,7 +57,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Transport {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
             refresh_cookie,
-            ip: a::client_ip(parts),
         })
     }
 }
@@ -131,13 +130,14 @@ fn system_actor(user: Option<&User>, device_id: Option<String>) -> Actor {
         role: user.map(|u| u.role.clone()),
         device_id,
         request_id: Some(crate::envelope::request_id()),
-        client_request_id: None,
+        client_request_id: crate::envelope::client_request_id(),
     }
 }
 
 pub async fn login(
     State(state): State<AppState>,
     transport: Transport,
+    ClientIp(client): ClientIp,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let obj = object(&body)?;
@@ -158,6 +158,30 @@ pub async fn login(
         body_device.as_deref(),
     )
     .0;
+
+    // Brute-force guard: refused while the username or client is locked (before any password
+    // is checked), slowed after repeated failures; counted as a failure unless it succeeds.
+    let now_ms = || state.now().timestamp_millis();
+    let attempt = match state.limits().logins.begin(&username, client, now_ms).await {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            let mut access = Access::read(
+                &system_actor(None, device_id),
+                &state.now_text(),
+                "auth.login_refused",
+                "user",
+                "",
+            );
+            access.entity_id = None;
+            access.details = json!({
+                "username": username.chars().take(50).collect::<String>(),
+                "reason": refused.0.code.as_str(),
+                "ip": client.map(|ip| ip.to_string()),
+            });
+            state.db.record_access(access).await?;
+            return Err(refused);
+        }
+    };
 
     let mut conn = state.db.conn().await?;
     let user = users::by_username(&mut conn, &username).await?;
@@ -190,12 +214,13 @@ pub async fn login(
             access.details = json!({
                 "username": username.chars().take(50).collect::<String>(),
                 "reason": reason,
-                "ip": transport.ip,
+                "ip": client.map(|ip| ip.to_string()),
             });
             state.db.record_access(access).await?;
             return Err(ApiError::code(ErrorCode::AuthInvalidCredentials));
         }
     };
+    attempt.succeeded();
 
     let refresh = a::new_refresh_token();
     let session = AuthSession {
