@@ -167,8 +167,12 @@ impl FromRequestParts<AppState> for AuthUser {
                     .with_message("로그아웃되었거나 만료된 세션입니다"),
             )
         };
+        // The user row is read on every request, so deactivating an account, a role change or
+        // leaving demo mode takes effect on the next request of every open session.
         let (session, user) = found
-            .filter(|(s, u)| s.revoked_at.is_none() && s.user_id == claims.sub && u.active)
+            .filter(|(s, u)| {
+                s.revoked_at.is_none() && s.user_id == claims.sub && u.usable(state.demo_mode)
+            })
             .ok_or_else(revoked)?;
         let role = Role::parse(&user.role).ok_or_else(revoked)?;
         let device_from_header = device_header(parts);
@@ -203,6 +207,7 @@ requirement!(RecordActivity);
 requirement!(CancelActivity);
 requirement!(DeleteCustomers);
 requirement!(Analytics);
+requirement!(Administer);
 
 /// An authenticated caller whose role has `R`'s capability; otherwise 403 `FORBIDDEN_ROLE`.
 pub struct Authorized<R: Requirement> {

@@ -13,6 +13,13 @@ pub struct AppState {
     pub clock: Clock,
     pub access_ttl_seconds: i64,
     pub refresh_ttl_days: i64,
+    /// Demo mode: demo accounts (published password) may log in. Off unless the process was
+    /// started in demo mode; a demo account in the database is refused otherwise.
+    pub demo_mode: bool,
+    /// Whether `POST /api/v1/setup` may create the first administrator: the desktop's own
+    /// first run does; a server never does (its administrator is made with
+    /// `clinicdesk-server users create`).
+    pub first_run_setup: bool,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
 }
@@ -24,9 +31,23 @@ impl AppState {
             clock: Arc::new(Utc::now),
             access_ttl_seconds: 15 * 60,
             refresh_ttl_days: 30,
+            demo_mode: false,
+            first_run_setup: false,
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// The same state with demo mode on or off.
+    pub fn with_demo_mode(mut self, on: bool) -> AppState {
+        self.demo_mode = on;
+        self
+    }
+
+    /// The same state with first-run set-up allowed or not.
+    pub fn with_first_run_setup(mut self, on: bool) -> AppState {
+        self.first_run_setup = on;
+        self
     }
 
     /// Runs the migrations and loads (or creates) the token signing secret, without opening

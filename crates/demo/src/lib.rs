@@ -66,8 +66,10 @@ pub struct DemoSummary {
     pub users: usize,
 }
 
-/// Demo users admin/manager/doctor/staff, password "clinicdesk-demo", Korean display names;
-/// only missing ones are created. Returns how many were created.
+/// Demo users admin/manager/doctor/staff, password "clinicdesk-demo", Korean display names,
+/// marked as demo accounts (they log in only to a process in demo mode); only missing ones are
+/// created — a real account that already has one of these names is left alone. Returns how
+/// many were created.
 pub async fn ensure_demo_users(db: &Db) -> anyhow::Result<usize> {
     ensure_demo_users_with(db, None).await
 }
@@ -121,6 +123,9 @@ pub async fn ensure_demo_users_with(
             display_name: display_name.to_string(),
             role: role.to_string(),
             active: true,
+            // Published password: such an account works only while a process runs in demo
+            // mode (`AppState::demo_mode`).
+            demo: true,
         };
         users::insert(&mut w, &user).await?;
         created += 1;

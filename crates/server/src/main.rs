@@ -1,5 +1,9 @@
 //! The ClinicDesk server: serves the shared API router over HTTP (on SQLite for a single
 //! site, PostgreSQL for a clinic chain) together with the web UI, with structured logs.
+//! `clinicdesk-server` alone serves; subcommands administer the database
+//! (`users create|set-password`, see `users_cmd`).
+
+mod users_cmd;
 
 /// glibc's allocator spent a third of a request's CPU time in malloc/free under concurrent
 /// load (measured with perf); mimalloc's per-thread heaps do not contend.
@@ -8,7 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::Context;
 use axum::Router;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use clinicdesk_api::AppState;
 use clinicdesk_store::Db;
 use std::net::SocketAddr;
@@ -20,20 +24,59 @@ use tower_http::services::{ServeDir, ServeFile};
 #[command(
     name = "clinicdesk-server",
     version,
-    about = "ClinicDesk API and web UI server"
+    about = "ClinicDesk API and web UI server",
+    args_conflicts_with_subcommands = true
 )]
+struct Cli {
+    /// Without a subcommand the server serves the API and the web UI.
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Staff accounts: create one (the first administrator, too), set a forgotten password.
+    Users(users_cmd::UsersArgs),
+}
+
+/// Which database: shared by serving and every subcommand.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Default: an SQLite file
+    /// in the data directory.
+    #[arg(long, env = "CLINICDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Where the default SQLite database lives.
+    #[arg(long, env = "CLINICDESK_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    /// The database URL; creates the data directory for the default SQLite file.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("clinicdesk.db").display()
+        ))
+    }
+}
+
+#[derive(clap::Args, Debug)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "CLINICDESK_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Default: an SQLite file
-    /// in the data directory.
-    #[arg(long, env = "CLINICDESK_DATABASE_URL")]
-    database_url: Option<String>,
-    /// Where the default SQLite database lives.
-    #[arg(long, env = "CLINICDESK_DATA_DIR", default_value = "data")]
-    data_dir: PathBuf,
-    /// Seed demo data and demo users when the database has no customers.
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Demo mode: seed demo data into an empty database and let the demo users (published
+    /// password) log in. Without it, demo accounts in the database are refused.
     #[arg(long, env = "CLINICDESK_DEMO")]
     demo: bool,
     /// Number of demo customers (with --demo).
@@ -59,18 +102,6 @@ fn init_logging(format: &str) {
     } else {
         builder.json().flatten_event(true).init();
     }
-}
-
-fn database_url(args: &Args) -> anyhow::Result<String> {
-    if let Some(url) = &args.database_url {
-        return Ok(url.clone());
-    }
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
-    Ok(format!(
-        "sqlite://{}",
-        args.data_dir.join("clinicdesk.db").display()
-    ))
 }
 
 /// The API plus the web UI: unknown non-API paths get `index.html` so client-side routes work.
@@ -106,6 +137,15 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
                 "database already has customers; demo data not seeded"
             ),
         }
+    }
+    let admins = {
+        let mut conn = state.db.conn().await?;
+        clinicdesk_store::users::usable_admins(&mut conn, state.demo_mode).await?
+    };
+    if admins == 0 {
+        tracing::warn!(
+            "no administrator can log in; create one with `clinicdesk-server users create --username <name> --role admin` (password on standard input)"
+        );
     }
     // A server loads its search index before it takes traffic, so no first search waits.
     let started = std::time::Instant::now();
@@ -152,13 +192,29 @@ async fn shutdown_signal(exit_on_stdin_close: bool) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Users(users)) => {
+            // An administrator's command: one plain line on failure, not a backtrace.
+            if let Err(e) = users_cmd::run(users).await {
+                eprintln!("error: {e:#}");
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        None => serve(cli.serve).await,
+    }
+}
+
+async fn serve(args: Args) -> anyhow::Result<()> {
     init_logging(&args.log_format);
-    let url = database_url(&args)?;
+    let url = args.database.url()?;
     let db = Db::connect(&url)
         .await
         .with_context(|| "cannot open the database".to_string())?;
-    let state = AppState::new(db);
+    // A server never offers the first-run set-up screen: its first administrator is made with
+    // `clinicdesk-server users create`.
+    let state = AppState::new(db).with_demo_mode(args.demo);
 
     // Listen first and warm up behind /readyz, so orchestrators see the process alive at once.
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -1,12 +1,19 @@
 //! The API contract, run twice: against the in-process router on SQLite (the desktop's
 //! transport) and against the server binary over HTTP on PostgreSQL (the central server's).
-//! Every case is written once in `cases.rs`.
+//! Every case is written once, in `cases.rs` or (staff accounts) `accounts.rs`.
 
 // Expected id lists read best as literals of owned strings.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod accounts;
 mod cases;
 mod harness;
+
+/// The cases of every file, for the list below.
+mod all {
+    pub use super::accounts::*;
+    pub use super::cases::*;
+}
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -15,7 +22,7 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::sqlite().await;
-                    super::cases::$case(&h).await;
+                    super::all::$case(&h).await;
                 }
             )*
         }
@@ -24,7 +31,7 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::postgres().await;
-                    super::cases::$case(&h).await;
+                    super::all::$case(&h).await;
                 }
             )*
         }
@@ -72,4 +79,16 @@ contract!(
     last_session_used_once_under_concurrency,
     role_matrix,
     audit_trail,
+    // accounts.rs
+    demo_accounts_only_in_demo_mode,
+    demo_admins_do_not_count_outside_demo_mode,
+    setup_is_not_offered_by_a_server,
+    setup_creates_the_first_admin,
+    setup_creates_one_admin_under_concurrency,
+    admin_creates_and_lists_users,
+    role_and_active_changes_reach_open_sessions,
+    update_user_rejects_bad_input,
+    admins_cannot_lock_the_clinic_out,
+    admin_resets_a_password,
+    users_change_their_own_password,
 );

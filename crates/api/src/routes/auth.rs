@@ -48,7 +48,8 @@ pub async fn login(
 ) -> ApiResult {
     let obj = object(&body)?;
     reject_unknown(obj, &["username", "password", "device_id"], "")?;
-    let username = required_text("username", obj.get("username"), 100)?;
+    // Usernames are stored lower-case (`account::normalize_username`).
+    let username = required_text("username", obj.get("username"), 100)?.to_ascii_lowercase();
     let password = match obj.get("password") {
         Some(Value::String(p)) if !p.is_empty() && p.len() <= 1024 => p.clone(),
         _ => return Err(DomainError::invalid("password", "password 항목은 필수입니다").into()),
@@ -73,17 +74,27 @@ pub async fn login(
         None => clinicdesk_security::passwords::dummy_hash().to_string(),
     };
     let password_ok = clinicdesk_security::verify_password_async(password, hash).await;
+    // A demo account outside demo mode answers exactly like a wrong password.
     let user = match user {
-        Some(u) if password_ok && u.active && Role::parse(&u.role).is_some() => u,
+        Some(u) if password_ok && u.usable(state.demo_mode) && Role::parse(&u.role).is_some() => u,
         _ => return Err(ApiError::code(ErrorCode::AuthInvalidCredentials)),
     };
+    open_session(&state, &user, device_id).await
+}
 
+/// Starts a login session for `user` (whose credentials were just checked) and answers with
+/// the token pair: login, and the first administrator's set-up.
+pub(crate) async fn open_session(
+    state: &AppState,
+    user: &User,
+    device_id: Option<String>,
+) -> ApiResult {
     let refresh = a::new_refresh_token();
     let session = AuthSession {
         id: clinicdesk_domain::ids::new_id(),
         user_id: user.id.clone(),
         device_id: device_id.clone(),
-        expires_at: refresh_expiry(&state),
+        expires_at: refresh_expiry(state),
         revoked_at: None,
     };
     let actor = Actor {
@@ -96,7 +107,7 @@ pub async fn login(
     let mut w = state.db.begin_write(&actor, &state.now_text()).await?;
     users::create_session(&mut w, &session, &a::refresh_token_hash(&refresh)).await?;
     w.commit().await?;
-    token_pair(&state, &user, &session.id, refresh).await
+    token_pair(state, user, &session.id, refresh).await
 }
 
 pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
@@ -117,7 +128,7 @@ pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody) ->
     }
     let user = users::by_id(&mut conn, &session.user_id)
         .await?
-        .filter(|u| u.active)
+        .filter(|u| u.usable(state.demo_mode))
         .ok_or_else(invalid)?;
     drop(conn);
 
