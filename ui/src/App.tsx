@@ -3,9 +3,9 @@ import { logout, onSessionChange, restoreSession, setupStatus } from './api';
 import { clearCatalog, loadServices } from './catalog';
 import { AccountMenu } from './components/AccountMenu';
 import { Modal } from './components/Modal';
-import { Kbd, Spinner, Toasts } from './components/ui';
+import { Kbd, LangToggle, Spinner, Toasts } from './components/ui';
 import { AppContext } from './context';
-import { getLang, onLangChange, setLang, t, type Lang } from './i18n';
+import { getLang, onLangChange, t, type Lang } from './i18n';
 import { describeError } from './logic/errors';
 import { mark, markOnce } from './perf';
 import { href, navigate, parseRoute, useRoute } from './router';
@@ -208,15 +208,7 @@ function Shell({ user }: { user: User }) {
           <div class="topbar-title">{t('app.tagline')}</div>
           <div class="topbar-right">
             <AccountMenu user={user} />
-            <button
-              type="button"
-              class="btn btn-ghost btn-sm"
-              data-testid="lang-toggle"
-              title={t('header.langSwitchTitle')}
-              onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
-            >
-              {t('header.langSwitch')}
-            </button>
+            <LangToggle />
             <button
               type="button"
               class="btn btn-outline btn-sm"

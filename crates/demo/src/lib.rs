@@ -116,16 +116,11 @@ pub async fn ensure_demo_users_with(
         if users::by_username(w.conn(), username).await?.is_some() {
             continue;
         }
+        // Published password: such an account works only while a process runs in demo mode
+        // (`AppState::demo_mode`).
         let user = users::User {
-            id: clinicdesk_domain::ids::new_id(),
-            username: username.to_string(),
-            password_hash,
-            display_name: display_name.to_string(),
-            role: role.to_string(),
-            active: true,
-            // Published password: such an account works only while a process runs in demo
-            // mode (`AppState::demo_mode`).
             demo: true,
+            ..users::User::new(username, display_name, role, password_hash)
         };
         users::insert(&mut w, &user).await?;
         created += 1;

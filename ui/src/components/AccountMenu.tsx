@@ -2,11 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { toast } from '../context';
 import { t, tEnum } from '../i18n';
-import { describeError } from '../logic/errors';
-import { passwordLooksStrong } from '../logic/password';
+import { newPasswordErrors } from '../logic/password';
 import type { User } from '../types';
 import { Modal } from './Modal';
-import { ConfirmPasswordInput, fieldErrorOf, NewPasswordInput } from './PasswordInput';
+import { ConfirmPasswordInput, NewPasswordInput, useCheckedForm } from './AccountFields';
 import { ErrorBox, Field } from './ui';
 
 /** The signed-in user in the top bar; opens a menu with "change password". */
@@ -82,32 +81,19 @@ export function ChangePasswordDialog({ user, onClose }: { user: User; onClose: (
   const [current, setCurrent] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (busy) return;
-    const local: Record<string, string> = {};
-    if (!current) local.current_password = t('password.currentRequired');
-    if (!passwordLooksStrong(password, user.username)) local.new_password = t('password.tooWeak');
-    else if (password === current) local.new_password = t('password.sameAsCurrent');
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length || password !== confirm) return;
-    setBusy(true);
-    try {
+  const { busy, errors, error, submit } = useCheckedForm(
+    ['current_password', 'new_password'],
+    () => {
+      if (!current) return { current_password: t('password.currentRequired') };
+      if (password !== '' && password === current) return { new_password: t('password.sameAsCurrent') };
+      return newPasswordErrors('new_password', password, confirm, user.username);
+    },
+    async () => {
       await api('POST', '/api/v1/auth/password', { current_password: current, new_password: password });
       toast(t('password.changed'));
       onClose();
-    } catch (err) {
-      setBusy(false);
-      const fields = fieldErrorOf(err, ['current_password', 'new_password']);
-      if (fields) setErrors(fields);
-      else setError(describeError(err));
-    }
-  };
+    },
+  );
 
   return (
     <Modal title={t('password.changeTitle')} onClose={onClose} testid="change-password-dialog" width={460} busy={busy}>

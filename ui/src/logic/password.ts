@@ -1,3 +1,5 @@
+import { t } from '../i18n';
+
 // Live feedback while a password is chosen: the simple rules of the server's strength check
 // (`domain::account`), so the person sees what is missing before sending. The server decides —
 // it also refuses common and keyboard-pattern passwords, and says so in its 422 message.
@@ -41,4 +43,24 @@ export function normalizeUsername(raw: string): string {
 /** The server's username rule: 3–50 of a-z 0-9 . _ -, starting with a letter or digit. */
 export function usernameValid(raw: string): boolean {
   return /^[a-z0-9][a-z0-9._-]{2,49}$/.test(normalizeUsername(raw));
+}
+
+/**
+ * What is missing in a new account's form, by field (`display_name`, `username`, `password`,
+ * `confirm`); empty when it may be sent.
+ */
+export function newAccountErrors(form: { displayName: string; username: string; password: string; confirm: string }): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!form.displayName.trim()) errors.display_name = t('setup.nameRequired');
+  if (!usernameValid(form.username)) errors.username = t('setup.usernameHint');
+  Object.assign(errors, newPasswordErrors('password', form.password, form.confirm, normalizeUsername(form.username)));
+  return errors;
+}
+
+/** What is missing in a new password (on `field`) and its confirmation (`confirm`). */
+export function newPasswordErrors(field: string, password: string, confirm: string, username: string): Record<string, string> {
+  if (!passwordLooksStrong(password, username)) return { [field]: t('password.tooWeak') };
+  // Shown by the confirmation field itself; here it only stops the form.
+  if (password !== confirm) return { confirm: t('password.mismatch') };
+  return {};
 }

@@ -1,13 +1,12 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { setupFirstAdmin } from '../api';
-import { ConfirmPasswordInput, fieldErrorOf, NewPasswordInput } from '../components/PasswordInput';
-import { ErrorBox, Field } from '../components/ui';
-import { getLang, setLang, t } from '../i18n';
-import { describeError } from '../logic/errors';
-import { normalizeUsername, passwordLooksStrong, usernameValid } from '../logic/password';
+import { ConfirmPasswordInput, NewPasswordInput, useCheckedForm, UsernameInput } from '../components/AccountFields';
+import { ErrorBox, Field, LangToggle } from '../components/ui';
+import { t } from '../i18n';
+import { newAccountErrors, normalizeUsername } from '../logic/password';
 import { markOnce } from '../perf';
-import { Logo } from './Login';
+import { AuthPage } from './Login';
 
 /**
  * First run without demo data: no administrator can log in yet. On the desktop this creates
@@ -16,34 +15,7 @@ import { Logo } from './Login';
  */
 export function Setup(props: { allowed: boolean; onRecheck: () => void }) {
   useEffect(() => markOnce('setup-screen'), []);
-  return (
-    <div class="login-page setup-page">
-      <div class="login-side" aria-hidden="true">
-        <div class="login-brand">
-          <Logo size={44} />
-          <div>
-            <div class="login-brand-name">{t('app.name')}</div>
-            <div class="login-brand-sub">{t('app.tagline')}</div>
-          </div>
-        </div>
-      </div>
-      <main class="login-main">{props.allowed ? <SetupForm /> : <ServerSetupHint onRecheck={props.onRecheck} />}</main>
-    </div>
-  );
-}
-
-function LangToggle() {
-  return (
-    <button
-      type="button"
-      class="btn btn-ghost btn-sm"
-      data-testid="lang-toggle"
-      title={t('header.langSwitchTitle')}
-      onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
-    >
-      {t('header.langSwitch')}
-    </button>
-  );
+  return <AuthPage extraClass="setup-page">{props.allowed ? <SetupForm /> : <ServerSetupHint onRecheck={props.onRecheck} />}</AuthPage>;
 }
 
 function SetupForm() {
@@ -51,32 +23,12 @@ function SetupForm() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (busy) return;
-    const local: Record<string, string> = {};
-    if (!displayName.trim()) local.display_name = t('setup.nameRequired');
-    if (!usernameValid(username)) local.username = t('setup.usernameHint');
-    if (!passwordLooksStrong(password, normalizeUsername(username))) local.password = t('password.tooWeak');
-    else if (password !== confirm) local.confirm = t('password.mismatch');
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      await setupFirstAdmin({ username: normalizeUsername(username), display_name: displayName.trim(), password });
-      // App switches to the signed-in shell on the session event.
-    } catch (err) {
-      setBusy(false);
-      const fields = fieldErrorOf(err, ['username', 'display_name', 'password']);
-      if (fields) setErrors(fields);
-      else setError(describeError(err));
-    }
-  };
+  const { busy, errors, error, submit } = useCheckedForm(
+    ['username', 'display_name', 'password'],
+    () => newAccountErrors({ displayName, username, password, confirm }),
+    // App switches to the signed-in shell on the session event.
+    () => setupFirstAdmin({ username: normalizeUsername(username), display_name: displayName.trim(), password }).then(() => undefined),
+  );
 
   return (
     <form class="login-card setup-card" onSubmit={submit} data-testid="setup-form" noValidate>
@@ -97,19 +49,7 @@ function SetupForm() {
           onInput={(e) => setDisplayName(e.currentTarget.value)}
         />
       </Field>
-      <Field label={t('setup.username')} htmlFor="setup-username" error={errors.username} hint={t('setup.usernameHint')} required>
-        <input
-          id="setup-username"
-          class="input"
-          data-testid="setup-username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellcheck={false}
-          value={username}
-          disabled={busy}
-          onInput={(e) => setUsername(e.currentTarget.value)}
-        />
-      </Field>
+      <UsernameInput id="setup-username" value={username} onInput={setUsername} error={errors.username} disabled={busy} autoComplete="username" />
       <NewPasswordInput
         id="setup-password"
         label={t('login.password')}

@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Modal } from '../components/Modal';
-import { ConfirmPasswordInput, fieldErrorOf, NewPasswordInput } from '../components/PasswordInput';
+import { ConfirmPasswordInput, NewPasswordInput, useCheckedForm, UsernameInput } from '../components/AccountFields';
 import { ErrorBox, Field, Spinner } from '../components/ui';
 import { toast, useApp } from '../context';
 import { t, tEnum } from '../i18n';
 import { describeError } from '../logic/errors';
 import { formatDateTime } from '../logic/format';
-import { normalizeUsername, passwordLooksStrong, usernameValid } from '../logic/password';
+import { newAccountErrors, newPasswordErrors, normalizeUsername } from '../logic/password';
 import { STAFF_ROLES, type Account } from '../types';
 
 /**
@@ -217,23 +217,10 @@ function AddUserDialog(props: { onClose: () => void; onDone: (a: Account) => voi
   const [role, setRole] = useState<string>('staff');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (busy) return;
-    const local: Record<string, string> = {};
-    if (!displayName.trim()) local.display_name = t('setup.nameRequired');
-    if (!usernameValid(username)) local.username = t('setup.usernameHint');
-    if (!passwordLooksStrong(password, normalizeUsername(username))) local.password = t('password.tooWeak');
-    else if (password !== confirm) local.confirm = t('password.mismatch');
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { busy, errors, error, submit } = useCheckedForm(
+    ['username', 'display_name', 'role', 'password'],
+    () => newAccountErrors({ displayName, username, password, confirm }),
+    async () => {
       const env = await api<Account>('POST', '/api/v1/users', {
         username: normalizeUsername(username),
         display_name: displayName.trim(),
@@ -241,13 +228,8 @@ function AddUserDialog(props: { onClose: () => void; onDone: (a: Account) => voi
         password,
       });
       props.onDone(env.data);
-    } catch (err) {
-      setBusy(false);
-      const fields = fieldErrorOf(err, ['username', 'display_name', 'role', 'password']);
-      if (fields) setErrors(fields);
-      else setError(describeError(err));
-    }
-  };
+    },
+  );
 
   return (
     <Modal title={t('users.addTitle')} onClose={props.onClose} testid="add-user-dialog" width={480} busy={busy}>
@@ -265,19 +247,7 @@ function AddUserDialog(props: { onClose: () => void; onDone: (a: Account) => voi
           </select>
         </Field>
         <div class="wide">
-          <Field label={t('setup.username')} htmlFor="add-username" error={errors.username} hint={t('setup.usernameHint')} required>
-            <input
-              id="add-username"
-              class="input"
-              data-testid="add-username"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellcheck={false}
-              value={username}
-              disabled={busy}
-              onInput={(e) => setUsername(e.currentTarget.value)}
-            />
-          </Field>
+          <UsernameInput id="add-username" value={username} onInput={setUsername} error={errors.username} disabled={busy} />
         </div>
         <div class="wide">
           <NewPasswordInput id="add-password" label={t('login.password')} testid="add-password" value={password} onInput={setPassword} username={normalizeUsername(username)} error={errors.password} disabled={busy} />
@@ -342,35 +312,19 @@ function ResetPasswordDialog(props: { account: Account; onClose: () => void; onD
   const a = props.account;
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [fieldError, setFieldError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (busy) return;
-    setError(null);
-    if (!passwordLooksStrong(password, a.username)) {
-      setFieldError(t('password.tooWeak'));
-      return;
-    }
-    if (password !== confirm) return;
-    setFieldError(null);
-    setBusy(true);
-    try {
+  const { busy, errors, error, submit } = useCheckedForm(
+    ['new_password'],
+    () => newPasswordErrors('new_password', password, confirm, a.username),
+    async () => {
       await api('POST', `/api/v1/users/${encodeURIComponent(a.id)}/password`, { new_password: password });
       props.onDone();
-    } catch (err) {
-      setBusy(false);
-      const fields = fieldErrorOf(err, ['new_password']);
-      if (fields) setFieldError(fields.new_password);
-      else setError(describeError(err));
-    }
-  };
+    },
+  );
   return (
     <Modal title={t('users.resetTitle')} onClose={props.onClose} testid="reset-password-dialog" width={460} busy={busy}>
       <form class="stack" onSubmit={submit} noValidate>
         <p class="confirm-text">{t('users.resetBody', { name: a.display_name, username: a.username })}</p>
-        <NewPasswordInput id="reset-password" label={t('password.new')} testid="reset-new-password" value={password} onInput={setPassword} username={a.username} error={fieldError} disabled={busy} autoFocus />
+        <NewPasswordInput id="reset-password" label={t('password.new')} testid="reset-new-password" value={password} onInput={setPassword} username={a.username} error={errors.new_password} disabled={busy} autoFocus />
         <ConfirmPasswordInput id="reset-confirm" testid="reset-confirm" value={confirm} onInput={setConfirm} password={password} disabled={busy} />
         {error ? <ErrorBox testid="reset-error">{error}</ErrorBox> : null}
         <div class="modal-foot">

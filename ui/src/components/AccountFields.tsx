@@ -1,6 +1,34 @@
+import { useState } from 'preact/hooks';
 import { Field } from './ui';
 import { t, type I18nKey } from '../i18n';
+import { describeError } from '../logic/errors';
 import { passwordChecks } from '../logic/password';
+
+/** A new account's username (`autoComplete`: `username` on the set-up, where it is one's own). */
+export function UsernameInput(props: {
+  id: string;
+  value: string;
+  onInput: (v: string) => void;
+  error?: string | null;
+  disabled?: boolean;
+  autoComplete?: string;
+}) {
+  return (
+    <Field label={t('setup.username')} htmlFor={props.id} error={props.error} hint={t('setup.usernameHint')} required>
+      <input
+        id={props.id}
+        class="input"
+        data-testid={props.id}
+        autoComplete={props.autoComplete ?? 'off'}
+        autoCapitalize="none"
+        spellcheck={false}
+        value={props.value}
+        disabled={props.disabled}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </Field>
+  );
+}
 
 /**
  * A new password: the input and, under it, each rule of the strength check ticked off as it
@@ -85,4 +113,33 @@ export function fieldErrorOf(e: unknown, known: string[]): Record<string, string
     return { username: t('err.DUPLICATE_USERNAME') };
   }
   return null;
+}
+
+/**
+ * The submit logic of the account forms: `check` first (local field errors stop it), then
+ * `send`; an error the server answers about one of `fields` lands on that field, anything else
+ * in `error`. `busy` stays on after a success (the form is then closed or replaced).
+ */
+export function useCheckedForm(fields: string[], check: () => Record<string, string>, send: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e?: Event) => {
+    e?.preventDefault();
+    if (busy) return;
+    const local = check();
+    setErrors(local);
+    setError(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await send();
+    } catch (err) {
+      setBusy(false);
+      const onField = fieldErrorOf(err, fields);
+      if (onField) setErrors(onField);
+      else setError(describeError(err));
+    }
+  };
+  return { busy, errors, error, submit };
 }
