@@ -183,6 +183,29 @@ async fn users_create_reads_the_password_from_stdin_and_the_account_logs_in() {
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
 
+    // Written through the audited write path, by the command line, with no password material.
+    {
+        let db = clinicdesk_store::Db::connect(&url).await.unwrap();
+        let mut conn = db.conn().await.unwrap();
+        let user = clinicdesk_store::users::by_username(&mut conn, "head.admin")
+            .await
+            .unwrap()
+            .expect("the account exists");
+        drop(conn);
+        assert!(!user.demo && user.active);
+        let events = clinicdesk_store::audit::of_entity(&db, &user.id)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].action, "user.create");
+        assert_eq!(events[0].username.as_deref(), Some("system:cli"));
+        assert!(clinicdesk_store::audit::verify_chain(&db)
+            .await
+            .unwrap()
+            .is_ok());
+        db.close().await;
+    }
+
     // The account works through the API (the server is not in demo mode).
     {
         let server = Server::start(&url, &[]);
