@@ -11,7 +11,7 @@
 //!   into any `tauri::Builder` (the real one in [`run`], `tauri::test::mock_builder()` in tests).
 //!
 //! Environment: `CLINICDESK_DATA_DIR` (database directory; default the app data dir),
-//! `CLINICDESK_DEMO=0` (no demo users/data on first run), `CLINICDESK_KEYRING`
+//! `CLINICDESK_DEMO=1` (demo mode: demo users and data; off by default), `CLINICDESK_KEYRING`
 //! (`auto` | `secret-service` | `keyutils`), `RUST_LOG`. See `src-tauri/README.md`.
 
 pub mod bridge;

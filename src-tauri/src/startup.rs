@@ -1,7 +1,7 @@
 //! Background warm-up, started as soon as the app is built, while the window and its web view
 //! start: opens the SQLite file in the data directory, builds the shared router, runs the
-//! migrations (`AppState::prepare`), settles this installation's device id and, in demo mode,
-//! makes sure the demo users exist (with password hashes computed ahead, [`DemoPasswords`])
+//! migrations (`AppState::prepare`), settles this installation's device id and, in demo mode
+//! (`CLINICDESK_DEMO=1`; off by default), makes sure the demo users exist (with password hashes computed ahead, [`DemoPasswords`])
 //! and seeds demo data into an empty database. Only then does the bridge let requests
 //! through, so the first screen never sees a half-seeded database. Afterwards the customer
 //! search index is loaded in the background.
@@ -23,7 +23,9 @@ pub const DB_FILE: &str = "clinicdesk.db";
 pub struct StartupConfig {
     /// Where `clinicdesk.db` lives.
     pub data_dir: PathBuf,
-    /// Demo users and, on an empty database, demo customers/packages/visits.
+    /// Demo mode: demo users (published password) that may log in and, on an empty database,
+    /// demo customers/packages/visits. Off by default: a plain install asks for its first
+    /// administrator instead (the set-up screen).
     pub demo: bool,
     /// Where the key rings are kept.
     pub secrets: SecretsPlace,
@@ -40,7 +42,7 @@ pub enum SecretsPlace {
 
 impl StartupConfig {
     /// `CLINICDESK_DATA_DIR` or else the app data directory (e.g.
-    /// `~/.local/share/kr.clinicdesk.desktop` on Linux); `CLINICDESK_DEMO=0` turns demo mode off.
+    /// `~/.local/share/kr.clinicdesk.desktop` on Linux); `CLINICDESK_DEMO=1` turns demo mode on.
     pub fn from_env(app_data_dir: Option<PathBuf>) -> StartupConfig {
         let data_dir = std::env::var_os("CLINICDESK_DATA_DIR")
             .filter(|v| !v.is_empty())
@@ -60,11 +62,12 @@ impl StartupConfig {
     }
 }
 
-/// Demo mode is on unless the variable says `0`, `false`, `no` or `off`.
+/// Demo mode is off unless the variable says `1`, `true`, `yes` or `on`: demo accounts have a
+/// published password, so a plain install must never have them.
 pub fn demo_enabled(value: Option<&str>) -> bool {
-    !matches!(
+    matches!(
         value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
-        Some("0" | "false" | "no" | "off")
+        Some("1" | "true" | "yes" | "on")
     )
 }
 
@@ -189,7 +192,11 @@ pub async fn open_with(
     let db = Db::connect(&url)
         .await
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
-    let state = AppState::new(db.clone(), secrets);
+    // The desktop's own UI may create the first administrator (the set-up screen), since it
+    // reaches the router only in-process; demo accounts log in only in demo mode.
+    let state = AppState::new(db.clone(), secrets)
+        .with_demo_mode(config.demo)
+        .with_first_run_setup(true);
     desktop.install_router(clinicdesk_api::router(state.clone()));
     state.prepare().await.context("database migration failed")?;
 
@@ -321,13 +328,17 @@ mod tests {
     use clinicdesk_store::users;
 
     #[test]
-    fn demo_mode_defaults_on() {
-        assert!(demo_enabled(None));
-        assert!(demo_enabled(Some("1")));
-        assert!(demo_enabled(Some("")));
+    fn demo_mode_defaults_off() {
+        assert!(!demo_enabled(None));
+        assert!(!demo_enabled(Some("")));
         assert!(!demo_enabled(Some("0")));
         assert!(!demo_enabled(Some(" OFF ")));
         assert!(!demo_enabled(Some("false")));
+        assert!(!demo_enabled(Some("maybe")));
+        assert!(demo_enabled(Some("1")));
+        assert!(demo_enabled(Some(" ON ")));
+        assert!(demo_enabled(Some("true")));
+        assert!(demo_enabled(Some("yes")));
     }
 
     #[test]
@@ -401,9 +412,15 @@ mod tests {
             secrets: SecretsPlace::Files,
         };
         let desktop = Desktop::new();
-        open(&desktop, &config).await.unwrap();
+        let state = open(&desktop, &config).await.unwrap();
         assert!(desktop.is_ready());
         assert!(config.database_path().is_file());
+        // Not in demo mode: no accounts at all (the first run asks for the administrator),
+        // and the state offers the first-run set-up but no demo logins.
+        let mut conn = state.db.conn().await.unwrap();
+        assert_eq!(users::count(&mut conn).await.unwrap(), 0);
+        drop(conn);
+        assert!(state.first_run_setup && !state.demo_mode);
         let id = desktop.device_id().unwrap().to_string();
         assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
 

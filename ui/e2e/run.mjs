@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Browser end-to-end test of the ClinicDesk UI, served by a running server with demo data.
+// Browser end-to-end test of the ClinicDesk UI, served by a running server with demo data
+// (started with --demo: the demo accounts log in).
 //
 //   CLINICDESK_URL=http://127.0.0.1:8080 node e2e/run.mjs      (or: npm run e2e)
 //
@@ -366,6 +367,127 @@ await test('no console errors and no off-origin requests (admin)', async () => {
   assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
   assert(admin.offOrigin.length === 0, `off-origin requests: ${admin.offOrigin.join(', ')}`);
 });
+// ---------------------------------------------------------------------------------------------
+// Accounts: the admin adds a user, the user logs in and changes their password, the admin
+// deactivates them and their open session ends at its next request.
+const STRONG = 'Blue-Harbor-Lamp-42';
+const CHANGED = 'Quiet river 7 stones';
+const newUser = { username: `e2e-${Date.now().toString(36)}`, name: '이테스트' };
+const member = await newSession(browser);
+
+/** Screenshots of the current page at the two sizes every screen must work at. */
+async function sizes(page, name) {
+  for (const [w, h] of [[1024, 700], [1920, 1080]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(50);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.screenshot({ path: `${SHOTS}${name}-${w}x${h}.png` });
+    // The app's minimum width is 1100 px: narrower windows scroll sideways by design.
+    if (w >= 1100) assert(overflow <= 0, `${name} overflows ${overflow}px at ${w}×${h}`);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+await test('admin adds a user in 사용자 관리', async () => {
+  const p = admin.page;
+  await p.getByTestId('nav-users').click();
+  await p.getByTestId('users-table').waitFor();
+  const usernames = await p.getByTestId('user-username').allTextContents();
+  assert(usernames.length >= 4 && usernames.some((u) => u.trim() === 'staff'), `listed: ${usernames.join(', ')}`);
+  await sizes(p, '09-users');
+  await p.getByTestId('add-user-button').click();
+  await p.getByTestId('add-user-dialog').waitFor();
+  await p.getByTestId('add-display-name').fill(newUser.name);
+  await p.getByTestId('add-username').fill(newUser.username);
+  await p.getByTestId('add-role').selectOption('staff');
+  await p.getByTestId('add-password').fill('1234567890');
+  assert((await p.getByTestId('add-password-rule-kinds').getAttribute('data-ok')) === 'false', 'digits only: one kind');
+  await p.getByTestId('add-password').fill(STRONG);
+  await p.getByTestId('add-confirm').fill(STRONG);
+  assert((await p.getByTestId('add-password-rules').locator('li.ok').count()) === 3, 'every rule met');
+  await sizes(p, '10-add-user');
+  await p.getByTestId('add-user-submit').click();
+  await p.getByTestId('add-user-dialog').waitFor({ state: 'detached' });
+  const row = p.locator(`[data-testid="user-row"][data-username="${newUser.username}"]`);
+  await row.waitFor();
+  assert((await row.getByTestId('user-status').textContent())?.trim() === '사용 중', 'the new user is active');
+});
+
+await test('the new user logs in and changes their password', async () => {
+  const p = member.page;
+  await p.goto(`${BASE}/`);
+  await p.getByTestId('login-username').fill(newUser.username);
+  await p.getByTestId('login-password').fill(STRONG);
+  await p.getByTestId('login-submit').click();
+  await p.getByTestId('search-input').waitFor();
+  assert((await p.getByTestId('nav-users').count()) === 0, 'staff has no user management');
+  await p.getByTestId('header-user').click();
+  await p.getByTestId('change-password-button').click();
+  await p.getByTestId('change-password-dialog').waitFor();
+  await p.getByTestId('current-password').fill('not-my-password');
+  await p.getByTestId('new-password').fill(CHANGED);
+  await p.getByTestId('confirm-password').fill(CHANGED);
+  await p.getByTestId('change-password-submit').click();
+  const wrong = p.getByTestId('error-pw-current');
+  await wrong.waitFor();
+  assert(/현재 비밀번호/.test((await wrong.textContent()) ?? ''), 'a wrong current password is named');
+  await sizes(p, '11-change-password');
+  await p.getByTestId('current-password').fill(STRONG);
+  await p.getByTestId('change-password-submit').click();
+  await p.getByTestId('change-password-dialog').waitFor({ state: 'detached' });
+  await p.getByTestId('toast').filter({ hasText: '비밀번호를 바꿨습니다' }).waitFor();
+  // The session goes on after the change.
+  await p.reload();
+  await p.getByTestId('search-input').waitFor();
+});
+
+await test('the old password no longer works, the new one does', async () => {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: newUser.username, password: STRONG }),
+  });
+  assert(res.status === 401, `old password answered ${res.status}`);
+  const ok = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: newUser.username, password: CHANGED }),
+  });
+  assert(ok.status === 200, `new password answered ${ok.status}`);
+});
+
+await test('admin deactivates the user after a confirmation; the user’s session ends', async () => {
+  const p = admin.page;
+  const row = p.locator(`[data-testid="user-row"][data-username="${newUser.username}"]`);
+  await row.getByTestId('deactivate-user').click();
+  const dialog = p.getByTestId('deactivate-dialog');
+  await dialog.waitFor();
+  assert((await dialog.textContent())?.includes(newUser.username), 'the dialog names the account');
+  await sizes(p, '12-deactivate');
+  await p.getByTestId('deactivate-confirm').click();
+  await dialog.waitFor({ state: 'detached' });
+  await p.waitForFunction((u) => document.querySelector(`[data-testid="user-row"][data-username="${u}"]`)?.getAttribute('data-active') === 'false', newUser.username);
+
+  // The member's open page: its next request is refused and the login screen returns.
+  const m = member.page;
+  await m.getByTestId('search-input').fill('김');
+  await m.getByTestId('login-username').waitFor();
+  await m.getByTestId('login-notice').waitFor();
+  await m.getByTestId('login-username').fill(newUser.username);
+  await m.getByTestId('login-password').fill(CHANGED);
+  await m.getByTestId('login-submit').click();
+  await m.getByTestId('login-error').waitFor();
+  await shot(m, '13-deactivated-user-login');
+});
+
+await test('no console errors and no off-origin requests (accounts)', async () => {
+  for (const s of [admin, member]) {
+    const errors = s.consoleErrors.filter((e) => !/401|Unauthorized|Failed to load resource/.test(e));
+    assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    assert(s.offOrigin.length === 0, `off-origin requests: ${s.offOrigin.join(', ')}`);
+  }
+});
+await member.context.close();
 await admin.context.close();
 
 await browser.close();

@@ -9,7 +9,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { mark } from './perf';
-import type { AuthTokens, User } from './types';
+import type { AuthTokens, SetupStatus, User } from './types';
 
 export interface ApiRequest {
   method: string;
@@ -456,6 +456,37 @@ export function qs(params: Record<string, string | number | boolean | string[] |
 
 export async function login(username: string, password: string): Promise<User> {
   const env = await api<AuthTokens>('POST', '/api/v1/auth/login', { username, password, device_id: cfg().deviceId });
+  await adoptTokens(env.data);
+  emit(currentUser);
+  return currentUser!;
+}
+
+/**
+ * Whether the first-run set-up is needed (`GET /api/v1/setup`). Waits, like a session restore,
+ * for a server or desktop database that is still starting (a first start must not show the
+ * login screen of an installation that has no account yet); null when it cannot be told.
+ */
+export async function setupStatus(): Promise<SetupStatus | null> {
+  const deadline = Date.now() + cfg().restorePatienceMs;
+  let pause = 50;
+  for (;;) {
+    try {
+      return (await api<SetupStatus>('GET', '/api/v1/setup')).data;
+    } catch (e) {
+      const starting = e instanceof ApiError && (e.status === 0 || e.status === 503);
+      if (!starting || Date.now() >= deadline) return null;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 400);
+  }
+}
+
+/**
+ * First run: creates the clinic's first administrator (`POST /api/v1/setup`, desktop only) and
+ * starts their session, exactly as a login does.
+ */
+export async function setupFirstAdmin(account: { username: string; display_name: string; password: string }): Promise<User> {
+  const env = await api<AuthTokens>('POST', '/api/v1/setup', account);
   await adoptTokens(env.data);
   emit(currentUser);
   return currentUser!;

@@ -215,11 +215,13 @@ impl FromRequestParts<AppState> for AuthUser {
                     .with_message("로그아웃되었거나 만료된 세션입니다"),
             )
         };
-        // The user row is read on every request: a deactivation or a role change applies to
-        // the very next request of every session of that user.
+        // The user row is read on every request, so deactivating an account, a role change or
+        // leaving demo mode takes effect on the next request of every open session.
         let now = state.now_text();
         let (session, user) = found
-            .filter(|(s, u)| s.live_at(&now) && s.user_id == claims.sub && u.active)
+            .filter(|(s, u)| {
+                s.live_at(&now) && s.user_id == claims.sub && u.usable(state.demo_mode)
+            })
             .ok_or_else(revoked)?;
         let role = Role::parse(&user.role).ok_or_else(revoked)?;
         Ok(AuthUser {

@@ -46,6 +46,13 @@ pub struct AppState {
     /// the login is kept.
     pub refresh_reuse_grace_seconds: i64,
     secrets: Arc<Secrets>,
+    /// Demo mode: demo accounts (published password) may log in. Off unless the process was
+    /// started in demo mode; a demo account in the database is refused otherwise.
+    pub demo_mode: bool,
+    /// Whether `POST /api/v1/setup` may create the first administrator: the desktop's own
+    /// first run does; a server never does (its administrator is made with
+    /// `clinicdesk-server users create`).
+    pub first_run_setup: bool,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
     limits: Arc<Limits>,
@@ -62,6 +69,8 @@ impl AppState {
             secure_cookies: false,
             refresh_reuse_grace_seconds: 10,
             secrets: Arc::new(secrets),
+            demo_mode: false,
+            first_run_setup: false,
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
             limits: Arc::new(Limits::new(LimitConfig::default())),
@@ -77,6 +86,18 @@ impl AppState {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The same state with demo mode on or off.
+    pub fn with_demo_mode(mut self, on: bool) -> AppState {
+        self.demo_mode = on;
+        self
+    }
+
+    /// The same state with first-run set-up allowed or not.
+    pub fn with_first_run_setup(mut self, on: bool) -> AppState {
+        self.first_run_setup = on;
+        self
     }
 
     /// Runs the migrations, settles the audit chains and loads the token keys, without

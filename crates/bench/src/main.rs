@@ -313,7 +313,8 @@ async fn in_process(
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<Vec<report::LatencyRow>> {
     let db = Db::connect(url).await?;
-    let state = AppState::new(db.clone(), dataset::secrets()?);
+    // The benchmark logs in with the demo accounts of its data set: demo mode.
+    let state = AppState::new(db.clone(), dataset::secrets()?).with_demo_mode(true);
     state.prepare().await?;
     let client = Client::InProcess(clinicdesk_api::router(state));
     let result = async {

@@ -41,6 +41,9 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
             "--ui-dir",
             "/nonexistent",
             "--exit-on-stdin-close",
+            // The benchmark logs in with the demo accounts of its data set (the data set is
+            // already there, so nothing is seeded).
+            "--demo",
         ])
         .arg("--secrets-dir")
         .arg(crate::dataset::secrets_dir())

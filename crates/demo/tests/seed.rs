@@ -10,7 +10,9 @@ use clinicdesk_domain::ids::is_valid_id;
 use clinicdesk_domain::package::{package_status, package_usage, Sessions};
 use clinicdesk_domain::stats::risk_level;
 use clinicdesk_domain::ServiceType;
-use clinicdesk_store::{audit, customers, interactions, packages, sessions, stats, users, Db};
+use clinicdesk_store::{
+    audit, customers, interactions, packages, sessions, stats, timestamp, users, Actor, Db,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap};
@@ -445,6 +447,9 @@ async fn demo_users_are_created_once_and_log_in_with_the_demo_password() {
         assert_eq!(u.display_name, display_name);
         assert!(u.display_name.chars().all(|c| ('가'..='힣').contains(&c)));
         assert!(u.active);
+        // Marked: usable only by a process in demo mode.
+        assert!(u.demo);
+        assert!(u.usable(true) && !u.usable(false));
         assert!(clinicdesk_security::verify_password(
             DEMO_PASSWORD,
             &u.password_hash
@@ -456,6 +461,37 @@ async fn demo_users_are_created_once_and_log_in_with_the_demo_password() {
     }
     drop(conn);
     assert_eq!(intact_events(&t.db).await, 4);
+    // Demo accounts never travel to a server.
+    assert_eq!(count(&t.db, "outbox").await, 0);
+}
+
+#[tokio::test]
+async fn a_real_account_with_a_demo_name_is_left_alone() {
+    let t = TempDb::new("demo_name_taken").await;
+    let real = users::User::new(
+        "admin",
+        "원장",
+        "admin",
+        clinicdesk_security::hash_password("Blue-Harbor-Lamp-42").unwrap(),
+    );
+    let mut w =
+        t.db.begin_write(&Actor::system("test"), &timestamp(chrono::Utc::now()))
+            .await
+            .unwrap();
+    users::insert(&mut w, &real).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(ensure_demo_users(&t.db).await.unwrap(), 3);
+    let mut conn = t.db.conn().await.unwrap();
+    let admin = users::by_username(&mut conn, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(admin.id, real.id);
+    assert!(!admin.demo);
+    assert!(!clinicdesk_security::verify_password(
+        DEMO_PASSWORD,
+        &admin.password_hash
+    ));
 }
 
 /// `postgres://user:pass@host:port/db?x` with another database name.

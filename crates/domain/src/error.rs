@@ -22,6 +22,12 @@ pub enum ErrorCode {
     PackageExhausted,
     PackageExpired,
     SessionAlreadyCancelled,
+    UserNotFound,
+    DuplicateUsername,
+    OwnAccountChange,
+    LastActiveAdmin,
+    SetupNotAllowed,
+    SetupAlreadyDone,
     InsufficientData,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -54,6 +60,12 @@ impl ErrorCode {
             PackageExhausted => "PACKAGE_EXHAUSTED",
             PackageExpired => "PACKAGE_EXPIRED",
             SessionAlreadyCancelled => "SESSION_ALREADY_CANCELLED",
+            UserNotFound => "USER_NOT_FOUND",
+            DuplicateUsername => "DUPLICATE_USERNAME",
+            OwnAccountChange => "OWN_ACCOUNT_CHANGE",
+            LastActiveAdmin => "LAST_ACTIVE_ADMIN",
+            SetupNotAllowed => "SETUP_NOT_ALLOWED",
+            SetupAlreadyDone => "SETUP_ALREADY_DONE",
             InsufficientData => "INSUFFICIENT_DATA",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             PayloadTooLarge => "PAYLOAD_TOO_LARGE",
@@ -73,14 +85,15 @@ impl ErrorCode {
             InsufficientData => 400,
             ValidationError | ServiceNotInPackage => 422,
             AuthInvalidCredentials | AuthInvalidToken | AuthExpiredToken => 401,
-            ForbiddenRole | UnauthorizedAccess => 403,
-            NotFound | CustomerNotFound | PackageNotFound | SessionNotFound => 404,
+            ForbiddenRole | UnauthorizedAccess | SetupNotAllowed => 403,
+            NotFound | CustomerNotFound | PackageNotFound | SessionNotFound | UserNotFound => 404,
             MethodNotAllowed => 405,
             DuplicateCustomer
             | CustomerAnonymized
             | PackageExhausted
             | PackageExpired
             | SessionAlreadyCancelled => 409,
+            DuplicateUsername | OwnAccountChange | LastActiveAdmin | SetupAlreadyDone => 409,
             PayloadTooLarge => 413,
             UriTooLong => 414,
             HeadersTooLarge => 431,
@@ -111,6 +124,16 @@ impl ErrorCode {
             PackageExhausted => "패키지의 남은 횟수가 없습니다",
             PackageExpired => "패키지 이용 기간이 아닙니다",
             SessionAlreadyCancelled => "이미 취소된 방문입니다",
+            UserNotFound => "사용자를 찾을 수 없습니다",
+            DuplicateUsername => "이미 쓰이고 있는 아이디입니다",
+            OwnAccountChange => "자신의 계정은 비활성화하거나 관리자 권한을 내려놓을 수 없습니다",
+            LastActiveAdmin => {
+                "활성 관리자가 한 명뿐이라 비활성화하거나 역할을 바꿀 수 없습니다. 다른 관리자를 먼저 만들어 주세요"
+            }
+            SetupNotAllowed => {
+                "이 서버에서는 화면에서 첫 관리자를 만들 수 없습니다. 서버에서 `clinicdesk-server users create --username <아이디> --role admin` 명령으로 만들어 주세요"
+            }
+            SetupAlreadyDone => "관리자 계정이 이미 있습니다. 로그인해 주세요",
             InsufficientData => "분석을 위한 데이터가 부족합니다",
             MethodNotAllowed => "허용되지 않은 요청 방식입니다",
             PayloadTooLarge => "요청 본문이 너무 큽니다",

@@ -1,5 +1,10 @@
 //! The ClinicDesk server: serves the shared API router over HTTP (on SQLite for a single
 //! site, PostgreSQL for a clinic chain) together with the web UI, with structured logs.
+//! `clinicdesk-server` alone serves; subcommands administer the database: `users
+//! create|set-password` (see `users_cmd`), `audit verify` and `keys rotate` (see `admin_cmd`).
+
+mod admin_cmd;
+mod users_cmd;
 
 /// glibc's allocator spent a third of a request's CPU time in malloc/free under concurrent
 /// load (measured with perf); mimalloc's per-thread heaps do not contend.
@@ -11,7 +16,7 @@ mod serve;
 
 use anyhow::Context;
 use axum::Router;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use clinicdesk_api::{AppState, LimitConfig, LockoutPolicy};
 use clinicdesk_store::Db;
 use std::net::{IpAddr, SocketAddr};
@@ -25,32 +30,108 @@ use tower_http::services::{ServeDir, ServeFile};
     name = "clinicdesk-server",
     version,
     about = "ClinicDesk API and web UI server",
+    args_conflicts_with_subcommands = true,
     after_help = "Rate limits (X-RateLimit-* headers, 429 RATE_LIMIT_EXCEEDED) and login locks are \
 counted in this process's memory: several server processes behind one address each count on \
 their own, and a restart forgets them. Requests without a valid token are counted per client \
 address (IPv6 per /64); behind a reverse proxy, name it with --trusted-proxy."
 )]
-struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "CLINICDESK_ADDR", default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+struct Cli {
+    /// Without a subcommand the server serves the API and the web UI.
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Staff accounts: create one (the first administrator, too), set a forgotten password.
+    Users(users_cmd::UsersArgs),
+    /// The audit trail: verify every chain (exit 0 and a count when intact, 1 naming the
+    /// first broken event).
+    Audit(admin_cmd::AuditArgs),
+    /// Key rings: put a new current key first (old keys keep verifying what they signed).
+    Keys(admin_cmd::KeysArgs),
+}
+
+/// Which database and which key rings: shared by serving and every subcommand.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseArgs {
     /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Default: an SQLite file
     /// in the data directory.
     #[arg(long, env = "CLINICDESK_DATABASE_URL")]
-    database_url: Option<String>,
+    pub database_url: Option<String>,
     /// Where the default SQLite database lives (made private to this user: 0700).
     #[arg(long, env = "CLINICDESK_DATA_DIR", default_value = "data")]
-    data_dir: PathBuf,
+    pub data_dir: PathBuf,
     /// Where the key rings live (token signing, audit sealing), never in the database.
     /// Default: `<data-dir>/secrets`. `CLINICDESK_JWT_SECRET`/`_FILE` and
     /// `CLINICDESK_AUDIT_KEY`/`_FILE` override either ring.
     #[arg(long, env = "CLINICDESK_SECRETS_DIR")]
-    secrets_dir: Option<PathBuf>,
+    pub secrets_dir: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    /// The database URL; creates the data directory (owner-only) for the default SQLite file.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        clinicdesk_security::secrets::private_dir(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("clinicdesk.db").display()
+        ))
+    }
+
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.secrets_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets"))
+    }
+
+    pub fn secrets(&self) -> anyhow::Result<clinicdesk_api::Secrets> {
+        let dir = self.secrets_dir();
+        secrets::load(&dir)
+            .with_context(|| format!("cannot load the key rings ({})", dir.display()))
+    }
+
+    /// The database, migrated, its audit trail ready for writes (the subcommands').
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        let url = self.url()?;
+        Db::open(&url, self.secrets()?.audit)
+            .await
+            .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "CLINICDESK_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
     /// Mark the refresh cookie `Secure`: set it when clients reach the server over HTTPS
     /// (a TLS proxy in front of it).
     #[arg(long, env = "CLINICDESK_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Seed demo data and demo users when the database has no customers.
+    /// Demo mode: seed demo data into an empty database and let the demo users (published
+    /// password) log in. Without it, demo accounts in the database are refused.
     #[arg(long, env = "CLINICDESK_DEMO")]
     demo: bool,
     /// Number of demo customers (with --demo).
@@ -153,18 +234,6 @@ fn init_logging(format: &str) {
     }
 }
 
-fn database_url(args: &Args) -> anyhow::Result<String> {
-    if let Some(url) = &args.database_url {
-        return Ok(url.clone());
-    }
-    clinicdesk_security::secrets::private_dir(&args.data_dir)
-        .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
-    Ok(format!(
-        "sqlite://{}",
-        args.data_dir.join("clinicdesk.db").display()
-    ))
-}
-
 /// The API plus the web UI: unknown non-API paths get `index.html` so client-side routes work.
 fn app(state: AppState, ui_dir: &std::path::Path) -> Router {
     let api = clinicdesk_api::router(state);
@@ -236,6 +305,15 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
             ),
         }
     }
+    let admins = {
+        let mut conn = state.db.conn().await?;
+        clinicdesk_store::users::usable_admins(&mut conn, state.demo_mode).await?
+    };
+    if admins == 0 {
+        tracing::warn!(
+            "no administrator can log in; create one with `clinicdesk-server users create --username <name> --role admin` (password on standard input)"
+        );
+    }
     // A server loads its search index before it takes traffic, so no first search waits.
     let started = std::time::Instant::now();
     state.db.warm_search_index().await?;
@@ -281,19 +359,33 @@ async fn shutdown_signal(exit_on_stdin_close: bool) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    // An administrator's command: one plain line on failure, not a backtrace.
+    let outcome = match cli.command {
+        Some(Command::Users(users)) => users_cmd::run(users).await,
+        Some(Command::Audit(audit)) => admin_cmd::audit(audit).await,
+        Some(Command::Keys(keys)) => admin_cmd::keys(keys),
+        None => return serve(cli.serve).await,
+    };
+    if let Err(e) = outcome {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn serve(args: Args) -> anyhow::Result<()> {
     init_logging(&args.log_format);
-    let url = database_url(&args)?;
-    let secrets_dir = args
-        .secrets_dir
-        .clone()
-        .unwrap_or_else(|| args.data_dir.join("secrets"));
-    let secrets = secrets::load(&secrets_dir)
-        .with_context(|| format!("cannot load the key rings ({})", secrets_dir.display()))?;
+    let url = args.database.url()?;
+    let secrets = args.database.secrets()?;
     let db = Db::connect(&url)
         .await
         .with_context(|| "cannot open the database".to_string())?;
-    let mut state = AppState::new(db, secrets).with_limits(args.limits());
+    // A server never offers the first-run set-up screen: its first administrator is made with
+    // `clinicdesk-server users create`.
+    let mut state = AppState::new(db, secrets)
+        .with_limits(args.limits())
+        .with_demo_mode(args.demo);
     state.secure_cookies = args.secure_cookies;
     state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
 

@@ -241,12 +241,12 @@ async fn clients_without_a_token_are_limited_by_address_over_http() {
 
 #[test]
 fn the_flags_default_to_the_seeds_limits() {
-    let args = Args::parse_from(["clinicdesk-server"]);
+    let args = Cli::parse_from(["clinicdesk-server"]).serve;
     assert_eq!(args.limits(), LimitConfig::default());
     assert_eq!(LimitConfig::default().general_per_hour, 1000);
     assert_eq!(LimitConfig::default().analytics_per_hour, 100);
     assert_eq!(LimitConfig::default().recommendations_per_hour, 50);
-    let args = Args::parse_from([
+    let args = Cli::parse_from([
         "clinicdesk-server",
         "--rate-limit-general",
         "7",
@@ -254,10 +254,11 @@ fn the_flags_default_to_the_seeds_limits() {
         "10.0.0.1,10.0.0.2",
         "--login-lock-minutes",
         "2",
-    ]);
+    ])
+    .serve;
     let l = args.limits();
     assert_eq!(l.general_per_hour, 7);
     assert_eq!(l.trusted_proxies.len(), 2);
     assert_eq!(l.login_username.lock_seconds, 120);
-    assert!(Args::try_parse_from(["clinicdesk-server", "--rate-limit-general", "0"]).is_err());
+    assert!(Cli::try_parse_from(["clinicdesk-server", "--rate-limit-general", "0"]).is_err());
 }

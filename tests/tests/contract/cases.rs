@@ -1914,7 +1914,7 @@ pub async fn last_session_used_once_under_concurrency(h: &Harness) {
     assert_eq!(sessions_of(h, &id).await, 1);
 }
 
-async fn futures_join_all<F: std::future::Future>(
+pub async fn futures_join_all<F: std::future::Future>(
     futures: impl Iterator<Item = F>,
 ) -> Vec<F::Output> {
     let mut set = Vec::new();
@@ -1960,6 +1960,15 @@ pub async fn role_matrix(h: &Harness) {
     let pid = p["package_usage_id"].as_str().unwrap().to_string();
     let all = ["admin", "manager", "doctor", "staff"];
     let customer = format!("/api/v1/customers/{id}");
+    let someone = h
+        .post(
+            "/api/v1/users",
+            &h.token("admin").await,
+            json!({"username": unique_name("matrix-").to_lowercase(), "display_name": "권한", "role": "staff", "password": "Blue-Harbor-Lamp-42"}),
+        )
+        .await;
+    someone.expect(201);
+    let account = format!("/api/v1/users/{}", someone.data()["id"].as_str().unwrap());
     let endpoints: Vec<(&str, String, Value, Vec<&str>)> = vec![
         ("GET", "/api/v1/customers".into(), Value::Null, all.to_vec()),
         (
@@ -2032,6 +2041,25 @@ pub async fn role_matrix(h: &Harness) {
             vec!["admin", "manager"],
         ),
         ("GET", "/api/v1/auth/me".into(), Value::Null, all.to_vec()),
+        ("GET", "/api/v1/users".into(), Value::Null, vec!["admin"]),
+        (
+            "POST",
+            "/api/v1/users".into(),
+            json!({"username": unique_name("matrix-new-").to_lowercase(), "display_name": "권한", "role": "doctor", "password": "Blue-Harbor-Lamp-42"}),
+            vec!["admin"],
+        ),
+        (
+            "PUT",
+            account.clone(),
+            json!({"display_name": "권한 변경"}),
+            vec!["admin"],
+        ),
+        (
+            "POST",
+            format!("{account}/password"),
+            json!({"new_password": "Quiet river 7 stones"}),
+            vec!["admin"],
+        ),
     ];
     for (method, path, body, allowed) in &endpoints {
         let anonymous = h.send(method, path, None, payload(body), &[]).await;

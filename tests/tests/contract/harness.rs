@@ -329,6 +329,7 @@ impl Harness {
             display_name: format!("임시 {role}"),
             role: role.to_string(),
             active: true,
+            demo: false,
         };
         let mut w = self
             .db
@@ -384,6 +385,7 @@ async fn ensure_users(db: &Db) {
             display_name: format!("테스트 {role}"),
             role: role.to_string(),
             active: true,
+            demo: false,
         };
         // Two test threads may race to create the same user on the shared server database.
         if users::insert(&mut w, &user).await.is_ok() {
@@ -392,27 +394,104 @@ async fn ensure_users(db: &Db) {
     }
 }
 
-/// A fresh SQLite file and the router in-process, as the desktop runs it.
-pub async fn sqlite() -> Harness {
+/// How an in-process API state is set up: demo mode (demo accounts may log in) and first-run
+/// set-up (`POST /api/v1/setup`). The shared harnesses have both off, as a server does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StateOptions {
+    pub demo_mode: bool,
+    pub first_run_setup: bool,
+}
+
+/// A URL for a fresh SQLite file in the temp directory.
+fn new_sqlite_url() -> String {
     let dir = std::env::temp_dir().join("clinicdesk-contract");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.db", ids::new_id()));
-    let database_url = format!("sqlite://{}", path.display());
+    format!("sqlite://{}", path.display())
+}
+
+/// The router in-process on `database_url` with these key rings, set up as `opts` says.
+async fn in_process(
+    database_url: String,
+    secrets: Secrets,
+    opts: StateOptions,
+    kind: &'static str,
+) -> Harness {
     let db = Db::connect(&database_url).await.unwrap();
-    let secrets = Secrets::generate();
-    let mut state = AppState::new(db.clone(), secrets.clone());
-    // Theft detection without a grace period, as the test server runs (see `server`).
+    let mut state = AppState::new(db.clone(), secrets.clone())
+        .with_demo_mode(opts.demo_mode)
+        .with_first_run_setup(opts.first_run_setup);
+    // Theft detection without a grace period, as the test server runs (see `launch`).
     state.refresh_reuse_grace_seconds = 0;
     state.prepare().await.unwrap();
-    ensure_users(&db).await;
     Harness {
         transport: Transport::InProcess(clinicdesk_api::router(state)),
         _own_server: None,
         db,
         secrets,
         database_url,
-        kind: "sqlite-inprocess",
+        kind,
         tokens: Default::default(),
+    }
+}
+
+/// A fresh SQLite file and the router in-process, as the desktop runs it.
+pub async fn sqlite() -> Harness {
+    let h = in_process(
+        new_sqlite_url(),
+        Secrets::generate(),
+        StateOptions::default(),
+        "sqlite-inprocess",
+    )
+    .await;
+    ensure_users(&h.db).await;
+    h
+}
+
+impl Harness {
+    /// A database of its own with no users at all (first-run cases), on this harness's kind of
+    /// database — a new SQLite file, or a new PostgreSQL database — with the router in-process
+    /// and set up as `opts` says. (The HTTP server never allows the first-run set-up, so those
+    /// cases run in-process on both databases.)
+    pub async fn empty(&self, opts: StateOptions) -> Harness {
+        let url = if self.kind.starts_with("sqlite") {
+            new_sqlite_url()
+        } else {
+            create_pg_database().await
+        };
+        in_process(url, Secrets::generate(), opts, "in-process-empty").await
+    }
+
+    /// Another router in-process on this harness's database and key rings, set up as `opts`
+    /// says (e.g. a process in demo mode beside one that is not).
+    pub async fn beside(&self, opts: StateOptions) -> Harness {
+        in_process(
+            self.database_url.clone(),
+            self.secrets.clone(),
+            opts,
+            "in-process-beside",
+        )
+        .await
+    }
+}
+
+/// A new, empty PostgreSQL database; returns its URL.
+async fn create_pg_database() -> String {
+    use sqlx::Connection;
+    let admin = pg_admin_url();
+    let name = format!("clinicdesk_contract_{}", ids::new_id().replace('-', "_"));
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is needed for the contract suite ({admin}): {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    match admin.rfind('/') {
+        Some(i) => format!("{}/{name}", &admin[..i]),
+        None => panic!("bad CLINICDESK_TEST_PG_URL"),
     }
 }
 
@@ -485,25 +564,8 @@ fn launch(extra_args: &[&str]) -> Server {
     let extra: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let admin = pg_admin_url();
-        let name = format!("clinicdesk_contract_{}", ids::new_id().replace('-', "_"));
-        rt.block_on(async {
-            use sqlx::Connection;
-            sqlx::any::install_default_drivers();
-            let mut conn = sqlx::AnyConnection::connect(&admin)
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("PostgreSQL is needed for the contract suite ({admin}): {e}")
-                });
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        });
-        let database_url = match admin.rfind('/') {
-            Some(i) => format!("{}/{name}", &admin[..i]),
-            None => panic!("bad CLINICDESK_TEST_PG_URL"),
-        };
+        let database_url = rt.block_on(create_pg_database());
+        let name = database_url.rsplit('/').next().unwrap_or("db").to_string();
         let secrets_dir = std::env::temp_dir()
             .join("clinicdesk-contract")
             .join(format!("secrets-{name}"));

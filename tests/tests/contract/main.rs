@@ -5,6 +5,7 @@
 // Expected id lists read best as literals of owned strings.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod accounts;
 mod audit;
 mod cases;
 mod harness;
@@ -35,6 +36,8 @@ macro_rules! contract {
     };
 }
 
+// The cases of every file, for the list below.
+use accounts::*;
 use audit::*;
 use cases::*;
 use limits::*;
@@ -102,4 +105,16 @@ contract!(
     overlong_uris_answer_the_envelope,
     nonsense_dates_are_refused,
     invisible_and_bidi_names_are_refused,
+    // accounts.rs
+    demo_accounts_only_in_demo_mode,
+    demo_admins_do_not_count_outside_demo_mode,
+    setup_is_not_offered_by_a_server,
+    setup_creates_the_first_admin,
+    setup_creates_one_admin_under_concurrency,
+    admin_creates_and_lists_users,
+    role_and_active_changes_reach_open_sessions,
+    update_user_rejects_bad_input,
+    admins_cannot_lock_the_clinic_out,
+    admin_resets_a_password,
+    users_change_their_own_password,
 );

@@ -61,6 +61,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Transport {
     }
 }
 
+impl Transport {
+    /// The device a login from this request names for its session (see [`LoginDevice`]).
+    pub(crate) fn login_device(&self, claimed_in_body: Option<&str>) -> Option<String> {
+        LoginDevice::resolve(
+            self.in_process,
+            self.device_header.as_deref(),
+            claimed_in_body,
+        )
+        .0
+    }
+}
+
 fn user_json(id: &str, username: &str, display_name: &str, role: &str) -> Value {
     json!({ "id": id, "username": username, "display_name": display_name, "role": role })
 }
@@ -142,7 +154,8 @@ pub async fn login(
 ) -> ApiResult {
     let obj = object(&body)?;
     reject_unknown(obj, &["username", "password", "device_id"], "")?;
-    let username = required_text("username", obj.get("username"), 100)?;
+    // Usernames are stored lower-case (`account::normalize_username`).
+    let username = required_text("username", obj.get("username"), 100)?.to_ascii_lowercase();
     let password = match obj.get("password") {
         Some(Value::String(p)) if !p.is_empty() && p.len() <= 1024 => p.clone(),
         _ => return Err(DomainError::invalid("password", "password 항목은 필수입니다").into()),
@@ -152,12 +165,7 @@ pub async fn login(
         obj.get("device_id").unwrap_or(&Value::Null),
         100,
     )?;
-    let device_id = LoginDevice::resolve(
-        transport.in_process,
-        transport.device_header.as_deref(),
-        body_device.as_deref(),
-    )
-    .0;
+    let device_id = transport.login_device(body_device.as_deref());
 
     // Brute-force guard: refused while the username or client is locked (before any password
     // is checked), slowed after repeated failures; counted as a failure unless it succeeds.
@@ -193,12 +201,14 @@ pub async fn login(
         None => clinicdesk_security::passwords::dummy_hash().to_string(),
     };
     let password_ok = clinicdesk_security::verify_password_async(password, hash).await;
+    // A demo account outside demo mode answers exactly like a wrong password.
     let user = match user {
-        Some(u) if password_ok && u.active && Role::parse(&u.role).is_some() => u,
+        Some(u) if password_ok && u.usable(state.demo_mode) && Role::parse(&u.role).is_some() => u,
         other => {
             let reason = match &other {
                 None => "unknown_user",
                 Some(u) if !u.active => "inactive_user",
+                Some(u) if !u.usable(state.demo_mode) => "demo_account_outside_demo_mode",
                 Some(_) if !password_ok => "wrong_password",
                 Some(_) => "unknown_role",
             };
@@ -221,24 +231,34 @@ pub async fn login(
         }
     };
     attempt.succeeded();
+    open_session(&state, &transport, &user, device_id).await
+}
 
+/// Starts a login session for `user` (whose credentials were just checked) and answers with
+/// the token pair: login, and the first administrator's set-up.
+pub(crate) async fn open_session(
+    state: &AppState,
+    transport: &Transport,
+    user: &User,
+    device_id: Option<String>,
+) -> ApiResult {
     let refresh = a::new_refresh_token();
     let session = AuthSession {
         id: clinicdesk_domain::ids::new_id(),
         user_id: user.id.clone(),
         device_id: device_id.clone(),
         expires_at: timestamp_in(
-            &state,
+            state,
             state.refresh_idle_days.min(state.refresh_absolute_days),
         ),
-        absolute_expires_at: timestamp_in(&state, state.refresh_absolute_days),
+        absolute_expires_at: timestamp_in(state, state.refresh_absolute_days),
         revoked_at: None,
     };
-    let actor = system_actor(Some(&user), device_id);
+    let actor = system_actor(Some(user), device_id);
     let mut w = state.db.begin_write(&actor, &state.now_text()).await?;
     users::create_session(&mut w, &session, &a::refresh_token_hash(&refresh)).await?;
     w.commit().await?;
-    token_pair(&state, &transport, &user, &session, refresh)
+    token_pair(state, transport, user, &session, refresh)
 }
 
 /// Whether presenting a refresh token replaced at `rotated_at` (RFC 3339) means it was
@@ -311,7 +331,7 @@ pub async fn refresh(
     }
     let user = users::by_id(&mut conn, &session.user_id)
         .await?
-        .filter(|u| u.active)
+        .filter(|u| u.usable(state.demo_mode))
         .ok_or_else(invalid_refresh)?;
     drop(conn);
 

@@ -14,6 +14,8 @@ mod catalogue;
 mod customers;
 mod health;
 mod interactions;
+mod setup;
+mod users;
 mod visits;
 
 use crate::envelope::{request_id, ApiError, RequestIds, REQUEST_IDS};
@@ -23,7 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use clinicdesk_domain::{DomainError, ErrorCode};
 use tower::ServiceBuilder;
@@ -60,6 +62,11 @@ fn api_routes() -> Router<AppState> {
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/auth/password", post(users::change_own_password))
+        .route("/setup", get(setup::status).post(setup::create_first_admin))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", put(users::update))
+        .route("/users/{id}/password", post(users::reset_password))
         .route("/customers", post(customers::create).get(customers::list))
         .route("/customers/search", get(customers::search))
         .route(
