@@ -270,12 +270,12 @@ pub struct AuditEntry {
     pub details: Value,
 }
 
-fn entry_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditEntry> {
-    let details = row::text(r, "details")?;
-    Ok(AuditEntry {
-        id: row::text(r, "id")?,
+/// An event as stored (its seal aside, in the `hash` column).
+pub fn event_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditEvent> {
+    Ok(AuditEvent {
         chain: row::text(r, "chain")?,
         seq: row::int(r, "seq")?,
+        id: row::text(r, "id")?,
         occurred_at: row::text(r, "occurred_at")?,
         user_id: row::opt_text(r, "user_id")?,
         username: row::opt_text(r, "username")?,
@@ -286,7 +286,29 @@ fn entry_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditEntry> {
         action: row::text(r, "action")?,
         entity: row::text(r, "entity")?,
         entity_id: row::opt_text(r, "entity_id")?,
-        details: serde_json::from_str(&details).unwrap_or(Value::String(details)),
+        details: row::text(r, "details")?,
+        key_id: row::text(r, "key_id")?,
+        prev_hash: row::text(r, "prev_hash")?,
+    })
+}
+
+fn entry_from(r: &sqlx::any::AnyRow) -> StoreResult<AuditEntry> {
+    let e = event_from(r)?;
+    Ok(AuditEntry {
+        details: serde_json::from_str(&e.details).unwrap_or(Value::String(e.details)),
+        id: e.id,
+        chain: e.chain,
+        seq: e.seq,
+        occurred_at: e.occurred_at,
+        user_id: e.user_id,
+        username: e.username,
+        role: e.role,
+        device_id: e.device_id,
+        request_id: e.request_id,
+        client_request_id: e.client_request_id,
+        action: e.action,
+        entity: e.entity,
+        entity_id: e.entity_id,
     })
 }
 
@@ -524,24 +546,7 @@ async fn verify_chain(pool: &AnyPool, keys: &KeyRing, chain: &str) -> StoreResul
         .await?;
         let n = rows.len() as i64;
         for r in &rows {
-            let e = AuditEvent {
-                chain: row::text(r, "chain")?,
-                seq: row::int(r, "seq")?,
-                id: row::text(r, "id")?,
-                occurred_at: row::text(r, "occurred_at")?,
-                user_id: row::opt_text(r, "user_id")?,
-                username: row::opt_text(r, "username")?,
-                role: row::opt_text(r, "role")?,
-                device_id: row::opt_text(r, "device_id")?,
-                request_id: row::opt_text(r, "request_id")?,
-                client_request_id: row::opt_text(r, "client_request_id")?,
-                action: row::text(r, "action")?,
-                entity: row::text(r, "entity")?,
-                entity_id: row::opt_text(r, "entity_id")?,
-                details: row::text(r, "details")?,
-                key_id: row::text(r, "key_id")?,
-                prev_hash: row::text(r, "prev_hash")?,
-            };
+            let e = event_from(r)?;
             let stored = row::text(r, "hash")?;
             if e.seq != last_seq + 1 {
                 broken(

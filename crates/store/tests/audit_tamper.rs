@@ -92,80 +92,75 @@ fn change_chain(r: &[ChainReport]) -> &ChainReport {
     r.iter().find(|c| !c.chain.ends_with(":access")).unwrap()
 }
 
-async fn exec(db: &Db, sql: &str) {
-    sqlx::query(sql).execute(&db.pool).await.unwrap();
+/// A fresh database whose change chain was altered by `statements` (run in order; `{c}`
+/// stands for "the change chain, not the access chain"), and what verifying it found there.
+async fn tampered(kind: &Kind, keys: &KeyRing, statements: &[&str]) -> ChainReport {
+    let (db, _) = fresh(kind, keys).await;
+    for sql in statements {
+        sqlx::query(&sql.replace("{c}", "chain NOT LIKE '%:access'"))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let r = reports(&db).await;
+    db.close().await;
+    change_chain(&r).clone()
 }
 
 async fn run(kind: Kind) {
     let keys = KeyRing::generate();
 
-    // Intact.
     let (db, _) = fresh(&kind, &keys).await;
     let r = reports(&db).await;
     assert!(r.iter().all(|c| c.intact()), "{r:?}");
     assert_eq!(change_chain(&r).events, 5);
-
-    // An edited event.
-    exec(&db, "UPDATE audit_events SET details = '{\"i\":99}' WHERE seq = 3 AND chain NOT LIKE '%:access'").await;
-    let r = reports(&db).await;
-    assert_eq!(change_chain(&r).broken_at, Some(3), "{r:?}");
     db.close().await;
 
-    // The newest event deleted.
-    let (db, _) = fresh(&kind, &keys).await;
-    exec(
-        &db,
-        "DELETE FROM audit_events WHERE seq = 5 AND chain NOT LIKE '%:access'",
-    )
-    .await;
-    let r = reports(&db).await;
-    let c = change_chain(&r);
-    assert_eq!(c.broken_at, Some(5), "{r:?}");
-    assert!(c.problem.as_deref().unwrap().contains("removed"));
-    db.close().await;
+    let cases: [(&str, &[&str], i64, &str); 5] = [
+        (
+            "an edited event",
+            &["UPDATE audit_events SET details = '{\"i\":99}' WHERE seq = 3 AND {c}"],
+            3,
+            "seal",
+        ),
+        (
+            "the newest event deleted",
+            &["DELETE FROM audit_events WHERE seq = 5 AND {c}"],
+            5,
+            "removed",
+        ),
+        (
+            "two events swapped",
+            &[
+                "UPDATE audit_events SET seq = -2 WHERE seq = 2 AND {c}",
+                "UPDATE audit_events SET seq = 2 WHERE seq = 3 AND {c}",
+                "UPDATE audit_events SET seq = 3 WHERE seq = -2 AND {c}",
+            ],
+            2,
+            "link",
+        ),
+        (
+            "an event removed from the middle",
+            &["DELETE FROM audit_events WHERE seq = 2 AND {c}"],
+            2,
+            "missing",
+        ),
+        (
+            // Absent and empty seal differently.
+            "an absent value made empty",
+            &["UPDATE audit_events SET user_id = '' WHERE seq = 4 AND {c}"],
+            4,
+            "seal",
+        ),
+    ];
+    for (what, statements, seq, why) in cases {
+        let c = tampered(&kind, &keys, statements).await;
+        assert_eq!(c.broken_at, Some(seq), "{what}: {c:?}");
+        assert!(c.problem.as_deref().unwrap().contains(why), "{what}: {c:?}");
+    }
 
-    // Two events swapped.
-    let (db, _) = fresh(&kind, &keys).await;
-    exec(
-        &db,
-        "UPDATE audit_events SET seq = -2 WHERE seq = 2 AND chain NOT LIKE '%:access'",
-    )
-    .await;
-    exec(
-        &db,
-        "UPDATE audit_events SET seq = 2 WHERE seq = 3 AND chain NOT LIKE '%:access'",
-    )
-    .await;
-    exec(
-        &db,
-        "UPDATE audit_events SET seq = 3 WHERE seq = -2 AND chain NOT LIKE '%:access'",
-    )
-    .await;
-    let r = reports(&db).await;
-    assert_eq!(change_chain(&r).broken_at, Some(2), "{r:?}");
-    db.close().await;
-
-    // An event removed from the middle.
-    let (db, _) = fresh(&kind, &keys).await;
-    exec(
-        &db,
-        "DELETE FROM audit_events WHERE seq = 2 AND chain NOT LIKE '%:access'",
-    )
-    .await;
-    let r = reports(&db).await;
-    assert_eq!(change_chain(&r).broken_at, Some(2), "{r:?}");
-    db.close().await;
-
-    // An absent value made empty: absent and empty seal differently.
-    let (db, _) = fresh(&kind, &keys).await;
-    exec(
-        &db,
-        "UPDATE audit_events SET user_id = '' WHERE seq = 4 AND chain NOT LIKE '%:access'",
-    )
-    .await;
-    let r = reports(&db).await;
-    assert_eq!(change_chain(&r).broken_at, Some(4), "{r:?}");
-    db.close().await;
+    let c = tampered(&kind, &keys, &["DELETE FROM audit_heads WHERE {c}"]).await;
+    assert!(c.problem.as_deref().unwrap().contains("no head"), "{c:?}");
 
     // The chain re-sealed by someone with write access but without the key: the same events
     // verified with the real ring fail at the first one.
@@ -207,17 +202,6 @@ async fn run(kind: Kind) {
     assert_eq!(change_chain(&r).broken_at, Some(1), "{r:?}");
     forged.close().await;
 
-    // The head row gone.
-    let (db, _) = fresh(&kind, &keys).await;
-    exec(
-        &db,
-        "DELETE FROM audit_heads WHERE chain NOT LIKE '%:access'",
-    )
-    .await;
-    let r = reports(&db).await;
-    assert!(!change_chain(&r).intact(), "{r:?}");
-    db.close().await;
-
     // SQLite: the access log's file deleted while the app was closed.
     if let Kind::Sqlite = kind {
         let (db, url) = fresh(&kind, &keys).await;
@@ -246,35 +230,19 @@ async fn run(kind: Kind) {
 async fn resealed_with(db: &Db, keys: &KeyRing) {
     use sqlx::Row;
     let key = keys.current();
-    let rows = sqlx::query(
-        "SELECT chain, seq, id, occurred_at, user_id, username, role, device_id, request_id, \
-         client_request_id, action, entity, entity_id, details FROM audit_events \
-         WHERE chain NOT LIKE '%:access' ORDER BY seq",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .unwrap();
+    let rows =
+        sqlx::query("SELECT * FROM audit_events WHERE chain NOT LIKE '%:access' ORDER BY seq")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     let mut prev = audit::GENESIS.to_string();
     let mut chain = String::new();
     let mut last = 0;
     for r in &rows {
         let e = audit::AuditEvent {
-            chain: r.try_get("chain").unwrap(),
-            seq: r.try_get("seq").unwrap(),
-            id: r.try_get("id").unwrap(),
-            occurred_at: r.try_get("occurred_at").unwrap(),
-            user_id: r.try_get("user_id").unwrap(),
-            username: r.try_get("username").unwrap(),
-            role: r.try_get("role").unwrap(),
-            device_id: r.try_get("device_id").unwrap(),
-            request_id: r.try_get("request_id").unwrap(),
-            client_request_id: r.try_get("client_request_id").unwrap(),
-            action: r.try_get("action").unwrap(),
-            entity: r.try_get("entity").unwrap(),
-            entity_id: r.try_get("entity_id").unwrap(),
-            details: r.try_get("details").unwrap(),
             key_id: key.id().to_string(),
             prev_hash: prev.clone(),
+            ..audit::event_from(r).unwrap()
         };
         let hash = e.seal(key);
         sqlx::query("UPDATE audit_events SET key_id = $1, prev_hash = $2, hash = $3 WHERE chain = $4 AND seq = $5")

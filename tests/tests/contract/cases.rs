@@ -298,7 +298,7 @@ pub async fn tampered_token_is_rejected(h: &Harness) {
 
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-fn base64url_decode(s: &str) -> Vec<u8> {
+pub fn base64url_decode(s: &str) -> Vec<u8> {
     let mut bits = 0u32;
     let mut n = 0;
     let mut out = Vec::new();

@@ -71,28 +71,7 @@ pub async fn a_reused_refresh_token_ends_the_login(h: &Harness) {
 
 fn claims(token: &str) -> serde_json::Value {
     let payload = token.split('.').nth(1).unwrap();
-    let mut padded = payload.replace('-', "+").replace('_', "/");
-    while !padded.len().is_multiple_of(4) {
-        padded.push('=');
-    }
-    let bytes = decode_b64(&padded);
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-fn decode_b64(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut bits, mut n) = (0u32, 0);
-    for c in s.bytes().filter(|c| *c != b'=') {
-        bits = (bits << 6) | A.iter().position(|a| *a == c).unwrap() as u32;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
-    out
+    serde_json::from_slice(&super::cases::base64url_decode(payload)).unwrap()
 }
 
 /// However often it is refreshed, a login ends at its absolute expiry; an access token never
