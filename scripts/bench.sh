@@ -57,7 +57,9 @@ if [[ "$smoke" == 1 ]]; then
   # The smoke data set takes a second to build: build it fresh, so it always has the current
   # schema and nothing left over from an earlier run can change the result.
   n="${CUSTOMERS:-300}"
-  rm -f "$root/bench-data/clinicdesk-$n.sqlite" "$root/bench-data/clinicdesk-$n.sqlite-wal" "$root/bench-data/clinicdesk-$n.sqlite-shm"
+  for f in "clinicdesk-$n.sqlite" "clinicdesk-$n.access.db"; do
+    rm -f "$root/bench-data/$f" "$root/bench-data/$f-wal" "$root/bench-data/$f-shm"
+  done
   psql "$CLINICDESK_BENCH_PG_URL" -qc "DROP DATABASE IF EXISTS clinicdesk_bench_$n" >&2
 fi
 

@@ -7,7 +7,7 @@ work="$(mktemp -d)"
 server_bin="${CARGO_TARGET_DIR:-$root/target}/debug/clinicdesk-server"
 [ -x "$server_bin" ] || (cd "$root" && cargo build -p clinicdesk-server)
 
-"$server_bin" --addr 127.0.0.1:0 --database-url "sqlite://$work/e2e.db" --demo \
+"$server_bin" --addr 127.0.0.1:0 --data-dir "$work" --database-url "sqlite://$work/e2e.db" --demo \
   --ui-dir "$root/ui/dist" --log-format json >"$work/server.log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT

@@ -13,12 +13,13 @@
 //!   the same router, in a window of its own.
 //!
 //! Environment: `CLINICDESK_DATA_DIR` (database directory; default the app data dir),
-//! `CLINICDESK_DEMO=0` (no demo users/data on first run), `CLINICDESK_KEYRING`
+//! `CLINICDESK_DEMO=1` (demo mode: demo users and data; off by default), `CLINICDESK_KEYRING`
 //! (`auto` | `secret-service` | `keyutils`), `RUST_LOG`. See `src-tauri/README.md`.
 
 pub mod bridge;
 pub mod commands;
 pub mod docs;
+pub mod key_rings;
 pub mod session;
 pub mod startup;
 

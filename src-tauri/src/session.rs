@@ -178,7 +178,7 @@ impl SessionStore {
     }
 }
 
-fn describe(e: KeyringError) -> String {
+pub(crate) fn describe(e: KeyringError) -> String {
     format!("OS keyring: {e}")
 }
 
@@ -229,7 +229,7 @@ fn keyutils_entry(service: &str, user: &str) -> Result<(Entry, &'static str), St
 }
 
 #[cfg(target_os = "linux")]
-fn open_entry(
+pub(crate) fn open_entry(
     choice: KeyringChoice,
     service: &str,
     user: &str,
@@ -256,7 +256,7 @@ fn open_entry(
 }
 
 #[cfg(not(target_os = "linux"))]
-fn open_entry(
+pub(crate) fn open_entry(
     choice: KeyringChoice,
     service: &str,
     user: &str,

@@ -1,16 +1,17 @@
 //! Background warm-up, started as soon as the app is built, while the window and its web view
 //! start: opens the SQLite file in the data directory, builds the shared router, runs the
-//! migrations (`AppState::prepare`), settles this installation's device id and, in demo mode,
-//! makes sure the demo users exist (with password hashes computed ahead, [`DemoPasswords`])
+//! migrations (`AppState::prepare`), settles this installation's device id and, in demo mode
+//! (`CLINICDESK_DEMO=1`; off by default), makes sure the demo users exist (with password hashes computed ahead, [`DemoPasswords`])
 //! and seeds demo data into an empty database. Only then does the bridge let requests
 //! through, so the first screen never sees a half-seeded database. Afterwards the customer
 //! search index is loaded in the background.
 
 use crate::bridge::Desktop;
+use crate::session::KeyringChoice;
 use anyhow::Context;
 use clinicdesk_api::AppState;
 use clinicdesk_demo::{DEMO_PASSWORD, DEMO_USERS};
-use clinicdesk_store::{users, Db};
+use clinicdesk_store::Db;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,13 +23,26 @@ pub const DB_FILE: &str = "clinicdesk.db";
 pub struct StartupConfig {
     /// Where `clinicdesk.db` lives.
     pub data_dir: PathBuf,
-    /// Demo users and, on an empty database, demo customers/packages/visits.
+    /// Demo mode: demo users (published password) that may log in and, on an empty database,
+    /// demo customers/packages/visits. Off by default: a plain install asks for its first
+    /// administrator instead (the set-up screen).
     pub demo: bool,
+    /// Where the key rings are kept.
+    pub secrets: SecretsPlace,
+}
+
+/// Where the desktop keeps its key rings (never in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretsPlace {
+    /// The OS keyring (see [`crate::key_rings`]).
+    Keyring(KeyringChoice),
+    /// Private files in `<data dir>/secrets` (headless use and tests).
+    Files,
 }
 
 impl StartupConfig {
     /// `CLINICDESK_DATA_DIR` or else the app data directory (e.g.
-    /// `~/.local/share/kr.clinicdesk.desktop` on Linux); `CLINICDESK_DEMO=0` turns demo mode off.
+    /// `~/.local/share/kr.clinicdesk.desktop` on Linux); `CLINICDESK_DEMO=1` turns demo mode on.
     pub fn from_env(app_data_dir: Option<PathBuf>) -> StartupConfig {
         let data_dir = std::env::var_os("CLINICDESK_DATA_DIR")
             .filter(|v| !v.is_empty())
@@ -36,7 +50,11 @@ impl StartupConfig {
             .or(app_data_dir)
             .unwrap_or_else(|| PathBuf::from("data"));
         let demo = demo_enabled(std::env::var("CLINICDESK_DEMO").ok().as_deref());
-        StartupConfig { data_dir, demo }
+        StartupConfig {
+            data_dir,
+            demo,
+            secrets: SecretsPlace::Keyring(KeyringChoice::from_env()),
+        }
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -44,11 +62,12 @@ impl StartupConfig {
     }
 }
 
-/// Demo mode is on unless the variable says `0`, `false`, `no` or `off`.
+/// Demo mode is off unless the variable says `1`, `true`, `yes` or `on`: demo accounts have a
+/// published password, so a plain install must never have them.
 pub fn demo_enabled(value: Option<&str>) -> bool {
-    !matches!(
+    matches!(
         value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
-        Some("0" | "false" | "no" | "off")
+        Some("1" | "true" | "yes" | "on")
     )
 }
 
@@ -161,24 +180,31 @@ pub async fn open_with(
     let started = Instant::now();
     // A first start: hash the demo passwords while the database is created and migrated.
     let demo_passwords = demo_passwords.or_else(|| DemoPasswords::start_if_first_run(config));
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+    // Customer data: only this user may enter the directory (0700).
+    clinicdesk_security::secrets::private_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
         )
     })?;
+    let secrets = load_secrets(config).await?;
     let url = sqlite_url(&config.database_path());
     let db = Db::connect(&url)
         .await
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
-    let state = AppState::new(db.clone());
+    // The desktop's own UI may create the first administrator (the set-up screen), since it
+    // reaches the router only in-process; demo accounts log in only in demo mode.
+    let state = AppState::new(db.clone(), secrets)
+        .with_demo_mode(config.demo)
+        .with_first_run_setup(true);
     desktop.install_router(clinicdesk_api::router(state.clone()));
     state.prepare().await.context("database migration failed")?;
 
-    let device_id = {
-        let mut conn = db.conn().await?;
-        users::setting_or_insert(&mut conn, "device_id", &uuid::Uuid::now_v7().to_string()).await?
-    };
+    // The installation's id names it in the audit trail: the node id of its audit chains.
+    let device_id = db
+        .node_id()
+        .context("the audit trail has no node id")?
+        .to_string();
     desktop.set_device_id(device_id.clone());
     tracing::info!(
         elapsed_ms = crate::uptime_ms(),
@@ -222,6 +248,28 @@ pub async fn open_with(
         }
     });
     Ok(state)
+}
+
+/// The key rings, read where the configuration says (a keyring may block on D-Bus or a
+/// prompt: off the async workers).
+async fn load_secrets(config: &StartupConfig) -> anyhow::Result<clinicdesk_api::Secrets> {
+    let place = config.secrets;
+    let data_dir = config.data_dir.clone();
+    let secrets = tokio::task::spawn_blocking(move || match place {
+        SecretsPlace::Keyring(choice) => crate::key_rings::load(choice, &data_dir),
+        SecretsPlace::Files => {
+            use clinicdesk_security::secrets::{key_ring, AUDIT_KEYS, JWT_KEYS};
+            let files =
+                clinicdesk_security::FileSecrets::new(crate::key_rings::secrets_dir(&data_dir));
+            Ok(clinicdesk_api::Secrets {
+                tokens: key_ring(&files, JWT_KEYS)?,
+                audit: key_ring(&files, AUDIT_KEYS)?,
+            })
+        }
+    })
+    .await
+    .context("the key ring task failed")?;
+    secrets.context("cannot read the key rings")
 }
 
 /// Creates the missing demo accounts with hashes computed ahead ([`DemoPasswords`]), through
@@ -277,15 +325,20 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clinicdesk_store::users;
 
     #[test]
-    fn demo_mode_defaults_on() {
-        assert!(demo_enabled(None));
-        assert!(demo_enabled(Some("1")));
-        assert!(demo_enabled(Some("")));
+    fn demo_mode_defaults_off() {
+        assert!(!demo_enabled(None));
+        assert!(!demo_enabled(Some("")));
         assert!(!demo_enabled(Some("0")));
         assert!(!demo_enabled(Some(" OFF ")));
         assert!(!demo_enabled(Some("false")));
+        assert!(!demo_enabled(Some("maybe")));
+        assert!(demo_enabled(Some("1")));
+        assert!(demo_enabled(Some(" ON ")));
+        assert!(demo_enabled(Some("true")));
+        assert!(demo_enabled(Some("yes")));
     }
 
     #[test]
@@ -306,6 +359,7 @@ mod tests {
         let config = StartupConfig {
             data_dir: dir.path().join("fresh"),
             demo: true,
+            secrets: SecretsPlace::Files,
         };
         let early = DemoPasswords::start_if_first_run(&config);
         assert!(early.is_some(), "no database file yet: a first start");
@@ -336,10 +390,14 @@ mod tests {
             );
         }
         drop(conn);
-        let chain = clinicdesk_store::audit::verify_chain(&state.db)
+        let chains = clinicdesk_store::audit::verify_all(&state.db)
             .await
             .unwrap();
-        assert!(chain.is_ok(), "the audit chain is intact: {chain:?}");
+        assert!(!chains.is_empty());
+        assert!(
+            chains.iter().all(|c| c.intact()),
+            "the audit chains are intact: {chains:?}"
+        );
 
         // A second start has its database already: nothing is hashed ahead.
         assert!(DemoPasswords::start_if_first_run(&config).is_none());
@@ -351,11 +409,18 @@ mod tests {
         let config = StartupConfig {
             data_dir: dir.path().join("data dir 50%"),
             demo: false,
+            secrets: SecretsPlace::Files,
         };
         let desktop = Desktop::new();
-        open(&desktop, &config).await.unwrap();
+        let state = open(&desktop, &config).await.unwrap();
         assert!(desktop.is_ready());
         assert!(config.database_path().is_file());
+        // Not in demo mode: no accounts at all (the first run asks for the administrator),
+        // and the state offers the first-run set-up but no demo logins.
+        let mut conn = state.db.conn().await.unwrap();
+        assert_eq!(users::count(&mut conn).await.unwrap(), 0);
+        drop(conn);
+        assert!(state.first_run_setup && !state.demo_mode);
         let id = desktop.device_id().unwrap().to_string();
         assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
 

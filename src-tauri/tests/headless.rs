@@ -109,10 +109,12 @@ fn api_request_reaches_the_shared_router_in_process() {
     assert_eq!(v["error"]["code"], "SERVICE_UNAVAILABLE");
     assert_eq!(v["error"]["message"], "서비스를 준비 중입니다");
 
-    // Warm up exactly as the app does (demo data off to keep the test fast), then the demo users.
+    // Warm up exactly as a plain install does (no demo mode), on a database that also holds
+    // the demo accounts, as one that once ran in demo mode would.
     let config = StartupConfig {
         data_dir: dir.path().join("data"),
         demo: false,
+        secrets: startup::SecretsPlace::Files,
     };
     let state = tauri::async_runtime::block_on(startup::open(&desktop, &config))
         .expect("the database opens");
@@ -125,13 +127,31 @@ fn api_request_reaches_the_shared_router_in_process() {
     let (r, v) = h.api("GET", "/healthz", json!({}), None);
     assert_eq!((r.status, v["status"].as_str()), (200, Some("ok")));
 
+    // Not in demo mode: the published demo password does not open the demo admin, and the
+    // first run asks for the clinic's own administrator.
     let (r, v) = h.api(
         "POST",
         "/api/v1/auth/login",
-        json!({"Content-Type": "application/json"}),
+        json!({}),
         Some(json!({"username": "admin", "password": "clinicdesk-demo"})),
     );
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(v["error"]["code"], "AUTH_INVALID_CREDENTIALS");
+    let (r, v) = h.api("GET", "/api/v1/setup", json!({}), None);
     assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        v["data"],
+        json!({"needs_setup": true, "setup_allowed": true})
+    );
+
+    // The set-up screen's request creates the administrator and logs them in.
+    let (r, v) = h.api(
+        "POST",
+        "/api/v1/setup",
+        json!({"Content-Type": "application/json"}),
+        Some(json!({"username": "head.admin", "display_name": "원장", "password": "Blue-Harbor-Lamp"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(v["success"], true);
     let access = v["data"]["access_token"]
         .as_str()
@@ -146,6 +166,16 @@ fn api_request_reaches_the_shared_router_in_process() {
         r.headers.get("content-type").map(String::as_str),
         Some("application/json")
     );
+    let (_, v) = h.api("GET", "/api/v1/setup", json!({}), None);
+    assert_eq!(v["data"]["needs_setup"], false);
+    let (r, v) = h.api(
+        "POST",
+        "/api/v1/auth/login",
+        json!({}),
+        Some(json!({"username": "head.admin", "password": "Blue-Harbor-Lamp"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(v["data"]["user"]["username"], "head.admin");
 
     // The bearer token works on the next in-process call.
     let (r, v) = h.api(
@@ -155,14 +185,14 @@ fn api_request_reaches_the_shared_router_in_process() {
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(v["data"]["username"], "admin");
+    assert_eq!(v["data"]["username"], "head.admin");
 
     // A wrong password is the API's own 401 envelope, not a bridge error.
     let (r, v) = h.api(
         "POST",
         "/api/v1/auth/login",
         json!({}),
-        Some(json!({"username": "admin", "password": "nope"})),
+        Some(json!({"username": "head.admin", "password": "nope"})),
     );
     assert_eq!(r.status, 401);
     assert_eq!(v["error"]["code"], "AUTH_INVALID_CREDENTIALS");
@@ -238,6 +268,7 @@ fn api_docs_come_from_the_shared_router_through_the_scheme() {
     let config = StartupConfig {
         data_dir: dir.path().join("data"),
         demo: false,
+        secrets: startup::SecretsPlace::Files,
     };
     tauri::async_runtime::block_on(startup::open(&desktop, &config)).expect("the database opens");
 

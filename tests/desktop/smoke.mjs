@@ -6,13 +6,16 @@
 // It builds nothing: it expects the debug binary (CLINICDESK_DESKTOP_BIN, else
 // $CARGO_TARGET_DIR/debug/clinicdesk-desktop, else target/debug/clinicdesk-desktop) and a display
 // (run it through scripts/desktop-e2e.sh, which uses xvfb-run). The app gets a fresh data
-// directory (CLINICDESK_DATA_DIR), so it starts on an empty database and seeds the demo data.
+// directory (CLINICDESK_DATA_DIR) and demo mode (CLINICDESK_DEMO=1), so it starts on an empty
+// database and seeds the demo data; a second app, without demo mode on another fresh directory,
+// is a plain install's first start.
 //
 // Steps: the login screen appears; the in-process API answers /readyz 200 through the
 // `api_request` command; staff logs in; the search list shows customers; a customer with a
 // package opens; a package card with a per-service usage bar is visible; the help entry
 // "API 문서" opens the read-only Swagger UI in a second window; after quitting and
-// restarting the app the login is restored from the OS keyring; logout clears it. Screenshots go to
+// restarting the app the login is restored from the OS keyring; logout clears it; then a plain
+// install shows the set-up screen, creates its administrator and is logged in. Screenshots go to
 // tests/desktop/screenshots/. tauri-driver is always stopped with SIGTERM (after the WebDriver
 // session closed the app). The last line is `N passed, M failed`; the exit code is non-zero on
 // any failure.
@@ -214,6 +217,101 @@ async function rootScreenshot(name) {
   if (fs.existsSync(file)) log(`screenshot ${path.relative(repo, file)}`);
 }
 
+// --- tauri-driver ------------------------------------------------------------------------------
+
+/**
+ * Starts tauri-driver on `port` (it starts WebKitWebDriver on `nativePort`, which starts the app
+ * for each session) with the app's environment: `dataDir` as its data directory plus `env`.
+ * Output goes to `logStream` and `onText`. `state.exited` turns true when it exits.
+ */
+function startDriver({ tauriDriver, webkitDriver, port, nativePort, dataDir, env, logStream, onText }) {
+  const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', webkitDriver], {
+    env: {
+      ...process.env,
+      CLINICDESK_DATA_DIR: dataDir,
+      CLINICDESK_KEYRING: process.env.CLINICDESK_KEYRING || 'keyutils',
+      RUST_LOG: process.env.RUST_LOG || 'info,sqlx=warn',
+      NO_AT_BRIDGE: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const state = { exited: false };
+  const onOutput = (chunk) => {
+    const text = chunk.toString();
+    logStream.write(text);
+    onText?.(text);
+  };
+  driver.stdout.on('data', onOutput);
+  driver.stderr.on('data', onOutput);
+  driver.on('exit', () => {
+    state.exited = true;
+  });
+  return { driver, state };
+}
+
+/** Waits until tauri-driver answers /status (it does once WebKitWebDriver does). */
+async function driverReady(state) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    if (state.exited) throw new Error('tauri-driver exited');
+    try {
+      const v = await wd('GET', '/status');
+      if (v?.ready !== false) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(200);
+  }
+  throw new Error('no /status answer in 30 s');
+}
+
+/** Closes the session, stops tauri-driver and whatever it started (`known` pids) that outlived it. */
+async function stopDriver(driver, state, known) {
+  const pids = [...new Set([...known, ...(state.exited ? [] : descendants(driver.pid))])];
+  if (session) {
+    await wd('DELETE', s('')).catch((e) => log(`closing the session: ${e.message}`));
+    session = null;
+  }
+  if (!state.exited) {
+    driver.kill('SIGTERM');
+    const deadline = Date.now() + 10000;
+    while (!state.exited && Date.now() < deadline) await sleep(100);
+    if (!state.exited) {
+      log('tauri-driver ignored SIGTERM; sending SIGKILL');
+      driver.kill('SIGKILL');
+    }
+  }
+  // Anything tauri-driver started that outlived it (the app, WebKit helpers): SIGTERM by pid.
+  await sleep(300);
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
+}
+
+/** A free pair of local ports for tauri-driver and WebKitWebDriver. */
+async function portPair() {
+  const port = await freePort();
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
+  return { port, nativePort };
+}
+
+/** Starts the app in a new WebDriver session. */
+async function newAppSession(bin) {
+  const v = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: bin } } } });
+  session = v.sessionId;
+  await wd('POST', s('/timeouts'), { script: 30000 }).catch(() => {});
+}
+
+/** The in-process API's answer to a request, through the `api_request` command. */
+async function apiRequest(method, path, body = null) {
+  return execAsync(
+    `const done = arguments[arguments.length - 1];
+     window.__TAURI_INTERNALS__.invoke('api_request', { request: { method: arguments[0], path: arguments[1], headers: {}, body: arguments[2] } })
+       .then((r) => done({ status: r.status, body: r.body }), (e) => done({ status: -1, body: String(e) }));`,
+    [method, path, body === null ? null : JSON.stringify(body)],
+  );
+}
+
 // --- steps ------------------------------------------------------------------------------------
 
 async function step(name, fn) {
@@ -267,9 +365,7 @@ async function main() {
   }
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-e2e-'));
-  const port = await freePort();
-  let nativePort = await freePort();
-  while (nativePort === port) nativePort = await freePort();
+  const { port, nativePort } = await portPair();
   base = `http://127.0.0.1:${port}`;
   fs.mkdirSync(shotsDir, { recursive: true });
   const logFile = path.join(shotsDir, 'app.log');
@@ -277,58 +373,31 @@ async function main() {
   log(`app ${bin}`);
   log(`data dir ${dataDir}; tauri-driver on ${port}, WebKitWebDriver on ${nativePort}; log ${path.relative(repo, logFile)}`);
 
-  const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', webkitDriver], {
-    env: {
-      ...process.env,
-      CLINICDESK_DATA_DIR: dataDir,
-      CLINICDESK_KEYRING: process.env.CLINICDESK_KEYRING || 'keyutils',
-      RUST_LOG: process.env.RUST_LOG || 'info,sqlx=warn',
-      NO_AT_BRIDGE: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const appTimings = {};
-  const onOutput = (chunk) => {
-    const text = chunk.toString();
-    logStream.write(text);
-    for (const line of text.split('\n')) {
-      const m = line.match(/elapsed_ms=(\d+)\s+"?(window created|UI loaded|database ready|API ready|demo data seeded)/) ||
-        line.match(/(window created|UI loaded|database ready|API ready|demo data seeded).*elapsed_ms=(\d+)/);
-      if (m) {
-        const [label, ms] = /^\d+$/.test(m[1]) ? [m[2], m[1]] : [m[1], m[2]];
-        if (!(label in appTimings)) appTimings[label] = Number(ms);
-      }
-    }
-  };
-  driver.stdout.on('data', onOutput);
-  driver.stderr.on('data', onOutput);
-  let driverExited = false;
-  driver.on('exit', () => {
-    driverExited = true;
-  });
-
-  let knownChildren = [];
-  const newSession = async () => {
-    const v = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: bin } } } });
-    session = v.sessionId;
-    await wd('POST', s('/timeouts'), { script: 30000 }).catch(() => {});
-  };
-  try {
-    // tauri-driver answers /status once WebKitWebDriver does.
-    const ok = await step('tauri-driver and WebKitWebDriver start', async () => {
-      const deadline = Date.now() + 30000;
-      while (Date.now() < deadline) {
-        if (driverExited) throw new Error('tauri-driver exited');
-        try {
-          const v = await wd('GET', '/status');
-          if (v?.ready !== false) return;
-        } catch {
-          /* not up yet */
+  // Demo mode: the demo data and the demo accounts (the first-run case below runs without).
+  const { driver, state: driverState } = startDriver({
+    tauriDriver,
+    webkitDriver,
+    port,
+    nativePort,
+    dataDir,
+    env: { CLINICDESK_DEMO: '1' },
+    logStream,
+    onText: (text) => {
+      for (const line of text.split('\n')) {
+        const m = line.match(/elapsed_ms=(\d+)\s+"?(window created|UI loaded|database ready|API ready|demo data seeded)/) ||
+          line.match(/(window created|UI loaded|database ready|API ready|demo data seeded).*elapsed_ms=(\d+)/);
+        if (m) {
+          const [label, ms] = /^\d+$/.test(m[1]) ? [m[2], m[1]] : [m[1], m[2]];
+          if (!(label in appTimings)) appTimings[label] = Number(ms);
         }
-        await sleep(200);
       }
-      throw new Error('no /status answer in 30 s');
-    });
+    },
+  });
+  let knownChildren = [];
+  const newSession = () => newAppSession(bin);
+  try {
+    const ok = await step('tauri-driver and WebKitWebDriver start', () => driverReady(driverState));
     if (!ok) {
       skipRest('no WebDriver');
       return results;
@@ -359,11 +428,7 @@ async function main() {
       const deadline = Date.now() + READY_TIMEOUT;
       let last = null;
       while (Date.now() < deadline) {
-        last = await execAsync(
-          `const done = arguments[arguments.length - 1];
-           window.__TAURI_INTERNALS__.invoke('api_request', { request: { method: 'GET', path: '/readyz', headers: {}, body: null } })
-             .then((r) => done({ status: r.status, body: r.body }), (e) => done({ status: -1, body: String(e) }));`,
-        );
+        last = await apiRequest('GET', '/readyz');
         if (last?.status === 200) return `ready ${Date.now() - sessionAt} ms after the session request`;
         await sleep(500);
       }
@@ -481,7 +546,7 @@ async function main() {
            })().then(done, (e) => done({ error: String(e) }));`,
         );
         if (state.error) throw new Error(state.error);
-        await screenshot('05-api-docs');
+        await screenshot('03-api-docs-window');
         const origin = state.href.slice(0, state.href.indexOf('/docs/'));
         if (!/clinicdesk-docs/.test(origin)) throw new Error(`the docs window is at ${state.href}`);
         if (!state.title.includes('ClinicDesk API')) throw new Error(`title ${JSON.stringify(state.title)}`);
@@ -534,22 +599,7 @@ async function main() {
     });
     return results;
   } finally {
-    knownChildren = [...new Set([...knownChildren, ...(driverExited ? [] : descendants(driver.pid))])];
-    if (session) {
-      await wd('DELETE', s('')).catch((e) => log(`closing the session: ${e.message}`));
-    }
-    if (!driverExited) {
-      driver.kill('SIGTERM');
-      const deadline = Date.now() + 10000;
-      while (!driverExited && Date.now() < deadline) await sleep(100);
-      if (!driverExited) {
-        log('tauri-driver ignored SIGTERM; sending SIGKILL');
-        driver.kill('SIGKILL');
-      }
-    }
-    // Anything tauri-driver started that outlived it (the app, WebKit helpers): SIGTERM by pid.
-    await sleep(300);
-    for (const pid of knownChildren) if (alive(pid)) process.kill(pid, 'SIGTERM');
+    await stopDriver(driver, driverState, knownChildren);
     logStream.end();
     const timings = Object.entries(appTimings).map(([k, v]) => `${k} ${v} ms`).join(', ');
     if (timings) log(`app timings since process start: ${timings}`);
@@ -557,9 +607,67 @@ async function main() {
   }
 }
 
+/**
+ * A plain install's first start (no demo mode, fresh data directory): the set-up screen instead
+ * of the login, the clinic's administrator created there and logged in at once; demo accounts
+ * do not exist.
+ */
+async function firstRun(bin, tauriDriver, webkitDriver) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-e2e-first-'));
+  const { port, nativePort } = await portPair();
+  base = `http://127.0.0.1:${port}`;
+  const logStream = fs.createWriteStream(path.join(shotsDir, 'app-first-run.log'));
+  const { driver, state } = startDriver({ tauriDriver, webkitDriver, port, nativePort, dataDir, env: { CLINICDESK_DEMO: '0' }, logStream });
+  let known = [];
+  try {
+    const shown = await step('first run without demo mode shows the set-up screen', async () => {
+      await driverReady(state);
+      await newAppSession(bin);
+      known = descendants(driver.pid);
+      await waitFor('[data-testid="setup-form"]', READY_TIMEOUT, 'the set-up screen');
+      const title = (await textOf(await waitFor('.setup-card h1', 5000))).trim();
+      if (title !== '클리닉 관리자 계정 만들기') throw new Error(`title ${JSON.stringify(title)}`);
+      if (await find('[data-testid="login-form"]')) throw new Error('the login form is shown too');
+      const demo = await apiRequest('POST', '/api/v1/auth/login', { username: 'admin', password: 'clinicdesk-demo' });
+      if (demo?.status !== 401) throw new Error(`the demo admin login answered ${JSON.stringify(demo)}`);
+      return 'no demo accounts';
+    });
+    await screenshot('05-first-run-setup');
+    if (!shown) {
+      results.push({ name: 'the set-up creates the administrator, who is then logged in', ok: false });
+      console.log('FAIL - the set-up creates the administrator, who is then logged in: not run (no set-up screen)');
+      return;
+    }
+    await step('the set-up creates the administrator, who is then logged in', async () => {
+      known = [...new Set([...known, ...descendants(driver.pid)])];
+      await typeInto(await waitFor('[data-testid="setup-display-name"]'), '김원장');
+      await typeInto(await waitFor('[data-testid="setup-username"]'), 'head.admin');
+      await typeInto(await waitFor('[data-testid="setup-password"]'), 'Blue-Harbor-Lamp-42');
+      await typeInto(await waitFor('[data-testid="setup-confirm"]'), 'Blue-Harbor-Lamp-42');
+      await click(await waitFor('[data-testid="setup-submit"]'));
+      await waitFor('[data-testid="search-input"]', 30000, 'the search screen');
+      const role = (await textOf(await waitFor('[data-testid="header-role"]'))).trim();
+      if (role !== '관리자') throw new Error(`header role ${JSON.stringify(role)}`);
+      await waitFor('[data-testid="nav-users"]', 5000, 'the 사용자 관리 menu');
+      const status = await apiRequest('GET', '/api/v1/setup');
+      if (!String(status?.body).includes('"needs_setup":false')) throw new Error(`set-up still needed: ${status?.body}`);
+      return 'logged in as the new administrator';
+    });
+    await screenshot('06-first-run-admin');
+  } finally {
+    await stopDriver(driver, state, known);
+    logStream.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 let finalResults;
 try {
   finalResults = await main();
+  if (!finalResults.some((r) => r.name === 'prerequisites')) {
+    await firstRun(findBinary(), process.env.TAURI_DRIVER || findOnPath('tauri-driver'), process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver');
+    finalResults = results;
+  }
 } catch (e) {
   console.log(`FAIL - smoke test crashed: ${e.stack || e}`);
   finalResults = [...results, { name: 'crash', ok: false }];

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Browser end-to-end test of the ClinicDesk UI, served by a running server with demo data.
+// Browser end-to-end test of the ClinicDesk UI, served by a running server with demo data
+// (started with --demo: the demo accounts log in).
 //
 //   CLINICDESK_URL=http://127.0.0.1:8080 node e2e/run.mjs      (or: npm run e2e)
 //
@@ -54,10 +55,22 @@ async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
-/** A fresh browser context that records every request leaving the server's origin. */
+/**
+ * A fresh browser context that records every request leaving the server's origin and every
+ * Content-Security-Policy violation of any of its pages (the UI's policy, and /docs's own).
+ */
 async function newSession(browser) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
   context.setDefaultTimeout(TIMEOUT);
+  const cspViolations = [];
+  await context.exposeBinding('__clinicdeskCspViolation', (_source, v) => {
+    cspViolations.push(v);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__clinicdeskCspViolation(`${location.pathname}: ${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
   const page = await context.newPage();
   const origin = new URL(BASE).origin;
   const offOrigin = [];
@@ -71,7 +84,15 @@ async function newSession(browser) {
   });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   currentPage = page;
-  return { context, page, offOrigin, consoleErrors };
+  return { context, page, offOrigin, consoleErrors, cspViolations };
+}
+
+/** Nothing went wrong in a session's pages: no console error, no CSP violation, no request off the server. */
+function assertClean(s) {
+  const errors = s.consoleErrors.filter((e) => !/401|Unauthorized|Failed to load resource/.test(e));
+  assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+  assert(s.cspViolations.length === 0, `Content-Security-Policy violations: ${s.cspViolations.join(' | ')}`);
+  assert(s.offOrigin.length === 0, `off-origin requests: ${s.offOrigin.join(', ')}`);
 }
 
 async function login(page, username) {
@@ -274,6 +295,19 @@ await test('the session survives a reload (refresh token)', async () => {
   assert((await page.getByTestId('login-username').count()) === 0, 'no login screen after reload');
 });
 
+await test('no script can read the refresh token (HttpOnly cookie, nothing in page storage)', async () => {
+  const seen = await page.evaluate(() => ({
+    cookie: document.cookie,
+    storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+  }));
+  assert(!seen.cookie.includes('clinicdesk_refresh'), `document.cookie shows it: ${seen.cookie}`);
+  assert(!/refresh/i.test(seen.storage), `page storage holds it: ${seen.storage}`);
+  const cookies = await page.context().cookies();
+  const refresh = cookies.find((c) => c.name === 'clinicdesk_refresh');
+  assert(refresh, 'the browser holds the refresh cookie');
+  assert(refresh.httpOnly && refresh.sameSite === 'Strict' && refresh.path === '/api/v1/auth', JSON.stringify(refresh));
+});
+
 await test('English toggle switches the UI language', async () => {
   await page.getByTestId('lang-toggle').click();
   await page.getByTestId('record-visit-button').filter({ hasText: 'Record visit' }).waitFor();
@@ -296,10 +330,8 @@ await test('logout returns to the login screen and forgets the session', async (
   await page.getByTestId('login-username').waitFor();
 });
 
-await test('no console errors and no off-origin requests (staff)', async () => {
-  const errors = staff.consoleErrors.filter((e) => !/401|Unauthorized|Failed to load resource/.test(e));
-  assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-  assert(staff.offOrigin.length === 0, `off-origin requests: ${staff.offOrigin.join(', ')}`);
+await test('no console errors, CSP violations or off-origin requests (staff)', async () => {
+  assertClean(staff);
 });
 await staff.context.close();
 
@@ -348,22 +380,133 @@ await test('admin sees a cancel button for visits', async () => {
   }
 });
 
-await test('no console errors and no off-origin requests (admin)', async () => {
-  const errors = admin.consoleErrors.filter((e) => !/401|Unauthorized|Failed to load resource/.test(e));
-  assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-  assert(admin.offOrigin.length === 0, `off-origin requests: ${admin.offOrigin.join(', ')}`);
+await test('no console errors, CSP violations or off-origin requests (admin)', async () => {
+  assertClean(admin);
 });
+// ---------------------------------------------------------------------------------------------
+// Accounts: the admin adds a user, the user logs in and changes their password, the admin
+// deactivates them and their open session ends at its next request.
+const STRONG = 'Blue-Harbor-Lamp-42';
+const CHANGED = 'Quiet river 7 stones';
+const newUser = { username: `e2e-${Date.now().toString(36)}`, name: '이테스트' };
+const member = await newSession(browser);
+
+/** Screenshots of the current page at the two sizes every screen must work at. */
+async function sizes(page, name) {
+  for (const [w, h] of [[1024, 700], [1920, 1080]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(50);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.screenshot({ path: `${SHOTS}${name}-${w}x${h}.png` });
+    // The app's minimum width is 1100 px: narrower windows scroll sideways by design.
+    if (w >= 1100) assert(overflow <= 0, `${name} overflows ${overflow}px at ${w}×${h}`);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+await test('admin adds a user in 사용자 관리', async () => {
+  const p = admin.page;
+  await p.getByTestId('nav-users').click();
+  await p.getByTestId('users-table').waitFor();
+  const usernames = await p.getByTestId('user-username').allTextContents();
+  assert(usernames.length >= 4 && usernames.some((u) => u.trim() === 'staff'), `listed: ${usernames.join(', ')}`);
+  await sizes(p, '09-users');
+  await p.getByTestId('add-user-button').click();
+  await p.getByTestId('add-user-dialog').waitFor();
+  await p.getByTestId('add-display-name').fill(newUser.name);
+  await p.getByTestId('add-username').fill(newUser.username);
+  await p.getByTestId('add-role').selectOption('staff');
+  await p.getByTestId('add-password').fill('1234567890');
+  assert((await p.getByTestId('add-password-rule-kinds').getAttribute('data-ok')) === 'false', 'digits only: one kind');
+  await p.getByTestId('add-password').fill(STRONG);
+  await p.getByTestId('add-confirm').fill(STRONG);
+  assert((await p.getByTestId('add-password-rules').locator('li.ok').count()) === 3, 'every rule met');
+  await sizes(p, '10-add-user');
+  await p.getByTestId('add-user-submit').click();
+  await p.getByTestId('add-user-dialog').waitFor({ state: 'detached' });
+  const row = p.locator(`[data-testid="user-row"][data-username="${newUser.username}"]`);
+  await row.waitFor();
+  assert((await row.getByTestId('user-status').textContent())?.trim() === '사용 중', 'the new user is active');
+});
+
+await test('the new user logs in and changes their password', async () => {
+  const p = member.page;
+  await p.goto(`${BASE}/`);
+  await p.getByTestId('login-username').fill(newUser.username);
+  await p.getByTestId('login-password').fill(STRONG);
+  await p.getByTestId('login-submit').click();
+  await p.getByTestId('search-input').waitFor();
+  assert((await p.getByTestId('nav-users').count()) === 0, 'staff has no user management');
+  await p.getByTestId('header-user').click();
+  await p.getByTestId('change-password-button').click();
+  await p.getByTestId('change-password-dialog').waitFor();
+  await p.getByTestId('current-password').fill('not-my-password');
+  await p.getByTestId('new-password').fill(CHANGED);
+  await p.getByTestId('confirm-password').fill(CHANGED);
+  await p.getByTestId('change-password-submit').click();
+  const wrong = p.getByTestId('error-pw-current');
+  await wrong.waitFor();
+  assert(/현재 비밀번호/.test((await wrong.textContent()) ?? ''), 'a wrong current password is named');
+  await sizes(p, '11-change-password');
+  await p.getByTestId('current-password').fill(STRONG);
+  await p.getByTestId('change-password-submit').click();
+  await p.getByTestId('change-password-dialog').waitFor({ state: 'detached' });
+  await p.getByTestId('toast').filter({ hasText: '비밀번호를 바꿨습니다' }).waitFor();
+  // The session goes on after the change.
+  await p.reload();
+  await p.getByTestId('search-input').waitFor();
+});
+
+await test('the old password no longer works, the new one does', async () => {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: newUser.username, password: STRONG }),
+  });
+  assert(res.status === 401, `old password answered ${res.status}`);
+  const ok = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: newUser.username, password: CHANGED }),
+  });
+  assert(ok.status === 200, `new password answered ${ok.status}`);
+});
+
+await test('admin deactivates the user after a confirmation; the user’s session ends', async () => {
+  const p = admin.page;
+  const row = p.locator(`[data-testid="user-row"][data-username="${newUser.username}"]`);
+  await row.getByTestId('deactivate-user').click();
+  const dialog = p.getByTestId('deactivate-dialog');
+  await dialog.waitFor();
+  assert((await dialog.textContent())?.includes(newUser.username), 'the dialog names the account');
+  await sizes(p, '12-deactivate');
+  await p.getByTestId('deactivate-confirm').click();
+  await dialog.waitFor({ state: 'detached' });
+  await p.waitForFunction((u) => document.querySelector(`[data-testid="user-row"][data-username="${u}"]`)?.getAttribute('data-active') === 'false', newUser.username);
+
+  // The member's open page: its next request is refused and the login screen returns.
+  const m = member.page;
+  await m.getByTestId('search-input').fill('김');
+  await m.getByTestId('login-username').waitFor();
+  await m.getByTestId('login-notice').waitFor();
+  await m.getByTestId('login-username').fill(newUser.username);
+  await m.getByTestId('login-password').fill(CHANGED);
+  await m.getByTestId('login-submit').click();
+  await m.getByTestId('login-error').waitFor();
+  await shot(m, '13-deactivated-user-login');
+});
+
+await test('no console errors, CSP violations or off-origin requests (accounts)', async () => {
+  for (const s of [admin, member]) assertClean(s);
+});
+await member.context.close();
 await admin.context.close();
 
 // ---------------------------------------------------------------------------------------------
 const docs = await newSession(browser);
-// Every request of every tab of this context, and every Content-Security-Policy violation.
+// Every request of every tab of this context (its CSP violations are recorded by newSession).
 const docsRequests = [];
 docs.context.on('request', (r) => docsRequests.push(r.url()));
-await docs.context.addInitScript(() => {
-  window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-});
 
 await test('help entry "API 문서" opens Swagger UI at /docs in a new tab; nothing leaves the server', async () => {
   const p = docs.page;
@@ -409,8 +552,8 @@ await test('help entry "API 문서" opens Swagger UI at /docs in a new tab; noth
   assert(docsUrls.some((u) => u.endsWith('/api/v1/openapi.json')), 'Swagger UI read the document from this server');
   const foreign = docsRequests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
   assert(foreign.length === 0, `requests left the server: ${foreign.join(', ')}`);
-  const violations = await tab.evaluate(() => window.__cspViolations);
-  assert(violations.length === 0, `Content-Security-Policy violations: ${violations.join(' | ')}`);
+  // Neither /docs (its own policy) nor the UI page that opened it (the UI's) violated its CSP.
+  assert(docs.cspViolations.length === 0, `Content-Security-Policy violations: ${docs.cspViolations.join(' | ')}`);
   assert(tabErrors.length === 0, `console errors on /docs: ${tabErrors.join(' | ')}`);
   console.log(`      ${docsRequests.length} requests, all to ${origin}`);
   await tab.close();

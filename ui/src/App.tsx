@@ -1,11 +1,12 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
-import { logout, onSessionChange, restoreSession } from './api';
+import { logout, onSessionChange, restoreSession, setupStatus } from './api';
 import { clearCatalog, loadServices } from './catalog';
+import { AccountMenu } from './components/AccountMenu';
 import { ApiDocsEntry } from './components/ApiDocsEntry';
 import { Modal } from './components/Modal';
-import { Kbd, Spinner, Toasts } from './components/ui';
+import { Kbd, LangToggle, Spinner, Toasts } from './components/ui';
 import { AppContext } from './context';
-import { getLang, onLangChange, setLang, t, tEnum, type Lang } from './i18n';
+import { getLang, onLangChange, t, type Lang } from './i18n';
 import { describeError } from './logic/errors';
 import { mark, markOnce } from './perf';
 import { href, navigate, parseRoute, useRoute } from './router';
@@ -13,7 +14,9 @@ import { CustomerDetailScreen } from './screens/CustomerDetail';
 import { CustomerForm } from './screens/CustomerForm';
 import { Login, Logo } from './screens/Login';
 import { SearchScreen, resetSearchState } from './screens/Search';
-import type { User } from './types';
+import { Setup } from './screens/Setup';
+import { UsersScreen } from './screens/Users';
+import type { SetupStatus, User } from './types';
 
 /**
  * `restoring`: a session restore already under way (main.tsx starts it before the first
@@ -24,6 +27,10 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
   const [booting, setBooting] = useState(true);
   const [user, setUser] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // First run: no administrator can log in yet (checked while nobody is signed in).
+  const [setup, setSetup] = useState<SetupStatus | null>(null);
+  // Unknown (null): the login screen, as before.
+  const checkSetup = () => setupStatus().then(setSetup);
 
   useEffect(() => onLangChange(setLangState), []);
   useEffect(() => {
@@ -37,6 +44,8 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
       if (u) markOnce('user');
       setUser(u);
       if (u) {
+        // Signed in (also right after the first-run set-up): set-up is over.
+        setSetup(null);
         setNotice(null);
         loadServices();
       } else {
@@ -46,11 +55,13 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
       }
     });
     (restoring ?? restoreSession())
-      .then((u) => {
+      .then(async (u) => {
         if (u) {
           setUser(u);
           // The restore may have finished before this component listened for it.
           loadServices();
+        } else {
+          await checkSetup();
         }
       })
       .catch((e) => setNotice(describeError(e)))
@@ -67,6 +78,15 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
         <Logo size={40} />
         <Spinner label={t('login.restoring')} />
       </div>
+    );
+  }
+
+  if (!user && setup?.needs_setup) {
+    return (
+      <>
+        <Setup allowed={setup.setup_allowed} onRecheck={() => void checkSetup()} />
+        <Toasts />
+      </>
     );
   }
 
@@ -140,6 +160,9 @@ function Shell({ user }: { user: User }) {
     case 'detail':
       screen = <CustomerDetailScreen key={route.id} id={route.id} />;
       break;
+    case 'users':
+      screen = <UsersScreen />;
+      break;
   }
 
   return (
@@ -165,6 +188,12 @@ function Shell({ user }: { user: User }) {
             <PlusIcon />
             <span>{t('nav.newCustomer')}</span>
           </a>
+          {user.role === 'admin' ? (
+            <a class={`nav-item${route.name === 'users' ? ' active' : ''}`} href={href({ name: 'users' })} data-testid="nav-users" title={t('nav.users')}>
+              <UsersIcon />
+              <span>{t('nav.users')}</span>
+            </a>
+          ) : null}
         </nav>
         <div class="sidebar-foot">
           <ApiDocsEntry />
@@ -180,26 +209,8 @@ function Shell({ user }: { user: User }) {
         <header class="topbar">
           <div class="topbar-title">{t('app.tagline')}</div>
           <div class="topbar-right">
-            <div class="user-chip" data-testid="header-user" title={t('header.user')}>
-              <span class="avatar" aria-hidden="true">
-                {(user.display_name || user.username || '?').slice(0, 1)}
-              </span>
-              <span class="user-name" data-testid="header-user-name">
-                {user.display_name || user.username}
-              </span>
-              <span class={`role-badge role-${user.role}`} data-testid="header-role" data-value={user.role}>
-                {tEnum('role', user.role)}
-              </span>
-            </div>
-            <button
-              type="button"
-              class="btn btn-ghost btn-sm"
-              data-testid="lang-toggle"
-              title={t('header.langSwitchTitle')}
-              onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
-            >
-              {t('header.langSwitch')}
-            </button>
+            <AccountMenu user={user} />
+            <LangToggle />
             <button
               type="button"
               class="btn btn-outline btn-sm"
@@ -282,6 +293,16 @@ function PlusIcon() {
       <circle cx="10" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.8" />
       <path d="M3.5 17c.8-3 3.4-4.5 6.5-4.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
       <path d="M15 11.5v6M12 14.5h6" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function UsersIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <circle cx="7.5" cy="7" r="3" fill="none" stroke="currentColor" stroke-width="1.8" />
+      <path d="M2 17c.6-2.8 2.8-4.3 5.5-4.3s4.9 1.5 5.5 4.3" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+      <path d="M13 4.5a2.8 2.8 0 0 1 0 5.2M15 12.9c1.6.6 2.6 2 3 4.1" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
     </svg>
   );
 }

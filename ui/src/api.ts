@@ -3,12 +3,13 @@
 //   - desktop (Tauri): the `api_request` command, which hands the request to the in-process router;
 //   - browser: fetch() against the server that served the UI (same origin).
 // It also owns the login session: the access token lives in memory only; the refresh token is
-// kept by a TokenStore (OS keyring through Tauri commands on the desktop, localStorage in a
-// browser). An expired access token is refreshed once, transparently, and the request retried.
+// kept by a TokenStore — the OS keyring through Tauri commands on the desktop; in a browser the
+// server keeps it in an HttpOnly cookie that no script (ours or an injected one) can read. An
+// expired access token is refreshed once, transparently, and the request retried.
 
 import { invoke } from '@tauri-apps/api/core';
 import { mark } from './perf';
-import type { AuthTokens, User } from './types';
+import type { AuthTokens, SetupStatus, User } from './types';
 
 export interface ApiRequest {
   method: string;
@@ -26,6 +27,11 @@ export interface ApiResponse {
 export type Transport = (req: ApiRequest) => Promise<ApiResponse>;
 
 export interface TokenStore {
+  /**
+   * The browser holds the refresh token itself, in an HttpOnly cookie the page cannot read:
+   * refreshing sends no token, and there is nothing to load or save here.
+   */
+  readonly inCookie?: boolean;
   load(): Promise<string | null>;
   save(refreshToken: string): Promise<void>;
   clear(): Promise<void>;
@@ -127,32 +133,24 @@ export function tauriTransport(invokeImpl: InvokeFn = invoke as InvokeFn): Trans
 // ---------------------------------------------------------------------------------------------
 // Refresh-token stores
 
-const REFRESH_KEY = 'clinicdesk.refresh_token';
+/** Where an earlier version kept the refresh token in a browser; removed on start. */
+const LEGACY_REFRESH_KEY = 'clinicdesk.refresh_token';
 const DEVICE_KEY = 'clinicdesk.device_id';
 
-export function browserTokenStore(storage: Storage | undefined = globalThis.localStorage): TokenStore {
+/** The browser's store: the token lives in the server's HttpOnly cookie. */
+export function cookieTokenStore(storage: Storage | undefined = globalThis.localStorage): TokenStore {
+  try {
+    storage?.removeItem(LEGACY_REFRESH_KEY);
+  } catch {
+    /* private mode: nothing was stored either */
+  }
   return {
+    inCookie: true,
     async load() {
-      try {
-        return storage?.getItem(REFRESH_KEY) ?? null;
-      } catch {
-        return null;
-      }
+      return null;
     },
-    async save(token) {
-      try {
-        storage?.setItem(REFRESH_KEY, token);
-      } catch {
-        /* private mode: the session just won't survive a restart */
-      }
-    },
-    async clear() {
-      try {
-        storage?.removeItem(REFRESH_KEY);
-      } catch {
-        /* ignore */
-      }
-    },
+    async save() {},
+    async clear() {},
   };
 }
 
@@ -225,7 +223,7 @@ function cfg(): Config {
     const desktop = isTauri();
     config = {
       transport: desktop ? tauriTransport() : fetchTransport(),
-      tokenStore: desktop ? tauriTokenStore() : browserTokenStore(),
+      tokenStore: desktop ? tauriTokenStore() : cookieTokenStore(),
       deviceId: defaultDeviceId(),
       restorePatienceMs: 30_000,
     };
@@ -359,10 +357,22 @@ async function send(method: string, path: string, body: unknown, token: string |
 type RefreshOutcome = 'ok' | 'rejected' | 'unreachable';
 
 async function doRefresh(): Promise<RefreshOutcome> {
+  const inCookie = cfg().tokenStore.inCookie === true;
   const rt = refreshToken;
-  if (!rt) return 'rejected';
+  if (!inCookie && !rt) return 'rejected';
+  const attempt = async () =>
+    parseResponse<AuthTokens>(await send('POST', '/api/v1/auth/refresh', inCookie ? null : { refresh_token: rt }, null));
   try {
-    const env = parseResponse<AuthTokens>(await send('POST', '/api/v1/auth/refresh', { refresh_token: rt }, null));
+    let env: Envelope<AuthTokens>;
+    try {
+      env = await attempt();
+    } catch (e) {
+      // Two tabs refreshing at once both send the old cookie: the slower one is refused, but
+      // by then the cookie holds the new token, so one more try succeeds.
+      if (!(inCookie && e instanceof ApiError && e.status === 401 && currentUser)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      env = await attempt();
+    }
     await adoptTokens(env.data);
     return 'ok';
   } catch (e) {
@@ -383,9 +393,9 @@ function refreshOnce(): Promise<RefreshOutcome> {
 
 async function adoptTokens(tokens: AuthTokens): Promise<void> {
   accessToken = tokens.access_token;
-  refreshToken = tokens.refresh_token;
+  refreshToken = tokens.refresh_token ?? null;
   if (tokens.user) currentUser = tokens.user;
-  await cfg().tokenStore.save(tokens.refresh_token);
+  if (tokens.refresh_token) await cfg().tokenStore.save(tokens.refresh_token);
 }
 
 async function endSession(reason: SessionEndReason): Promise<void> {
@@ -452,14 +462,47 @@ export async function login(username: string, password: string): Promise<User> {
 }
 
 /**
+ * Whether the first-run set-up is needed (`GET /api/v1/setup`). Waits, like a session restore,
+ * for a server or desktop database that is still starting (a first start must not show the
+ * login screen of an installation that has no account yet); null when it cannot be told.
+ */
+export async function setupStatus(): Promise<SetupStatus | null> {
+  const deadline = Date.now() + cfg().restorePatienceMs;
+  let pause = 50;
+  for (;;) {
+    try {
+      return (await api<SetupStatus>('GET', '/api/v1/setup')).data;
+    } catch (e) {
+      const starting = e instanceof ApiError && (e.status === 0 || e.status === 503);
+      if (!starting || Date.now() >= deadline) return null;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 400);
+  }
+}
+
+/**
+ * First run: creates the clinic's first administrator (`POST /api/v1/setup`, desktop only) and
+ * starts their session, exactly as a login does.
+ */
+export async function setupFirstAdmin(account: { username: string; display_name: string; password: string }): Promise<User> {
+  const env = await api<AuthTokens>('POST', '/api/v1/setup', account);
+  await adoptTokens(env.data);
+  emit(currentUser);
+  return currentUser!;
+}
+
+/**
  * On start: if a refresh token was stored, exchange it and resume the session.
  * Resolves to the user, or null (no stored session, or it was rejected). A server that cannot
  * be reached keeps the stored token so that a later start can still resume.
  */
 export async function restoreSession(): Promise<User | null> {
-  const stored = await cfg().tokenStore.load();
+  const store = cfg().tokenStore;
+  // In a browser the cookie, if any, goes with the refresh request: always ask.
+  const stored = store.inCookie ? null : await store.load();
   mark('token-loaded');
-  if (!stored) return null;
+  if (!stored && !store.inCookie) return null;
   refreshToken = stored;
   // A desktop opening its database (or a server starting) answers 503 for a moment: wait for
   // it rather than dropping a remembered login. Retries start soon and back off, so a short

@@ -7,11 +7,13 @@ export type Route =
   | { name: 'search' }
   | { name: 'new' }
   | { name: 'detail'; id: string }
-  | { name: 'edit'; id: string };
+  | { name: 'edit'; id: string }
+  | { name: 'users' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0];
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'users') return { name: 'users' };
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
@@ -30,6 +32,8 @@ export function href(route: Route): string {
       return `#/customers/${encodeURIComponent(route.id)}`;
     case 'edit':
       return `#/customers/${encodeURIComponent(route.id)}/edit`;
+    case 'users':
+      return '#/users';
   }
 }
 

@@ -10,9 +10,29 @@ export interface User {
   role: Role;
 }
 
+/** A staff account as `GET /api/v1/users` lists it. */
+export interface Account {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  active: boolean;
+  demo?: boolean;
+  created_at?: string | null;
+  last_login_at?: string | null;
+}
+
+export interface SetupStatus {
+  needs_setup: boolean;
+  setup_allowed: boolean;
+}
+
+export const STAFF_ROLES = ['admin', 'manager', 'doctor', 'staff'] as const;
+
 export interface AuthTokens {
   access_token: string;
-  refresh_token: string;
+  /** In-process (desktop) only; over HTTP the token is in an HttpOnly cookie. */
+  refresh_token?: string;
   token_type: string;
   expires_in: number;
   user: User;

@@ -29,6 +29,23 @@ describe('Login and start-up', () => {
     expect((await screen.findByTestId('login-error')).textContent).toBe('아이디 또는 비밀번호가 올바르지 않습니다.');
   });
 
+  it('tells a locked user how many minutes to wait', async () => {
+    setupApi({
+      'POST /api/v1/auth/login': () => ({
+        status: 429,
+        error: { code: 'RATE_LIMIT_EXCEEDED', message: '…', details: { retry_after_seconds: 840, locked: 'username' } },
+      }),
+    });
+    location.hash = '';
+    render(<App />);
+    fireEvent.input(await screen.findByTestId('login-username'), { target: { value: 'staff' } });
+    fireEvent.input(screen.getByTestId('login-password'), { target: { value: 'nope' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    expect((await screen.findByTestId('login-error')).textContent).toBe(
+      '로그인 실패가 너무 많아 잠시 로그인할 수 없습니다. 14분 후에 다시 시도하세요.',
+    );
+  });
+
   it('logs in and lands on the customer search with the role in Korean', async () => {
     setupApi({
       'POST /api/v1/auth/login': () => ({ data: tokens }),

@@ -12,6 +12,7 @@ import {
   qs,
   resetApi,
   restoreSession,
+  cookieTokenStore,
   tauriTokenStore,
   tauriTransport,
 } from '../src/api';
@@ -269,6 +270,43 @@ describe('api() over fetch', () => {
     ]);
     expect(JSON.parse(seen[2].body!)).toEqual({ refresh_token: 'refresh-1' });
     expect(store.value).toBe('refresh-2');
+  });
+});
+
+describe('in a browser (refresh token in an HttpOnly cookie)', () => {
+  function cookieServer(refreshOk: boolean) {
+    const seen: { url: string; body: string | null }[] = [];
+    const fakeFetch = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
+      seen.push({ url: String(url), body: (init?.body as string) ?? null });
+      const { refresh_token: _never, ...data } = tokens(2);
+      const json = (status: number, b: unknown) =>
+        new Response(JSON.stringify(b), { status, headers: { 'content-type': 'application/json' } });
+      if (url === '/api/v1/auth/login') return json(200, { success: true, data });
+      if (url === '/api/v1/auth/refresh')
+        return refreshOk
+          ? json(200, { success: true, data })
+          : json(401, { success: false, error: { code: 'AUTH_INVALID_TOKEN', message: 'x', details: {} } });
+      return json(200, { success: true, data: {} });
+    });
+    return { seen, fakeFetch };
+  }
+
+  it('never keeps the refresh token in page storage and refreshes without sending one', async () => {
+    localStorage.setItem('clinicdesk.refresh_token', 'left-by-an-old-version');
+    const { seen, fakeFetch } = cookieServer(true);
+    configureApi({ transport: fetchTransport(fakeFetch as unknown as typeof fetch), tokenStore: cookieTokenStore(), deviceId: 'd' });
+    expect(localStorage.getItem('clinicdesk.refresh_token')).toBeNull();
+    const user = await restoreSession();
+    expect(user?.username).toBe('staff');
+    expect(seen[0]).toEqual({ url: '/api/v1/auth/refresh', body: null });
+    await login('staff', 'pw');
+    expect(Object.keys(localStorage).filter((k) => k.includes('refresh'))).toEqual([]);
+  });
+
+  it('shows the login screen when the cookie is missing or refused', async () => {
+    const { fakeFetch } = cookieServer(false);
+    configureApi({ transport: fetchTransport(fakeFetch as unknown as typeof fetch), tokenStore: cookieTokenStore(), deviceId: 'd' });
+    expect(await restoreSession()).toBeNull();
   });
 });
 

@@ -8,35 +8,45 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use clinicdesk_domain::role::Capability;
 use clinicdesk_domain::{DomainError, ErrorCode, Role};
-use clinicdesk_store::{users, Actor, Db, StoreResult};
+use clinicdesk_security::KeyRing;
+use clinicdesk_store::access_log::Access;
+use clinicdesk_store::{users, Actor};
 use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::marker::PhantomData;
 
+/// The token signing keys: each key of the ring, by id. Tokens are signed with the current
+/// key and name it in their header (`kid`); any key still in the ring verifies, so tokens
+/// signed before a rotation stay valid until they expire.
 pub struct Keys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    current: (String, EncodingKey),
+    decoding: Vec<(String, DecodingKey)>,
 }
 
 impl Keys {
-    pub fn new(secret: &[u8]) -> Keys {
+    pub fn new(ring: &KeyRing) -> Keys {
+        let current = ring.current();
         Keys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            current: (
+                current.id().to_string(),
+                EncodingKey::from_secret(current.secret()),
+            ),
+            decoding: ring
+                .keys()
+                .iter()
+                .map(|k| (k.id().to_string(), DecodingKey::from_secret(k.secret())))
+                .collect(),
         }
     }
-}
 
-/// The token signing secret lives in the database's settings: generated once, shared by every
-/// process serving that database, surviving restarts.
-pub async fn load_or_create_secret(db: &Db) -> StoreResult<Vec<u8>> {
-    let mut fresh = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut fresh);
-    let mut conn = db.conn().await?;
-    let hex_secret = users::setting_or_insert(&mut conn, "jwt_secret", &hex::encode(fresh)).await?;
-    Ok(hex::decode(&hex_secret).unwrap_or_else(|_| hex_secret.into_bytes()))
+    fn decoding(&self, kid: &str) -> Option<&DecodingKey> {
+        self.decoding
+            .iter()
+            .find(|(id, _)| id == kid)
+            .map(|(_, k)| k)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,7 +75,9 @@ pub fn issue_access_token(state: &AppState, claims: &Claims) -> Result<String, A
     let keys = state
         .keys()
         .ok_or_else(|| ApiError::code(ErrorCode::ServiceUnavailable))?;
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &keys.encoding)
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(keys.current.0.clone());
+    jsonwebtoken::encode(&header, claims, &keys.current.1)
         .map_err(|e| ApiError(DomainError::internal(e.to_string())))
 }
 
@@ -73,14 +85,21 @@ fn decode_access_token(state: &AppState, token: &str) -> Result<Claims, ApiError
     let keys = state
         .keys()
         .ok_or_else(|| ApiError::code(ErrorCode::ServiceUnavailable))?;
+    let invalid = || ApiError::code(ErrorCode::AuthInvalidToken);
+    let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
+    let key = header
+        .kid
+        .as_deref()
+        .and_then(|kid| keys.decoding(kid))
+        .ok_or_else(invalid)?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.validate_exp = false;
-    let claims = jsonwebtoken::decode::<Claims>(token, &keys.decoding, &validation)
+    let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
         .map(|d| d.claims)
         .map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => ApiError::code(ErrorCode::AuthExpiredToken),
-            _ => ApiError::code(ErrorCode::AuthInvalidToken),
+            _ => invalid(),
         })?;
     // Expiry is checked against the app's clock (not the library's), so one notion of "now"
     // governs tokens, dates and tests alike.
@@ -90,26 +109,35 @@ fn decode_access_token(state: &AppState, token: &str) -> Result<Claims, ApiError
     Ok(claims)
 }
 
-/// The `X-Device-Id` the request came with, if it is a sane id. It names the device for the
-/// audit trail; the desktop shell always sets it to its installation id.
-pub fn device_header(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get("x-device-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-        .map(str::to_string)
+/// The device a login names for its session (the audit trail shows it on every event of the
+/// session; requests after the login cannot change it).
+///
+/// In-process, it is the desktop's installation id, which the bridge puts in `X-Device-Id`
+/// whatever the web view sent. Over HTTP anyone can send any header, so a claimed device is
+/// recorded as the client's claim (`client:` + the id), never as one of our nodes.
+pub struct LoginDevice(pub Option<String>);
+
+fn sane_id(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()
+        && v.len() <= 100
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)))
+    .then(|| v.to_string())
 }
 
-/// [`device_header`] as an extractor, for endpoints without an authenticated caller (login).
-pub struct DeviceHeader(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for DeviceHeader {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(DeviceHeader(device_header(parts)))
+impl LoginDevice {
+    /// `claimed` from the header or, over HTTP only, the login body.
+    pub fn resolve(in_process: bool, header: Option<&str>, body: Option<&str>) -> LoginDevice {
+        if in_process {
+            return LoginDevice(header.and_then(sane_id));
+        }
+        LoginDevice(
+            header
+                .or(body)
+                .and_then(sane_id)
+                .map(|id| format!("client:{id}")),
+        )
     }
 }
 
@@ -132,13 +160,33 @@ impl AuthUser {
             role: Some(self.role.as_str().to_string()),
             device_id: self.device_id.clone(),
             request_id: Some(request_id()),
+            client_request_id: crate::envelope::client_request_id(),
         }
+    }
+
+    /// An access by this caller, for the access log.
+    pub fn access(&self, now: &str, action: &str, entity: &str, entity_id: &str) -> Access {
+        Access::read(&self.actor(), now, action, entity, entity_id)
     }
 }
 
+/// The user a bearer token was issued to, when its signature and expiry check out. No
+/// session lookup: the rate limiter keys by it before the handler runs, and a revoked
+/// session's token can still only spend its own user's budget (for at most its lifetime).
+pub(crate) fn verified_token_user(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
+    let token = bearer_token(headers).ok()?;
+    decode_access_token(state, token).ok().map(|c| c.sub)
+}
+
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    parts
-        .headers
+    bearer_token(&parts.headers)
+}
+
+fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -167,18 +215,22 @@ impl FromRequestParts<AppState> for AuthUser {
                     .with_message("로그아웃되었거나 만료된 세션입니다"),
             )
         };
+        // The user row is read on every request, so deactivating an account, a role change or
+        // leaving demo mode takes effect on the next request of every open session.
+        let now = state.now_text();
         let (session, user) = found
-            .filter(|(s, u)| s.revoked_at.is_none() && s.user_id == claims.sub && u.active)
+            .filter(|(s, u)| {
+                s.live_at(&now) && s.user_id == claims.sub && u.usable(state.demo_mode)
+            })
             .ok_or_else(revoked)?;
         let role = Role::parse(&user.role).ok_or_else(revoked)?;
-        let device_from_header = device_header(parts);
         Ok(AuthUser {
             user_id: user.id,
             username: user.username,
             display_name: user.display_name,
             role,
             session_id: session.id,
-            device_id: device_from_header.or(session.device_id),
+            device_id: session.device_id,
         })
     }
 }
@@ -203,6 +255,7 @@ requirement!(RecordActivity);
 requirement!(CancelActivity);
 requirement!(DeleteCustomers);
 requirement!(Analytics);
+requirement!(Administer);
 
 /// An authenticated caller whose role has `R`'s capability; otherwise 403 `FORBIDDEN_ROLE`.
 pub struct Authorized<R: Requirement> {
@@ -226,11 +279,35 @@ impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> 
     ) -> Result<Self, Self::Rejection> {
         let user = AuthUser::from_request_parts(parts, state).await?;
         if !user.role.can(R::CAPABILITY) {
+            let details = serde_json::json!({
+                "role": user.role.as_str(),
+                "required": format!("{:?}", R::CAPABILITY),
+            });
+            // A privacy officer reviews refusals too: someone probing what they may not see.
+            let mut access = Access::read(
+                &user.actor(),
+                &state.now_text(),
+                "access.denied",
+                "endpoint",
+                "",
+            );
+            access.entity_id = None;
+            access.details = serde_json::json!({
+                "method": parts.method.as_str(),
+                "path": parts.uri.path(),
+                "required": details["required"],
+                "ip": crate::limits::client_ip(
+                    &parts.extensions,
+                    &parts.headers,
+                    &state.limits().config.trusted_proxies,
+                )
+                .map(|ip| ip.to_string()),
+            });
+            if let Err(e) = state.db.record_access(access).await {
+                tracing::error!(error = %e, "a refusal could not be logged");
+            }
             return Err(ApiError(
-                DomainError::new(ErrorCode::ForbiddenRole).with_details(serde_json::json!({
-                    "role": user.role.as_str(),
-                    "required": format!("{:?}", R::CAPABILITY),
-                })),
+                DomainError::new(ErrorCode::ForbiddenRole).with_details(details),
             ));
         }
         Ok(Authorized {

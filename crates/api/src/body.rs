@@ -115,6 +115,20 @@ impl QueryMap {
         Ok(out)
     }
 
+    /// A yes/no parameter (`true`/`false`, `1`/`0`); absent is no.
+    pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
+        match self.text(key) {
+            None => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some("false" | "0") => Ok(false),
+            Some(v) => Err(ApiError(DomainError::not_allowed(
+                key,
+                &Value::String(v.into()),
+                &["true", "false"],
+            ))),
+        }
+    }
+
     pub fn date(&self, key: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
         self.text(key)
             .map(|v| clinicdesk_domain::fields::parse_date(key, v))

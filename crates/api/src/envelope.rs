@@ -7,13 +7,35 @@ use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_store::StoreError;
 use serde_json::{json, Value};
 
-tokio::task_local! {
-    /// The id of the request being handled, set by the request-id middleware.
-    pub static REQUEST_ID: String;
+/// The ids of the request being handled: the server's own (always made here, never taken
+/// from the client) and the one the client sent in `X-Request-Id`, if it sent a sane one.
+#[derive(Debug, Clone, Default)]
+pub struct RequestIds {
+    pub server: String,
+    pub client: Option<String>,
 }
 
+tokio::task_local! {
+    /// Set for the whole handling of a request by the request-id middleware.
+    pub static REQUEST_IDS: RequestIds;
+}
+
+/// The server's id of the request being handled: in the envelope's `request_id`, the
+/// `X-Request-Id` response header, the logs and the audit trail.
 pub fn request_id() -> String {
-    REQUEST_ID.try_with(|id| id.clone()).unwrap_or_default()
+    REQUEST_IDS
+        .try_with(|ids| ids.server.clone())
+        .unwrap_or_default()
+}
+
+/// The `X-Request-Id` the client sent (sanitised: ASCII letters, digits and `-_.:`, at most
+/// [`crate::routes::MAX_CLIENT_REQUEST_ID`] characters). Recorded as the client's, never as
+/// the server's.
+pub fn client_request_id() -> Option<String> {
+    REQUEST_IDS
+        .try_with(|ids| ids.client.clone())
+        .ok()
+        .flatten()
 }
 
 fn timestamp() -> String {
@@ -69,29 +91,55 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
+        let retry_after = (e.code == ErrorCode::RateLimitExceeded)
+            .then(|| e.details["retry_after_seconds"].as_u64())
+            .flatten();
         let status =
             StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut error = json!({
-            "code": e.code.as_str(),
-            "message": e.message,
-            "details": e.details,
-        });
-        if let Some(field) = e.field {
-            error["field"] = json!(field);
-        }
-        let body = json!({
-            "success": false,
-            "error": error,
-            "timestamp": timestamp(),
-            "request_id": request_id(),
-        });
-        let mut resp = (status, Json(body)).into_response();
+        let mut resp = (status, Json(error_json(&e))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert("www-authenticate", HeaderValue::from_static("Bearer"));
+        }
+        // Every 429 (rate limit or login lock) tells the client when to come back.
+        if let Some(secs) = retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }
 }
 
 pub type ApiResult = Result<Response, ApiError>;
+
+/// The error envelope for an answer the HTTP layer gives before any request exists (a
+/// malformed request line, a URI or header section beyond the parser's hard limits): a fresh
+/// request id, nothing else to say.
+pub fn transport_error_body(code: ErrorCode) -> Vec<u8> {
+    let id = format!("req-{}", clinicdesk_domain::ids::new_id());
+    let resp = REQUEST_IDS.sync_scope(
+        RequestIds {
+            server: id,
+            client: None,
+        },
+        || error_json(&DomainError::new(code)),
+    );
+    resp.to_string().into_bytes()
+}
+
+fn error_json(e: &DomainError) -> Value {
+    let mut error = json!({
+        "code": e.code.as_str(),
+        "message": e.message,
+        "details": e.details,
+    });
+    if let Some(field) = &e.field {
+        error["field"] = json!(field);
+    }
+    json!({
+        "success": false,
+        "error": error,
+        "timestamp": timestamp(),
+        "request_id": request_id(),
+    })
+}

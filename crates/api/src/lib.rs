@@ -1,19 +1,22 @@
 //! ClinicDesk's API: one axum [`Router`] holding every endpoint, the response envelope, the
-//! auth extractor with the role checks, and request ids. The server serves this router over
+//! auth extractor with the role checks, request ids, rate limits and the login lockout. The server serves this router over
 //! HTTP; the desktop hands requests to the very same router in-process — so the two cannot
 //! drift. The OpenAPI document of that router is generated from the same code ([`openapi`]).
 
 mod auth;
 mod body;
 mod envelope;
+pub mod limits;
+mod login_guard;
 pub mod openapi;
 mod routes;
 mod state;
 pub mod transport;
 
 pub use auth::Claims;
-pub use envelope::ApiError;
-pub use state::{AppState, Clock};
+pub use envelope::{client_request_id, request_id, transport_error_body, ApiError};
+pub use limits::{LimitConfig, LockoutPolicy, RateClass};
+pub use state::{AppState, Clock, Secrets};
 
 use axum::Router;
 

@@ -1,5 +1,7 @@
 use crate::auth::Keys;
+use crate::limits::{LimitConfig, Limits};
 use chrono::{DateTime, NaiveDate, Utc};
+use clinicdesk_security::KeyRing;
 use clinicdesk_store::{Db, StoreResult};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -7,34 +9,104 @@ use std::sync::{Arc, OnceLock};
 /// Where "now" comes from; tests may pin it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// The key rings a node runs with, read from outside the database (private files on a
+/// server, the OS keyring on a desktop — see `clinicdesk_security::secrets`).
+#[derive(Clone, Debug)]
+pub struct Secrets {
+    /// Signs access tokens.
+    pub tokens: KeyRing,
+    /// Seals the audit chains.
+    pub audit: KeyRing,
+}
+
+impl Secrets {
+    /// Fresh random rings, for tests and throw-away databases.
+    pub fn generate() -> Secrets {
+        Secrets {
+            tokens: KeyRing::generate(),
+            audit: KeyRing::generate(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub access_ttl_seconds: i64,
-    pub refresh_ttl_days: i64,
+    /// A login is refreshable this long after its last refresh…
+    pub refresh_idle_days: i64,
+    /// …and never longer than this after it began.
+    pub refresh_absolute_days: i64,
+    /// Over HTTP the refresh token travels in a cookie; `Secure` when the server is reached
+    /// over TLS (a proxy in front of it), which the server's configuration says.
+    pub secure_cookies: bool,
+    /// A replaced refresh token presented again within this many seconds of its replacement
+    /// is taken for two tabs racing (both sent the old cookie), not for theft: refused, but
+    /// the login is kept.
+    pub refresh_reuse_grace_seconds: i64,
+    secrets: Arc<Secrets>,
+    /// Demo mode: demo accounts (published password) may log in. Off unless the process was
+    /// started in demo mode; a demo account in the database is refused otherwise.
+    pub demo_mode: bool,
+    /// Whether `POST /api/v1/setup` may create the first administrator: the desktop's own
+    /// first run does; a server never does (its administrator is made with
+    /// `clinicdesk-server users create`).
+    pub first_run_setup: bool,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
+    limits: Arc<Limits>,
 }
 
 impl AppState {
-    pub fn new(db: Db) -> AppState {
+    pub fn new(db: Db, secrets: Secrets) -> AppState {
         AppState {
             db,
             clock: Arc::new(Utc::now),
             access_ttl_seconds: 15 * 60,
-            refresh_ttl_days: 30,
+            refresh_idle_days: 14,
+            refresh_absolute_days: 30,
+            secure_cookies: false,
+            refresh_reuse_grace_seconds: 10,
+            secrets: Arc::new(secrets),
+            demo_mode: false,
+            first_run_setup: false,
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
+            limits: Arc::new(Limits::new(LimitConfig::default())),
         }
     }
 
-    /// Runs the migrations and loads (or creates) the token signing secret, without opening
-    /// the API yet: a caller that seeds data first calls [`AppState::mark_ready`] after it.
+    /// The same state with other rate limits and login lockout (the server's flags); fresh
+    /// counters.
+    pub fn with_limits(mut self, config: LimitConfig) -> AppState {
+        self.limits = Arc::new(Limits::new(config));
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The same state with demo mode on or off.
+    pub fn with_demo_mode(mut self, on: bool) -> AppState {
+        self.demo_mode = on;
+        self
+    }
+
+    /// The same state with first-run set-up allowed or not.
+    pub fn with_first_run_setup(mut self, on: bool) -> AppState {
+        self.first_run_setup = on;
+        self
+    }
+
+    /// Runs the migrations, settles the audit chains and loads the token keys, without
+    /// opening the API yet: a caller that seeds data first calls [`AppState::mark_ready`]
+    /// after it.
     pub async fn open(&self) -> StoreResult<()> {
         self.db.migrate().await?;
-        let secret = crate::auth::load_or_create_secret(&self.db).await?;
-        let _ = self.keys.set(Keys::new(&secret));
+        self.db.init_audit(self.secrets.audit.clone()).await?;
+        let _ = self.keys.set(Keys::new(&self.secrets.tokens));
         Ok(())
     }
 

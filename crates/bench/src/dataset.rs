@@ -45,8 +45,41 @@ pub async fn counts(db: &Db) -> anyhow::Result<(i64, i64, i64, i64)> {
     Ok((out[0], out[1], out[2], out[3]))
 }
 
+static SECRETS_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Where the data sets' key rings live (`<data-dir>/secrets`): a data set's audit events are
+/// sealed with its audit key, so every run on it — and every server the bench starts on it —
+/// must use the same ring. Set once, at start.
+pub fn use_secrets_dir(data_dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let _ = SECRETS_DIR.set(std::fs::canonicalize(data_dir)?.join("secrets"));
+    Ok(())
+}
+
+pub fn secrets_dir() -> PathBuf {
+    SECRETS_DIR
+        .get()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("bench-data/secrets"))
+}
+
+/// The key rings of the data sets.
+pub fn secrets() -> anyhow::Result<clinicdesk_api::Secrets> {
+    use clinicdesk_security::secrets::{configured_ring, AUDIT_KEYS, JWT_KEYS};
+    let dir = secrets_dir();
+    Ok(clinicdesk_api::Secrets {
+        tokens: configured_ring(&dir, JWT_KEYS)?,
+        audit: configured_ring(&dir, AUDIT_KEYS)?,
+    })
+}
+
+/// A data set's database, migrated and ready for writes.
+pub async fn open(url: &str) -> anyhow::Result<Db> {
+    Ok(Db::open(url, secrets()?.audit).await?)
+}
+
 async fn seed(db: &Db, customers: usize) -> anyhow::Result<()> {
-    db.migrate().await?;
     clinicdesk_demo::ensure_demo_users(db).await?;
     let s = clinicdesk_demo::seed(db, today_kst(), &demo_options(customers)).await?;
     tracing::info!(
@@ -80,7 +113,7 @@ pub async fn sqlite(data_dir: &Path, customers: usize) -> anyhow::Result<(PathBu
             path.display()
         );
         let started = Instant::now();
-        let db = Db::connect(&sqlite_url(&tmp)).await?;
+        let db = open(&sqlite_url(&tmp)).await?;
         seed(&db, customers).await?;
         // Fold the WAL into the main file before closing so the rename moves everything.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -94,6 +127,12 @@ pub async fn sqlite(data_dir: &Path, customers: usize) -> anyhow::Result<(PathBu
             }
         }
         std::fs::rename(&tmp, &path)?;
+        // The access log's file moves with its database (they are paired).
+        let access = clinicdesk_store::access_log_path(&tmp);
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", access.display()));
+        }
+        std::fs::rename(&access, clinicdesk_store::access_log_path(&path))?;
         built = true;
         build_secs = Some(started.elapsed().as_secs_f64());
         eprintln!(
@@ -101,8 +140,7 @@ pub async fn sqlite(data_dir: &Path, customers: usize) -> anyhow::Result<(PathBu
             started.elapsed().as_secs_f64()
         );
     }
-    let db = Db::connect(&sqlite_url(&path)).await?;
-    db.migrate().await?;
+    let db = open(&sqlite_url(&path)).await?;
     clinicdesk_demo::ensure_demo_users(&db).await?;
     let (c, v, p, i) = counts(&db).await?;
     db.close().await;
@@ -205,7 +243,7 @@ pub async fn postgres(admin_url: &str, customers: usize) -> anyhow::Result<(Stri
         sqlx::query(&format!("CREATE DATABASE {building}"))
             .execute(&mut admin)
             .await?;
-        let db = Db::connect(&with_database(admin_url, &building)?).await?;
+        let db = open(&with_database(admin_url, &building)?).await?;
         seed(&db, customers).await?;
         db.close().await;
         sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
@@ -219,8 +257,7 @@ pub async fn postgres(admin_url: &str, customers: usize) -> anyhow::Result<(Stri
         );
     }
     let _ = admin.close().await;
-    let db = Db::connect(&url).await?;
-    db.migrate().await?;
+    let db = open(&url).await?;
     clinicdesk_demo::ensure_demo_users(&db).await?;
     let (mut c, mut v, mut p, mut i) = counts(&db).await?;
     if c == 0 {

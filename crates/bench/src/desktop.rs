@@ -520,7 +520,9 @@ async fn drive(
         c.args(&driver_args);
         c
     };
+    // Demo mode: the first start seeds the demo data set and the demo accounts log in.
     cmd.env("CLINICDESK_DATA_DIR", data_dir)
+        .env("CLINICDESK_DEMO", "1")
         .env(
             "CLINICDESK_KEYRING",
             std::env::var("CLINICDESK_KEYRING").unwrap_or_else(|_| "keyutils".into()),

@@ -17,6 +17,7 @@ mod client;
 mod dataset;
 mod desktop;
 mod load;
+mod logins;
 mod procs;
 mod report;
 mod server;
@@ -182,6 +183,7 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         max_endpoint_secs: args.max_endpoint_secs,
     };
 
+    dataset::use_secrets_dir(&args.data_dir)?;
     // --- SQLite: in-process, then the server over HTTP ---------------------------------
     match dataset::sqlite(&args.data_dir, n).await {
         Err(e) => r.failures.push(format!("SQLite data set: {e:#}")),
@@ -311,7 +313,8 @@ async fn in_process(
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<Vec<report::LatencyRow>> {
     let db = Db::connect(url).await?;
-    let state = AppState::new(db.clone());
+    // The benchmark logs in with the demo accounts of its data set: demo mode.
+    let state = AppState::new(db.clone(), dataset::secrets()?).with_demo_mode(true);
     state.prepare().await?;
     let client = Client::InProcess(clinicdesk_api::router(state));
     let result = async {
@@ -332,6 +335,9 @@ async fn in_process(
     result
 }
 
+/// Logins sent at once in the `/healthz`-under-logins phase (issue 7: "100 logins in flight").
+const LOGINS_IN_FLIGHT: usize = 100;
+
 #[allow(clippy::too_many_arguments)]
 async fn over_http(
     r: &mut Report,
@@ -344,7 +350,7 @@ async fn over_http(
     latency: &LatencyOptions,
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<()> {
-    let db = Db::connect(url).await?;
+    let db = dataset::open(url).await?;
     let fixtures = workload::load_fixtures(&db).await?;
     eprintln!("bench: starting the server on {database}");
     let server = match server::start(server_bin, url, log).await {
@@ -361,7 +367,25 @@ async fn over_http(
             Ok(rows) => r.latency.extend(rows),
             Err(e) => r.failures.push(format!("{}: {e:#}", transport.label())),
         }
-        throughput(r, database, &server.base, &client, &fixtures, args).await
+        throughput(r, database, &server.base, &client, &fixtures, args).await?;
+        eprintln!("bench: /healthz while {LOGINS_IN_FLIGHT} logins are in flight ({database})");
+        let row = logins::run(&server.base, database, "staff", PASSWORD, LOGINS_IN_FLIGHT).await;
+        eprintln!(
+            "  idle p50 {:.2} p99 {:.2} ms; during {} logins ({:.2} s, {} probes) p50 {:.2} p99 {:.2} max {:.2} ms",
+            row.idle.p50_ms,
+            row.idle.p99_ms,
+            row.logins,
+            row.logins_secs,
+            row.under_logins.count,
+            row.under_logins.p50_ms,
+            row.under_logins.p99_ms,
+            row.under_logins.max_ms
+        );
+        for e in row.errors.iter().take(3) {
+            r.failures.push(format!("/healthz under logins ({database}): {e}"));
+        }
+        r.logins.push(row);
+        Ok(())
     }
     .await;
     server.stop().await;

@@ -181,6 +181,8 @@ pub struct Report {
     pub datasets: Vec<Dataset>,
     pub latency: Vec<LatencyRow>,
     pub throughput: Vec<ThroughputRow>,
+    /// `/healthz` while logins are in flight, per database.
+    pub logins: Vec<crate::logins::LoginLoadRow>,
     pub desktop: Desktop,
     /// Phases that could not run or broke (any entry fails the run).
     pub failures: Vec<String>,
@@ -393,6 +395,38 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(o, "- `{e}`: `{}`", md_escape(req));
         }
         let _ = writeln!(o, "\n</details>\n");
+    }
+
+    if !r.logins.is_empty() {
+        let _ = writeln!(o, "## /healthz while logins are in flight\n");
+        let _ = writeln!(
+            o,
+            "One `/healthz` probe at a time, idle and then while the logins (one connection each, \
+             sent at once) are still in flight; Argon2 runs off the async workers, at most one per \
+             core at a time.\n"
+        );
+        let _ = writeln!(
+            o,
+            "| database | logins | ok | logins took s | probes during logins | idle p50 / p99 / max ms | during logins p50 / p99 / max ms |\n|---|---:|---:|---:|---:|---|---|"
+        );
+        for l in &r.logins {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {:.2} | {} | {} / {} / {} | {} / {} / {} |",
+                l.database,
+                l.logins,
+                l.logins_ok,
+                l.logins_secs,
+                l.under_logins.count,
+                ms(l.idle.p50_ms),
+                ms(l.idle.p99_ms),
+                ms(l.idle.max_ms),
+                ms(l.under_logins.p50_ms),
+                ms(l.under_logins.p99_ms),
+                ms(l.under_logins.max_ms),
+            );
+        }
+        let _ = writeln!(o);
     }
 
     if !r.throughput.is_empty() {

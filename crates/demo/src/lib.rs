@@ -66,8 +66,10 @@ pub struct DemoSummary {
     pub users: usize,
 }
 
-/// Demo users admin/manager/doctor/staff, password "clinicdesk-demo", Korean display names;
-/// only missing ones are created. Returns how many were created.
+/// Demo users admin/manager/doctor/staff, password "clinicdesk-demo", Korean display names,
+/// marked as demo accounts (they log in only to a process in demo mode); only missing ones are
+/// created — a real account that already has one of these names is left alone. Returns how
+/// many were created.
 pub async fn ensure_demo_users(db: &Db) -> anyhow::Result<usize> {
     ensure_demo_users_with(db, None).await
 }
@@ -114,13 +116,11 @@ pub async fn ensure_demo_users_with(
         if users::by_username(w.conn(), username).await?.is_some() {
             continue;
         }
+        // Published password: such an account works only while a process runs in demo mode
+        // (`AppState::demo_mode`).
         let user = users::User {
-            id: clinicdesk_domain::ids::new_id(),
-            username: username.to_string(),
-            password_hash,
-            display_name: display_name.to_string(),
-            role: role.to_string(),
-            active: true,
+            demo: true,
+            ..users::User::new(username, display_name, role, password_hash)
         };
         users::insert(&mut w, &user).await?;
         created += 1;

@@ -10,7 +10,9 @@ use clinicdesk_domain::ids::is_valid_id;
 use clinicdesk_domain::package::{package_status, package_usage, Sessions};
 use clinicdesk_domain::stats::risk_level;
 use clinicdesk_domain::ServiceType;
-use clinicdesk_store::{audit, customers, interactions, packages, sessions, stats, users, Db};
+use clinicdesk_store::{
+    audit, customers, interactions, packages, sessions, stats, timestamp, users, Actor, Db,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap};
@@ -29,6 +31,14 @@ fn unique(tag: &str) -> String {
     format!("{tag}_{}_{nanos}", std::process::id())
 }
 
+/// Every audit chain verifies; returns how many events they hold.
+async fn intact_events(db: &Db) -> i64 {
+    let reports = audit::verify_all(db).await.unwrap();
+    assert!(!reports.is_empty());
+    assert!(reports.iter().all(|r| r.intact()), "{reports:?}");
+    reports.iter().map(|r| r.events).sum()
+}
+
 /// A migrated SQLite database in a fresh temp file; removed on drop.
 struct TempDb {
     db: Db,
@@ -38,18 +48,23 @@ struct TempDb {
 impl TempDb {
     async fn new(tag: &str) -> TempDb {
         let path = std::env::temp_dir().join(format!("clinicdesk-{}.db", unique(tag)));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        db.migrate().await.unwrap();
+        let db = Db::open(
+            &format!("sqlite://{}", path.display()),
+            clinicdesk_security::KeyRing::generate(),
+        )
+        .await
+        .unwrap();
         TempDb { db, path }
     }
 }
 
 impl Drop for TempDb {
     fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        let access = clinicdesk_store::access_log_path(&self.path);
+        for file in [&self.path, &access] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
         }
     }
 }
@@ -334,12 +349,11 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     assert_eq!(before, after);
 
     // The audit chain: templates, users, the seed event — intact.
-    let events = audit::verify_chain(db)
+    assert_eq!(intact_events(db).await, templates + 4 + 1);
+    let recent = audit::events(db, &audit::AuditFilter::default(), 0, 100)
         .await
         .unwrap()
-        .expect("audit chain verifies");
-    assert_eq!(events, templates + 4 + 1);
-    let recent = audit::recent(db, 100).await.unwrap();
+        .0;
     assert!(recent
         .iter()
         .any(|e| e.action == "demo.seed" && e.username.as_deref() == Some("system:demo")));
@@ -433,6 +447,9 @@ async fn demo_users_are_created_once_and_log_in_with_the_demo_password() {
         assert_eq!(u.display_name, display_name);
         assert!(u.display_name.chars().all(|c| ('가'..='힣').contains(&c)));
         assert!(u.active);
+        // Marked: usable only by a process in demo mode.
+        assert!(u.demo);
+        assert!(u.usable(true) && !u.usable(false));
         assert!(clinicdesk_security::verify_password(
             DEMO_PASSWORD,
             &u.password_hash
@@ -443,7 +460,38 @@ async fn demo_users_are_created_once_and_log_in_with_the_demo_password() {
         ));
     }
     drop(conn);
-    assert_eq!(audit::verify_chain(&t.db).await.unwrap(), Ok(4));
+    assert_eq!(intact_events(&t.db).await, 4);
+    // Demo accounts never travel to a server.
+    assert_eq!(count(&t.db, "outbox").await, 0);
+}
+
+#[tokio::test]
+async fn a_real_account_with_a_demo_name_is_left_alone() {
+    let t = TempDb::new("demo_name_taken").await;
+    let real = users::User::new(
+        "admin",
+        "원장",
+        "admin",
+        clinicdesk_security::hash_password("Blue-Harbor-Lamp-42").unwrap(),
+    );
+    let mut w =
+        t.db.begin_write(&Actor::system("test"), &timestamp(chrono::Utc::now()))
+            .await
+            .unwrap();
+    users::insert(&mut w, &real).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(ensure_demo_users(&t.db).await.unwrap(), 3);
+    let mut conn = t.db.conn().await.unwrap();
+    let admin = users::by_username(&mut conn, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(admin.id, real.id);
+    assert!(!admin.demo);
+    assert!(!clinicdesk_security::verify_password(
+        DEMO_PASSWORD,
+        &admin.password_hash
+    ));
 }
 
 /// `postgres://user:pass@host:port/db?x` with another database name.
@@ -463,6 +511,11 @@ fn with_database(url: &str, name: &str) -> String {
 #[tokio::test]
 async fn seeds_postgres_too() {
     let Ok(admin_url) = std::env::var("CLINICDESK_TEST_PG_URL") else {
+        // Under CI a missing database is a failure, never a silent skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CLINICDESK_TEST_PG_URL must be set under CI"
+        );
         eprintln!("CLINICDESK_TEST_PG_URL not set: PostgreSQL variant skipped");
         return;
     };
@@ -474,8 +527,9 @@ async fn seeds_postgres_too() {
         .unwrap();
     let url = with_database(&admin_url, &name);
     let outcome = async move {
-        let db = Db::connect(&url).await.unwrap();
-        db.migrate().await.unwrap();
+        let db = Db::open(&url, clinicdesk_security::KeyRing::generate())
+            .await
+            .unwrap();
         let opts = DemoOptions {
             customers: 50,
             seed: 20240601,
@@ -502,7 +556,7 @@ async fn seeds_postgres_too() {
         );
         assert!(summary.visits > 500);
         assert!(seed_if_empty(&db, today(), &opts).await.unwrap().is_none());
-        assert!(audit::verify_chain(&db).await.unwrap().is_ok());
+        intact_events(&db).await;
 
         // Same data as SQLite for the same seed.
         let lite = TempDb::new("demo_pg_twin").await;

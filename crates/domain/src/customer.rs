@@ -125,7 +125,8 @@ impl CustomerRecord {
     }
 
     /// Share of the profile that is filled in, 0.0–1.0 with two decimals (seed 004's
-    /// `profile_completeness`).
+    /// `profile_completeness`). Health fields are left out: every role sees this figure, and
+    /// counting fields a role may not read would tell it whether they are filled.
     pub fn profile_completeness(&self) -> f64 {
         let checks = [
             !self.name.is_empty(),
@@ -140,8 +141,6 @@ impl CustomerRecord {
             !self.preferred_services.is_empty(),
             !self.preferred_channels.is_empty(),
             self.consent_privacy,
-            self.health_goals.is_some(),
-            !self.health_interests.is_empty(),
         ];
         let filled = checks.iter().filter(|c| **c).count() as f64;
         (filled / checks.len() as f64 * 100.0).round() / 100.0
@@ -153,7 +152,8 @@ impl CustomerRecord {
     }
 }
 
-/// What a create or update changed: field names in body order and "old → new" per field.
+/// What a create or update changed: field names in body order and "old → new" per field, both
+/// as the acting role may see them (masked contact data stays masked on both sides).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChangeSet {
     pub updated_fields: Vec<String>,
@@ -192,12 +192,12 @@ pub fn apply_patch(
             return Err(DomainError::forbidden_field(key));
         }
         match key.as_str() {
-            "name" => next.name = required_text("name", Some(value), 50)?,
+            "name" => next.name = required_name("name", Some(value), 50)?,
             "phone" => next.phone = opt_phone("phone", value)?,
-            "email" => next.email = opt_email("email", value)?,
+            "email" => next.email = unmasked("email", opt_email("email", value)?)?,
             "birth_year" => next.birth_year = opt_int("birth_year", value, 1900, this_year as i64)?,
             "gender" => next.gender = opt_enum("gender", value, &GENDERS)?,
-            "address" => next.address = opt_text("address", value, 200)?,
+            "address" => next.address = unmasked("address", opt_text("address", value, 200)?)?,
             "emergency_contact" => next.emergency_contact = opt_phone("emergency_contact", value)?,
             "occupation" => next.occupation = opt_text("occupation", value, 50)?,
             "membership_level" => {
@@ -222,7 +222,7 @@ pub fn apply_patch(
                 next.preferred_services =
                     enum_list("preferred_services", value, &ServiceType::CODES)?
             }
-            "assigned_staff" => next.assigned_staff = opt_text("assigned_staff", value, 50)?,
+            "assigned_staff" => next.assigned_staff = opt_name("assigned_staff", value, 50)?,
             "memo" => next.memo = opt_text("memo", value, 1000)?,
             "communication_preferences" => {
                 let prefix = "communication_preferences";
@@ -287,26 +287,33 @@ pub fn apply_patch(
     }
 
     let after = stored_json(&next);
+    let view = View::for_role(role);
+    let (seen_before, seen_after) = (visible_json(record, view), visible_json(&next, view));
     let mut changes = ChangeSet::default();
     for key in obj.keys() {
-        if before[key] != after[key] {
-            changes.updated_fields.push(key.clone());
-            match (&before[key], &after[key]) {
-                (Value::Object(old), Value::Object(new)) => {
-                    for (k, v) in new {
-                        if old.get(k) != Some(v) && k != "updated_at" {
-                            changes.changes_summary.insert(
-                                format!("{key}.{k}"),
-                                json!(format!("{} → {}", show(&old[k]), show(v))),
-                            );
-                        }
+        // A field this role sees masked counts as updated whenever it is sent: were an
+        // unchanged value reported as "no change", staff could test guesses of the hidden
+        // digits against it.
+        let sent_blind = view.masks(key);
+        if before[key] == after[key] && !sent_blind {
+            continue;
+        }
+        changes.updated_fields.push(key.clone());
+        match (&seen_before[key], &seen_after[key]) {
+            (Value::Object(old), Value::Object(new)) => {
+                for (k, v) in new {
+                    if old.get(k) != Some(v) {
+                        changes.changes_summary.insert(
+                            format!("{key}.{k}"),
+                            json!(format!("{} → {}", show(&old[k]), show(v))),
+                        );
                     }
                 }
-                (old, new) => {
-                    changes
-                        .changes_summary
-                        .insert(key.clone(), json!(format!("{} → {}", show(old), show(new))));
-                }
+            }
+            (old, new) => {
+                changes
+                    .changes_summary
+                    .insert(key.clone(), json!(format!("{} → {}", show(old), show(new))));
             }
         }
     }
@@ -348,6 +355,22 @@ fn stored_json(r: &CustomerRecord) -> Value {
     })
 }
 
+/// A value as a masked view shows it (`k***@…`, `서울시 강남구 ***`) is a placeholder, never
+/// data: saving it would overwrite the real value with the mask.
+fn unmasked(field: &str, value: Option<String>) -> DomainResult<Option<String>> {
+    match value {
+        Some(v) if v.contains("***") => Err(DomainError::invalid(
+            field,
+            format!("{field} 항목에 가려진 값(***)을 저장할 수 없습니다. 실제 값을 입력해 주세요"),
+        )
+        .with_details(json!({ "reason": "masked_value" }))),
+        other => Ok(other),
+    }
+}
+
+/// Contact fields a masked view hides part of.
+pub const MASKED_FIELDS: [&str; 4] = ["phone", "email", "address", "emergency_contact"];
+
 /// How personal data is shown to a role: contact fields masked for staff, health fields
 /// hidden from roles without health access.
 #[derive(Debug, Clone, Copy)]
@@ -362,6 +385,11 @@ impl View {
             masked: role.sees_masked_pii(),
             health: role.can(Capability::HealthData),
         }
+    }
+
+    /// True when this view shows `field` only in part.
+    pub fn masks(&self, field: &str) -> bool {
+        self.masked && MASKED_FIELDS.contains(&field)
     }
 
     pub fn phone(&self, v: &Option<String>) -> Value {
@@ -403,15 +431,7 @@ pub fn customer_json(
     role: Role,
     today: NaiveDate,
 ) -> Value {
-    let view = View::for_role(role);
-    let mut v = stored_json(r);
-    v["phone"] = view.phone(&r.phone);
-    v["email"] = view.email(&r.email);
-    v["address"] = view.address(&r.address);
-    v["emergency_contact"] = view.phone(&r.emergency_contact);
-    for field in HEALTH_FIELDS {
-        v[field] = view.health(&v[field]);
-    }
+    let mut v = visible_json(r, View::for_role(role));
     v["consent"]["updated_at"] = json!(r.consent_updated_at);
     let derived = json!({
         "id": r.id,
@@ -430,6 +450,21 @@ pub fn customer_json(
     });
     if let (Some(out), Value::Object(extra)) = (v.as_object_mut(), derived) {
         out.extend(extra);
+    }
+    v
+}
+
+/// The writable fields of a record as `view` may see them: the one place where contact data
+/// is masked and health data hidden. Every response that carries a customer's own fields is
+/// built from this.
+fn visible_json(r: &CustomerRecord, view: View) -> Value {
+    let mut v = stored_json(r);
+    v["phone"] = view.phone(&r.phone);
+    v["email"] = view.email(&r.email);
+    v["address"] = view.address(&r.address);
+    v["emergency_contact"] = view.phone(&r.emergency_contact);
+    for field in HEALTH_FIELDS {
+        v[field] = view.health(&v[field]);
     }
     v
 }
@@ -546,6 +581,18 @@ mod tests {
                 "birth_year",
             ),
             (
+                json!({"name": "\u{200B}\u{200B}", "phone": "010-1234-5678"}),
+                "name",
+            ),
+            (
+                json!({"name": "김\u{202E}영희", "phone": "010-1234-5678"}),
+                "name",
+            ),
+            (
+                json!({"name": "a", "phone": "010-1234-5678", "assigned_staff": "\u{3164}"}),
+                "assigned_staff",
+            ),
+            (
                 json!({"name": "a", "phone": "010-1234-5678", "birth_year": 2030}),
                 "birth_year",
             ),
@@ -610,9 +657,9 @@ mod tests {
         let r = kim();
         let (next, ch) = apply_patch(
             &r,
-            &json!({"membership_level": "vip", "email": "kim@example.com", "occupation": "프리랜서",
+            &json!({"membership_level": "vip", "occupation": "프리랜서",
                     "communication_preferences": {"preferred_channels": ["kakao"]}}),
-            Role::Staff,
+            Role::Manager,
             false,
             "2024-06-02T00:00:00Z",
             2024,
@@ -635,8 +682,8 @@ mod tests {
         assert_eq!(next.updated_at, "2024-06-02T00:00:00Z");
         let (same, none) = apply_patch(
             &next,
-            &json!({"membership_level": "vip"}),
-            Role::Staff,
+            &json!({"membership_level": "vip", "email": "kim@example.com"}),
+            Role::Manager,
             false,
             "x",
             2024,
@@ -647,6 +694,94 @@ mod tests {
             same.updated_at, next.updated_at,
             "a no-op update does not touch updated_at"
         );
+    }
+
+    /// The summary shows old and new values as the acting role sees them: staff never read
+    /// the old contact data through it.
+    #[test]
+    fn a_masked_role_sees_masked_changes() {
+        let r = kim();
+        let (next, ch) = apply_patch(
+            &r,
+            &json!({"phone": "010-0000-1111", "email": "new@example.org",
+                    "address": "부산시 해운대구 우동 1", "emergency_contact": "010-2222-3333"}),
+            Role::Staff,
+            false,
+            "2024-06-02T00:00:00Z",
+            2024,
+        )
+        .unwrap();
+        assert_eq!(next.phone.as_deref(), Some("010-0000-1111"));
+        assert_eq!(ch.changes_summary["phone"], "010-****-5678 → 010-****-1111");
+        assert_eq!(
+            ch.changes_summary["email"],
+            "k***@example.com → n***@example.org"
+        );
+        assert_eq!(
+            ch.changes_summary["address"],
+            "서울시 강남구 *** → 부산시 해운대구 ***"
+        );
+        assert_eq!(
+            ch.changes_summary["emergency_contact"],
+            "(없음) → 010-****-3333"
+        );
+        let text = serde_json::to_string(&ch.changes_summary).unwrap();
+        for secret in ["1234", "kim@", "테헤란로", "0000", "new@", "우동", "2222"] {
+            assert!(!text.contains(secret), "{secret} leaked in {text}");
+        }
+        let (_, manager) = apply_patch(
+            &r,
+            &json!({"phone": "010-0000-1111"}),
+            Role::Manager,
+            false,
+            "t",
+            2024,
+        )
+        .unwrap();
+        assert_eq!(
+            manager.changes_summary["phone"],
+            "010-1234-5678 → 010-0000-1111"
+        );
+    }
+
+    /// Sending the current value of a masked field must not answer "no change": that would
+    /// confirm a guess of the hidden value.
+    #[test]
+    fn a_masked_field_sent_counts_as_updated() {
+        let r = kim();
+        for (role, expected) in [
+            (Role::Staff, vec!["email", "phone"]),
+            (Role::Manager, vec![]),
+        ] {
+            let (next, ch) = apply_patch(
+                &r,
+                &json!({"phone": "010-1234-5678", "email": "kim@example.com"}),
+                role,
+                false,
+                "2024-06-02T00:00:00Z",
+                2024,
+            )
+            .unwrap();
+            assert_eq!(ch.updated_fields, expected, "{role:?}");
+            assert_eq!(next.phone, r.phone);
+        }
+    }
+
+    #[test]
+    fn masked_placeholders_are_never_saved() {
+        let r = kim();
+        for body in [
+            json!({"email": "k***@example.com"}),
+            json!({"address": "서울시 강남구 ***"}),
+            json!({"phone": "010-****-5678"}),
+            json!({"emergency_contact": "010-****-1111"}),
+        ] {
+            for role in [Role::Staff, Role::Admin] {
+                let e = apply_patch(&r, &body, role, false, NOW, 2024).unwrap_err();
+                let field = body.as_object().unwrap().keys().next().unwrap().clone();
+                assert_eq!(e.field.as_deref(), Some(field.as_str()), "{body}");
+            }
+        }
     }
 
     #[test]
@@ -685,8 +820,15 @@ mod tests {
     #[test]
     fn completeness_counts_filled_fields() {
         let bare = create(json!({"name": "a", "phone": "010-1234-5678"}), Role::Staff).unwrap();
-        assert_eq!(bare.profile_completeness(), 0.14);
-        assert_eq!(kim().profile_completeness(), 0.36);
+        assert_eq!(bare.profile_completeness(), 0.17);
+        assert_eq!(kim().profile_completeness(), 0.33);
+        let mut with_health = kim();
+        with_health.health_interests = vec!["immunity".into()];
+        assert_eq!(
+            with_health.profile_completeness(),
+            kim().profile_completeness(),
+            "health fields do not count: every role sees this figure"
+        );
     }
 
     #[test]

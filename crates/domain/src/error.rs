@@ -3,105 +3,89 @@
 
 use serde_json::{json, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    InvalidJson,
-    ValidationError,
-    AuthInvalidCredentials,
-    AuthInvalidToken,
-    AuthExpiredToken,
-    ForbiddenRole,
-    UnauthorizedAccess,
-    NotFound,
-    CustomerNotFound,
-    PackageNotFound,
-    SessionNotFound,
-    DuplicateCustomer,
-    ServiceNotInPackage,
-    PackageExhausted,
-    PackageExpired,
-    SessionAlreadyCancelled,
-    InsufficientData,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    RateLimitExceeded,
-    ServiceUnavailable,
-    InternalError,
+/// The enum, [`ErrorCode::ALL`] and [`ErrorCode::as_str`] from one list, so a new code is in
+/// `ALL` (and so nameable in the OpenAPI document's `x-errors`) by construction.
+macro_rules! error_codes {
+    ($($code:ident => $name:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($code,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, so a name in a document (the OpenAPI `x-errors` of an endpoint) can
+            /// be resolved to its status.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$code => $name,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    InvalidJson => "INVALID_JSON",
+    ValidationError => "VALIDATION_ERROR",
+    AuthInvalidCredentials => "AUTH_INVALID_CREDENTIALS",
+    AuthInvalidToken => "AUTH_INVALID_TOKEN",
+    AuthExpiredToken => "AUTH_EXPIRED_TOKEN",
+    ForbiddenRole => "FORBIDDEN_ROLE",
+    UnauthorizedAccess => "UNAUTHORIZED_ACCESS",
+    NotFound => "NOT_FOUND",
+    CustomerNotFound => "CUSTOMER_NOT_FOUND",
+    PackageNotFound => "PACKAGE_NOT_FOUND",
+    SessionNotFound => "SESSION_NOT_FOUND",
+    DuplicateCustomer => "DUPLICATE_CUSTOMER",
+    CustomerAnonymized => "CUSTOMER_ANONYMIZED",
+    ServiceNotInPackage => "SERVICE_NOT_IN_PACKAGE",
+    PackageExhausted => "PACKAGE_EXHAUSTED",
+    PackageExpired => "PACKAGE_EXPIRED",
+    SessionAlreadyCancelled => "SESSION_ALREADY_CANCELLED",
+    UserNotFound => "USER_NOT_FOUND",
+    DuplicateUsername => "DUPLICATE_USERNAME",
+    OwnAccountChange => "OWN_ACCOUNT_CHANGE",
+    LastActiveAdmin => "LAST_ACTIVE_ADMIN",
+    SetupNotAllowed => "SETUP_NOT_ALLOWED",
+    SetupAlreadyDone => "SETUP_ALREADY_DONE",
+    InsufficientData => "INSUFFICIENT_DATA",
+    MethodNotAllowed => "METHOD_NOT_ALLOWED",
+    PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+    BadRequest => "BAD_REQUEST",
+    UriTooLong => "URI_TOO_LONG",
+    HeadersTooLarge => "REQUEST_HEADERS_TOO_LARGE",
+    RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+    ServiceUnavailable => "SERVICE_UNAVAILABLE",
+    InternalError => "INTERNAL_ERROR",
 }
 
 impl ErrorCode {
-    /// Every code, so a name in a document (the OpenAPI `x-errors` of an endpoint) can be
-    /// resolved to its status. A new code goes here too; a test checks the names round-trip.
-    pub const ALL: [ErrorCode; 22] = [
-        ErrorCode::InvalidJson,
-        ErrorCode::ValidationError,
-        ErrorCode::AuthInvalidCredentials,
-        ErrorCode::AuthInvalidToken,
-        ErrorCode::AuthExpiredToken,
-        ErrorCode::ForbiddenRole,
-        ErrorCode::UnauthorizedAccess,
-        ErrorCode::NotFound,
-        ErrorCode::CustomerNotFound,
-        ErrorCode::PackageNotFound,
-        ErrorCode::SessionNotFound,
-        ErrorCode::DuplicateCustomer,
-        ErrorCode::ServiceNotInPackage,
-        ErrorCode::PackageExhausted,
-        ErrorCode::PackageExpired,
-        ErrorCode::SessionAlreadyCancelled,
-        ErrorCode::InsufficientData,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::RateLimitExceeded,
-        ErrorCode::ServiceUnavailable,
-        ErrorCode::InternalError,
-    ];
-
     /// The code named `s` (`"CUSTOMER_NOT_FOUND"`).
     pub fn parse(s: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            InvalidJson => "INVALID_JSON",
-            ValidationError => "VALIDATION_ERROR",
-            AuthInvalidCredentials => "AUTH_INVALID_CREDENTIALS",
-            AuthInvalidToken => "AUTH_INVALID_TOKEN",
-            AuthExpiredToken => "AUTH_EXPIRED_TOKEN",
-            ForbiddenRole => "FORBIDDEN_ROLE",
-            UnauthorizedAccess => "UNAUTHORIZED_ACCESS",
-            NotFound => "NOT_FOUND",
-            CustomerNotFound => "CUSTOMER_NOT_FOUND",
-            PackageNotFound => "PACKAGE_NOT_FOUND",
-            SessionNotFound => "SESSION_NOT_FOUND",
-            DuplicateCustomer => "DUPLICATE_CUSTOMER",
-            ServiceNotInPackage => "SERVICE_NOT_IN_PACKAGE",
-            PackageExhausted => "PACKAGE_EXHAUSTED",
-            PackageExpired => "PACKAGE_EXPIRED",
-            SessionAlreadyCancelled => "SESSION_ALREADY_CANCELLED",
-            InsufficientData => "INSUFFICIENT_DATA",
-            MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
-            ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            InternalError => "INTERNAL_ERROR",
-        }
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
     }
 
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            InvalidJson => 400,
+            InvalidJson | BadRequest => 400,
             InsufficientData => 400,
             ValidationError | ServiceNotInPackage => 422,
             AuthInvalidCredentials | AuthInvalidToken | AuthExpiredToken => 401,
-            ForbiddenRole | UnauthorizedAccess => 403,
-            NotFound | CustomerNotFound | PackageNotFound | SessionNotFound => 404,
+            ForbiddenRole | UnauthorizedAccess | SetupNotAllowed => 403,
+            NotFound | CustomerNotFound | PackageNotFound | SessionNotFound | UserNotFound => 404,
             MethodNotAllowed => 405,
-            DuplicateCustomer | PackageExhausted | PackageExpired | SessionAlreadyCancelled => 409,
+            DuplicateCustomer
+            | CustomerAnonymized
+            | PackageExhausted
+            | PackageExpired
+            | SessionAlreadyCancelled => 409,
+            DuplicateUsername | OwnAccountChange | LastActiveAdmin | SetupAlreadyDone => 409,
             PayloadTooLarge => 413,
+            UriTooLong => 414,
+            HeadersTooLarge => 431,
             RateLimitExceeded => 429,
             InternalError => 500,
             ServiceUnavailable => 503,
@@ -124,13 +108,27 @@ impl ErrorCode {
             PackageNotFound => "패키지를 찾을 수 없습니다",
             SessionNotFound => "방문 기록을 찾을 수 없습니다",
             DuplicateCustomer => "같은 이름과 연락처의 고객이 이미 있습니다",
+            CustomerAnonymized => "익명 처리된 고객의 정보는 바꿀 수 없습니다",
             ServiceNotInPackage => "이 패키지에 포함되지 않은 서비스입니다",
             PackageExhausted => "패키지의 남은 횟수가 없습니다",
             PackageExpired => "패키지 이용 기간이 아닙니다",
             SessionAlreadyCancelled => "이미 취소된 방문입니다",
+            UserNotFound => "사용자를 찾을 수 없습니다",
+            DuplicateUsername => "이미 쓰이고 있는 아이디입니다",
+            OwnAccountChange => "자신의 계정은 비활성화하거나 관리자 권한을 내려놓을 수 없습니다",
+            LastActiveAdmin => {
+                "활성 관리자가 한 명뿐이라 비활성화하거나 역할을 바꿀 수 없습니다. 다른 관리자를 먼저 만들어 주세요"
+            }
+            SetupNotAllowed => {
+                "이 서버에서는 화면에서 첫 관리자를 만들 수 없습니다. 서버에서 `clinicdesk-server users create --username <아이디> --role admin` 명령으로 만들어 주세요"
+            }
+            SetupAlreadyDone => "관리자 계정이 이미 있습니다. 로그인해 주세요",
             InsufficientData => "분석을 위한 데이터가 부족합니다",
             MethodNotAllowed => "허용되지 않은 요청 방식입니다",
             PayloadTooLarge => "요청 본문이 너무 큽니다",
+            BadRequest => "HTTP 요청 형식이 올바르지 않습니다",
+            UriTooLong => "요청 주소(URI)가 너무 깁니다",
+            HeadersTooLarge => "요청 헤더가 너무 큽니다",
             RateLimitExceeded => "요청 한도를 초과했습니다",
             ServiceUnavailable => "서비스를 준비 중입니다",
             InternalError => "서버 내부 오류가 발생했습니다",
@@ -224,6 +222,9 @@ mod tests {
         assert_eq!(ErrorCode::ForbiddenRole.http_status(), 403);
         assert_eq!(ErrorCode::AuthExpiredToken.http_status(), 401);
         assert_eq!(ErrorCode::RateLimitExceeded.http_status(), 429);
+        assert_eq!(ErrorCode::UriTooLong.http_status(), 414);
+        assert_eq!(ErrorCode::HeadersTooLarge.http_status(), 431);
+        assert_eq!(ErrorCode::BadRequest.http_status(), 400);
         assert_eq!(ErrorCode::InternalError.as_str(), "INTERNAL_ERROR");
     }
 
@@ -233,7 +234,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), ErrorCode::ALL.len());
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
         assert_eq!(ErrorCode::parse("NO_SUCH_CODE"), None);

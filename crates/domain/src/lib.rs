@@ -1,8 +1,9 @@
 //! ClinicDesk's domain: the types, validation rules, error codes and derived values of the
-//! clinic (customers, services, packages, visits, interactions, roles). Everything here is
+//! clinic (customers, services, packages, visits, interactions, roles, staff accounts). Everything here is
 //! pure — no IO, no clock reads — so each rule is unit-tested on plain values, and the store
 //! and the API stay thin layers around it.
 
+pub mod account;
 pub mod customer;
 pub mod error;
 pub mod fields;

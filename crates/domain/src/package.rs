@@ -471,6 +471,14 @@ mod tests {
             d("2024-06-01"),
         );
         assert_eq!(future.unwrap_err().field.as_deref(), Some("purchase_date"));
+        for nonsense in ["-0001-01-01", "0000-01-01", "+2020-01-01", "2020-1-1"] {
+            let e = parse_purchase_request(
+                &json!({"package_id": "t1", "purchase_date": nonsense}),
+                d("2024-06-01"),
+            )
+            .unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("purchase_date"), "{nonsense}");
+        }
         let bad = parse_purchase_request(
             &json!({"package_id": "t1", "payment_method": "bitcoin"}),
             d("2024-06-01"),

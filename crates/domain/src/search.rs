@@ -95,14 +95,27 @@ pub struct SearchEntry {
 
 /// A free-text query: digits (three or more, with dashes or spaces) search phone numbers;
 /// anything else searches names and e-mail addresses, case-insensitively.
+///
+/// Search must not find what the searcher may not see: for a role that sees phone numbers and
+/// e-mail addresses masked (`010-****-5678`, `k***@…`), matching any run of the hidden digits
+/// or any fragment of the hidden address would let it recover them one query at a time. Such
+/// a role matches a phone only within what it sees (up to four digits, found in the last
+/// four) or as the whole number typed exactly, and an e-mail only as the whole address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextQuery {
+    /// Any run of a phone number's digits.
     PhoneDigits(String),
+    /// Up to four digits within a phone number's last four, or the whole number.
+    VisiblePhoneDigits(String),
+    /// A fragment of a name or an e-mail address.
     NameOrEmail(String),
+    /// A fragment of a name, or a whole e-mail address.
+    NameOrWholeEmail(String),
 }
 
 impl TextQuery {
-    pub fn parse(q: &str) -> Option<TextQuery> {
+    /// `masked`: the searcher sees contact data masked (see the type's documentation).
+    pub fn parse(q: &str, masked: bool) -> Option<TextQuery> {
         let q = q.trim();
         if q.is_empty() {
             return None;
@@ -111,61 +124,127 @@ impl TextQuery {
         let is_phone = digits.len() >= 3
             && q.chars()
                 .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ');
-        Some(if is_phone {
-            TextQuery::PhoneDigits(digits)
-        } else {
-            TextQuery::NameOrEmail(q.to_lowercase())
+        Some(match (is_phone, masked) {
+            (true, false) => TextQuery::PhoneDigits(digits),
+            (true, true) => TextQuery::VisiblePhoneDigits(digits),
+            (false, false) => TextQuery::NameOrEmail(q.to_lowercase()),
+            (false, true) => TextQuery::NameOrWholeEmail(q.to_lowercase()),
         })
     }
 }
 
-/// The names, e-mail addresses and phone digits of many entries laid end to end (each
-/// followed by a NUL, which no query contains), so one vectorised scan finds a fragment in
-/// all of them: per-entry substring search costs ~100 ns of set-up per string, 10 ms for
-/// 100,000 customers; a scan of the whole text about a tenth of that.
+/// Strings of many entries laid end to end, each followed by a NUL (which no query contains),
+/// so one vectorised scan finds a fragment in all of them: per-entry substring search costs
+/// ~100 ns of set-up per string, 10 ms for 100,000 customers; a scan of the whole text about a
+/// tenth of that.
+#[derive(Debug, Clone, Default)]
+struct Packed {
+    bytes: Vec<u8>,
+    /// Where each entry's string starts (an absent one is an empty string).
+    starts: Vec<u32>,
+}
+
+impl Packed {
+    fn with_capacity(entries: usize, bytes_each: usize) -> Packed {
+        Packed {
+            bytes: Vec::with_capacity(entries * bytes_each),
+            starts: Vec::with_capacity(entries),
+        }
+    }
+
+    fn push(&mut self, s: Option<&str>) {
+        self.starts.push(self.bytes.len() as u32);
+        if let Some(s) = s {
+            self.bytes.extend_from_slice(s.as_bytes());
+        }
+        self.bytes.push(0);
+    }
+
+    /// Entry `i`'s string, without its NUL.
+    fn get(&self, i: usize) -> &[u8] {
+        let start = self.starts[i] as usize;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.bytes.len(), |&e| e as usize);
+        &self.bytes[start..end.saturating_sub(1).max(start)]
+    }
+
+    /// Marks each entry whose string contains `needle`.
+    fn mark_containing(&self, needle: &str, hit: &mut [bool]) {
+        if needle.is_empty() || needle.as_bytes().contains(&0) {
+            return;
+        }
+        for at in Finder::new(needle.as_bytes()).find_iter(&self.bytes) {
+            let i = self.starts.partition_point(|&s| s as usize <= at) - 1;
+            hit[i] = true;
+        }
+    }
+}
+
+/// The searchable text of all entries (names, e-mail addresses, phone digits) and their
+/// order by name. Built once with a sort ([`TextArena::build`]); afterwards each change is
+/// merged into the kept order ([`TextArena::updated`]) in linear time, without sorting again.
 #[derive(Debug, Clone, Default)]
 pub struct TextArena {
-    names: Vec<u8>,
-    name_starts: Vec<u32>,
-    phones: Vec<u8>,
-    phone_starts: Vec<u32>,
+    names: Packed,
+    emails: Packed,
+    phones: Packed,
+    /// Entry positions in (name, id) order.
+    order: Vec<u32>,
     /// Each entry's place in (name, id) order, and among distinct names: sorting then
     /// compares integers instead of following two pointers to two strings.
     rank: Vec<u32>,
     name_rank: Vec<u32>,
 }
 
+fn by_name(entries: &[SearchEntry], x: u32, y: u32) -> Ordering {
+    let (x, y) = (&entries[x as usize], &entries[y as usize]);
+    x.name.cmp(&y.name).then_with(|| x.id.cmp(&y.id))
+}
+
 impl TextArena {
     pub fn build(entries: &[SearchEntry]) -> TextArena {
+        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+        order.sort_unstable_by(|&x, &y| by_name(entries, x, y));
+        TextArena::from_order(entries, order)
+    }
+
+    /// The arena for `entries` after some of them changed, from this one (made for the
+    /// entries before): `old_to_new` maps each earlier position to its position now, or to
+    /// `None` when that entry was removed or its text changed; `fresh` are the positions of
+    /// entries added or whose text changed. The kept order stays sorted (unchanged names keep
+    /// their relative order), and each fresh entry is placed by binary search: linear work
+    /// (copying the text and the ranks), no sort.
+    pub fn updated(
+        &self,
+        entries: &[SearchEntry],
+        old_to_new: impl Fn(u32) -> Option<u32>,
+        fresh: &[u32],
+    ) -> TextArena {
+        let mut order: Vec<u32> = Vec::with_capacity(entries.len());
+        order.extend(self.order.iter().filter_map(|&old| old_to_new(old)));
+        for &p in fresh {
+            let at = order.partition_point(|&q| by_name(entries, q, p) == Ordering::Less);
+            order.insert(at, p);
+        }
+        TextArena::from_order(entries, order)
+    }
+
+    fn from_order(entries: &[SearchEntry], order: Vec<u32>) -> TextArena {
         let mut a = TextArena {
-            names: Vec::with_capacity(entries.len() * 32),
-            name_starts: Vec::with_capacity(entries.len()),
-            phones: Vec::with_capacity(entries.len() * 12),
-            phone_starts: Vec::with_capacity(entries.len()),
-            rank: Vec::new(),
-            name_rank: Vec::new(),
+            names: Packed::with_capacity(entries.len(), 12),
+            emails: Packed::with_capacity(entries.len(), 20),
+            phones: Packed::with_capacity(entries.len(), 12),
+            order: Vec::new(),
+            rank: vec![0; entries.len()],
+            name_rank: vec![0; entries.len()],
         };
         for e in entries {
-            a.name_starts.push(a.names.len() as u32);
-            a.names.extend_from_slice(e.name_lower.as_bytes());
-            a.names.push(0);
-            if let Some(m) = &e.email_lower {
-                a.names.extend_from_slice(m.as_bytes());
-                a.names.push(0);
-            }
-            a.phone_starts.push(a.phones.len() as u32);
-            if let Some(p) = &e.phone_digits {
-                a.phones.extend_from_slice(p.as_bytes());
-            }
-            a.phones.push(0);
+            a.names.push(Some(&e.name_lower));
+            a.emails.push(e.email_lower.as_deref());
+            a.phones.push(e.phone_digits.as_deref());
         }
-        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-        order.sort_unstable_by(|&x, &y| {
-            let (x, y) = (&entries[x as usize], &entries[y as usize]);
-            x.name.cmp(&y.name).then_with(|| x.id.cmp(&y.id))
-        });
-        a.rank = vec![0; entries.len()];
-        a.name_rank = vec![0; entries.len()];
         let mut distinct = 0u32;
         for (place, &i) in order.iter().enumerate() {
             if place > 0 && entries[order[place - 1] as usize].name != entries[i as usize].name {
@@ -174,22 +253,44 @@ impl TextArena {
             a.rank[i as usize] = place as u32;
             a.name_rank[i as usize] = distinct;
         }
+        a.order = order;
         a
+    }
+
+    /// The entry positions in (name, id) order (checks of [`TextArena::updated`]).
+    pub fn order(&self) -> &[u32] {
+        &self.order
     }
 
     /// For each entry (by position), whether it matches the query.
     fn hits(&self, q: &TextQuery) -> Vec<bool> {
-        let (text, starts, needle) = match q {
-            TextQuery::PhoneDigits(d) => (&self.phones, &self.phone_starts, d),
-            TextQuery::NameOrEmail(t) => (&self.names, &self.name_starts, t),
-        };
-        let mut hit = vec![false; starts.len()];
-        if needle.as_bytes().contains(&0) {
-            return hit;
-        }
-        for at in Finder::new(needle.as_bytes()).find_iter(text) {
-            let i = starts.partition_point(|&s| s as usize <= at) - 1;
-            hit[i] = true;
+        let mut hit = vec![false; self.names.starts.len()];
+        match q {
+            TextQuery::PhoneDigits(d) => self.phones.mark_containing(d, &mut hit),
+            TextQuery::NameOrEmail(t) => {
+                self.names.mark_containing(t, &mut hit);
+                self.emails.mark_containing(t, &mut hit);
+            }
+            TextQuery::VisiblePhoneDigits(d) => {
+                let d = d.as_bytes();
+                for (i, h) in hit.iter_mut().enumerate() {
+                    let phone = self.phones.get(i);
+                    let visible = &phone[phone.len().saturating_sub(4)..];
+                    *h = if d.len() <= 4 {
+                        !phone.is_empty() && memchr::memmem::find(visible, d).is_some()
+                    } else {
+                        phone == d
+                    };
+                }
+            }
+            TextQuery::NameOrWholeEmail(t) => {
+                self.names.mark_containing(t, &mut hit);
+                if t.contains('@') {
+                    for (i, h) in hit.iter_mut().enumerate() {
+                        *h |= self.emails.get(i) == t.as_bytes();
+                    }
+                }
+            }
         }
         hit
     }
@@ -440,22 +541,22 @@ mod tests {
 
     #[test]
     fn text_queries_tell_phone_digits_from_names() {
-        assert_eq!(TextQuery::parse("   "), None);
+        assert_eq!(TextQuery::parse("   ", false), None);
         assert_eq!(
-            TextQuery::parse("010-12"),
+            TextQuery::parse("010-12", false),
             Some(TextQuery::PhoneDigits("01012".into()))
         );
         assert_eq!(
-            TextQuery::parse("12"),
+            TextQuery::parse("12", false),
             Some(TextQuery::NameOrEmail("12".into())),
             "two digits are too few for a phone search"
         );
         assert_eq!(
-            TextQuery::parse(" Kim@Mail "),
+            TextQuery::parse(" Kim@Mail ", false),
             Some(TextQuery::NameOrEmail("kim@mail".into()))
         );
         assert_eq!(
-            TextQuery::parse("50%_off"),
+            TextQuery::parse("50%_off", false),
             Some(TextQuery::NameOrEmail("50%_off".into())),
             "wildcard characters are literal"
         );
@@ -470,7 +571,7 @@ mod tests {
         let all = [a, b];
         let find = |q: &str| {
             let f = SearchFilter {
-                text: TextQuery::parse(q),
+                text: TextQuery::parse(q, false),
                 ..SearchFilter::default()
             };
             ids(&run(&all, &f, SortKey::Name, false))
@@ -487,6 +588,141 @@ mod tests {
         assert!(find("%").is_empty(), "a percent sign is not a wildcard");
         assert!(find("희\0park").is_empty(), "no match across two strings");
         assert!(find("희ann").is_empty());
+    }
+
+    /// What a role sees masked, it cannot match on: phone digits only within the last four
+    /// (or the whole number), e-mail only whole — names as usual.
+    #[test]
+    fn masked_searchers_match_only_what_they_see() {
+        let mut a = entry("a", "김영희");
+        a.phone_digits = Some("01012345678".into());
+        a.email_lower = Some("younghee.kim@example.com".into());
+        let mut b = entry("b", "박민수");
+        b.phone_digits = Some("01098761234".into());
+        let all = [a, b];
+        let find = |q: &str| {
+            let f = SearchFilter {
+                text: TextQuery::parse(q, true),
+                ..SearchFilter::default()
+            };
+            let page = run(&all, &f, SortKey::Name, false);
+            page.ids
+        };
+        assert_eq!(
+            TextQuery::parse("5678", true),
+            Some(TextQuery::VisiblePhoneDigits("5678".into()))
+        );
+        assert_eq!(find("5678"), ["a"], "the last four digits are visible");
+        assert_eq!(find("678"), ["a"], "so is part of them");
+        assert_eq!(find("1234"), ["b"], "b's last four, not a's hidden middle");
+        assert!(find("2345").is_empty(), "a's hidden digits match nothing");
+        assert!(
+            find("010-1234").is_empty(),
+            "nor does a prefix with hidden digits"
+        );
+        assert!(find("0101234567").is_empty(), "nor all but the last digit");
+        assert_eq!(
+            find("010-1234-5678"),
+            ["a"],
+            "the whole number typed exactly"
+        );
+        assert_eq!(find("영희"), ["a"], "names are visible");
+        assert!(
+            find("younghee").is_empty(),
+            "a fragment of a hidden e-mail matches nothing"
+        );
+        assert!(find("example.com").is_empty());
+        assert_eq!(
+            find("YoungHee.Kim@Example.com"),
+            ["a"],
+            "the whole address does"
+        );
+        assert!(find("younghee.kim@example.co").is_empty());
+    }
+
+    /// Merging changes into the kept order gives exactly what sorting from scratch gives:
+    /// names added, removed (with the last entry moving into the gap) and renamed, at random.
+    #[test]
+    fn updating_the_order_matches_a_full_sort() {
+        use rand_like::Lcg;
+        let mut rng = Lcg(7);
+        let names = ["가", "나", "다", "라", "마", "김민영", "김민수", "이수진"];
+        let mut entries: Vec<SearchEntry> = (0..300)
+            .map(|i| entry(&format!("id{i:04}"), names[rng.next() % names.len()]))
+            .collect();
+        let mut arena = TextArena::build(&entries);
+        let mut next_id = 300;
+        for _round in 0..200 {
+            let before = entries.len() as u32;
+            // old position → current position; None once removed or renamed
+            let mut old_to_new: Vec<Option<u32>> = (0..before).map(Some).collect();
+            let mut origin: Vec<Option<u32>> = (0..before).map(Some).collect();
+            let mut fresh_ids: Vec<String> = Vec::new();
+            for _ in 0..(1 + rng.next() % 4) {
+                match rng.next() % 3 {
+                    0 if !entries.is_empty() => {
+                        let i = rng.next() % entries.len();
+                        if let Some(o) = origin[i] {
+                            old_to_new[o as usize] = None;
+                        }
+                        let last = entries.len() - 1;
+                        if i != last {
+                            if let Some(o) = origin[last] {
+                                old_to_new[o as usize] = Some(i as u32);
+                            }
+                        }
+                        origin.swap_remove(i);
+                        entries.swap_remove(i);
+                    }
+                    1 if !entries.is_empty() => {
+                        let i = rng.next() % entries.len();
+                        if let Some(o) = origin[i] {
+                            old_to_new[o as usize] = None;
+                        }
+                        let name = names[rng.next() % names.len()];
+                        entries[i].name = name.into();
+                        entries[i].name_lower = name.to_lowercase();
+                        fresh_ids.push(entries[i].id.clone());
+                    }
+                    _ => {
+                        next_id += 1;
+                        entries.push(entry(
+                            &format!("id{next_id:04}"),
+                            names[rng.next() % names.len()],
+                        ));
+                        origin.push(None);
+                        fresh_ids.push(entries.last().unwrap().id.clone());
+                    }
+                }
+            }
+            let mut fresh: Vec<u32> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| fresh_ids.contains(&e.id))
+                .map(|(i, _)| i as u32)
+                .collect();
+            fresh.dedup();
+            arena = arena.updated(&entries, |old| old_to_new[old as usize], &fresh);
+            let full = TextArena::build(&entries);
+            assert_eq!(arena.order(), full.order());
+            assert_eq!(arena.rank, full.rank);
+            assert_eq!(arena.name_rank, full.name_rank);
+            assert_eq!(arena.names.bytes, full.names.bytes);
+        }
+    }
+
+    /// A small deterministic generator (the domain crate has no random-number dependency).
+    mod rand_like {
+        pub struct Lcg(pub u64);
+        impl Lcg {
+            pub fn next(&mut self) -> usize {
+                self.0 = self
+                    .0
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (self.0 >> 33) as usize
+            }
+        }
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest>
             .unwrap_or(service_type.info().duration_minutes),
         satisfaction_rating: opt_int("satisfaction_rating", get("satisfaction_rating"), 1, 5)?,
         session_notes: opt_text("session_notes", get("session_notes"), 1000)?,
-        staff_name: opt_text("staff_name", get("staff_name"), 50)?,
+        staff_name: opt_name("staff_name", get("staff_name"), 50)?,
     })
 }
 
@@ -159,6 +159,22 @@ mod tests {
             (
                 json!({"service_type": "brain", "service_date": "06/01/2024"}),
                 "service_date",
+            ),
+            (
+                json!({"service_type": "brain", "service_date": "-0001-01-01"}),
+                "service_date",
+            ),
+            (
+                json!({"service_type": "brain", "service_date": "0000-01-01"}),
+                "service_date",
+            ),
+            (
+                json!({"service_type": "brain", "service_date": "+2020-01-01"}),
+                "service_date",
+            ),
+            (
+                json!({"service_type": "brain", "staff_name": "\u{2066}김\u{2069}"}),
+                "staff_name",
             ),
             (
                 json!({"service_type": "brain", "satisfaction_rating": 6}),

@@ -1,18 +1,27 @@
 //! The ClinicDesk server: serves the shared API router over HTTP (on SQLite for a single
 //! site, PostgreSQL for a clinic chain) together with the web UI, with structured logs.
+//! `clinicdesk-server` alone serves; subcommands administer the database: `users
+//! create|set-password` (see `users_cmd`), `audit verify` and `keys rotate` (see `admin_cmd`).
+
+mod admin_cmd;
+mod users_cmd;
 
 /// glibc's allocator spent a third of a request's CPU time in malloc/free under concurrent
 /// load (measured with perf); mimalloc's per-thread heaps do not contend.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod secrets;
+mod serve;
+
 use anyhow::Context;
 use axum::Router;
-use clap::Parser;
-use clinicdesk_api::AppState;
+use clap::{Parser, Subcommand};
+use clinicdesk_api::{AppState, LimitConfig, LockoutPolicy};
 use clinicdesk_store::Db;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -20,20 +29,109 @@ use tower_http::services::{ServeDir, ServeFile};
 #[command(
     name = "clinicdesk-server",
     version,
-    about = "ClinicDesk API and web UI server"
+    about = "ClinicDesk API and web UI server",
+    args_conflicts_with_subcommands = true,
+    after_help = "Rate limits (X-RateLimit-* headers, 429 RATE_LIMIT_EXCEEDED) and login locks are \
+counted in this process's memory: several server processes behind one address each count on \
+their own, and a restart forgets them. Requests without a valid token are counted per client \
+address (IPv6 per /64); behind a reverse proxy, name it with --trusted-proxy."
 )]
+struct Cli {
+    /// Without a subcommand the server serves the API and the web UI.
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Staff accounts: create one (the first administrator, too), set a forgotten password.
+    Users(users_cmd::UsersArgs),
+    /// The audit trail: verify every chain (exit 0 and a count when intact, 1 naming the
+    /// first broken event).
+    Audit(admin_cmd::AuditArgs),
+    /// Key rings: put a new current key first (old keys keep verifying what they signed).
+    Keys(admin_cmd::KeysArgs),
+}
+
+/// Which database and which key rings: shared by serving and every subcommand.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Default: an SQLite file
+    /// in the data directory.
+    #[arg(long, env = "CLINICDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Where the default SQLite database lives (made private to this user: 0700).
+    #[arg(long, env = "CLINICDESK_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Where the key rings live (token signing, audit sealing), never in the database.
+    /// Default: `<data-dir>/secrets`. `CLINICDESK_JWT_SECRET`/`_FILE` and
+    /// `CLINICDESK_AUDIT_KEY`/`_FILE` override either ring.
+    #[arg(long, env = "CLINICDESK_SECRETS_DIR")]
+    pub secrets_dir: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    /// The database URL; creates the data directory (owner-only) for the default SQLite file.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        clinicdesk_security::secrets::private_dir(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("clinicdesk.db").display()
+        ))
+    }
+
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.secrets_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets"))
+    }
+
+    pub fn secrets(&self) -> anyhow::Result<clinicdesk_api::Secrets> {
+        let dir = self.secrets_dir();
+        secrets::load(&dir)
+            .with_context(|| format!("cannot load the key rings ({})", dir.display()))
+    }
+
+    /// The database, migrated, its audit trail ready for writes (the subcommands').
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        let url = self.url()?;
+        Db::open(&url, self.secrets()?.audit)
+            .await
+            .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(clap::Args, Debug)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "CLINICDESK_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Default: an SQLite file
-    /// in the data directory.
-    #[arg(long, env = "CLINICDESK_DATABASE_URL")]
-    database_url: Option<String>,
-    /// Where the default SQLite database lives.
-    #[arg(long, env = "CLINICDESK_DATA_DIR", default_value = "data")]
-    data_dir: PathBuf,
-    /// Seed demo data and demo users when the database has no customers.
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Mark the refresh cookie `Secure`: set it when clients reach the server over HTTPS
+    /// (a TLS proxy in front of it).
+    #[arg(long, env = "CLINICDESK_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Demo mode: seed demo data into an empty database and let the demo users (published
+    /// password) log in. Without it, demo accounts in the database are refused.
     #[arg(long, env = "CLINICDESK_DEMO")]
     demo: bool,
     /// Number of demo customers (with --demo).
@@ -45,9 +143,79 @@ struct Args {
     /// `json` (default, for log collectors) or `pretty`.
     #[arg(long, env = "CLINICDESK_LOG_FORMAT", default_value = "json")]
     log_format: String,
+    /// Seconds within which a replaced refresh token presented again counts as two tabs
+    /// racing rather than theft (tests set 0).
+    #[arg(long, default_value_t = 10, hide = true)]
+    refresh_reuse_grace_secs: i64,
+    /// Requests per hour per user on general routes (per client address for requests
+    /// without a valid token: login, refresh, …).
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_GENERAL", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_general: u32,
+    /// Requests per hour per user on analytics routes.
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_ANALYTICS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_analytics: u32,
+    /// Requests per hour per user on recommendation routes.
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_RECOMMENDATIONS", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_recommendations: u32,
+    /// Failed logins for one username after which answers slow down.
+    #[arg(long, env = "CLINICDESK_LOGIN_DELAY_AFTER", default_value_t = 5)]
+    login_delay_after: u32,
+    /// Failed logins for one username after which it is locked.
+    #[arg(long, env = "CLINICDESK_LOGIN_LOCK_AFTER", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    login_lock_after: u32,
+    /// Failed logins from one client address after which answers slow down.
+    #[arg(
+        long,
+        env = "CLINICDESK_LOGIN_CLIENT_DELAY_AFTER",
+        default_value_t = 10
+    )]
+    login_client_delay_after: u32,
+    /// Failed logins from one client address after which it is locked.
+    #[arg(long, env = "CLINICDESK_LOGIN_CLIENT_LOCK_AFTER", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    login_client_lock_after: u32,
+    /// How long a lock lasts, in minutes (also how long failures are remembered).
+    #[arg(long, env = "CLINICDESK_LOGIN_LOCK_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=1440))]
+    login_lock_minutes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (IP addresses,
+    /// comma-separated). Without any, the header is ignored and the TCP peer is the client.
+    #[arg(long, env = "CLINICDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<IpAddr>,
+    /// Seconds a client has to send a request's headers (slow-header attacks); keep-alive
+    /// connections idle for as long are closed too.
+    #[arg(long, env = "CLINICDESK_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_read_timeout_secs: u64,
     /// Exit when standard input closes (lets a test harness own the server's lifetime).
     #[arg(long, hide = true)]
     exit_on_stdin_close: bool,
+}
+
+impl Args {
+    fn limits(&self) -> LimitConfig {
+        let lock_seconds = self.login_lock_minutes * 60;
+        LimitConfig {
+            general_per_hour: self.rate_limit_general,
+            analytics_per_hour: self.rate_limit_analytics,
+            recommendations_per_hour: self.rate_limit_recommendations,
+            login_username: LockoutPolicy {
+                delay_after: self.login_delay_after,
+                lock_after: self.login_lock_after,
+                lock_seconds,
+            },
+            login_client: LockoutPolicy {
+                delay_after: self.login_client_delay_after,
+                lock_after: self.login_client_lock_after,
+                lock_seconds,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        }
+    }
 }
 
 fn init_logging(format: &str) {
@@ -57,32 +225,62 @@ fn init_logging(format: &str) {
     if format == "pretty" {
         builder.init();
     } else {
-        builder.json().flatten_event(true).init();
+        // The request's span (ids, method, path) once per line, not also as a list.
+        builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .init();
     }
-}
-
-fn database_url(args: &Args) -> anyhow::Result<String> {
-    if let Some(url) = &args.database_url {
-        return Ok(url.clone());
-    }
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
-    Ok(format!(
-        "sqlite://{}",
-        args.data_dir.join("clinicdesk.db").display()
-    ))
 }
 
 /// The API plus the web UI: unknown non-API paths get `index.html` so client-side routes work.
 fn app(state: AppState, ui_dir: &std::path::Path) -> Router {
     let api = clinicdesk_api::router(state);
-    if ui_dir.join("index.html").is_file() {
+    let app = if ui_dir.join("index.html").is_file() {
         let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
         api.fallback_service(ui)
     } else {
         tracing::warn!(ui_dir = %ui_dir.display(), "web UI not built; serving the API only");
         api
+    };
+    app.layer(axum::middleware::from_fn(security_headers))
+}
+
+/// What the web UI may load and do, for every answer that does not set its own policy: its
+/// own scripts, styles, fonts and API only; no framing (clickjacking), no MIME sniffing, no
+/// referrer leaving the page.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
     }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    resp
 }
 
 async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::Result<()> {
@@ -106,6 +304,15 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
                 "database already has customers; demo data not seeded"
             ),
         }
+    }
+    let admins = {
+        let mut conn = state.db.conn().await?;
+        clinicdesk_store::users::usable_admins(&mut conn, state.demo_mode).await?
+    };
+    if admins == 0 {
+        tracing::warn!(
+            "no administrator can log in; create one with `clinicdesk-server users create --username <name> --role admin` (password on standard input)"
+        );
     }
     // A server loads its search index before it takes traffic, so no first search waits.
     let started = std::time::Instant::now();
@@ -152,13 +359,35 @@ async fn shutdown_signal(exit_on_stdin_close: bool) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    // An administrator's command: one plain line on failure, not a backtrace.
+    let outcome = match cli.command {
+        Some(Command::Users(users)) => users_cmd::run(users).await,
+        Some(Command::Audit(audit)) => admin_cmd::audit(audit).await,
+        Some(Command::Keys(keys)) => admin_cmd::keys(keys),
+        None => return serve(cli.serve).await,
+    };
+    if let Err(e) = outcome {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn serve(args: Args) -> anyhow::Result<()> {
     init_logging(&args.log_format);
-    let url = database_url(&args)?;
+    let url = args.database.url()?;
+    let secrets = args.database.secrets()?;
     let db = Db::connect(&url)
         .await
         .with_context(|| "cannot open the database".to_string())?;
-    let state = AppState::new(db);
+    // A server never offers the first-run set-up screen: its first administrator is made with
+    // `clinicdesk-server users create`.
+    let mut state = AppState::new(db, secrets)
+        .with_limits(args.limits())
+        .with_demo_mode(args.demo);
+    state.secure_cookies = args.secure_cookies;
+    state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
 
     // Listen first and warm up behind /readyz, so orchestrators see the process alive at once.
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -174,9 +403,19 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(1);
         }
     });
-    axum::serve(listener, app(state.clone(), &args.ui_dir))
-        .with_graceful_shutdown(shutdown_signal(args.exit_on_stdin_close))
-        .await?;
+    let options = serve::ServeOptions {
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
+    };
+    serve::serve(
+        listener,
+        app(state.clone(), &args.ui_dir),
+        options,
+        shutdown_signal(args.exit_on_stdin_close),
+    )
+    .await;
     state.db.close().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

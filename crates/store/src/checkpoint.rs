@@ -19,7 +19,7 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    pub(crate) fn start(pool: AnyPool) -> Checkpointer {
+    pub(crate) fn start(pools: Vec<AnyPool>) -> Checkpointer {
         let (stop, mut stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             loop {
@@ -27,14 +27,16 @@ impl Checkpointer {
                     _ = &mut stopped => break,
                     _ = tokio::time::sleep(EVERY) => {}
                 }
-                if pool.is_closed() {
+                if pools.iter().all(AnyPool::is_closed) {
                     break;
                 }
-                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&pool)
-                    .await
-                {
-                    tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+                for pool in pools.iter().filter(|p| !p.is_closed()) {
+                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                        .execute(pool)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+                    }
                 }
             }
         });

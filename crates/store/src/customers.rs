@@ -117,22 +117,28 @@ async fn write_row(w: &mut WriteTx, c: &CustomerRecord, insert: bool) -> StoreRe
     search_index::touch(w.conn(), &c.id).await
 }
 
-pub async fn insert(w: &mut WriteTx, c: &CustomerRecord) -> StoreResult<()> {
+/// Saves a new customer. `similar`: customers it may duplicate that the writer confirmed are
+/// other people (kept in the audit event for review).
+pub async fn insert(w: &mut WriteTx, c: &CustomerRecord, similar: &[String]) -> StoreResult<()> {
     write_row(w, c, true).await?;
     stats::refresh_customer(w.conn(), &c.id).await?;
     w.change("customer", &c.id, "insert", &payload(c)).await?;
-    w.audit(
-        "customer.create",
-        "customer",
-        Some(&c.id),
-        json!({ "fields": "all" }),
-    )
-    .await
+    let mut details = json!({ "fields": "all" });
+    if !similar.is_empty() {
+        details["confirmed_distinct_from"] = json!(similar);
+    }
+    w.audit("customer.create", "customer", Some(&c.id), details)
+        .await
 }
 
 /// Saves an edited record; `changed` are the fields the request changed (for the outbox
-/// patch and the audit trail).
-pub async fn update(w: &mut WriteTx, c: &CustomerRecord, changed: &[String]) -> StoreResult<()> {
+/// patch and the audit trail), `similar` as for [`insert`].
+pub async fn update(
+    w: &mut WriteTx,
+    c: &CustomerRecord,
+    changed: &[String],
+    similar: &[String],
+) -> StoreResult<()> {
     write_row(w, c, false).await?;
     let full = payload(c);
     let patch: serde_json::Map<String, Value> = full
@@ -146,13 +152,12 @@ pub async fn update(w: &mut WriteTx, c: &CustomerRecord, changed: &[String]) -> 
         .unwrap_or_default();
     w.change("customer", &c.id, "update", &Value::Object(patch))
         .await?;
-    w.audit(
-        "customer.update",
-        "customer",
-        Some(&c.id),
-        json!({ "fields": changed }),
-    )
-    .await
+    let mut details = json!({ "fields": changed });
+    if !similar.is_empty() {
+        details["confirmed_distinct_from"] = json!(similar);
+    }
+    w.audit("customer.update", "customer", Some(&c.id), details)
+        .await
 }
 
 /// A live (not deleted) customer.
@@ -183,23 +188,45 @@ pub async fn get_with_stats(
     }
 }
 
-/// The id of another live customer with the same name and phone, if any.
-pub async fn find_duplicate(
+/// Other live customers who may be the same person as `c`: the same name, and a phone number
+/// either equal to `c`'s (`exact`) or ending in the same four digits (otherwise). The
+/// four-digit rule is for roles that see phone numbers masked: they may be told only what
+/// they can see of another customer. At most five, oldest first.
+pub async fn possible_duplicates(
     conn: &mut AnyConnection,
     c: &CustomerRecord,
-) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT id FROM customers WHERE name = $1 AND phone = $2 AND id <> $3 AND deleted_at IS NULL LIMIT 1")
-        .bind(c.name.clone())
-        .bind(c.phone.clone())
-        .bind(c.id.clone())
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(|r| r.try_get("id")).transpose()?)
+    exact: bool,
+) -> StoreResult<Vec<(CustomerRecord, CustomerStats)>> {
+    let Some(phone_digits) = digits(&c.phone) else {
+        return Ok(Vec::new());
+    };
+    let pattern = if exact {
+        phone_digits
+    } else {
+        let tail = phone_digits.len().saturating_sub(4);
+        format!("%{}", &phone_digits[tail..])
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, {STATS_COLUMNS} FROM customers c LEFT JOIN customer_stats cs ON cs.customer_id = c.id \
+         WHERE c.name = $1 AND c.phone_digits LIKE $2 AND c.id <> $3 AND c.deleted_at IS NULL \
+         ORDER BY c.created_at, c.id LIMIT 5"
+    ))
+    .bind(c.name.clone())
+    .bind(pattern)
+    .bind(c.id.clone())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((record_from(r)?, stats::from_row(r)?)))
+        .collect()
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub search: Option<String>,
+    /// The searcher sees contact data masked: text matches only what it sees
+    /// ([`TextQuery::parse`]).
+    pub masked: bool,
     pub membership_level: Option<String>,
     pub customer_status: Option<String>,
     pub assigned_staff: Option<String>,
@@ -278,7 +305,10 @@ pub async fn list(
     today: NaiveDate,
 ) -> StoreResult<(Vec<ListedCustomer>, i64)> {
     let filter = SearchFilter {
-        text: q.search.as_deref().and_then(TextQuery::parse),
+        text: q
+            .search
+            .as_deref()
+            .and_then(|t| TextQuery::parse(t, q.masked)),
         membership_level: q.membership_level.clone(),
         customer_status: q.customer_status.clone(),
         assigned_staff: q.assigned_staff.clone(),
@@ -297,6 +327,8 @@ pub async fn list(
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     pub q: Option<String>,
+    /// As [`ListQuery::masked`].
+    pub masked: bool,
     pub service_filter: Vec<ServiceType>,
     pub package_status: Option<String>,
     pub membership_level: Option<String>,
@@ -317,7 +349,7 @@ pub async fn search(
     today: NaiveDate,
 ) -> StoreResult<(Vec<ListedCustomer>, i64)> {
     let filter = SearchFilter {
-        text: q.q.as_deref().and_then(TextQuery::parse),
+        text: q.q.as_deref().and_then(|t| TextQuery::parse(t, q.masked)),
         membership_level: q.membership_level.clone(),
         services: q.service_filter.clone(),
         package_status: q.package_status.clone(),

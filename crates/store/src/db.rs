@@ -15,13 +15,27 @@ pub enum DbKind {
     Postgres,
 }
 
+/// The node's audit chains and the key that seals them, settled by [`Db::init_audit`].
+#[derive(Debug)]
+pub(crate) struct AuditSetup {
+    pub(crate) node: String,
+    pub(crate) change_chain: String,
+    pub(crate) access_chain: String,
+    pub(crate) keys: clinicdesk_security::KeyRing,
+}
+
 /// A connection pool on either database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
-    /// The group-commit writer for audited reads, started on first use.
-    pub(crate) read_auditor: crate::read_audit::Handle,
+    /// Where reads, refusals and failed logins are logged (the `<node>:access` chain): on
+    /// SQLite a file of its own beside the main one (see `access_log`), on PostgreSQL the
+    /// main pool.
+    pub(crate) access_pool: AnyPool,
+    pub(crate) audit: std::sync::Arc<std::sync::OnceLock<AuditSetup>>,
+    /// The group-commit writer of the access log, started on first use.
+    pub(crate) access_logger: crate::access_log::Handle,
     /// List and search (see `search_index`), shared by every clone.
     pub(crate) search_index: std::sync::Arc<crate::search_index::SearchIndex>,
     /// SQLite only: the background WAL checkpoints.
@@ -29,10 +43,80 @@ pub struct Db {
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static SQLITE_ACCESS_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("../../migrations/sqlite-access");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// The file path in an SQLite URL (`sqlite://path`, `sqlite:path`, query string cut off,
+/// the percent-escapes the desktop writes decoded); `None` for an in-memory database.
+pub(crate) fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let decoded = path
+        .replace("%3F", "?")
+        .replace("%23", "#")
+        .replace("%25", "%");
+    Some(std::path::PathBuf::from(decoded))
+}
+
+/// The access log's file beside an SQLite database: `clinicdesk.db` → `clinicdesk.access.db`.
+pub fn access_log_path(database: &std::path::Path) -> std::path::PathBuf {
+    let stem = database
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "clinicdesk".into());
+    database.with_file_name(format!("{stem}.access.db"))
+}
+
+fn sqlite_url_of(path: &std::path::Path) -> String {
+    let mut url = String::from("sqlite:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => url.push_str("%25"),
+            '?' => url.push_str("%3F"),
+            '#' => url.push_str("%23"),
+            c => url.push(c),
+        }
+    }
+    url.push_str("?mode=rwc");
+    url
+}
+
+async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
+    let options = AnyConnectOptions::from_str(url)?;
+    Ok(AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // WAL lets readers run beside the writer. FULL sync: a commit is on disk
+                // before the answer, so what staff were told is saved survives a power cut
+                // (measured: ~0.3 ms a commit here). Checkpoints run in the background
+                // (see `checkpoint`). No memory map: every commit makes the other
+                // connections unmap it at their next read (perf showed munmap in the read
+                // path).
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA wal_autocheckpoint = 0;",
+                )
+                .await?;
+                conn.execute(SQLITE_CACHE_SIZE).await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
+}
+
 impl Db {
-    /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
+    /// Connects to `sqlite://path` (created if missing, owner-only) or `postgres://…`. Writes
+    /// need [`Db::init_audit`] first (or use [`Db::open`]).
     pub async fn connect(url: &str) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
         let kind = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -40,56 +124,134 @@ impl Db {
         } else {
             DbKind::Sqlite
         };
-        let url = match kind {
-            DbKind::Sqlite if !url.contains("mode=") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
-            }
-            _ => url.to_string(),
-        };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = match kind {
+        let (pool, access_pool) = match kind {
             DbKind::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; NORMAL sync is durable
-                            // across application crashes, which is what a desktop needs.
-                            // Checkpoints run in the background (see `checkpoint`). No memory
-                            // map: every commit (each detail read writes its audit event) makes
-                            // the other connections unmap it at their next read, and perf
-                            // showed that munmap in the read path.
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA wal_autocheckpoint = 0;",
-                            )
-                            .await?;
-                            conn.execute(SQLITE_CACHE_SIZE).await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                let url = if url.contains("mode=") {
+                    url.to_string()
+                } else {
+                    format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+                };
+                let path = sqlite_path(&url);
+                let access_url = match &path {
+                    Some(path) => {
+                        // Created private before SQLite opens them (its -wal and -shm files copy
+                        // the database file's mode): personal data is never world-readable.
+                        clinicdesk_security::secrets::private_file_or_new(path)?;
+                        let access = access_log_path(path);
+                        clinicdesk_security::secrets::private_file_or_new(&access)?;
+                        sqlite_url_of(&access)
+                    }
+                    None => "sqlite::memory:".to_string(),
+                };
+                (
+                    sqlite_pool(&url, 8).await?,
+                    sqlite_pool(&access_url, 4).await?,
+                )
             }
             DbKind::Postgres => {
-                AnyPoolOptions::new()
+                let options = AnyConnectOptions::from_str(url)?;
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                (pool.clone(), pool)
             }
         };
-        let checkpointer =
-            (kind == DbKind::Sqlite).then(|| crate::checkpoint::Checkpointer::start(pool.clone()));
+        let checkpointer = (kind == DbKind::Sqlite).then(|| {
+            crate::checkpoint::Checkpointer::start(vec![pool.clone(), access_pool.clone()])
+        });
         Ok(Db {
             pool,
             kind,
-            read_auditor: Default::default(),
+            access_pool,
+            audit: Default::default(),
+            access_logger: Default::default(),
             search_index: Default::default(),
             _checkpointer: checkpointer,
         })
+    }
+
+    /// [`Db::connect`], the migrations and [`Db::init_audit`]: a database ready for writes.
+    pub async fn open(url: &str, audit_keys: clinicdesk_security::KeyRing) -> StoreResult<Db> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        db.init_audit(audit_keys).await?;
+        Ok(db)
+    }
+
+    /// Settles this node's audit chains — the node id (made once, kept in the settings; a
+    /// desktop's earlier `device_id` becomes it) and each chain's head row — and the key ring
+    /// that seals new events and verifies old ones. Call after [`Db::migrate`]; calling it
+    /// again changes nothing.
+    pub async fn init_audit(&self, keys: clinicdesk_security::KeyRing) -> StoreResult<()> {
+        if self.audit.get().is_some() {
+            return Ok(());
+        }
+        let mut conn = self.conn().await?;
+        let node = match crate::users::setting(&mut conn, "node_id").await? {
+            Some(node) => node,
+            None => {
+                let earlier = crate::users::setting(&mut conn, "device_id").await?;
+                let fresh = earlier.unwrap_or_else(clinicdesk_domain::ids::new_id);
+                crate::users::setting_or_insert(&mut conn, "node_id", &fresh).await?
+            }
+        };
+        let change_chain = crate::audit::change_chain(&node);
+        let access_chain = crate::audit::access_chain(&node);
+        crate::audit::ensure_head(&mut conn, &change_chain, keys.current()).await?;
+        let mut access = self.access_pool.acquire().await?;
+        crate::audit::ensure_head(&mut access, &access_chain, keys.current()).await?;
+        if self.kind == DbKind::Sqlite {
+            // Pair the access log's file with this database (see `audit::access_log_paired`).
+            // A file that went missing gets a new identity but the database keeps the old
+            // one, so verification goes on reporting the loss.
+            let file_id = crate::audit::access_log_identity(&mut access).await?;
+            let main_id = crate::users::setting(&mut conn, "access_log_id").await?;
+            let id = match (&main_id, file_id) {
+                (_, Some(id)) => id,
+                (Some(_), None) | (None, None) => {
+                    let fresh = clinicdesk_domain::ids::new_id();
+                    sqlx::query("INSERT INTO access_log_identity (id) VALUES ($1)")
+                        .bind(fresh.clone())
+                        .execute(&mut *access)
+                        .await?;
+                    fresh
+                }
+            };
+            if main_id.is_none() {
+                crate::users::setting_or_insert(&mut conn, "access_log_id", &id).await?;
+            }
+        }
+        drop(conn);
+        let _ = self.audit.set(AuditSetup {
+            node,
+            change_chain,
+            access_chain,
+            keys,
+        });
+        Ok(())
+    }
+
+    /// This node's id (its audit chains are named after it), once [`Db::init_audit`] ran.
+    pub fn node_id(&self) -> Option<&str> {
+        self.audit.get().map(|a| a.node.as_str())
+    }
+
+    pub(crate) fn audit_setup(&self) -> StoreResult<&AuditSetup> {
+        self.audit.get().ok_or_else(|| {
+            crate::StoreError::Db(sqlx::Error::Protocol(
+                "the audit trail is not initialised (Db::init_audit)".into(),
+            ))
+        })
+    }
+
+    /// The pools holding audit events: the main one, and the access log's file on SQLite.
+    pub(crate) fn audit_pools(&self) -> Vec<&AnyPool> {
+        match self.kind {
+            DbKind::Sqlite => vec![&self.pool, &self.access_pool],
+            DbKind::Postgres => vec![&self.pool],
+        }
     }
 
     /// A handle for a background task: the same pool and index, without the handles that
@@ -98,16 +260,22 @@ impl Db {
         Db {
             pool: self.pool.clone(),
             kind: self.kind,
-            read_auditor: Default::default(),
+            access_pool: self.access_pool.clone(),
+            audit: self.audit.clone(),
+            access_logger: Default::default(),
             search_index: self.search_index.clone(),
             _checkpointer: None,
         }
     }
 
-    /// Applies the migrations of this database's kind; safe to call on every start.
+    /// Applies the migrations of this database's kind (and of the access log's file on
+    /// SQLite); safe to call on every start.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self.kind {
-            DbKind::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            DbKind::Sqlite => {
+                SQLITE_MIGRATIONS.run(&self.pool).await?;
+                SQLITE_ACCESS_MIGRATIONS.run(&self.access_pool).await?;
+            }
             DbKind::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
@@ -136,6 +304,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.access_pool.close().await;
     }
 }
 
@@ -146,8 +315,45 @@ pub(crate) async fn temp_sqlite(what: &str) -> (Db, std::path::PathBuf) {
         "clinicdesk-{what}-{}.db",
         clinicdesk_domain::ids::new_id()
     ));
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("a temporary SQLite database");
+    let db = Db::open(
+        &format!("sqlite://{}", path.display()),
+        clinicdesk_security::KeyRing::generate(),
+    )
+    .await
+    .expect("a temporary SQLite database");
     (db, path)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Customer data is never readable by other users of the machine: the database, its
+    /// access log and their WAL files are created owner-only.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (db, path) = super::temp_sqlite("private").await;
+        let mut w = db
+            .begin_write(&crate::Actor::system("test"), "2026-01-01T00:00:00.000Z")
+            .await
+            .unwrap();
+        w.audit("test", "thing", None, serde_json::Value::Null)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        let access = super::access_log_path(&path);
+        let files = [
+            path.clone(),
+            std::path::PathBuf::from(format!("{}-wal", path.display())),
+            access.clone(),
+        ];
+        for f in &files {
+            let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", f.display());
+        }
+        db.close().await;
+        for f in files {
+            let _ = std::fs::remove_file(f);
+        }
+    }
 }

@@ -4,13 +4,13 @@
 //! ([`WriteTx`]) through which every change passes together with its audit event and its
 //! sync outbox entry.
 
+pub mod access_log;
 pub mod audit;
 mod checkpoint;
 pub mod customers;
 mod db;
 pub mod interactions;
 pub mod packages;
-mod read_audit;
 mod row;
 mod search_index;
 pub mod sessions;
@@ -18,7 +18,7 @@ pub mod stats;
 pub mod users;
 mod write;
 
-pub use db::{Db, DbKind, PooledConn, SQLITE_CACHE_SIZE};
+pub use db::{access_log_path, Db, DbKind, PooledConn, SQLITE_CACHE_SIZE};
 pub use write::{Actor, WriteTx};
 
 use clinicdesk_domain::DomainError;
@@ -32,6 +32,8 @@ pub enum StoreError {
     Rule(#[from] DomainError),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -43,49 +43,105 @@ struct Loaded {
 }
 
 impl Snapshot {
+    /// A snapshot of everything loaded: sorts once. Heavy at clinic scale (100,000 names), so
+    /// it runs on a blocking thread, never on an async worker or under the index's lock.
+    fn from_loaded(loaded: Vec<Loaded>, revision: i64) -> Snapshot {
+        let mut s = Snapshot::default();
+        for l in loaded {
+            if let Some(entry) = l.entry {
+                s.slot.insert(l.id, s.entries.len());
+                s.entries.push(entry);
+                s.revisions.push(l.revision);
+            }
+        }
+        s.text = TextArena::build(&s.entries);
+        s.revision = revision;
+        s
+    }
+
+    /// Applies changes in place. Entries whose text is new (added, renamed, new e-mail or
+    /// phone) are merged into the kept name order, so no sort runs here: linear work at most.
     fn apply(&mut self, loaded: Vec<Loaded>) {
-        let mut text_changed = false;
+        let before = self.entries.len();
+        // Where each earlier entry is now (None: removed, or its text changed) and, for each
+        // entry now, where it was before (None: added).
+        let mut old_to_new: Vec<Option<u32>> = (0..before as u32).map(Some).collect();
+        let mut origin: Vec<Option<u32>> = (0..before as u32).map(Some).collect();
+        let mut fresh: Vec<String> = Vec::new();
+        let mut removed = false;
         for l in loaded {
             match (self.slot.get(&l.id).copied(), l.entry) {
                 (Some(i), _) if self.revisions[i] >= l.revision => {}
                 (Some(i), Some(entry)) => {
                     let old = &self.entries[i];
-                    text_changed |= old.name != entry.name
+                    if old.name != entry.name
                         || old.email_lower != entry.email_lower
-                        || old.phone_digits != entry.phone_digits;
+                        || old.phone_digits != entry.phone_digits
+                    {
+                        if let Some(o) = origin[i] {
+                            old_to_new[o as usize] = None;
+                        }
+                        fresh.push(l.id);
+                    }
                     self.entries[i] = entry;
                     self.revisions[i] = l.revision;
                 }
                 (Some(i), None) => {
-                    text_changed = true;
+                    removed = true;
+                    if let Some(o) = origin[i] {
+                        old_to_new[o as usize] = None;
+                    }
+                    let last = self.entries.len() - 1;
+                    if i != last {
+                        if let Some(o) = origin[last] {
+                            old_to_new[o as usize] = Some(i as u32);
+                        }
+                    }
                     self.slot.remove(&l.id);
                     self.entries.swap_remove(i);
                     self.revisions.swap_remove(i);
+                    origin.swap_remove(i);
                     if let Some(moved) = self.entries.get(i) {
                         self.slot.insert(moved.id.clone(), i);
                     }
                 }
                 (None, Some(entry)) => {
-                    text_changed = true;
+                    fresh.push(l.id.clone());
                     self.slot.insert(l.id, self.entries.len());
                     self.entries.push(entry);
                     self.revisions.push(l.revision);
+                    origin.push(None);
                 }
                 (None, None) => {}
             }
         }
-        if text_changed {
-            self.text = TextArena::build(&self.entries);
+        // Removals change positions even when no text is new.
+        if self.entries.len() != before || !fresh.is_empty() || removed {
+            let mut positions: Vec<u32> = fresh
+                .iter()
+                .filter_map(|id| self.slot.get(id).map(|&i| i as u32))
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            self.text =
+                self.text
+                    .updated(&self.entries, |old| old_to_new[old as usize], &positions);
         }
     }
 }
 
 pub(crate) struct SearchIndex {
     snapshot: RwLock<Option<Snapshot>>,
-    /// Held while the whole index is loaded, so concurrent first searches load it once.
+    /// Held while the whole index is loaded, so concurrent searches load it once.
     building: tokio::sync::Mutex<()>,
+    /// Set by [`SearchIndex::reset`]: the next search loads everything afresh (the snapshot
+    /// in hand keeps answering until the new one is ready).
+    stale: std::sync::atomic::AtomicBool,
     /// [`MAX_CHANGED`]; lower in tests.
     max_changed: AtomicUsize,
+    /// Tests hold this to pause a full load after its queries, before it is swapped in.
+    #[cfg(test)]
+    pause_full_load: tokio::sync::Mutex<()>,
 }
 
 impl Default for SearchIndex {
@@ -93,7 +149,10 @@ impl Default for SearchIndex {
         SearchIndex {
             snapshot: RwLock::default(),
             building: tokio::sync::Mutex::default(),
+            stale: Default::default(),
             max_changed: AtomicUsize::new(MAX_CHANGED),
+            #[cfg(test)]
+            pause_full_load: Default::default(),
         }
     }
 }
@@ -291,31 +350,50 @@ impl SearchIndex {
     }
 
     /// Brings the index up to every change committed so far (loading it on first use).
+    ///
+    /// A full load (the first, after a bulk change, or after [`SearchIndex::reset`]) builds a
+    /// new snapshot beside the current one, which keeps answering until the new one is swapped
+    /// in: a search never sees an empty index while another one reloads.
     async fn catch_up(&self, conn: &mut AnyConnection) -> StoreResult<()> {
-        let seen = self.read().as_ref().map(|s| s.revision);
-        if let Some(after) = seen {
-            let max_changed = self.max_changed.load(Ordering::Relaxed);
-            match load_changed(conn, after, max_changed).await? {
-                Some((changed, reached)) => {
-                    if let Some(snapshot) = self.write().as_mut() {
-                        snapshot.apply(changed);
-                        snapshot.revision = snapshot.revision.max(reached);
+        loop {
+            let seen = self.read().as_ref().map(|s| s.revision);
+            if let (Some(after), false) = (seen, self.stale.load(Ordering::Acquire)) {
+                let max_changed = self.max_changed.load(Ordering::Relaxed);
+                if let Some((changed, reached)) = load_changed(conn, after, max_changed).await? {
+                    if !changed.is_empty() || reached > after {
+                        if let Some(snapshot) = self.write().as_mut() {
+                            snapshot.apply(changed);
+                            snapshot.revision = snapshot.revision.max(reached);
+                        }
                     }
                     return Ok(());
                 }
-                None => self.reset(),
             }
-        }
-        let _building = self.building.lock().await;
-        if self.read().is_none() {
-            let (loaded, reached) = load_all(conn).await?;
-            let mut snapshot = Snapshot::default();
-            snapshot.apply(loaded);
-            snapshot.revision = reached;
+            let _building = self.building.lock().await;
+            let now_seen = self.read().as_ref().map(|s| s.revision);
+            if now_seen != seen && !self.stale.load(Ordering::Acquire) {
+                // Another search reloaded meanwhile: catch up from its snapshot instead.
+                continue;
+            }
+            self.stale.store(false, Ordering::Release);
+            let (loaded, reached) = match load_all(conn).await {
+                Ok(all) => all,
+                Err(e) => {
+                    // Still owed a full load (rows may have been written around `touch`).
+                    self.stale.store(true, Ordering::Release);
+                    return Err(e);
+                }
+            };
+            #[cfg(test)]
+            let _paused = self.pause_full_load.lock().await;
+            let snapshot =
+                tokio::task::spawn_blocking(move || Snapshot::from_loaded(loaded, reached))
+                    .await
+                    .map_err(|e| crate::StoreError::Db(sqlx::Error::Protocol(e.to_string())))?;
             tracing::info!(customers = snapshot.entries.len(), "search index loaded");
             *self.write() = Some(snapshot);
+            return Ok(());
         }
-        Ok(())
     }
 
     /// One page of matching customer ids, in order, and the number of matches.
@@ -327,12 +405,17 @@ impl SearchIndex {
         spec: PageSpec,
     ) -> StoreResult<SearchPage> {
         self.catch_up(conn).await?;
+        Ok(self.answer(filter, today, spec))
+    }
+
+    /// The page from the snapshot in hand.
+    fn answer(&self, filter: &SearchFilter, today: NaiveDate, spec: PageSpec) -> SearchPage {
         let guard = self.read();
-        Ok(match guard.as_ref() {
+        match guard.as_ref() {
             Some(s) => search_page(&s.entries, &s.text, filter, today, spec),
-            // Reset by a concurrent bulk change since: nothing to search until it reloads.
+            // Only before the very first load, which `catch_up` has just done.
             None => search_page(&[], &TextArena::default(), filter, today, spec),
-        })
+        }
     }
 
     /// Loads the index now instead of on the first search.
@@ -340,10 +423,10 @@ impl SearchIndex {
         self.catch_up(conn).await
     }
 
-    /// Forgets everything; the next search loads the index again. For bulk loads that write
-    /// rows directly instead of through [`touch`].
+    /// Makes the next search load everything afresh: for bulk loads that write rows directly
+    /// instead of through [`touch`]. The current snapshot answers until then.
     pub(crate) fn reset(&self) {
-        *self.write() = None;
+        self.stale.store(true, Ordering::Release);
     }
 }
 
@@ -396,7 +479,7 @@ mod tests {
             let mut c = CustomerRecord::new(clinicdesk_domain::ids::new_id(), now);
             c.name = name.into();
             let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
-            customers::insert(&mut w, &c).await.unwrap();
+            customers::insert(&mut w, &c, &[]).await.unwrap();
             w.commit().await.unwrap();
             records.push(c);
         }
@@ -404,7 +487,7 @@ mod tests {
         let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
         for (c, name) in records.iter_mut().zip(["마바사", "마바아"]) {
             c.name = name.into();
-            customers::update(&mut w, c, &["name".into()])
+            customers::update(&mut w, c, &["name".into()], &[])
                 .await
                 .unwrap();
         }
@@ -413,6 +496,76 @@ mod tests {
         assert_eq!(found, ["마바사", "마바아"]);
         assert_eq!(total, 2);
         assert_eq!(names(&db, "가나").await.1, 0);
+        db.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// A search that already caught up answers from the snapshot in hand while another
+    /// search reloads the whole index: never an empty page (the earlier index dropped its
+    /// snapshot before reloading, so such a search found nobody).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_search_during_a_full_reload_still_answers() {
+        use clinicdesk_domain::search::{PageSpec, SearchFilter, TextQuery};
+        let (db, path) = crate::db::temp_sqlite("search-reload").await;
+        let now = "2026-01-01T09:00:00.000Z";
+        let add = |name: &'static str| {
+            let db = db.clone();
+            async move {
+                let mut c = CustomerRecord::new(clinicdesk_domain::ids::new_id(), now);
+                c.name = name.into();
+                let mut w = db.begin_write(&Actor::system("test"), now).await.unwrap();
+                customers::insert(&mut w, &c, &[]).await.unwrap();
+                w.commit().await.unwrap();
+            }
+        };
+        add("가나다").await;
+        let index = db.search_index.clone();
+        let mut conn = db.conn().await.unwrap();
+        index.warm(&mut conn).await.unwrap();
+        let filter = SearchFilter {
+            text: TextQuery::parse("가나", false),
+            ..SearchFilter::default()
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let spec = PageSpec {
+            limit: 20,
+            ..PageSpec::default()
+        };
+        // Reader A has caught up. Then many changes arrive and reader B starts a full reload,
+        // held after its queries.
+        index.catch_up(&mut conn).await.unwrap();
+        index.max_changed.store(1, Ordering::Relaxed);
+        add("마바사").await;
+        add("마바아").await;
+        let paused = index.pause_full_load.lock().await;
+        let reloading = {
+            let index = index.clone();
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut conn = db.conn().await.unwrap();
+                index.catch_up(&mut conn).await.unwrap();
+            })
+        };
+        while index.building.try_lock().is_ok() {
+            tokio::task::yield_now().await;
+        }
+        let during = index.answer(&filter, today, spec);
+        assert_eq!(
+            during.total, 1,
+            "reader A answers from the snapshot in hand"
+        );
+        drop(paused);
+        reloading.await.unwrap();
+        let after = index.answer(
+            &SearchFilter {
+                text: TextQuery::parse("마바", false),
+                ..SearchFilter::default()
+            },
+            today,
+            spec,
+        );
+        assert_eq!(after.total, 2, "the reload brought the new customers");
+        drop(conn);
         db.close().await;
         let _ = std::fs::remove_file(&path);
     }

@@ -5,7 +5,7 @@
 use crate::audit;
 use crate::{Db, StoreResult};
 use serde_json::Value;
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// Who is acting, for the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -13,8 +13,12 @@ pub struct Actor {
     pub user_id: Option<String>,
     pub username: Option<String>,
     pub role: Option<String>,
+    /// The device the user acts from, as their login session names it.
     pub device_id: Option<String>,
+    /// The id this server gave the request.
     pub request_id: Option<String>,
+    /// The `X-Request-Id` the client sent, kept as the client's claim.
+    pub client_request_id: Option<String>,
 }
 
 impl Actor {
@@ -31,40 +35,37 @@ pub struct WriteTx {
     tx: Transaction<'static, Any>,
     actor: Actor,
     now: String,
+    chain: String,
+    key: clinicdesk_security::Key,
     head_seq: i64,
     head_hash: String,
     audited: bool,
 }
 
 impl Db {
-    /// Begins a write. The first statement claims the audit chain's head row, which takes
+    /// Begins a write. The first statement claims this node's change chain head, which takes
     /// the write lock up front: concurrent writers queue here instead of failing later.
     pub async fn begin_write(&self, actor: &Actor, now: &str) -> StoreResult<WriteTx> {
+        let audit = self.audit_setup()?;
         let mut tx = self.pool.begin().await?;
-        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
-            .await?;
+        let (head_seq, head_hash) = audit::claim_head(&mut tx, &audit.change_chain).await?;
         Ok(WriteTx {
             tx,
             actor: actor.clone(),
             now: now.to_string(),
-            head_seq: head.try_get("seq")?,
-            head_hash: head.try_get("hash")?,
+            chain: audit.change_chain.clone(),
+            key: audit.keys.current().clone(),
+            head_seq,
+            head_hash,
             audited: false,
         })
     }
 
-    /// Records an audited read (a customer's detail or health data). Returns once the event
-    /// is committed; concurrent reads share one transaction (see `read_audit`).
-    pub async fn audit_read(
-        &self,
-        actor: &Actor,
-        now: &str,
-        action: &str,
-        entity: &str,
-        entity_id: &str,
-    ) -> StoreResult<()> {
-        crate::read_audit::record(self, actor, now, action, entity, entity_id).await
+    /// Records an access that changes no data — a read of a customer's detail or health data,
+    /// a list page, a refusal, a failed login — in the access log. Returns once the event is
+    /// committed (durably: see `access_log`); concurrent accesses share one transaction.
+    pub async fn record_access(&self, event: crate::access_log::Access) -> StoreResult<()> {
+        crate::access_log::record(self, event).await
     }
 }
 
@@ -115,7 +116,7 @@ impl WriteTx {
             .await
     }
 
-    /// Appends an audit event by another actor at another time (batched audited reads).
+    /// Appends an audit event by another actor at another time.
     pub(crate) async fn audit_as(
         &mut self,
         actor: &Actor,
@@ -126,6 +127,7 @@ impl WriteTx {
         details: Value,
     ) -> StoreResult<()> {
         let event = audit::AuditEvent {
+            chain: self.chain.clone(),
             seq: self.head_seq + 1,
             id: clinicdesk_domain::ids::new_id(),
             occurred_at: occurred_at.to_string(),
@@ -134,15 +136,18 @@ impl WriteTx {
             role: actor.role.clone(),
             device_id: actor.device_id.clone(),
             request_id: actor.request_id.clone(),
+            client_request_id: actor.client_request_id.clone(),
             action: action.to_string(),
             entity: entity.to_string(),
             entity_id: entity_id.map(str::to_string),
             details: details.to_string(),
+            key_id: self.key.id().to_string(),
             prev_hash: self.head_hash.clone(),
         };
-        let hash = event.hash();
-        audit::insert(&mut self.tx, &event, &hash).await?;
-        self.head_seq = event.seq;
+        let hash = event.seal(&self.key);
+        let seq = event.seq;
+        audit::insert(&mut self.tx, &[(event, hash.clone(), Vec::new())]).await?;
+        self.head_seq = seq;
         self.head_hash = hash;
         self.audited = true;
         Ok(())
@@ -164,11 +169,14 @@ impl WriteTx {
 
     pub async fn commit(mut self) -> StoreResult<()> {
         if self.audited {
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(self.head_seq)
-                .bind(self.head_hash.clone())
-                .execute(&mut *self.tx)
-                .await?;
+            audit::set_head(
+                &mut self.tx,
+                &self.chain,
+                self.head_seq,
+                &self.head_hash,
+                &self.key,
+            )
+            .await?;
         }
         self.tx.commit().await?;
         Ok(())

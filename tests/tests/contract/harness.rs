@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use clinicdesk_api::AppState;
+use clinicdesk_api::{AppState, Secrets};
 use clinicdesk_domain::ids;
 use clinicdesk_store::users::{self, User};
 use clinicdesk_store::{Actor, Db};
@@ -78,6 +78,25 @@ impl Resp {
         self
     }
 
+    /// The refresh token a login or refresh handed out: in the body in-process, in the
+    /// `HttpOnly` cookie over HTTP.
+    #[track_caller]
+    pub fn refresh_token(&self) -> String {
+        if let Some(t) = self.data()["refresh_token"].as_str() {
+            return t.to_string();
+        }
+        let cookie = self.headers.get("set-cookie").expect("a refresh cookie");
+        let value = cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .filter(|(k, _)| k.trim() == "clinicdesk_refresh")
+            .map(|(_, v)| v.trim().to_string())
+            .expect("the refresh cookie");
+        assert!(!value.is_empty(), "an empty refresh cookie: {cookie}");
+        value
+    }
+
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) -> &Self {
         self.expect(status);
@@ -96,7 +115,11 @@ enum Transport {
 
 pub struct Harness {
     transport: Transport,
+    /// A server process of this harness alone (see [`dedicated_http`]); stopped on drop.
+    _own_server: Option<Server>,
     pub db: Db,
+    /// The key rings of the API under test (the server's, read from its secrets directory).
+    pub secrets: Secrets,
     /// The database the API under test uses, for a second writer beside it.
     pub database_url: String,
     pub kind: &'static str,
@@ -264,6 +287,38 @@ impl Harness {
         .await
     }
 
+    /// Presents a refresh token the way the UI on this transport does: in the body
+    /// in-process, in the cookie over HTTP.
+    pub async fn refresh(&self, token: &str) -> Resp {
+        match self.transport {
+            Transport::InProcess(_) => {
+                self.send(
+                    "POST",
+                    "/api/v1/auth/refresh",
+                    None,
+                    Payload::Json(json!({ "refresh_token": token })),
+                    &[],
+                )
+                .await
+            }
+            Transport::Http { .. } => {
+                let cookie = format!("clinicdesk_refresh={token}");
+                self.send(
+                    "POST",
+                    "/api/v1/auth/refresh",
+                    None,
+                    Payload::None,
+                    &[("cookie", cookie.as_str())],
+                )
+                .await
+            }
+        }
+    }
+
+    pub fn in_process(&self) -> bool {
+        matches!(self.transport, Transport::InProcess(_))
+    }
+
     /// An access token for a role's test user (logged in once per harness).
     pub async fn token(&self, role: &str) -> String {
         let mut tokens = self.tokens.lock().await;
@@ -275,6 +330,28 @@ impl Harness {
         let t = resp.data()["access_token"].as_str().unwrap().to_string();
         tokens.insert(role.to_string(), t.clone());
         t
+    }
+
+    /// Audit events about a record (its own, and list pages it appeared on), newest first,
+    /// optionally of one action.
+    pub async fn audit_events(
+        &self,
+        entity_id: &str,
+        action: Option<&str>,
+    ) -> Vec<clinicdesk_store::audit::AuditEntry> {
+        let filter = clinicdesk_store::audit::AuditFilter {
+            customer_id: Some(entity_id.to_string()),
+            action: action.map(str::to_string),
+            ..Default::default()
+        };
+        clinicdesk_store::audit::events(&self.db, &filter, 0, 10_000)
+            .await
+            .unwrap()
+            .0
+    }
+
+    pub async fn audit_count(&self, entity_id: &str, action: Option<&str>) -> usize {
+        self.audit_events(entity_id, action).await.len()
     }
 
     /// Rows in `table` matching `where_sql` with one bound text value.
@@ -291,13 +368,36 @@ impl Harness {
         .unwrap()
     }
 
-    pub async fn jwt_secret(&self) -> Vec<u8> {
-        let mut conn = self.db.conn().await.unwrap();
-        let hex_secret = users::setting(&mut conn, "jwt_secret")
+    pub fn is_http(&self) -> bool {
+        matches!(self.transport, Transport::Http { .. })
+    }
+
+    /// A user no other case knows (role `role`, password [`PASSWORD`]): cases that lock or
+    /// exhaust an account use one, never the shared `contract-*` users.
+    pub async fn throwaway_user(&self, role: &str) -> String {
+        let username = format!("tmp-{}", ids::new_id());
+        let user = User {
+            id: ids::new_id(),
+            username: username.clone(),
+            password_hash: clinicdesk_security::hash_password_async(PASSWORD.into())
+                .await
+                .expect("a password hash"),
+            display_name: format!("임시 {role}"),
+            role: role.to_string(),
+            active: true,
+            demo: false,
+        };
+        let mut w = self
+            .db
+            .begin_write(
+                &Actor::system("contract-test"),
+                &clinicdesk_store::timestamp(chrono::Utc::now()),
+            )
             .await
-            .unwrap()
             .unwrap();
-        hex::decode(hex_secret).unwrap()
+        users::insert(&mut w, &user).await.unwrap();
+        w.commit().await.unwrap();
+        username
     }
 }
 
@@ -341,6 +441,7 @@ async fn ensure_users(db: &Db) {
             display_name: format!("테스트 {role}"),
             role: role.to_string(),
             active: true,
+            demo: false,
         };
         // Two test threads may race to create the same user on the shared server database.
         if users::insert(&mut w, &user).await.is_ok() {
@@ -349,38 +450,157 @@ async fn ensure_users(db: &Db) {
     }
 }
 
+/// How an in-process API state is set up: demo mode (demo accounts may log in) and first-run
+/// set-up (`POST /api/v1/setup`). The shared harnesses have both off, as a server does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StateOptions {
+    pub demo_mode: bool,
+    pub first_run_setup: bool,
+}
+
+/// A URL for a fresh SQLite file in the temp directory.
+fn new_sqlite_url() -> String {
+    let dir = std::env::temp_dir().join("clinicdesk-contract");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.db", ids::new_id()));
+    format!("sqlite://{}", path.display())
+}
+
+/// The router in-process on `database_url` with these key rings, set up as `opts` says.
+async fn in_process(
+    database_url: String,
+    secrets: Secrets,
+    opts: StateOptions,
+    kind: &'static str,
+    exercised: Option<Exercised>,
+) -> Harness {
+    let db = Db::connect(&database_url).await.unwrap();
+    let mut state = AppState::new(db.clone(), secrets.clone())
+        .with_demo_mode(opts.demo_mode)
+        .with_first_run_setup(opts.first_run_setup);
+    // Theft detection without a grace period, as the test server runs (see `launch`).
+    state.refresh_reuse_grace_seconds = 0;
+    state.prepare().await.unwrap();
+    Harness {
+        transport: Transport::InProcess(
+            clinicdesk_api::router(state).layer(axum::middleware::from_fn(record_route)),
+        ),
+        _own_server: None,
+        db,
+        secrets,
+        database_url,
+        kind,
+        tokens: Default::default(),
+        exercised,
+    }
+}
+
 /// A fresh SQLite file and the router in-process, as the desktop runs it.
 pub async fn sqlite() -> Harness {
     sqlite_recording(None).await
 }
 
-/// [`sqlite`], recording the documented operations the case reaches into `exercised`.
+/// [`sqlite`], recording the documented operations the case reaches (also through the
+/// harnesses it makes with [`Harness::empty`] and [`Harness::beside`]) into `exercised`.
 pub async fn sqlite_recording(exercised: Option<Exercised>) -> Harness {
-    let dir = std::env::temp_dir().join("clinicdesk-contract");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{}.db", ids::new_id()));
-    let database_url = format!("sqlite://{}", path.display());
-    let db = Db::connect(&database_url).await.unwrap();
-    let state = AppState::new(db.clone());
-    state.prepare().await.unwrap();
-    ensure_users(&db).await;
-    Harness {
-        transport: Transport::InProcess(
-            clinicdesk_api::router(state).layer(axum::middleware::from_fn(record_route)),
-        ),
-        db,
-        database_url,
-        kind: "sqlite-inprocess",
-        tokens: Default::default(),
+    let h = in_process(
+        new_sqlite_url(),
+        Secrets::generate(),
+        StateOptions::default(),
+        "sqlite-inprocess",
         exercised,
+    )
+    .await;
+    ensure_users(&h.db).await;
+    h
+}
+
+impl Harness {
+    /// A database of its own with no users at all (first-run cases), on this harness's kind of
+    /// database — a new SQLite file, or a new PostgreSQL database — with the router in-process
+    /// and set up as `opts` says. (The HTTP server never allows the first-run set-up, so those
+    /// cases run in-process on both databases.)
+    pub async fn empty(&self, opts: StateOptions) -> Harness {
+        let url = if self.kind.starts_with("sqlite") {
+            new_sqlite_url()
+        } else {
+            create_pg_database().await
+        };
+        in_process(
+            url,
+            Secrets::generate(),
+            opts,
+            "in-process-empty",
+            self.exercised.clone(),
+        )
+        .await
+    }
+
+    /// Another router in-process on this harness's database and key rings, set up as `opts`
+    /// says (e.g. a process in demo mode beside one that is not).
+    pub async fn beside(&self, opts: StateOptions) -> Harness {
+        in_process(
+            self.database_url.clone(),
+            self.secrets.clone(),
+            opts,
+            "in-process-beside",
+            self.exercised.clone(),
+        )
+        .await
+    }
+}
+
+/// A new, empty PostgreSQL database; returns its URL.
+async fn create_pg_database() -> String {
+    use sqlx::Connection;
+    let admin = pg_admin_url();
+    let name = format!("clinicdesk_contract_{}", ids::new_id().replace('-', "_"));
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is needed for the contract suite ({admin}): {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    match admin.rfind('/') {
+        Some(i) => format!("{}/{name}", &admin[..i]),
+        None => panic!("bad CLINICDESK_TEST_PG_URL"),
     }
 }
 
 struct Server {
     base: String,
     database_url: String,
-    _child: Child,
+    secrets_dir: std::path::PathBuf,
+    child: Child,
 }
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only dedicated servers are ever dropped; the shared one lives as long as the
+        // process and exits when its stdin closes.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The shared server runs every HTTP case of the suite, all from 127.0.0.1 with the same
+/// `contract-*` users — well past the real hourly budgets and the per-client login lock.
+/// Its limits are raised; cases that test the real ones start a [`dedicated_http`] server.
+const SHARED_SERVER_LIMITS: [&str; 10] = [
+    "--rate-limit-general",
+    "1000000000",
+    "--rate-limit-analytics",
+    "1000000000",
+    "--rate-limit-recommendations",
+    "1000000000",
+    "--login-client-delay-after",
+    "1000000",
+    "--login-client-lock-after",
+    "1000000",
+];
 
 fn server_binary() -> std::path::PathBuf {
     if let Ok(p) = std::env::var("CLINICDESK_SERVER_BIN") {
@@ -410,103 +630,154 @@ pub fn pg_admin_url() -> String {
 /// The server exits when this process does (its stdin closes).
 fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        std::thread::spawn(|| {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            let admin = pg_admin_url();
-            let name = format!("clinicdesk_contract_{}", ids::new_id().replace('-', "_"));
-            rt.block_on(async {
-                use sqlx::Connection;
-                sqlx::any::install_default_drivers();
-                let mut conn = sqlx::AnyConnection::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("PostgreSQL is needed for the contract suite ({admin}): {e}")
-                    });
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-            });
-            let database_url = match admin.rfind('/') {
-                Some(i) => format!("{}/{name}", &admin[..i]),
-                None => panic!("bad CLINICDESK_TEST_PG_URL"),
-            };
-            let mut child = Command::new(server_binary())
-                .args([
-                    "--addr",
-                    "127.0.0.1:0",
-                    "--database-url",
-                    &database_url,
-                    "--exit-on-stdin-close",
-                    "--log-format",
-                    "json",
-                ])
-                .args(["--ui-dir", "/nonexistent"])
-                .env("RUST_LOG", "info,sqlx=warn")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("start clinicdesk-server");
-            // The server logs the address it bound (port 0 → an ephemeral port).
-            let stdout = child.stdout.take().unwrap();
-            let mut lines = std::io::BufReader::new(stdout).lines();
-            let addr = loop {
-                let line = lines
-                    .next()
-                    .expect("server exited before listening")
-                    .unwrap();
-                let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-                if v["message"] == "listening" {
-                    break v["addr"].as_str().unwrap().to_string();
-                }
-            };
-            // Keep draining the log so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            let base = format!("http://{addr}");
-            rt.block_on(async {
-                let client = reqwest::Client::new();
-                for _ in 0..300 {
-                    if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-                        if r.status() == 200 {
-                            return;
-                        }
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                panic!("server never became ready");
-            });
-            Server {
-                base,
-                database_url,
-                _child: child,
+    SERVER.get_or_init(|| launch(&SHARED_SERVER_LIMITS))
+}
+
+/// Creates a fresh PostgreSQL database and starts the server binary on it with `extra_args`,
+/// waiting until it is ready. Blocking (it runs its own runtime on a thread of its own).
+fn launch(extra_args: &[&str]) -> Server {
+    let extra: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let database_url = rt.block_on(create_pg_database());
+        let name = database_url.rsplit('/').next().unwrap_or("db").to_string();
+        let secrets_dir = std::env::temp_dir()
+            .join("clinicdesk-contract")
+            .join(format!("secrets-{name}"));
+        let mut child = Command::new(server_binary())
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--database-url",
+                &database_url,
+                "--secrets-dir",
+                secrets_dir.to_str().unwrap(),
+                // Theft detection without a grace period for racing tabs.
+                "--refresh-reuse-grace-secs",
+                "0",
+                "--exit-on-stdin-close",
+                "--log-format",
+                "json",
+            ])
+            .args(["--ui-dir", "/nonexistent"])
+            .args(&extra)
+            .env("RUST_LOG", "info,sqlx=warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start clinicdesk-server");
+        // The server logs the address it bound (port 0 → an ephemeral port).
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .unwrap();
+            let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if v["message"] == "listening" {
+                break v["addr"].as_str().unwrap().to_string();
             }
-        })
-        .join()
-        .unwrap()
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = format!("http://{addr}");
+        rt.block_on(async {
+            let client = reqwest::Client::new();
+            for _ in 0..300 {
+                if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+                    if r.status() == 200 {
+                        return;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("server never became ready");
+        });
+        Server {
+            base,
+            database_url,
+            secrets_dir,
+            child,
+        }
     })
+    .join()
+    .unwrap()
 }
 
 /// The server binary over HTTP on a fresh PostgreSQL database (shared by this binary's cases).
 pub async fn postgres() -> Harness {
     let server = server();
-    let db = Db::connect(&server.database_url).await.unwrap();
+    http_harness(
+        &server.base,
+        &server.database_url,
+        &server.secrets_dir,
+        None,
+        "postgres-http",
+    )
+    .await
+}
+
+/// A server process of its own on a fresh PostgreSQL database, started with `extra_args`
+/// (nothing: the real default limits), for cases that exhaust a budget or lock a client
+/// address. It stops when the harness is dropped.
+pub async fn dedicated_http(extra_args: &[&'static str]) -> Harness {
+    let args = extra_args.to_vec();
+    let server = tokio::task::spawn_blocking(move || launch(&args))
+        .await
+        .unwrap();
+    let (base, url, secrets_dir) = (
+        server.base.clone(),
+        server.database_url.clone(),
+        server.secrets_dir.clone(),
+    );
+    http_harness(
+        &base,
+        &url,
+        &secrets_dir,
+        Some(server),
+        "postgres-http-dedicated",
+    )
+    .await
+}
+
+async fn http_harness(
+    base: &str,
+    database_url: &str,
+    secrets_dir: &std::path::Path,
+    own_server: Option<Server>,
+    kind: &'static str,
+) -> Harness {
+    let secrets = server_secrets(secrets_dir);
+    let db = Db::open(database_url, secrets.audit.clone()).await.unwrap();
     ensure_users(&db).await;
     Harness {
         transport: Transport::Http {
-            base: server.base.clone(),
+            base: base.to_string(),
             // Redirects are answers of their own (`/docs` → `/docs/`), as in-process.
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client"),
         },
+        _own_server: own_server,
         db,
-        database_url: server.database_url.clone(),
-        kind: "postgres-http",
+        secrets,
+        database_url: database_url.to_string(),
+        kind,
         tokens: Default::default(),
         exercised: None,
+    }
+}
+
+/// The key rings the server made in its secrets directory on its first start.
+pub fn server_secrets(dir: &std::path::Path) -> Secrets {
+    use clinicdesk_security::secrets::{key_ring, AUDIT_KEYS, JWT_KEYS};
+    let store = clinicdesk_security::FileSecrets::new(dir);
+    Secrets {
+        tokens: key_ring(&store, JWT_KEYS).unwrap(),
+        audit: key_ring(&store, AUDIT_KEYS).unwrap(),
     }
 }
 

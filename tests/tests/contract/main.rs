@@ -1,13 +1,18 @@
 //! The API contract, run twice: against the in-process router on SQLite (the desktop's
 //! transport) and against the server binary over HTTP on PostgreSQL (the central server's).
-//! Every case is written once in `cases.rs`.
+//! Every case is written once, in one of the case files below.
 
 // Expected id lists read best as literals of owned strings.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod accounts;
+mod audit;
 mod cases;
 mod harness;
+mod limits;
 mod openapi;
+mod privacy;
+mod sessions;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -16,7 +21,7 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::sqlite().await;
-                    super::cases::$case(&h).await;
+                    super::$case(&h).await;
                 }
             )*
         }
@@ -36,7 +41,7 @@ macro_rules! contract {
                         cases.spawn(async move {
                             let _permit = permits.acquire_owned().await.unwrap();
                             let h = super::harness::sqlite_recording(Some(exercised)).await;
-                            super::cases::$case(&h).await;
+                            super::$case(&h).await;
                         });
                     }
                 )*
@@ -62,18 +67,26 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let h = super::harness::postgres().await;
-                    super::cases::$case(&h).await;
+                    super::$case(&h).await;
                 }
             )*
         }
     };
 }
 
+// The cases of every file, for the list below.
+use accounts::*;
+use audit::*;
+use cases::*;
+use limits::*;
+use privacy::*;
+use sessions::*;
+
 contract!(
     health_and_readiness,
     openapi_document_and_swagger_ui,
     unknown_paths_and_methods,
-    request_id_is_echoed,
+    request_id_is_the_servers_own,
     login_returns_tokens,
     login_rejects_bad_credentials,
     login_rejects_bad_input,
@@ -111,4 +124,36 @@ contract!(
     last_session_used_once_under_concurrency,
     role_matrix,
     audit_trail,
+    staff_sees_no_contact_data_anywhere,
+    search_matches_only_what_the_role_sees,
+    duplicate_check_is_no_oracle,
+    masked_values_and_anonymised_customers_are_refused,
+    completeness_reveals_no_hidden_fields,
+    refresh_token_travels_by_transport,
+    a_reused_refresh_token_ends_the_login,
+    a_login_has_an_absolute_lifetime,
+    no_secret_is_in_the_database,
+    security_headers_over_http,
+    an_admin_sees_who_read_a_customer,
+    refusals_and_failed_logins_are_logged,
+    admins_verify_the_trail,
+    rate_limits_follow_the_transport,
+    failed_logins_slow_down_then_lock_the_username,
+    a_successful_login_clears_the_failures,
+    failed_logins_lock_a_client_address_over_http,
+    overlong_uris_answer_the_envelope,
+    nonsense_dates_are_refused,
+    invisible_and_bidi_names_are_refused,
+    // accounts.rs
+    demo_accounts_only_in_demo_mode,
+    demo_admins_do_not_count_outside_demo_mode,
+    setup_is_not_offered_by_a_server,
+    setup_creates_the_first_admin,
+    setup_creates_one_admin_under_concurrency,
+    admin_creates_and_lists_users,
+    role_and_active_changes_reach_open_sessions,
+    update_user_rejects_bad_input,
+    admins_cannot_lock_the_clinic_out,
+    admin_resets_a_password,
+    users_change_their_own_password,
 );

@@ -9,7 +9,9 @@
 //!   (envelope, data, error code enum) — with `additionalProperties: false` and every key
 //!   required, an added, renamed or dropped field fails;
 //! - each query parameter sent is documented, and a request body the API accepted (2xx)
-//!   validates against the documented request schema.
+//!   validates against the documented request schema;
+//! - an answer any request can get before its route runs (400 `BAD_REQUEST`, 414, 431) is one
+//!   of the document's `components.responses` and validates against it.
 //!
 //! The contract's sweep (`documented_operations_are_all_exercised` in main.rs) records which
 //! operations the cases reached and fails when one was never called.
@@ -153,6 +155,21 @@ impl Contract {
     pub fn check(&self, x: &Exchange, exercised: Option<&Exercised>) {
         let (path, query) = x.uri.split_once('?').unwrap_or((x.uri, ""));
         let code = x.body["error"]["code"].as_str().unwrap_or("");
+        if let Some(response) = self.doc["components"]["responses"].get(code) {
+            // Answered by the request's bounds, whatever the route.
+            let schema = response
+                .pointer("/content/application~1json/schema")
+                .expect("a documented error answer has a schema");
+            let status = code_status(code);
+            assert_eq!(x.status, status, "{code} is documented as {status}");
+            self.validate(
+                &format!("{code} before routing"),
+                schema,
+                x.body,
+                "the answer",
+            );
+            return;
+        }
         let refused_by_router = (x.status == 404 && code == "NOT_FOUND")
             || (x.status == 405 && code == "METHOD_NOT_ALLOWED")
             || (x.status == 404 && !path.starts_with("/api/"));
@@ -245,6 +262,13 @@ impl Contract {
             None => {} // HTML, CSS, scripts of /docs
         }
     }
+}
+
+/// The status an error code is answered with.
+fn code_status(code: &str) -> u16 {
+    clinicdesk_domain::ErrorCode::parse(code)
+        .map(|c| c.http_status())
+        .unwrap_or_else(|| panic!("{code} is not an error code"))
 }
 
 /// The documented operations no case reached.

@@ -2,7 +2,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { serviceName } from '../catalog';
 import { dismissToast, onToasts, type Toast } from '../context';
-import { t, tEnum } from '../i18n';
+import { getLang, setLang, t, tEnum } from '../i18n';
 import { isMasked } from '../logic/format';
 import { usagePercent } from '../logic/packages';
 
@@ -241,5 +241,20 @@ export function Toasts() {
         </div>
       ))}
     </div>
+  );
+}
+
+/** Switches between Korean and English. */
+export function LangToggle() {
+  return (
+    <button
+      type="button"
+      class="btn btn-ghost btn-sm"
+      data-testid="lang-toggle"
+      title={t('header.langSwitchTitle')}
+      onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
+    >
+      {t('header.langSwitch')}
+    </button>
   );
 }

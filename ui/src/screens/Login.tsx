@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, login } from '../api';
-import { ErrorBox } from '../components/ui';
-import { getLang, setLang, t } from '../i18n';
+import type { ComponentChildren } from 'preact';
+import { ErrorBox, LangToggle } from '../components/ui';
+import { t } from '../i18n';
 import { describeError } from '../logic/errors';
 import { markOnce } from '../perf';
 
@@ -30,6 +31,10 @@ export function Login(props: { notice?: string | null }) {
         setError(t('login.invalid'));
         setPassword('');
         (document.getElementById('login-password') as HTMLInputElement | null)?.focus();
+      } else if (err instanceof ApiError && err.code === 'RATE_LIMIT_EXCEEDED' && err.details?.locked) {
+        // Locked after repeated failures: say for how long (the server's Retry-After, in minutes).
+        const seconds = Number(err.details.retry_after_seconds) || 60;
+        setError(t('login.locked', { minutes: Math.max(1, Math.ceil(seconds / 60)) }));
       } else {
         setError(describeError(err));
       }
@@ -37,29 +42,11 @@ export function Login(props: { notice?: string | null }) {
   };
 
   return (
-    <div class="login-page">
-      <div class="login-side" aria-hidden="true">
-        <div class="login-brand">
-          <Logo size={44} />
-          <div>
-            <div class="login-brand-name">{t('app.name')}</div>
-            <div class="login-brand-sub">{t('app.tagline')}</div>
-          </div>
-        </div>
-      </div>
-      <main class="login-main">
+    <AuthPage>
         <form class="login-card" onSubmit={submit} data-testid="login-form" noValidate>
           <div class="login-top">
             <h1>{t('login.title')}</h1>
-            <button
-              type="button"
-              class="btn btn-ghost btn-sm"
-              data-testid="lang-toggle"
-              title={t('header.langSwitchTitle')}
-              onClick={() => setLang(getLang() === 'ko' ? 'en' : 'ko')}
-            >
-              {t('header.langSwitch')}
-            </button>
+            <LangToggle />
           </div>
           <p class="muted">{t('login.subtitle')}</p>
           {props.notice && !error ? <div class="notice" data-testid="login-notice">{props.notice}</div> : null}
@@ -94,7 +81,24 @@ export function Login(props: { notice?: string | null }) {
             {busy ? t('login.submitting') : t('login.submit')}
           </button>
         </form>
-      </main>
+    </AuthPage>
+  );
+}
+
+/** The frame of the screens before login (login, first-run set-up): brand side and a form. */
+export function AuthPage({ extraClass, children }: { extraClass?: string; children: ComponentChildren }) {
+  return (
+    <div class={`login-page${extraClass ? ` ${extraClass}` : ''}`}>
+      <div class="login-side" aria-hidden="true">
+        <div class="login-brand">
+          <Logo size={44} />
+          <div>
+            <div class="login-brand-name">{t('app.name')}</div>
+            <div class="login-brand-sub">{t('app.tagline')}</div>
+          </div>
+        </div>
+      </div>
+      <main class="login-main">{children}</main>
     </div>
   );
 }

@@ -7,8 +7,9 @@
 //! Every extractor a handler takes implements [`ExtractorDoc`]; a new extractor type fails to
 //! compile in `route!` until it says what it reads (one line below).
 
-use crate::auth::{AuthUser, Authorized, DeviceHeader, Requirement};
+use crate::auth::{AuthUser, Authorized, Requirement};
 use crate::body::{JsonBody, QueryMap};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::handler::Handler;
@@ -100,7 +101,14 @@ impl<T> ExtractorDoc for axum::extract::ConnectInfo<T> {}
 impl ExtractorDoc for axum::extract::MatchedPath {}
 impl ExtractorDoc for axum::extract::Request {}
 impl<T> ExtractorDoc for Path<T> {}
-impl ExtractorDoc for DeviceHeader {}
+impl ExtractorDoc for ClientIp {}
+/// An extractor that may be missing reads what it reads, but asks no sign-in of the caller.
+impl<T: ExtractorDoc> ExtractorDoc for Option<T> {
+    const READS: Reads = Reads {
+        access: Access::Public,
+        ..T::READS
+    };
+}
 impl ExtractorDoc for axum::http::HeaderMap {}
 impl ExtractorDoc for axum::http::Method {}
 impl ExtractorDoc for axum::http::Uri {}

@@ -6,8 +6,8 @@
 //! the query string. [`complete`] then turns that into the published document, the same way
 //! for every operation: the data schema wrapped in the response envelope, one response per
 //! error status listing its codes (those of the handler plus those every such endpoint can
-//! answer: token, role, body, query, readiness), the bearer security with the role names,
-//! unique operation ids. It also reports what does not hold together (a route without
+//! answer: token, role, body, query, readiness, rate limit), the bearer security with the role
+//! names, the rate-limit class and headers, unique operation ids. It also reports what does not hold together (a route without
 //! `route!`, an unknown error code, a body read but not documented…) — a unit test keeps
 //! that list empty.
 
@@ -18,6 +18,7 @@ pub use crate::routes::docs::{DOCS_CSP, KOREAN_FONT_CSS, OPENAPI_PATH};
 pub(crate) use handler::route;
 pub use handler::{reads_of, Access, ExtractorDoc, HandlerArgs, Reads};
 
+use crate::limits::{LimitConfig, RateClass};
 use clinicdesk_domain::role::Role;
 use clinicdesk_domain::ErrorCode;
 use serde_json::{json, Value};
@@ -29,8 +30,29 @@ use utoipa::openapi::path::Paths;
 const READS_MARK: &str = "x-clinicdesk-reads";
 /// The security scheme of every endpoint that needs a token.
 pub const BEARER: &str = "bearer";
-/// Codes every endpoint under `/api/v1` can answer (the readiness gate, a storage failure).
-const API_CODES: [ErrorCode; 2] = [ErrorCode::ServiceUnavailable, ErrorCode::InternalError];
+/// The security scheme of the refresh cookie (`POST /auth/refresh` over HTTP).
+pub const REFRESH_COOKIE_SCHEME: &str = "refresh_cookie";
+/// Codes every endpoint under `/api/v1` can answer: the rate limit (over HTTP), the readiness
+/// gate, a storage failure.
+const API_CODES: [ErrorCode; 3] = [
+    ErrorCode::RateLimitExceeded,
+    ErrorCode::ServiceUnavailable,
+    ErrorCode::InternalError,
+];
+/// Codes any request can get before its route runs, whatever the route (the bounds of the
+/// request; the server's HTTP parser): documented once, as `components.responses`, not per
+/// operation.
+pub const TRANSPORT_CODES: [ErrorCode; 3] = [
+    ErrorCode::BadRequest,
+    ErrorCode::UriTooLong,
+    ErrorCode::HeadersTooLarge,
+];
+/// Headers of every answer under `/api/v1` over HTTP (the rate limit), as `components.headers`.
+const RATE_LIMIT_HEADERS: [&str; 3] = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+];
 /// Codes of an endpoint that needs a token.
 const TOKEN_CODES: [ErrorCode; 2] = [ErrorCode::AuthInvalidToken, ErrorCode::AuthExpiredToken];
 /// Codes of an endpoint that reads a JSON body ([`crate::body::JsonBody`]).
@@ -42,6 +64,16 @@ const BODY_CODES: [ErrorCode; 3] = [
 /// Response objects whose properties may be left out; every other response object always
 /// carries each of its keys (`null` when empty), and the document says so (`required`).
 const SPARSE_OBJECTS: [&str; 1] = ["FiltersApplied"];
+/// Single keys of response objects that are there only sometimes (each schema's description
+/// says when): the refresh token travels in the body only in-process; a duplicate warning
+/// names the existing customer only to roles that see phone numbers whole.
+const SOMETIMES_ABSENT: [(&str, &str); 2] = [
+    ("TokenPair", "refresh_token"),
+    ("DuplicateCustomerDetails", "existing_customer_id"),
+];
+/// The schema of `details` for error codes whose details are part of the contract.
+const DETAILS_SCHEMAS: [(ErrorCode, &str); 1] =
+    [(ErrorCode::DuplicateCustomer, "DuplicateCustomerDetails")];
 
 const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -130,8 +162,12 @@ pub fn document_bytes() -> axum::body::Bytes {
 }
 
 /// Completes the raw document of [`crate::routes::openapi`]; see the module comment.
-pub fn complete(raw: utoipa::openapi::OpenApi) -> Document {
+pub fn complete(mut raw: utoipa::openapi::OpenApi) -> Document {
     let mut problems = Vec::new();
+    let extra = raw.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas::error_details_schemas() {
+        extra.schemas.entry(name).or_insert(schema);
+    }
     let mut doc = serde_json::to_value(&raw).unwrap_or_else(|e| {
         problems.push(format!("the document does not serialise: {e}"));
         json!({})
@@ -150,10 +186,20 @@ pub fn complete(raw: utoipa::openapi::OpenApi) -> Document {
             "bearerFormat": "JWT",
             "description": "POST /api/v1/auth/login 이 주는 access_token (15분). \
                             The access_token from POST /api/v1/auth/login (15 minutes).",
-        }
+        },
+        REFRESH_COOKIE_SCHEME: {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": crate::routes::REFRESH_COOKIE,
+            "description": "HTTP로만: 로그인과 갱신이 `Set-Cookie`로 주는 refresh 토큰 \
+                            (HttpOnly, SameSite=Strict, Path=/api/v1/auth; 스크립트가 읽을 수 없음, \
+                            브라우저가 보냄). Over HTTP only; in-process the token is in the body.",
+        },
     });
     components["schemas"]["SuccessEnvelope"] = success_envelope();
     components["schemas"]["ErrorEnvelope"] = error_envelope();
+    components["headers"] = rate_limit_headers();
+    components["responses"] = transport_responses();
     doc["tags"] = json!(TAGS
         .iter()
         .map(|(name, description)| json!({"name": name, "description": description}))
@@ -270,6 +316,19 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
     }
     if under_api {
         codes.extend(API_CODES);
+        let class = crate::routes::RATE_CLASSES
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map_or(RateClass::General, |(_, c)| *c);
+        let name = format!("{class:?}").to_lowercase();
+        op["x-rate-limit-class"] = json!(name);
+        let line = format!(
+            "**요청 한도 (rate limit, HTTP):** `{name}` — 기본 {}회/시간 (사용자별; 토큰이 없으면 \
+             클라이언트 주소별)",
+            LimitConfig::default().per_hour(class)
+        );
+        let description = op["description"].as_str().unwrap_or("").to_string();
+        op["description"] = json!(format!("{description}\n\n{line}"));
     }
     if !public {
         codes.extend(TOKEN_CODES);
@@ -300,6 +359,9 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
     }
     if let Some(rs) = responses.as_object_mut() {
         for (status, response) in rs.iter_mut() {
+            if under_api {
+                add_rate_limit_headers(response);
+            }
             if !status.starts_with('2') {
                 continue;
             }
@@ -329,8 +391,56 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
             ));
             continue;
         }
-        responses[&key] = error_response(status, &codes);
+        let mut response = error_response(status, &codes);
+        if under_api {
+            add_rate_limit_headers(&mut response);
+        }
+        responses[&key] = response;
     }
+}
+
+/// Over HTTP every answer under `/api/v1` carries the rate-limit headers.
+fn add_rate_limit_headers(response: &mut Value) {
+    for name in RATE_LIMIT_HEADERS {
+        response["headers"][name] = json!({ "$ref": format!("#/components/headers/{name}") });
+    }
+}
+
+fn rate_limit_headers() -> Value {
+    json!({
+        "X-RateLimit-Limit": {
+            "description": "HTTP로만: 이 경로의 등급(`x-rate-limit-class`)이 한 시간에 허용하는 요청 수 \
+                            (requests per hour of this route's class; over HTTP only)",
+            "schema": {"type": "integer"},
+        },
+        "X-RateLimit-Remaining": {
+            "description": "HTTP로만: 지금 더 보낼 수 있는 요청 수 (requests still allowed now)",
+            "schema": {"type": "integer"},
+        },
+        "X-RateLimit-Reset": {
+            "description": "HTTP로만: 한도가 모두 돌아오는 때, epoch 초 (when the whole budget is back)",
+            "schema": {"type": "integer"},
+        },
+        "Retry-After": {
+            "description": "몇 초 뒤에 다시 보낼 수 있는지 (seconds until a request is allowed again)",
+            "schema": {"type": "integer"},
+        },
+    })
+}
+
+/// The answers of [`TRANSPORT_CODES`], which any request can get before its route runs.
+fn transport_responses() -> Value {
+    let mut out = serde_json::Map::new();
+    for code in TRANSPORT_CODES {
+        let mut response = error_response(code.http_status(), &[code]);
+        response["description"] = json!(format!(
+            "`{}` — {} (경로와 상관없이, 경로가 정해지기 전에 답함; answered before any route runs)",
+            code.as_str(),
+            code.default_message()
+        ));
+        out.insert(code.as_str().to_string(), response);
+    }
+    Value::Object(out)
 }
 
 fn error_response(status: u16, codes: &[ErrorCode]) -> Value {
@@ -340,19 +450,31 @@ fn error_response(status: u16, codes: &[ErrorCode]) -> Value {
         .map(|c| format!("`{}` — {}", c.as_str(), c.default_message()))
         .collect::<Vec<_>>()
         .join("<br>");
+    let mut all_of = vec![
+        json!({"$ref": "#/components/schemas/ErrorEnvelope"}),
+        json!({"properties": {"error": {"properties": {"code": {"enum": names}}}}}),
+    ];
+    // Where a code's details are part of the contract, they are checked when it is that code.
+    for (code, schema) in DETAILS_SCHEMAS {
+        if codes.contains(&code) {
+            all_of.push(json!({
+                "if": {"properties": {"error": {"properties": {"code": {"const": code.as_str()}}}}},
+                "then": {"properties": {"error": {"properties": {
+                    "details": {"$ref": format!("#/components/schemas/{schema}")}
+                }}}},
+            }));
+        }
+    }
     let mut response = json!({
         "description": description,
-        "content": {"application/json": {"schema": {
-            "allOf": [
-                {"$ref": "#/components/schemas/ErrorEnvelope"},
-                {"properties": {"error": {"properties": {"code": {"enum": names}}}}},
-            ]
-        }}},
+        "content": {"application/json": {"schema": {"allOf": all_of}}},
     });
     if status == 401 {
-        response["headers"] = json!({
-            "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}
-        });
+        response["headers"]["WWW-Authenticate"] =
+            json!({"description": "`Bearer`", "schema": {"type": "string"}});
+    }
+    if codes.contains(&ErrorCode::RateLimitExceeded) {
+        response["headers"]["Retry-After"] = json!({"$ref": "#/components/headers/Retry-After"});
     }
     response
 }
@@ -442,7 +564,11 @@ fn mark_required(doc: &mut Value, problems: &mut Vec<String>) {
         }
         let schema = &mut doc["components"]["schemas"][name];
         if let Some(props) = schema["properties"].as_object() {
-            let keys: Vec<Value> = props.keys().map(|k| json!(k)).collect();
+            let keys: Vec<Value> = props
+                .keys()
+                .filter(|k| !SOMETIMES_ABSENT.contains(&(name.as_str(), k.as_str())))
+                .map(|k| json!(k))
+                .collect();
             schema["required"] = Value::Array(keys);
             if schema["additionalProperties"] != json!(false) && !name.ends_with("Envelope") {
                 problems.push(format!(
@@ -491,16 +617,33 @@ ClinicDesk의 API. 데스크톱은 같은 라우터를 프로세스 안에서 �
 The same router serves the desktop in-process and the server over HTTP.
 
 - 모든 성공 응답은 `{success, data, message, timestamp, request_id}` 봉투에, 오류는 \
-`{success: false, error: {code, message, details, field?}, timestamp, request_id}` 봉투에 담깁니다.
+`{success: false, error: {code, message, details, field?}, timestamp, request_id}` 봉투에 담깁니다. \
+`request_id`는 서버가 만든 id로 `X-Request-Id` 응답 헤더와 같습니다; 클라이언트가 보낸 \
+`X-Request-Id`는 클라이언트의 것으로 따로 `X-Client-Request-Id`에 돌려줍니다.
 - 인증: `POST /api/v1/auth/login`의 `access_token`을 `Authorization: Bearer …`로 보냅니다. \
-각 엔드포인트의 `x-roles`가 호출할 수 있는 역할입니다.
+각 엔드포인트의 `x-roles`가 호출할 수 있는 역할입니다. refresh 토큰은 프로세스 안에서는 본문으로, \
+HTTP로는 `HttpOnly` 쿠키 `clinicdesk_refresh`로만 오갑니다 (`POST /api/v1/auth/refresh` 참고).
+- 요청 한도 (HTTP로만): `/api/v1` 아래의 모든 답에 `X-RateLimit-Limit`, `X-RateLimit-Remaining`, \
+`X-RateLimit-Reset`; 넘으면 429 `RATE_LIMIT_EXCEEDED`와 `Retry-After`. 각 엔드포인트의 \
+`x-rate-limit-class`가 그 등급입니다. 데스크톱(프로세스 안)에는 한도가 없습니다.
+- 어느 경로든 경로가 정해지기 전에 400 `BAD_REQUEST`(HTTP가 읽을 수 없는 요청), \
+414 `URI_TOO_LONG`(경로와 쿼리 8 KiB 초과), 431 `REQUEST_HEADERS_TOO_LARGE`(헤더 32 KiB 초과)로 \
+답할 수 있습니다 (`components.responses`).
 - staff는 연락처(전화, 이메일, 주소, 비상 연락처)를 가려진 값으로 받고, 건강 정보는 doctor/admin만 봅니다.
 - 규칙과 정렬 등 설명은 저장소의 `docs/API.md`에 있습니다. Conventions, masking and ordering rules: `docs/API.md`.";
 
-const TAGS: [(&str, &str); 7] = [
+const TAGS: [(&str, &str); 10] = [
     (
         "auth",
-        "로그인, 토큰 갱신, 로그아웃 (login, refresh, logout)",
+        "로그인, 토큰 갱신, 로그아웃, 비밀번호 변경 (login, refresh, logout, password)",
+    ),
+    (
+        "setup",
+        "첫 실행: 첫 관리자 만들기 (first run, desktop only)",
+    ),
+    (
+        "users",
+        "사용자 관리: 계정, 역할, 비활성화, 비밀번호 재설정 (administrators)",
     ),
     (
         "customers",
@@ -517,6 +660,10 @@ const TAGS: [(&str, &str); 7] = [
     (
         "catalogue",
         "서비스와 패키지 템플릿 (services, package templates)",
+    ),
+    (
+        "audit",
+        "감사 기록: 검증과 조회 (verify the trail, who saw what; administrators)",
     ),
     ("health", "프로세스 상태 (liveness, readiness)"),
     ("docs", "이 문서와 Swagger UI (this document)"),

@@ -74,12 +74,16 @@ string_enum!(/// 후속 조치 종류 (follow-up type)
     FollowUpType = FOLLOW_UP_TYPES);
 string_enum!(/// 역할 (role)
     RoleName = Role::ALL.map(Role::as_str));
+string_enum!(/// 직원 계정의 역할 (the role of a staff account)
+    AccountRole = Role::STAFF_ROLES);
 string_enum!(/// 정렬 기준 (sort key)
     SortBy = ["name", "last_visit", "total_visits", "revenue"]);
 string_enum!(/// 정렬 방향 (sort order)
     SortOrder = ["asc", "desc"]);
 string_enum!(/// 보여 줄 패키지 (which packages)
     PackageFilter = ["active", "expiring", "expired", "all"]);
+string_enum!(/// 예/아니요 (yes/no)
+    Flag = ["true", "false", "1", "0"]);
 string_enum!(/// 삭제 방식: anonymize는 개인정보를 지우고 방문 기록은 통계용으로 남김, delete는 모두 삭제
     RetentionPolicy = ["anonymize", "delete"]);
 
@@ -119,6 +123,44 @@ fn variant_of<T: PartialSchema>(
     }
 }
 
+/// A type whose schema is another type's plus a little ([`variant_of`]); the components that
+/// schema uses come along.
+macro_rules! variant {
+    ($(#[doc = $doc:literal])+ $name:ident = $base:ty, $description:expr, $edit:expr) => {
+        $(#[doc = $doc])+
+        pub struct $name;
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                variant_of::<$base>($description, $edit)
+            }
+        }
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                <$base as ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+
+/// A property of type `ty` with a description.
+fn described(ty: impl Into<SchemaType>, description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(ty)
+        .description(Some(description))
+        .into()
+}
+
+/// The schemas of error `details` that are part of the contract ([`super::complete`] refers to
+/// them from the error answers), with the schemas they use.
+pub fn error_details_schemas() -> Vec<(String, RefOr<Schema>)> {
+    let mut out = vec![(
+        DuplicateCustomerDetails::name().into_owned(),
+        DuplicateCustomerDetails::schema(),
+    )];
+    <DuplicateCustomerDetails as ToSchema>::schemas(&mut out);
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
@@ -136,6 +178,45 @@ pub struct CustomerId {
 pub struct SessionId {
     /// 방문 id (`session_id`, UUIDv7). 형식이 틀리면 404 SESSION_NOT_FOUND.
     id: String,
+}
+
+/// An account in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserId {
+    /// 계정 id (UUIDv7). 형식이 틀리면 404 USER_NOT_FOUND.
+    id: String,
+}
+
+/// The confirmation a duplicate warning asks for.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConfirmDistinctParams {
+    /// `true`: 409 DUPLICATE_CUSTOMER가 알려 준 고객(`details.candidates`)과 다른 사람임을
+    /// 확인했으니 그래도 저장합니다 (`true`/`false`, `1`/`0`; 기본 `false`)
+    #[param(inline)]
+    confirm_distinct: Option<Flag>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditEventParams {
+    /// 이 고객에 관한 이벤트: 그 고객 자신의 이벤트와, 그 고객이 보인 목록·검색 페이지
+    customer_id: Option<String>,
+    /// 사용자 이름 (정확히)
+    username: Option<String>,
+    /// 동작: 정확히 (`customer.read`) 또는 `.`으로 끝나는 접두어 (`customer.`)
+    action: Option<String>,
+    /// 이날부터 (병원 기준 날짜, KST, 포함)
+    #[param(format = Date)]
+    from: Option<String>,
+    /// 이날까지 (병원 기준 날짜, KST, 포함)
+    #[param(format = Date)]
+    to: Option<String>,
+    #[param(minimum = 1, maximum = 1000, default = 1)]
+    page: Option<i64>,
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    size: Option<i64>,
 }
 
 #[derive(IntoParams)]
@@ -226,17 +307,20 @@ pub struct DeleteParams {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// 대소문자를 가리지 않음 (소문자로 저장)
     username: String,
     password: String,
-    /// 이 기기의 id (감사 기록용). 데스크톱은 헤더로 보냅니다.
+    /// 이 기기의 id (감사 기록용). 데스크톱은 헤더로 보냅니다; HTTP로 온 값은 `client:<id>`로 기록됩니다.
     device_id: Option<String>,
 }
 
+/// 프로세스 안(데스크톱)에서만 보냅니다. HTTP로는 본문 없이 보내고, 토큰은
+/// `clinicdesk_refresh` 쿠키로 갑니다 (본문에 토큰이 있으면 422).
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// 로그인 또는 이전 갱신이 준 refresh_token (한 번만 쓸 수 있음)
-    refresh_token: String,
+    /// 로그인 또는 이전 갱신이 준 refresh_token (한 번만 쓸 수 있음). 프로세스 안에서는 필수.
+    refresh_token: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -251,10 +335,11 @@ pub struct User {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenPair {
-    /// 15분짜리 HS256 JWT
+    /// 15분짜리 HS256 JWT (로그인 세션보다 오래가지 않음; 헤더에 서명 키의 `kid`)
     access_token: String,
-    /// 다음 갱신에 한 번 쓰는 토큰
-    refresh_token: String,
+    /// 다음 갱신에 한 번 쓰는 토큰. **프로세스 안(데스크톱)에서만** 있습니다; HTTP로는 이 키가
+    /// 없고 토큰은 `HttpOnly` 쿠키 `clinicdesk_refresh`로만 갑니다.
+    refresh_token: Option<String>,
     #[schema(example = "Bearer")]
     token_type: String,
     /// access_token의 수명 (초)
@@ -266,6 +351,204 @@ pub struct TokenPair {
 #[serde(deny_unknown_fields)]
 pub struct LoggedOut {
     logged_out: bool,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    /// 비밀번호 규칙을 따라야 함 (10–128자, 두 종류 이상의 문자, 아이디를 포함하지 않음,
+    /// 추측하기 쉽지 않음); 지금 비밀번호와 달라야 함
+    #[schema(min_length = 10, max_length = 128)]
+    new_password: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChanged {
+    password_changed: bool,
+    /// 끝낸 다른 로그인 세션 수 (이 요청의 세션은 남음)
+    other_sessions_revoked: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// First run and accounts
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupStatus {
+    /// 로그인할 수 있는 활성 관리자가 없음 (데모 관리자는 데모 모드에서만 셈)
+    needs_setup: bool,
+    /// 이 요청에서 `POST /setup`을 쓸 수 있음 (데스크톱 안에서만)
+    setup_allowed: bool,
+}
+
+/// 첫 관리자 (the first administrator)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupInput {
+    /// 3–50자의 `a-z 0-9 . _ -`, 글자나 숫자로 시작 (소문자로 저장)
+    #[schema(min_length = 3, max_length = 50)]
+    username: String,
+    display_name: String,
+    /// 비밀번호 규칙: docs/API.md "Accounts"
+    #[schema(min_length = 10, max_length = 128)]
+    password: String,
+}
+
+/// 직원 계정 (a staff account)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    id: String,
+    username: String,
+    display_name: String,
+    role: RoleName,
+    /// false면 로그인할 수 없음
+    active: bool,
+    /// 데모 모드가 만든 계정 (데모 모드가 아니면 쓸 수 없음)
+    demo: bool,
+    #[schema(format = DateTime)]
+    created_at: String,
+    /// 가장 최근 로그인 세션이 시작된 때
+    #[schema(format = DateTime)]
+    last_login_at: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountList {
+    /// 아이디순
+    users: Vec<Account>,
+    total: i64,
+}
+
+/// 새 계정 (a new account)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountInput {
+    #[schema(min_length = 3, max_length = 50)]
+    username: String,
+    display_name: String,
+    #[schema(inline)]
+    role: AccountRole,
+    #[schema(min_length = 10, max_length = 128)]
+    password: String,
+}
+
+/// 바꿀 항목만 보냅니다. 다른 필드는 422.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountUpdate {
+    display_name: Option<String>,
+    #[schema(inline)]
+    role: Option<AccountRole>,
+    /// false: 비활성화 (그 계정의 모든 세션이 끝남)
+    active: Option<bool>,
+}
+
+variant!(/// 바뀐 계정과 바뀐 내용
+AccountUpdated = Account,
+"바뀐 계정과 바뀐 내용 (the account after the change)",
+|o| {
+    o.properties
+        .insert("updated_fields".into(), Vec::<String>::schema());
+    o.properties.insert(
+        "sessions_revoked".into(),
+        described(Type::Integer, "비활성화로 끝난 세션 수"),
+    );
+});
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    #[schema(min_length = 10, max_length = 128)]
+    new_password: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetDone {
+    user_id: String,
+    password_reset: bool,
+    /// 끝낸 세션 수 (그 계정의 모든 세션)
+    sessions_revoked: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditVerification {
+    /// 모든 체인이 온전함 (체인이 하나도 없으면 false)
+    intact: bool,
+    /// 확인한 이벤트 수
+    events: i64,
+    chains: Vec<ChainReport>,
+    #[schema(format = DateTime)]
+    verified_at: String,
+}
+
+/// 한 체인을 확인한 결과 (docs/AUDIT.md)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChainReport {
+    /// `<node>` (쓰기) 또는 `<node>:access` (읽기, 거절, 실패한 로그인)
+    chain: String,
+    events: i64,
+    /// 처음으로 깨진 이벤트의 `seq` (온전하면 null)
+    broken_at: Option<i64>,
+    /// 무엇이 깨졌는지 (온전하면 null)
+    problem: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEventList {
+    /// 최신순
+    events: Vec<AuditEvent>,
+    pagination: AuditPagination,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPagination {
+    page: i64,
+    size: i64,
+    has_more: bool,
+}
+
+/// 감사 이벤트 하나 (누가, 언제, 무엇을, 어느 기기에서, 어느 요청으로)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEvent {
+    id: String,
+    chain: String,
+    /// 체인 안의 순번 (1, 2, 3…)
+    seq: i64,
+    #[schema(format = DateTime)]
+    occurred_at: String,
+    user_id: Option<String>,
+    /// 사용자 이름; 시스템이 한 일은 `system:<무엇>`
+    username: Option<String>,
+    role: Option<String>,
+    /// 로그인 세션이 정한 기기 (HTTP 클라이언트가 보낸 값은 `client:<id>`)
+    device_id: Option<String>,
+    /// 서버의 요청 id
+    request_id: Option<String>,
+    /// 클라이언트가 보낸 `X-Request-Id` (클라이언트의 주장으로만 기록)
+    client_request_id: Option<String>,
+    /// `customer.read`, `customer.update`, `customers.list`, `auth.login_failed` …
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    /// 동작별 세부 정보 (바뀐 필드 이름, 검색 조건, 보인 고객 수 …; 연락처와 건강 정보의 값은
+    /// 없음). 세부 정보가 없는 동작은 null
+    #[schema(value_type = Option<Object>)]
+    details: Option<serde_json::Value>,
+    /// `entity`가 customer일 때 그 고객의 이름 (관리자는 가리지 않은 이름을 봄)
+    customer_name: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,39 +656,26 @@ pub struct CustomerUpdate {
     consent: Option<ConsentInput>,
 }
 
-/// 새 고객: [`CustomerUpdate`]의 필드 가운데 `name`과 `phone`이 필수.
-pub struct CustomerCreate;
-impl PartialSchema for CustomerCreate {
-    fn schema() -> RefOr<Schema> {
-        variant_of::<CustomerUpdate>(
-            "새 고객. `name`과 `phone`은 필수, 나머지는 선택입니다. 알 수 없는 필드는 422.",
-            |o| {
-                o.required = vec!["name".into(), "phone".into()];
-                o.properties.insert(
-                    "name".into(),
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .max_length(Some(50))
-                        .into(),
-                );
-                o.properties.insert(
-                    "phone".into(),
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .description(Some(
-                            "한국 전화번호; `01012345678`도 받아 `010-1234-5678`로 저장",
-                        ))
-                        .into(),
-                );
-            },
-        )
-    }
-}
-impl ToSchema for CustomerCreate {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <CustomerUpdate as ToSchema>::schemas(schemas);
-    }
-}
+variant!(/// 새 고객: [`CustomerUpdate`]의 필드 가운데 `name`과 `phone`이 필수.
+CustomerCreate = CustomerUpdate,
+"새 고객. `name`과 `phone`은 필수, 나머지는 선택입니다. 알 수 없는 필드는 422.",
+|o| {
+    o.required = vec!["name".into(), "phone".into()];
+    o.properties.insert(
+        "name".into(),
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(50))
+            .into(),
+    );
+    o.properties.insert(
+        "phone".into(),
+        described(
+            Type::String,
+            "한국 전화번호; `01012345678`도 받아 `010-1234-5678`로 저장",
+        ),
+    );
+});
 
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -463,36 +733,20 @@ pub struct CustomerList {
     pagination: OffsetPagination,
 }
 
-/// 검색 결과의 한 고객: [`CustomerListItem`]과 현재 패키지.
-pub struct SearchItem;
-impl PartialSchema for SearchItem {
-    fn schema() -> RefOr<Schema> {
-        let text = |description: &str| {
-            ObjectBuilder::new()
-                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-                .description(Some(description))
-                .into()
-        };
-        variant_of::<CustomerListItem>(
-            "검색 결과의 한 고객: 목록 항목과 현재 패키지",
-            |o| {
-                o.properties.insert(
-                    "active_package".into(),
-                    text("만료되지 않은 가장 최근 패키지의 이름"),
-                );
-                o.properties.insert(
-                    "package_usage_summary".into(),
-                    text("그 패키지의 서비스별 사용/전체 (예: `브5/10 펄3/10`)"),
-                );
-            },
-        )
-    }
-}
-impl ToSchema for SearchItem {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <CustomerListItem as ToSchema>::schemas(schemas);
-    }
-}
+variant!(/// 검색 결과의 한 고객: [`CustomerListItem`]과 현재 패키지.
+SearchItem = CustomerListItem,
+"검색 결과의 한 고객: 목록 항목과 현재 패키지",
+|o| {
+    let text = |d| described(SchemaType::from_iter([Type::String, Type::Null]), d);
+    o.properties.insert(
+        "active_package".into(),
+        text("만료되지 않은 가장 최근 패키지의 이름"),
+    );
+    o.properties.insert(
+        "package_usage_summary".into(),
+        text("그 패키지의 서비스별 사용/전체 (예: `브5/10 펄3/10`)"),
+    );
+});
 
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -556,6 +810,32 @@ pub struct CustomerDetail {
     #[serde(rename = "activePackages")]
     active_packages: Vec<PackageUsage>,
     preferences: Preferences,
+}
+
+/// `DUPLICATE_CUSTOMER`의 `details`: 같은 사람일 수 있는 고객들, 요청한 역할이 볼 수 있는 만큼만.
+/// 연락처를 가린 값으로 보는 역할(staff)에게는 같은 이름과 전화번호 끝 네 자리로 찾고(가려진
+/// 숫자가 맞든 틀리든 같은 답), `existing_customer_id`는 주지 않습니다.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateCustomerDetails {
+    candidates: Vec<DuplicateCandidate>,
+    /// 다른 사람이면 이렇게 다시 보냅니다: `confirm_distinct=true`
+    confirm_with: String,
+    /// 전화번호를 온전히 보는 역할에게만: 이름과 전화번호가 같은 고객
+    existing_customer_id: Option<String>,
+}
+
+/// 같은 사람일 수 있는 고객 (요청한 역할이 보는 값)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateCandidate {
+    customer_id: String,
+    name: String,
+    /// staff는 가려진 번호
+    phone: Option<String>,
+    membership_level: MembershipLevel,
+    #[schema(format = Date)]
+    last_visit_date: Option<String>,
 }
 
 #[derive(ToSchema)]

@@ -36,11 +36,10 @@ fn the_document_holds_together() {
     assert!(ops.len() >= 27, "{} operations", ops.len());
     for (method, path, op) in &ops {
         let roles = op["x-roles"].as_array().expect("x-roles");
-        assert_eq!(
-            op.get("security").is_some(),
-            !roles.is_empty(),
-            "{method} {path}"
-        );
+        let bearer = op["security"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|r| r.get(BEARER).is_some()));
+        assert_eq!(bearer, !roles.is_empty(), "{method} {path}");
         assert!(op["summary"].is_string(), "{method} {path}: no summary");
         for (status, response) in op["responses"].as_object().expect("responses") {
             assert!(
@@ -95,7 +94,16 @@ fn error_codes_are_listed_under_their_status() {
     let visit = "/api/v1/customers/{id}/sessions";
     assert_eq!(
         codes_at("post", visit, "409"),
-        ["PACKAGE_EXHAUSTED", "PACKAGE_EXPIRED"]
+        [
+            "PACKAGE_EXHAUSTED",
+            "PACKAGE_EXPIRED",
+            "CUSTOMER_ANONYMIZED"
+        ]
+    );
+    assert_eq!(
+        codes_at("get", visit.trim_end_matches("/sessions"), "429"),
+        ["RATE_LIMIT_EXCEEDED"],
+        "every route under /api/v1 can be rate-limited"
     );
     assert_eq!(
         codes_at("post", visit, "422"),
@@ -158,7 +166,7 @@ async fn app() -> (axum::Router, std::path::PathBuf) {
     let db = Db::connect(&format!("sqlite://{}", path.display()))
         .await
         .expect("sqlite");
-    let state = AppState::new(db.clone());
+    let state = AppState::new(db.clone(), crate::Secrets::generate());
     state.prepare().await.expect("migrations");
     let hash = clinicdesk_security::hash_password(PASSWORD).expect("hash");
     let mut w = db
@@ -166,14 +174,12 @@ async fn app() -> (axum::Router, std::path::PathBuf) {
         .await
         .expect("write");
     for role in Role::ALL {
-        let user = User {
-            id: clinicdesk_domain::ids::new_id(),
-            username: format!("openapi-{}", role.as_str()),
-            password_hash: hash.clone(),
-            display_name: role.as_str().into(),
-            role: role.as_str().into(),
-            active: true,
-        };
+        let user = User::new(
+            &format!("openapi-{}", role.as_str()),
+            role.as_str(),
+            role.as_str(),
+            hash.clone(),
+        );
         users::insert(&mut w, &user).await.expect("user");
     }
     w.commit().await.expect("commit");
@@ -257,7 +263,10 @@ async fn documented_roles_hold_on_the_router() {
 
         let (status, answer) = call(&app, method, &path, None, body.clone()).await;
         if allowed.is_empty() {
-            assert_ne!(status, 403, "{method} {template} is public: {answer}");
+            assert_ne!(
+                answer["error"]["code"], "FORBIDDEN_ROLE",
+                "{method} {template} is public"
+            );
         } else {
             assert_eq!(status, 401, "{method} {template} without a token: {answer}");
         }
@@ -366,4 +375,76 @@ async fn swagger_ui_is_served_offline_and_read_only_in_process() {
     );
     let (status, _, _) = get("/docs/no-such-file.js", false).await;
     assert_eq!(status, 404);
+}
+
+/// What the transport adds: the rate limit on every route under `/api/v1` (class, headers,
+/// 429 with `Retry-After`), the refresh cookie, the answers any request can get before its
+/// route runs, and the details of a duplicate warning.
+#[test]
+fn limits_cookies_and_transport_answers_are_documented() {
+    let doc = document();
+    let ops = operations(doc);
+    let api: Vec<_> = ops
+        .iter()
+        .filter(|(_, path, _)| path.starts_with("/api/v1/"))
+        .collect();
+    assert!(!api.is_empty());
+    for (method, path, op) in &api {
+        assert_eq!(op["x-rate-limit-class"], "general", "{method} {path}");
+        let responses = op["responses"].as_object().expect("responses");
+        assert!(!responses.is_empty());
+        for (status, response) in responses {
+            assert_eq!(
+                response["headers"]["X-RateLimit-Remaining"]["$ref"],
+                "#/components/headers/X-RateLimit-Remaining",
+                "{method} {path} {status}"
+            );
+        }
+        assert_eq!(
+            op["responses"]["429"]["headers"]["Retry-After"]["$ref"],
+            "#/components/headers/Retry-After",
+            "{method} {path}"
+        );
+    }
+    assert!(doc["paths"]["/healthz"]["get"]
+        .get("x-rate-limit-class")
+        .is_none());
+
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes[REFRESH_COOKIE_SCHEME]["in"], "cookie");
+    assert_eq!(schemes[REFRESH_COOKIE_SCHEME]["name"], "clinicdesk_refresh");
+    let refresh = &doc["paths"]["/api/v1/auth/refresh"]["post"];
+    assert_eq!(refresh["security"][0][REFRESH_COOKIE_SCHEME], json!([]));
+    assert_ne!(refresh["requestBody"]["required"], json!(true));
+    let pair = &doc["components"]["schemas"]["TokenPair"];
+    let required: Vec<&str> = pair["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(required.contains(&"access_token") && !required.contains(&"refresh_token"));
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+    ] {
+        assert!(
+            doc["paths"][path]["post"]["responses"]["200"]["headers"]["Set-Cookie"].is_object(),
+            "{path}"
+        );
+    }
+
+    for code in TRANSPORT_CODES {
+        let r = &doc["components"]["responses"][code.as_str()];
+        assert!(r["description"].is_string(), "{}", code.as_str());
+    }
+    let conflict =
+        serde_json::to_string(&doc["paths"]["/api/v1/customers"]["post"]["responses"]["409"])
+            .expect("json");
+    assert!(conflict.contains("#/components/schemas/DuplicateCustomerDetails"));
+    assert!(
+        doc["components"]["schemas"]["DuplicateCustomerDetails"]["properties"]["candidates"]
+            .is_object()
+    );
 }

@@ -5,9 +5,9 @@ use crate::auth::{AuthUser, Authorized, DeleteCustomers, EditCustomers, ReadCust
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{created, ok, ApiError, ApiResult};
 use crate::openapi::schemas::{
-    Customer, CustomerCreate, CustomerDetail, CustomerId, CustomerList, CustomerUpdate,
-    DeleteParams, DetailParams, DetailUpdateResult, ListParams, SearchParams, SearchResult,
-    UpdateResult,
+    ConfirmDistinctParams, Customer, CustomerCreate, CustomerDetail, CustomerId, CustomerList,
+    CustomerUpdate, DeleteParams, DetailParams, DetailUpdateResult, ListParams, SearchParams,
+    SearchResult, UpdateResult,
 };
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -15,7 +15,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Datelike;
 use clinicdesk_domain::customer::{
-    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord,
+    self as dc, apply_patch, customer_json, preferences_json, ChangeSet, CustomerRecord, View,
     CUSTOMER_STATUSES, MEMBERSHIP_LEVELS,
 };
 use clinicdesk_domain::package::{
@@ -41,43 +41,95 @@ pub fn checked_id(id: &str, missing: ErrorCode) -> Result<&str, ApiError> {
     }
 }
 
-/// Loads a live customer inside a write, or 404.
+/// Loads a live customer inside a write, or 404; an anonymised customer is read-only (409),
+/// so nobody can write identifying data back into it.
 pub async fn customer_in(w: &mut WriteTx, id: &str) -> Result<CustomerRecord, ApiError> {
-    customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?)
+    let record = customers::get(w.conn(), checked_id(id, ErrorCode::CustomerNotFound)?)
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    if record.anonymized_at.is_some() {
+        return Err(ApiError::code(ErrorCode::CustomerAnonymized));
+    }
+    Ok(record)
 }
 
-async fn reject_duplicate(w: &mut WriteTx, record: &CustomerRecord) -> Result<(), ApiError> {
-    if let Some(existing) = customers::find_duplicate(w.conn(), record).await? {
-        return Err(ApiError(
-            DomainError::new(ErrorCode::DuplicateCustomer)
-                .with_field("phone")
-                .with_details(json!({ "existing_customer_id": existing })),
-        ));
+/// Refuses to save `record` when another customer may be the same person, unless the caller
+/// confirmed they are different people (`confirm_distinct=true`).
+///
+/// What "may be the same person" means depends on what the caller can see. A role that sees
+/// phone numbers whole is told of a customer with the same name and number. A role that sees
+/// them masked must not learn whether a number it typed belongs to someone: for it the check
+/// uses only what it can see anyway — the same name and the same last four digits — and the
+/// answer describes the other customer as that role sees it. Its confirmation saves even an
+/// exact duplicate (refusing it then would confirm the hidden number); the audit event names
+/// the customers it resembled, for a manager to review or merge.
+async fn check_duplicates(
+    w: &mut WriteTx,
+    record: &CustomerRecord,
+    user: &AuthUser,
+    confirmed: bool,
+    today: chrono::NaiveDate,
+) -> Result<Vec<String>, ApiError> {
+    let exact = !View::for_role(user.role).masked;
+    let similar = customers::possible_duplicates(w.conn(), record, exact).await?;
+    let ids: Vec<String> = similar.iter().map(|(c, _)| c.id.clone()).collect();
+    if similar.is_empty() || confirmed {
+        return Ok(ids);
     }
-    Ok(())
+    let candidates: Vec<Value> = similar
+        .iter()
+        .map(|(c, stats)| {
+            let v = customer_json(c, stats, user.role, today);
+            json!({
+                "customer_id": v["id"], "name": v["name"], "phone": v["phone"],
+                "membership_level": v["membership_level"], "last_visit_date": v["last_visit_date"],
+            })
+        })
+        .collect();
+    let mut details = json!({ "candidates": candidates, "confirm_with": "confirm_distinct=true" });
+    if exact {
+        details["existing_customer_id"] = json!(ids[0]);
+    }
+    let message = if exact {
+        "같은 이름과 연락처의 고객이 이미 있습니다"
+    } else {
+        "같은 이름에 연락처 끝 네 자리가 같은 고객이 있습니다. 같은 분인지 확인해 주세요"
+    };
+    Err(ApiError(
+        DomainError::new(ErrorCode::DuplicateCustomer)
+            .with_field("phone")
+            .with_message(message)
+            .with_details(details),
+    ))
 }
 
 /// 고객 등록 (new customer)
 ///
-/// 답은 요청한 역할이 볼 수 있는 고객 객체입니다 (staff는 가려진 연락처).
+/// 답은 요청한 역할이 볼 수 있는 고객 객체입니다 (staff는 가려진 연락처). 가려진 값
+/// (`***`가 든 이메일·주소)은 입력으로 받지 않습니다.
+///
+/// 같은 사람일 수 있는 고객이 있으면 409 `DUPLICATE_CUSTOMER`: `details.candidates`가 그
+/// 고객들을 요청한 역할이 보는 대로 알려 주고 (staff에게는 같은 이름과 전화번호 끝 네 자리로
+/// 찾은 고객, 가려진 번호), 다른 사람이면 `?confirm_distinct=true`로 다시 보내 저장합니다.
 #[utoipa::path(post, path = "/customers",
+    params(ConfirmDistinctParams),
     request_body = CustomerCreate,
     responses((status = 201, body = Customer)),
     extensions(("x-errors" = json!(["DUPLICATE_CUSTOMER", "FORBIDDEN_ROLE"]))))]
 pub async fn create(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
+    q: QueryMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
+    let confirmed = q.flag("confirm_distinct")?;
     let now = state.now_text();
     let today = state.today();
     let blank = CustomerRecord::new(ids::new_id(), &now);
     let (record, _) = apply_patch(&blank, &body, user.role, true, &now, today.year())?;
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
-    reject_duplicate(&mut w, &record).await?;
-    customers::insert(&mut w, &record).await?;
+    let similar = check_duplicates(&mut w, &record, &user, confirmed, today).await?;
+    customers::insert(&mut w, &record, &similar).await?;
     w.commit().await?;
     Ok(created(customer_json(
         &record,
@@ -100,6 +152,24 @@ fn list_item(c: &ListedCustomer, user: &AuthUser, today: chrono::NaiveDate) -> V
     })
 }
 
+/// Logs a page of customers shown to `user`: which query, and which customers were on it, so
+/// "who saw this customer" finds list and search views too. Answered only once logged.
+async fn log_page(
+    state: &AppState,
+    user: &AuthUser,
+    action: &str,
+    q: &QueryMap,
+    items: &[ListedCustomer],
+) -> Result<(), ApiError> {
+    let mut access = user.access(&state.now_text(), action, "customer", "");
+    access.entity_id = None;
+    let query: Map<String, Value> = q.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    access.details = json!({ "query": query, "shown": items.len() });
+    access.subjects = items.iter().map(|c| c.record.id.clone()).collect();
+    state.db.record_access(access).await?;
+    Ok(())
+}
+
 /// 고객 목록 (customer list)
 ///
 /// 이름순. `search`는 이름 일부, 전화번호 숫자, 이메일에 맞춥니다.
@@ -113,6 +183,7 @@ pub async fn list(
 ) -> ApiResult {
     let query = ListQuery {
         search: q.text("search").map(str::to_string),
+        masked: View::for_role(user.role).masked,
         membership_level: q.one_of("membership_level", &MEMBERSHIP_LEVELS)?,
         customer_status: q.one_of("customer_status", &CUSTOMER_STATUSES)?,
         assigned_staff: q.text("assigned_staff").map(str::to_string),
@@ -122,6 +193,8 @@ pub async fn list(
     let today = state.today();
     let mut conn = state.db.conn().await?;
     let (items, total) = customers::list(&state.db, &mut conn, &query, today).await?;
+    drop(conn);
+    log_page(&state, &user, "customer.list", &q, &items).await?;
     Ok(ok(json!({
         "customers": items.iter().map(|c| list_item(c, &user, today)).collect::<Vec<_>>(),
         "total_count": total,
@@ -158,6 +231,7 @@ pub async fn search(
     let service_codes = q.list_of("service_filter", &ServiceType::CODES)?;
     let query = SearchQuery {
         q: q.text("q").map(str::to_string),
+        masked: View::for_role(user.role).masked,
         service_filter: service_codes
             .iter()
             .filter_map(|s| ServiceType::parse(s))
@@ -182,6 +256,7 @@ pub async fn search(
     let today = state.today();
     let mut conn = state.db.conn().await?;
     let (items, total) = customers::search(&state.db, &mut conn, &query, today).await?;
+    log_page(&state, &user, "customer.search", &q, &items).await?;
 
     // The current package of each customer on the page (the newest one not expired), with its
     // usage summary. The roll-up says which one it is; visits are counted for those alone.
@@ -276,13 +351,7 @@ pub async fn get_one(
     drop(conn);
     state
         .db
-        .audit_read(
-            &user.actor(),
-            &state.now_text(),
-            "customer.read",
-            "customer",
-            id,
-        )
+        .record_access(user.access(&state.now_text(), "customer.read", "customer", id))
         .await?;
     Ok(ok(customer_json(&record, &stats, user.role, state.today())))
 }
@@ -335,13 +404,7 @@ pub async fn detail(
     let data = detail_json(&state, &user, id, limit).await?;
     state
         .db
-        .audit_read(
-            &user.actor(),
-            &state.now_text(),
-            "customer.detail.read",
-            "customer",
-            id,
-        )
+        .record_access(user.access(&state.now_text(), "customer.detail.read", "customer", id))
         .await?;
     Ok(ok(data))
 }
@@ -352,6 +415,7 @@ async fn apply_update(
     user: &AuthUser,
     id: &str,
     body: &Value,
+    confirmed: bool,
 ) -> Result<(CustomerRecord, ChangeSet), ApiError> {
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
@@ -361,10 +425,11 @@ async fn apply_update(
     if changes.updated_fields.is_empty() {
         return Ok((current, changes));
     }
+    let mut similar = Vec::new();
     if next.identity() != current.identity() {
-        reject_duplicate(&mut w, &next).await?;
+        similar = check_duplicates(&mut w, &next, user, confirmed, state.today()).await?;
     }
-    customers::update(&mut w, &next, &changes.updated_fields).await?;
+    customers::update(&mut w, &next, &changes.updated_fields, &similar).await?;
     w.commit().await?;
     Ok((next, changes))
 }
@@ -372,19 +437,26 @@ async fn apply_update(
 /// 고객 수정 (update a customer)
 ///
 /// 부분 수정: 보낸 필드만 바뀝니다. 건강 정보는 doctor/admin만 쓸 수 있습니다.
+/// `changes_summary`는 요청한 역할이 보는 값으로 씁니다 (staff: `010-****-5678 → 010-****-1111`).
+/// 가려진 값은 입력으로 받지 않고, 익명화된 고객은 바꿀 수 없습니다 (409 `CUSTOMER_ANONYMIZED`).
+///
+/// 바꾼 이름·전화번호가 다른 고객과 같은 사람일 수 있으면 409 `DUPLICATE_CUSTOMER`
+/// (`details.candidates`); 다른 사람이면 `?confirm_distinct=true`로 다시 보냅니다.
 #[utoipa::path(put, path = "/customers/{id}",
-    params(CustomerId),
+    params(CustomerId, ConfirmDistinctParams),
     request_body = CustomerUpdate,
     responses((status = 200, body = UpdateResult)),
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "DUPLICATE_CUSTOMER",
-        "FORBIDDEN_ROLE"]))))]
+        "CUSTOMER_ANONYMIZED", "FORBIDDEN_ROLE"]))))]
 pub async fn update(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
     Path(id): Path<String>,
+    q: QueryMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let (record, changes) = apply_update(&state, &user, &id, &body).await?;
+    let (record, changes) =
+        apply_update(&state, &user, &id, &body, q.flag("confirm_distinct")?).await?;
     Ok(ok(json!({
         "id": record.id,
         "updated_fields": changes.updated_fields,
@@ -396,20 +468,23 @@ pub async fn update(
 
 /// 상세 화면에서 고객 수정 (update, answering the detail)
 ///
-/// `PUT /customers/{id}`와 같은 규칙; 답은 수정 뒤의 상세와 바뀐 내용입니다.
+/// `PUT /customers/{id}`와 같은 규칙 (`confirm_distinct`, 익명화된 고객은 409); 답은 수정 뒤의
+/// 상세와 바뀐 내용입니다.
 #[utoipa::path(put, path = "/customers/{id}/detail",
-    params(CustomerId),
+    params(CustomerId, ConfirmDistinctParams),
     request_body = CustomerUpdate,
     responses((status = 200, body = DetailUpdateResult)),
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "DUPLICATE_CUSTOMER",
-        "FORBIDDEN_ROLE"]))))]
+        "CUSTOMER_ANONYMIZED", "FORBIDDEN_ROLE"]))))]
 pub async fn update_detail(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
     Path(id): Path<String>,
+    q: QueryMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let (record, changes) = apply_update(&state, &user, &id, &body).await?;
+    let (record, changes) =
+        apply_update(&state, &user, &id, &body, q.flag("confirm_distinct")?).await?;
     let mut data = detail_json(&state, &user, &record.id, 50).await?;
     data["updated_fields"] = json!(changes.updated_fields);
     data["changes_summary"] = Value::Object(changes.changes_summary);
@@ -419,14 +494,15 @@ pub async fn update_detail(
 /// 고객 삭제 또는 익명화 (delete or anonymise)
 ///
 /// `anonymize`(기본)는 이름, 연락처, 주소, 건강 정보, 메모를 지우고 방문 기록은 통계용으로
-/// 남깁니다. 본문 없이 204로 답합니다.
+/// 남깁니다. 본문 없이 204로 답합니다. 이미 익명화된 고객을 다시 익명화하면 409
+/// `CUSTOMER_ANONYMIZED`; `delete`로 지우는 것은 됩니다.
 #[utoipa::path(delete, path = "/customers/{id}",
     params(CustomerId, DeleteParams),
     responses((status = 204, description = "삭제됨 (no body)", headers(
         ("X-Data-Retention" = String, description = "`anonymized` 또는 `deleted`"),
         ("X-Related-Records-Updated" = i64, description = "함께 바뀐 기록 수"),
     ))),
-    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "CUSTOMER_ANONYMIZED"]))))]
 pub async fn delete(
     State(state): State<AppState>,
     user: Authorized<DeleteCustomers>,
@@ -438,7 +514,13 @@ pub async fn delete(
         .unwrap_or_else(|| "anonymize".into());
     let now = state.now_text();
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
-    let current = customer_in(&mut w, &id).await?;
+    let current = customers::get(w.conn(), checked_id(&id, ErrorCode::CustomerNotFound)?)
+        .await?
+        .ok_or_else(not_found)?;
+    // An anonymised customer can still be erased, but not anonymised a second time.
+    if current.anonymized_at.is_some() && policy != "delete" {
+        return Err(ApiError::code(ErrorCode::CustomerAnonymized));
+    }
     let scrubbed = dc::anonymized(&current, &now);
     let (related, label) = if policy == "delete" {
         (customers::delete(&mut w, &scrubbed).await?, "deleted")

@@ -19,7 +19,7 @@ use serde_json::json;
     params(CustomerId),
     request_body = InteractionInput,
     responses((status = 201, body = InteractionCreated)),
-    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "CUSTOMER_ANONYMIZED"]))))]
 pub async fn create(
     State(state): State<AppState>,
     user: Authorized<RecordActivity>,
@@ -57,7 +57,7 @@ pub async fn create(
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn list(
     State(state): State<AppState>,
-    _user: Authorized<ReadCustomers>,
+    user: Authorized<ReadCustomers>,
     Path(id): Path<String>,
     q: QueryMap,
 ) -> ApiResult {
@@ -66,6 +66,16 @@ pub async fn list(
     let mut conn = state.db.conn().await?;
     customers::get(&mut conn, id).await?.ok_or_else(not_found)?;
     let all = interactions::of_customer(&mut conn, id, 100_000).await?;
+    drop(conn);
+    state
+        .db
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.interactions.read",
+            "customer",
+            id,
+        ))
+        .await?;
     Ok(ok(json!({
         "customer_id": id,
         "interactions": all.iter().take(limit as usize).map(|i| i.to_json()).collect::<Vec<_>>(),

@@ -27,7 +27,8 @@ use serde_json::{json, Value};
     params(CustomerId),
     request_body = PurchaseInput,
     responses((status = 201, body = PackageUsage)),
-    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "PACKAGE_NOT_FOUND"]))))]
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "PACKAGE_NOT_FOUND",
+        "CUSTOMER_ANONYMIZED"]))))]
 pub async fn purchase(
     State(state): State<AppState>,
     user: Authorized<RecordActivity>,
@@ -70,7 +71,7 @@ pub async fn purchase(
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND"]))))]
 pub async fn packages_of(
     State(state): State<AppState>,
-    _user: Authorized<ReadCustomers>,
+    user: Authorized<ReadCustomers>,
     Path(id): Path<String>,
     q: QueryMap,
 ) -> ApiResult {
@@ -86,6 +87,11 @@ pub async fn packages_of(
     let purchases = packages::purchases_of(&mut conn, id).await?;
     let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
     let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
+    drop(conn);
+    state
+        .db
+        .record_access(user.access(&state.now_text(), "customer.packages.read", "customer", id))
+        .await?;
     let items: Vec<Value> = purchases
         .iter()
         .map(|p| {
@@ -109,7 +115,8 @@ pub async fn packages_of(
     request_body = VisitInput,
     responses((status = 201, body = Session)),
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "PACKAGE_NOT_FOUND",
-        "SERVICE_NOT_IN_PACKAGE", "PACKAGE_EXHAUSTED", "PACKAGE_EXPIRED"]))))]
+        "SERVICE_NOT_IN_PACKAGE", "PACKAGE_EXHAUSTED", "PACKAGE_EXPIRED",
+        "CUSTOMER_ANONYMIZED"]))))]
 pub async fn record_visit(
     State(state): State<AppState>,
     user: Authorized<RecordActivity>,
@@ -184,7 +191,7 @@ pub async fn record_visit(
     request_body(content = Option<CancelInput>, description = "선택 (optional)"),
     responses((status = 200, body = CancelResult)),
     extensions(("x-errors" = json!(["SESSION_NOT_FOUND", "SESSION_ALREADY_CANCELLED",
-        "CUSTOMER_NOT_FOUND"]))))]
+        "CUSTOMER_NOT_FOUND", "CUSTOMER_ANONYMIZED"]))))]
 pub async fn cancel_visit(
     State(state): State<AppState>,
     user: Authorized<CancelActivity>,

@@ -25,6 +25,10 @@ struct Args {
     /// The day the data set ends on (YYYY-MM-DD); defaults to the local date
     #[arg(long)]
     today: Option<NaiveDate>,
+    /// The key rings of the server that will serve this database (its audit events are sealed
+    /// with the server's audit key); the server's default is `<data-dir>/secrets`.
+    #[arg(long, env = "CLINICDESK_SECRETS_DIR", default_value = "data/secrets")]
+    secrets_dir: std::path::PathBuf,
 }
 
 #[tokio::main]
@@ -41,8 +45,11 @@ async fn main() -> anyhow::Result<()> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let db = Db::connect(&args.database_url).await?;
-    db.migrate().await?;
+    let audit_keys = clinicdesk_security::secrets::configured_ring(
+        &args.secrets_dir,
+        clinicdesk_security::secrets::AUDIT_KEYS,
+    )?;
+    let db = Db::open(&args.database_url, audit_keys).await?;
     let created = ensure_demo_users(&db).await?;
     println!(
         "demo users: {} (password \"{DEMO_PASSWORD}\"), {created} created",
