@@ -95,6 +95,7 @@ contract!(
     a_login_has_an_absolute_lifetime,
     no_secret_is_in_the_database,
     security_headers_over_http,
+    tokens_survive_a_key_rotation,
     an_admin_sees_who_read_a_customer,
     refusals_and_failed_logins_are_logged,
     admins_verify_the_trail,
