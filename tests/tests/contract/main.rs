@@ -99,6 +99,7 @@ contract!(
     an_admin_sees_who_read_a_customer,
     refusals_and_failed_logins_are_logged,
     admins_verify_the_trail,
+    a_customers_trail_includes_their_visits_and_purchases,
     rate_limits_follow_the_transport,
     failed_logins_slow_down_then_lock_the_username,
     a_successful_login_clears_the_failures,
