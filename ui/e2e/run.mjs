@@ -380,6 +380,99 @@ await test('admin sees a cancel button for visits', async () => {
   }
 });
 
+// ---------------------------------------------------------------------------------------------
+// The audit trail: staff may not see it; the admin sees who opened the staff's customer, and
+// that the chains are intact.
+const staffAgain = await newSession(browser);
+
+await test('staff has no 감사 기록 entry, #/audit shows the forbidden message, the API answers 403', async () => {
+  const p = staffAgain.page;
+  await login(p, 'staff');
+  assert((await p.getByTestId('nav-audit').count()) === 0, 'staff has no audit entry in the sidebar');
+  await p.goto(`${BASE}/#/audit`);
+  const forbidden = p.getByTestId('audit-forbidden');
+  await forbidden.waitFor();
+  assert((await forbidden.textContent())?.trim() === '관리자만 볼 수 있는 화면입니다.', `forbidden text: ${await forbidden.textContent()}`);
+  assert((await p.getByTestId('audit-table').count()) === 0, 'no audit table for staff');
+  // The server refuses too (and records the refusal, which the admin looks at below).
+  const auth = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'staff', password: PASSWORD }),
+  });
+  assert(auth.status === 200, `staff login answered ${auth.status}`);
+  const token = (await auth.json()).data.access_token;
+  const res = await fetch(`${BASE}/api/v1/audit/events`, { headers: { authorization: `Bearer ${token}` } });
+  const body = await res.json();
+  assert(res.status === 403 && body.error?.code === 'FORBIDDEN_ROLE', `staff GET /audit/events answered ${res.status} ${JSON.stringify(body)}`);
+  await shot(p, '14-audit-forbidden-staff');
+});
+
+await test('admin follows 열람 기록 from the customer staff opened and sees staff’s detail read', async () => {
+  assert(target?.id, 'the staff steps opened a customer');
+  const p = admin.page;
+  await p.goto(`${BASE}/#/customers/${encodeURIComponent(target.id)}`);
+  await p.getByTestId('customer-name').waitFor();
+  await p.getByTestId('audit-link').click();
+  await p.getByTestId('audit-screen').waitFor();
+  const chip = p.getByTestId('audit-customer-name');
+  await chip.waitFor();
+  assert((await chip.textContent())?.trim() === target.name, `the filter names "${await chip.textContent()}", expected "${target.name}"`);
+  assert(p.url().includes(`customer_id=${encodeURIComponent(target.id)}`), `url ${p.url()}`);
+  await p.getByTestId('audit-row').first().waitFor();
+  // Only staff's events (the admin's own reads of this customer are there too).
+  const answered = p.waitForResponse((r) => r.url().includes('/api/v1/audit/events') && r.url().includes('username=staff'));
+  await p.getByTestId('audit-username').fill('staff');
+  await p.getByTestId('audit-username').press('Enter');
+  await answered;
+  const row = p.locator('[data-testid="audit-row"][data-action="customer.detail.read"][data-username="staff"]').first();
+  await row.waitFor();
+  const user = (await row.getByTestId('audit-user').textContent()) ?? '';
+  assert(user.includes('staff') && user.includes('직원'), `staff column: "${user}"`);
+  assert((await row.getByTestId('audit-action').textContent())?.trim() === '고객 상세 열람', 'action label in Korean');
+  assert((await row.getByTestId('audit-target').textContent())?.trim() === target.name, 'the record is named by the customer');
+  const time = (await row.getByTestId('audit-time').textContent())?.trim() ?? '';
+  assert(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(time), `time "${time}"`);
+  const usernames = await p.locator('[data-testid="audit-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-username')));
+  assert(usernames.length > 0 && usernames.every((u) => u === 'staff'), `rows by ${usernames.join(', ')}`);
+  // The search pages the customer appeared on are there too, with how many were shown.
+  const page = p.locator('[data-testid="audit-row"][data-action="customer.search"]').first();
+  if ((await page.count()) > 0) assert(/\d+명 표시/.test((await page.getByTestId('audit-summary').textContent()) ?? ''), 'search rows say how many were shown');
+  await sizes(p, '15-audit-customer');
+});
+
+await test('admin sees staff’s refused request under 접근 거부', async () => {
+  const p = admin.page;
+  await p.getByTestId('audit-customer-clear').click();
+  await p.waitForFunction(() => !location.hash.includes('customer_id'));
+  const answered = p.waitForResponse((r) => r.url().includes('/api/v1/audit/events') && r.url().includes('action=access.denied'));
+  await p.getByTestId('audit-group').selectOption('denied');
+  await answered;
+  // The path as the API's router saw it (nested under /api/v1).
+  const row = p.locator('[data-testid="audit-row"][data-action="access.denied"][data-username="staff"]').filter({ hasText: '/audit/events' }).first();
+  await row.waitFor();
+  assert((await row.getByTestId('audit-action').textContent())?.trim() === '접근 거부', 'refusal label');
+  await p.getByTestId('audit-reset').click();
+});
+
+await test('admin runs the integrity check and sees the trail intact', async () => {
+  const p = admin.page;
+  await p.getByTestId('audit-verify').click();
+  const result = p.getByTestId('audit-verify-result');
+  await result.waitFor();
+  assert((await result.getAttribute('data-intact')) === 'true', `intact: ${await result.textContent()}`);
+  const text = (await result.textContent()) ?? '';
+  assert(text.includes('감사 기록이 온전합니다'), text);
+  const m = /기록 ([\d,]+)건, 체인 (\d+)개/.exec(text);
+  assert(m && Number(m[1].replace(/,/g, '')) > 0 && Number(m[2]) >= 2, `counts in "${text}"`);
+  await sizes(p, '16-audit-verify');
+});
+
+await test('no console errors, CSP violations or off-origin requests (audit, staff)', async () => {
+  assertClean(staffAgain);
+});
+await staffAgain.context.close();
+
 await test('no console errors, CSP violations or off-origin requests (admin)', async () => {
   assertClean(admin);
 });

@@ -10,6 +10,7 @@ import { getLang, onLangChange, t, type Lang } from './i18n';
 import { describeError } from './logic/errors';
 import { mark, markOnce } from './perf';
 import { href, navigate, parseRoute, useRoute } from './router';
+import { AuditScreen } from './screens/Audit';
 import { CustomerDetailScreen } from './screens/CustomerDetail';
 import { CustomerForm } from './screens/CustomerForm';
 import { Login, Logo } from './screens/Login';
@@ -163,6 +164,9 @@ function Shell({ user }: { user: User }) {
     case 'users':
       screen = <UsersScreen />;
       break;
+    case 'audit':
+      screen = <AuditScreen customerId={route.customerId} />;
+      break;
   }
 
   return (
@@ -192,6 +196,12 @@ function Shell({ user }: { user: User }) {
             <a class={`nav-item${route.name === 'users' ? ' active' : ''}`} href={href({ name: 'users' })} data-testid="nav-users" title={t('nav.users')}>
               <UsersIcon />
               <span>{t('nav.users')}</span>
+            </a>
+          ) : null}
+          {user.role === 'admin' ? (
+            <a class={`nav-item${route.name === 'audit' ? ' active' : ''}`} href={href({ name: 'audit' })} data-testid="nav-audit" title={t('nav.audit')}>
+              <AuditIcon />
+              <span>{t('nav.audit')}</span>
             </a>
           ) : null}
         </nav>
@@ -303,6 +313,15 @@ function UsersIcon() {
       <circle cx="7.5" cy="7" r="3" fill="none" stroke="currentColor" stroke-width="1.8" />
       <path d="M2 17c.6-2.8 2.8-4.3 5.5-4.3s4.9 1.5 5.5 4.3" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
       <path d="M13 4.5a2.8 2.8 0 0 1 0 5.2M15 12.9c1.6.6 2.6 2 3 4.1" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function AuditIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M5 2.8h7l3 3v11.4H5z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
+      <path d="M7.8 8.5h4.4M7.8 11.5h4.4M7.8 14.5h2.4" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
     </svg>
   );
 }

@@ -8,12 +8,17 @@ export type Route =
   | { name: 'new' }
   | { name: 'detail'; id: string }
   | { name: 'edit'; id: string }
-  | { name: 'users' };
+  | { name: 'users' }
+  | { name: 'audit'; customerId?: string };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').split('?')[0];
+  const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'users') return { name: 'users' };
+  if (parts[0] === 'audit') {
+    const customerId = new URLSearchParams(query).get('customer_id');
+    return customerId ? { name: 'audit', customerId } : { name: 'audit' };
+  }
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
@@ -34,6 +39,8 @@ export function href(route: Route): string {
       return `#/customers/${encodeURIComponent(route.id)}/edit`;
     case 'users':
       return '#/users';
+    case 'audit':
+      return route.customerId ? `#/audit?customer_id=${encodeURIComponent(route.customerId)}` : '#/audit';
   }
 }
 

@@ -294,7 +294,11 @@ impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> 
             access.entity_id = None;
             access.details = serde_json::json!({
                 "method": parts.method.as_str(),
-                "path": parts.uri.path(),
+                // The whole path: inside the nested API router `uri` lacks `/api/v1`.
+                "path": parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(parts.uri.path(), |u| u.0.path()),
                 "required": details["required"],
                 "ip": crate::limits::client_ip(
                     &parts.extensions,

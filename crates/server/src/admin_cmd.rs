@@ -75,7 +75,11 @@ pub async fn audit(args: AuditArgs) -> anyhow::Result<()> {
 
 pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
     let KeysCommand::Rotate { ring, database } = args.command;
-    let rotated = crate::secrets::rotate(&database.secrets_dir(), &ring)?;
+    // Access tokens live 15 minutes: the token ring keeps the previous key (tokens signed just
+    // before the rotation) and drops older ones. Audit keys are never dropped: every event
+    // ever sealed must stay verifiable.
+    let keep_old = (ring == JWT_KEYS).then_some(1);
+    let rotated = crate::secrets::rotate(&database.secrets_dir(), &ring, keep_old)?;
     println!(
         "{ring}: new current key {} ({} keys in the ring); restart the server to use it",
         rotated.current().id(),

@@ -16,12 +16,22 @@ pub fn load(dir: &Path) -> anyhow::Result<Secrets> {
     })
 }
 
-/// Puts a new current key first in the file-kept ring `name` (`keys rotate`).
-pub fn rotate(dir: &Path, name: &str) -> anyhow::Result<KeyRing> {
+/// Puts a new current key first in the file-kept ring `name` (`keys rotate`), keeping at most
+/// `keep_old` of the earlier keys (all of them when `None`).
+pub fn rotate(dir: &Path, name: &str, keep_old: Option<usize>) -> anyhow::Result<KeyRing> {
     if let Some((var, file_var)) = env_vars(name) {
         if std::env::var_os(var).is_some() || std::env::var_os(file_var).is_some() {
             bail!("the {name} keys come from {var}/{file_var}: rotate them where they are kept");
         }
     }
-    Ok(secrets::rotate(&FileSecrets::new(dir), name)?)
+    let store = FileSecrets::new(dir);
+    let rotated = secrets::rotate(&store, name)?;
+    match keep_old {
+        Some(keep) if rotated.keys().len() > keep + 1 => {
+            let pruned = rotated.pruned(keep);
+            secrets::SecretStore::replace(&store, name, &pruned.to_text())?;
+            Ok(pruned)
+        }
+        _ => Ok(rotated),
+    }
 }

@@ -319,7 +319,8 @@ pub struct AuditFilter {
     pub customer_id: Option<String>,
     /// By username.
     pub username: Option<String>,
-    /// An exact action (`customer.detail.read`) or a prefix ending in `.` (`auth.`).
+    /// Actions, comma-separated, any of which matches: each exact (`customer.detail.read`) or
+    /// a prefix ending in `.` (`auth.`).
     pub action: Option<String>,
     /// `occurred_at` bounds, RFC 3339 text (from inclusive, to exclusive).
     pub from: Option<String>,
@@ -365,11 +366,21 @@ async fn events_in(pool: &AnyPool, f: &AuditFilter, limit: usize) -> StoreResult
     if let Some(u) = &f.username {
         conditions.push(format!("e.username = {}", param(u.clone())));
     }
-    if let Some(a) = &f.action {
-        if a.ends_with('.') {
-            conditions.push(format!("e.action LIKE {}", param(format!("{a}%"))));
-        } else {
-            conditions.push(format!("e.action = {}", param(a.clone())));
+    if let Some(actions) = &f.action {
+        let any: Vec<String> = actions
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                if a.ends_with('.') {
+                    format!("e.action LIKE {}", param(format!("{a}%")))
+                } else {
+                    format!("e.action = {}", param(a.to_string()))
+                }
+            })
+            .collect();
+        if !any.is_empty() {
+            conditions.push(format!("({})", any.join(" OR ")));
         }
     }
     if let Some(from) = &f.from {

@@ -153,9 +153,18 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options.clone())
+                    .await?;
+                // The access log's writer has connections of its own: a request waits for its
+                // access to be logged, so were the writer to queue for the pool behind the very
+                // requests it holds up, a burst of requests that each keep a connection would
+                // wait for one another until the pool's timeout.
+                let access = AnyPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
-                (pool.clone(), pool)
+                (pool, access)
             }
         };
         let checkpointer = (kind == DbKind::Sqlite).then(|| {
@@ -246,7 +255,8 @@ impl Db {
         })
     }
 
-    /// The pools holding audit events: the main one, and the access log's file on SQLite.
+    /// The pools holding audit events: the main one, and the access log's file on SQLite (on
+    /// PostgreSQL the access log's own pool reaches the same database).
     pub(crate) fn audit_pools(&self) -> Vec<&AnyPool> {
         match self.kind {
             DbKind::Sqlite => vec![&self.pool, &self.access_pool],

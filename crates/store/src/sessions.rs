@@ -117,7 +117,13 @@ pub async fn cancel(w: &mut WriteTx, session_id: &str, reason: Option<&str>) -> 
     if inserted == 0 {
         return Ok(false);
     }
-    let payload = json!({ "reason": reason, "cancelled_at": now });
+    // The customer rides along so the cancellation is found under them in the audit trail.
+    let customer: Option<String> =
+        sqlx::query_scalar("SELECT customer_id FROM service_sessions WHERE id = $1")
+            .bind(session_id.to_string())
+            .fetch_optional(w.conn())
+            .await?;
+    let payload = json!({ "reason": reason, "cancelled_at": now, "customer_id": customer });
     w.record(
         "session.cancel",
         "session_cancellation",

@@ -111,26 +111,26 @@ impl WriteTx {
         entity_id: Option<&str>,
         details: Value,
     ) -> StoreResult<()> {
-        let (actor, now) = (self.actor.clone(), self.now.clone());
-        self.audit_as(&actor, &now, action, entity, entity_id, details)
+        self.append_event(action, entity, entity_id, details, Vec::new())
             .await
     }
 
-    /// Appends an audit event by another actor at another time.
-    pub(crate) async fn audit_as(
+    /// Appends a sealed event to the change chain; `subjects` are customers it concerns
+    /// beside its own entity.
+    async fn append_event(
         &mut self,
-        actor: &Actor,
-        occurred_at: &str,
         action: &str,
         entity: &str,
         entity_id: Option<&str>,
         details: Value,
+        subjects: Vec<String>,
     ) -> StoreResult<()> {
+        let actor = &self.actor;
         let event = audit::AuditEvent {
             chain: self.chain.clone(),
             seq: self.head_seq + 1,
             id: clinicdesk_domain::ids::new_id(),
-            occurred_at: occurred_at.to_string(),
+            occurred_at: self.now.clone(),
             user_id: actor.user_id.clone(),
             username: actor.username.clone(),
             role: actor.role.clone(),
@@ -146,7 +146,7 @@ impl WriteTx {
         };
         let hash = event.seal(&self.key);
         let seq = event.seq;
-        audit::insert(&mut self.tx, &[(event, hash.clone(), Vec::new())]).await?;
+        audit::insert(&mut self.tx, &[(event, hash.clone(), subjects)]).await?;
         self.head_seq = seq;
         self.head_hash = hash;
         self.audited = true;
@@ -163,8 +163,22 @@ impl WriteTx {
         payload: &Value,
     ) -> StoreResult<()> {
         self.change(entity, entity_id, op, payload).await?;
-        self.audit(action, entity, Some(entity_id), audit::redact(payload))
-            .await
+        // A visit, purchase or interaction concerns its customer: "what happened to this
+        // customer" finds it too.
+        let subjects: Vec<String> = payload
+            .get("customer_id")
+            .and_then(Value::as_str)
+            .filter(|c| *c != entity_id)
+            .map(|c| vec![c.to_string()])
+            .unwrap_or_default();
+        self.append_event(
+            action,
+            entity,
+            Some(entity_id),
+            audit::redact(payload),
+            subjects,
+        )
+        .await
     }
 
     pub async fn commit(mut self) -> StoreResult<()> {

@@ -181,6 +181,14 @@ pub async fn refusals_and_failed_logins_are_logged(h: &Harness) {
         })
         .expect("the refused delete");
     assert_eq!(ours["details"]["method"], "DELETE");
+    assert!(
+        ours["details"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/api/v1/customers/"),
+        "the whole path: {}",
+        ours["details"]["path"]
+    );
     assert_eq!(ours["details"]["required"], "DeleteCustomers");
     assert_eq!(ours["role"], "staff");
 
@@ -251,4 +259,72 @@ pub async fn admins_verify_the_trail(h: &Harness) {
         .await;
     assert!(!logged.data()["events"].as_array().unwrap().is_empty());
     let _ = Payload::None;
+}
+
+/// What happened to a customer includes the visits, purchases, cancellations and
+/// interactions recorded for them; several actions can be asked for at once.
+pub async fn a_customers_trail_includes_their_visits_and_purchases(h: &Harness) {
+    let (id, _) = customer(h).await;
+    let staff = h.token("staff").await;
+    let manager = h.token("manager").await;
+    let pkg = h
+        .post(
+            "/api/v1/packages",
+            &manager,
+            json!({"name": unique("감사 패키지 "), "price": 100_000, "validity_days": 90,
+                   "sessions": {"brain": 3}}),
+        )
+        .await;
+    pkg.expect(201);
+    let bought = h
+        .post(
+            &format!("/api/v1/customers/{id}/packages"),
+            &staff,
+            json!({"package_id": pkg.data()["package_id"], "payment_method": "card"}),
+        )
+        .await;
+    bought.expect(201);
+    let visit = h
+        .post(
+            &format!("/api/v1/customers/{id}/sessions"),
+            &staff,
+            json!({"service_type": "brain", "package_usage_id": bought.data()["package_usage_id"]}),
+        )
+        .await;
+    visit.expect(201);
+    let session = visit.data()["session_id"].as_str().unwrap().to_string();
+    h.post(
+        &format!("/api/v1/sessions/{session}/cancel"),
+        &manager,
+        json!({"reason": "잘못 기록"}),
+    )
+    .await
+    .expect(200);
+    h.post(
+        &format!("/api/v1/customers/{id}/interactions"),
+        &staff,
+        json!({"interaction_type": "call"}),
+    )
+    .await
+    .expect(201);
+
+    let admin = h.token("admin").await;
+    let r = h
+        .get(
+            &format!("/api/v1/audit/events?customer_id={id}&action=package.,session.,interaction."),
+            &admin,
+        )
+        .await;
+    r.expect(200);
+    let got = actions(r.data()["events"].as_array().unwrap());
+    assert_eq!(
+        got,
+        [
+            "interaction.create",
+            "session.cancel",
+            "session.record",
+            "package.purchase"
+        ],
+        "newest first, every write for this customer, nothing else"
+    );
 }

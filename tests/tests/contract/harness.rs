@@ -539,9 +539,14 @@ impl Harness {
     /// Another router in-process on this harness's database and key rings, set up as `opts`
     /// says (e.g. a process in demo mode beside one that is not).
     pub async fn beside(&self, opts: StateOptions) -> Harness {
+        self.beside_with_keys(opts, self.secrets.clone()).await
+    }
+
+    /// [`Harness::beside`] with other key rings (a process after a key rotation).
+    pub async fn beside_with_keys(&self, opts: StateOptions, secrets: Secrets) -> Harness {
         in_process(
             self.database_url.clone(),
-            self.secrets.clone(),
+            secrets,
             opts,
             "in-process-beside",
             self.exercised.clone(),

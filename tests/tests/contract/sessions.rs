@@ -197,3 +197,40 @@ pub async fn security_headers_over_http(h: &Harness) {
         "errors too"
     );
 }
+
+/// After a key rotation, tokens signed with the previous key keep working until they expire
+/// and new ones name the new key; once the old key leaves the ring its tokens are refused.
+pub async fn tokens_survive_a_key_rotation(h: &Harness) {
+    let old_token = h.token("doctor").await;
+    let old_kid = jwt_kid(&old_token);
+    assert_eq!(old_kid, h.secrets.tokens.current().id());
+    let mut rotated = h.secrets.clone();
+    rotated.tokens = h.secrets.tokens.rotated();
+    let after = h
+        .beside_with_keys(super::harness::StateOptions::default(), rotated.clone())
+        .await;
+    after.get("/api/v1/auth/me", &old_token).await.expect(200);
+    let login = after.login(&user_name("doctor"), PASSWORD).await;
+    login.expect(200);
+    let new_token = login.data()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(jwt_kid(&new_token), rotated.tokens.current().id());
+    assert_ne!(jwt_kid(&new_token), old_kid);
+
+    let mut pruned = rotated.clone();
+    pruned.tokens = rotated.tokens.pruned(0);
+    let later = h
+        .beside_with_keys(super::harness::StateOptions::default(), pruned)
+        .await;
+    later
+        .get("/api/v1/auth/me", &old_token)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    later.get("/api/v1/auth/me", &new_token).await.expect(200);
+}
+
+fn jwt_kid(token: &str) -> String {
+    let header = token.split('.').next().unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&super::cases::base64url_decode(header)).unwrap();
+    v["kid"].as_str().unwrap_or_default().to_string()
+}

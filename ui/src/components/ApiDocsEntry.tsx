@@ -41,11 +41,11 @@ export function ApiDocsEntry({ desktop = isTauri(), invokeImpl = invoke as Invok
   );
 }
 
+/** `</>`: the API (distinct from 감사 기록's page icon in the collapsed sidebar). */
 function DocsIcon() {
   return (
     <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
-      <path d="M4 3.5h8.5L16 7v9.5H4z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
-      <path d="M12 3.5V7h4M7 10.5h6M7 13.5h4" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+      <path d="M6.5 6 2.8 10l3.7 4M13.5 6l3.7 4-3.7 4M11.3 4.2 8.7 15.8" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" />
     </svg>
   );
 }

@@ -180,6 +180,47 @@ export function Field(props: {
   );
 }
 
+/**
+ * A filter's from–to dates (YYYY-MM-DD) with its label: each end bounds the other. Test ids
+ * are `<testid>-from` and `<testid>-to`.
+ */
+export function DateRangeFilter(props: {
+  label: string;
+  fromLabel: string;
+  toLabel: string;
+  from: string;
+  to: string;
+  onChange: (range: { from?: string; to?: string }) => void;
+  testid: string;
+}) {
+  return (
+    <div class="filter-item">
+      <span class="filter-label">{props.label}</span>
+      <span class="range">
+        <input
+          type="date"
+          class="input"
+          data-testid={`${props.testid}-from`}
+          aria-label={props.fromLabel}
+          value={props.from}
+          max={props.to || undefined}
+          onChange={(e) => props.onChange({ from: e.currentTarget.value })}
+        />
+        <span class="muted">~</span>
+        <input
+          type="date"
+          class="input"
+          data-testid={`${props.testid}-to`}
+          aria-label={props.toLabel}
+          value={props.to}
+          min={props.from || undefined}
+          onChange={(e) => props.onChange({ to: e.currentTarget.value })}
+        />
+      </span>
+    </div>
+  );
+}
+
 export function ErrorBox({ children, testid = 'error' }: { children: ComponentChildren; testid?: string }) {
   return (
     <div class="error-box" role="alert" data-testid={testid}>

@@ -21,6 +21,7 @@ import {
 } from '../components/ui';
 import { canCancelVisits, toast, useApp } from '../context';
 import { t, tEnum } from '../i18n';
+import { rememberCustomerName } from '../logic/audit';
 import { describeError } from '../logic/errors';
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatRating, formatWon } from '../logic/format';
 import { servicesOf, statusOf } from '../logic/packages';
@@ -170,6 +171,17 @@ export function CustomerDetailScreen({ id }: { id: string }) {
           <button type="button" class="btn btn-outline" data-testid="edit-button" onClick={() => navigate({ name: 'edit', id })}>
             {t('detail.edit')} <Kbd>E</Kbd>
           </button>
+          {user.role === 'admin' ? (
+            <a
+              class="btn btn-ghost"
+              href={href({ name: 'audit', customerId: c.id ?? id })}
+              data-testid="audit-link"
+              title={t('detail.auditLinkTitle')}
+              onClick={() => rememberCustomerName(c.id ?? id, c.name)}
+            >
+              {t('detail.auditLink')}
+            </a>
+          ) : null}
         </div>
       </div>
 

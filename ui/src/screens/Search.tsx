@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs } from '../api';
 import { serviceName } from '../catalog';
-import { Chips, ErrorBox, Kbd, MembershipBadge, RiskBadge, Value } from '../components/ui';
+import { Chips, DateRangeFilter, ErrorBox, Kbd, MembershipBadge, RiskBadge, Value } from '../components/ui';
 import { t, tEnum } from '../i18n';
 import { describeError } from '../logic/errors';
 import { formatDate, formatNumber, formatWon } from '../logic/format';
@@ -306,30 +306,15 @@ export function SearchScreen() {
               ))}
             </select>
           </label>
-          <div class="filter-item">
-            <span class="filter-label">{t('search.lastVisit')}</span>
-            <span class="range">
-              <input
-                type="date"
-                class="input"
-                data-testid="filter-last-visit-from"
-                aria-label={t('search.lastVisitFrom')}
-                value={state.last_visit_from}
-                max={state.last_visit_to || undefined}
-                onChange={(e) => set({ last_visit_from: e.currentTarget.value })}
-              />
-              <span class="muted">~</span>
-              <input
-                type="date"
-                class="input"
-                data-testid="filter-last-visit-to"
-                aria-label={t('search.lastVisitTo')}
-                value={state.last_visit_to}
-                min={state.last_visit_from || undefined}
-                onChange={(e) => set({ last_visit_to: e.currentTarget.value })}
-              />
-            </span>
-          </div>
+          <DateRangeFilter
+            label={t('search.lastVisit')}
+            fromLabel={t('search.lastVisitFrom')}
+            toLabel={t('search.lastVisitTo')}
+            from={state.last_visit_from}
+            to={state.last_visit_to}
+            onChange={(r) => set(r.from !== undefined ? { last_visit_from: r.from } : { last_visit_to: r.to ?? '' })}
+            testid="filter-last-visit"
+          />
           <label class="filter-item">
             <span class="filter-label">{t('search.sortBy')}</span>
             <span class="range">

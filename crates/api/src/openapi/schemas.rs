@@ -201,11 +201,14 @@ pub struct ConfirmDistinctParams {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditEventParams {
-    /// 이 고객에 관한 이벤트: 그 고객 자신의 이벤트와, 그 고객이 보인 목록·검색 페이지
+    /// 이 고객에 관한 이벤트: 그 고객 자신의 이벤트, 그 고객의 방문·구매·취소·상담, 그 고객이 보인
+    /// 목록·검색 페이지
     customer_id: Option<String>,
     /// 사용자 이름 (정확히)
     username: Option<String>,
-    /// 동작: 정확히 (`customer.read`) 또는 `.`으로 끝나는 접두어 (`customer.`)
+    /// 동작, 쉼표로 여러 개 (그중 하나라도): 각각 정확히 (`customer.read`) 또는 `.`으로 끝나는
+    /// 접두어 (`auth.`)
+    #[param(example = "customer.detail.read,customer.read")]
     action: Option<String>,
     /// 이날부터 (병원 기준 날짜, KST, 포함)
     #[param(format = Date)]
@@ -543,10 +546,10 @@ pub struct AuditEvent {
     action: String,
     entity: String,
     entity_id: Option<String>,
-    /// 동작별 세부 정보 (바뀐 필드 이름, 검색 조건, 보인 고객 수 …; 연락처와 건강 정보의 값은
-    /// 없음). 세부 정보가 없는 동작은 null
-    #[schema(value_type = Option<Object>)]
-    details: Option<serde_json::Value>,
+    /// 동작별 세부 정보, 동작마다 모양이 다름 (JSON 아무 값): 만든 기록의 필드 이름 목록, 바뀐
+    /// 필드, 검색 조건과 보인 고객 수, 거절된 경로 … 연락처와 건강 정보의 값은 없음. 없으면 null
+    #[schema(value_type = Value)]
+    details: serde_json::Value,
     /// `entity`가 customer일 때 그 고객의 이름 (관리자는 가리지 않은 이름을 봄)
     customer_name: Option<String>,
 }

@@ -44,8 +44,8 @@ fn kst_day_start(d: NaiveDate) -> String {
 /// 감사 이벤트 목록 (audit events)
 ///
 /// 최신순. `customer_id`로 "누가 이 고객의 기록을 보았나"를 찾습니다: 그 고객 자신의
-/// 이벤트(읽기, 수정 …)와 그 고객이 보인 목록·검색 페이지. 필터는 모두 AND. 조회한 일도 감사
-/// 기록에 남습니다.
+/// 이벤트(읽기, 수정 …), 그 고객의 방문·구매·상담, 그 고객이 보인 목록·검색 페이지. 필터끼리는
+/// AND, `action`의 여러 값끼리는 OR. 조회한 일도 감사 기록에 남습니다.
 #[utoipa::path(get, path = "/audit/events",
     params(AuditEventParams),
     responses((status = 200, body = AuditEventList)))]

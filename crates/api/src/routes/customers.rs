@@ -256,7 +256,6 @@ pub async fn search(
     let today = state.today();
     let mut conn = state.db.conn().await?;
     let (items, total) = customers::search(&state.db, &mut conn, &query, today).await?;
-    log_page(&state, &user, "customer.search", &q, &items).await?;
 
     // The current package of each customer on the page (the newest one not expired), with its
     // usage summary. The roll-up says which one it is; visits are counted for those alone.
@@ -285,6 +284,9 @@ pub async fn search(
             json!([p.package_name, usage_summary(&u)]),
         );
     }
+
+    drop(conn);
+    log_page(&state, &user, "customer.search", &q, &items).await?;
 
     let customers: Vec<Value> = items
         .iter()
