@@ -62,8 +62,8 @@ export function rememberCustomerName(id: string, name: string | null | undefined
 
 /**
  * The filter's groups, each the exact actions or prefixes (ending in `.`) it covers. The API
- * takes one action or prefix per request; a group of several is read as one stream each and
- * merged (see AuditFeed), so every page is exact — no client-side dropping of rows.
+ * takes several, comma-separated, in one request: a page of a group is one server page (and
+ * one `audit.events.read` event in the trail).
  */
 export const ACTION_GROUPS = {
   all: [],
@@ -105,10 +105,11 @@ export function auditEventsPath(f: AuditFilters, action: string | undefined, pag
   })}`;
 }
 
-/** The action (or prefix) entries a group sends: `[undefined]` is "any action". */
+/** The `action` filter a group sends, as AuditFeed's streams: one stream, its entries
+ * comma-separated; `[undefined]` is "any action". */
 export function groupActions(group: ActionGroup): (string | undefined)[] {
   const list: readonly string[] = ACTION_GROUPS[group] ?? [];
-  return list.length ? [...list] : [undefined];
+  return list.length ? [list.join(',')] : [undefined];
 }
 
 // ---------------------------------------------------------------------------------------------
