@@ -346,16 +346,29 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult {
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
-    let mut conn = state.db.conn().await?;
-    let (record, stats) = customers::get_with_stats(&mut conn, id)
-        .await?
-        .ok_or_else(not_found)?;
-    drop(conn);
-    state
-        .db
-        .record_access(user.access(&state.now_text(), "customer.read", "customer", id))
-        .await?;
+    let access = user.access(&state.now_text(), "customer.read", "customer", id);
+    let (record, stats) = logged_read(&state, access, async {
+        let mut conn = state.db.conn().await?;
+        customers::get_with_stats(&mut conn, id)
+            .await?
+            .ok_or_else(not_found)
+    })
+    .await?;
     Ok(ok(customer_json(&record, &stats, user.role, state.today())))
+}
+
+/// Reads and logs the read at the same time. The answer waits for both — it is never sent
+/// before its access event is committed — but the commit's flush to disk overlaps the reading
+/// instead of following it. The event records the request: it is there even when the record
+/// turns out not to exist (a probe of an id is worth knowing too).
+pub async fn logged_read<T>(
+    state: &AppState,
+    access: clinicdesk_store::access_log::Access,
+    read: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    let (data, logged) = tokio::join!(read, state.db.record_access(access));
+    logged?;
+    data
 }
 
 async fn detail_json(
@@ -403,11 +416,8 @@ pub async fn detail(
 ) -> ApiResult {
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
     let limit = q.int("history_limit", 50, 1, 500)?;
-    let data = detail_json(&state, &user, id, limit).await?;
-    state
-        .db
-        .record_access(user.access(&state.now_text(), "customer.detail.read", "customer", id))
-        .await?;
+    let access = user.access(&state.now_text(), "customer.detail.read", "customer", id);
+    let data = logged_read(&state, access, detail_json(&state, &user, id, limit)).await?;
     Ok(ok(data))
 }
 
