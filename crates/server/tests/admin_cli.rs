@@ -44,9 +44,9 @@ fn text(o: &Output) -> String {
     )
 }
 
-#[test]
-fn audit_verify_passes_an_intact_trail_and_names_a_tampered_event() {
-    let dir = temp_dir("verify");
+/// A fresh data directory whose database has an administrator (made by the CLI, audited).
+fn with_an_admin(tag: &str) -> std::path::PathBuf {
+    let dir = temp_dir(tag);
     let made = run(
         &dir,
         &[
@@ -60,6 +60,12 @@ fn audit_verify_passes_an_intact_trail_and_names_a_tampered_event() {
         "Blue-Harbor-Lamp-42\n",
     );
     assert!(made.status.success(), "{}", text(&made));
+    dir
+}
+
+#[test]
+fn audit_verify_passes_an_intact_trail_and_names_a_tampered_event() {
+    let dir = with_an_admin("verify");
 
     let ok = run(&dir, &["audit", "verify"], "");
     assert!(ok.status.success(), "{}", text(&ok));
@@ -104,20 +110,7 @@ async fn sqlx_execute(db: &clinicdesk_store::Db, sql: &str) -> u64 {
 
 #[test]
 fn keys_rotate_keeps_what_each_ring_must_keep() {
-    let dir = temp_dir("rotate");
-    let made = run(
-        &dir,
-        &[
-            "users",
-            "create",
-            "--username",
-            "head.admin",
-            "--role",
-            "admin",
-        ],
-        "Blue-Harbor-Lamp-42\n",
-    );
-    assert!(made.status.success(), "{}", text(&made));
+    let dir = with_an_admin("rotate");
     let keys_in = |name: &str| {
         let path = dir.join("secrets").join(format!("{name}.keys"));
         let ring =
