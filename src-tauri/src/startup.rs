@@ -11,8 +11,8 @@ use crate::session::KeyringChoice;
 use anyhow::Context;
 use clinicdesk_api::AppState;
 use clinicdesk_demo::{DEMO_PASSWORD, DEMO_USERS};
-use clinicdesk_store::Db;
-use std::path::{Path, PathBuf};
+use clinicdesk_store::{sqlite_url, Db};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -69,23 +69,6 @@ pub fn demo_enabled(value: Option<&str>) -> bool {
         value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
         Some("1" | "true" | "yes" | "on")
     )
-}
-
-/// An sqlx URL for an SQLite file. `sqlite:` + path (not `sqlite://`, whose next segment
-/// would parse as a host — a Windows drive letter would break); `%`, `?` and `#` are
-/// percent-encoded because sqlx decodes the path.
-pub fn sqlite_url(path: &Path) -> String {
-    let mut url = String::from("sqlite:");
-    for c in path.to_string_lossy().chars() {
-        match c {
-            '\\' => url.push('/'),
-            '%' => url.push_str("%25"),
-            '?' => url.push_str("%3F"),
-            '#' => url.push_str("%23"),
-            c => url.push(c),
-        }
-    }
-    url
 }
 
 /// The demo accounts' Argon2id password hashes, computed on a thread of their own.
@@ -258,13 +241,7 @@ async fn load_secrets(config: &StartupConfig) -> anyhow::Result<clinicdesk_api::
     let secrets = tokio::task::spawn_blocking(move || match place {
         SecretsPlace::Keyring(choice) => crate::key_rings::load(choice, &data_dir),
         SecretsPlace::Files => {
-            use clinicdesk_security::secrets::{key_ring, AUDIT_KEYS, JWT_KEYS};
-            let files =
-                clinicdesk_security::FileSecrets::new(crate::key_rings::secrets_dir(&data_dir));
-            Ok(clinicdesk_api::Secrets {
-                tokens: key_ring(&files, JWT_KEYS)?,
-                audit: key_ring(&files, AUDIT_KEYS)?,
-            })
+            clinicdesk_api::Secrets::configured(&crate::key_rings::secrets_dir(&data_dir))
         }
     })
     .await
@@ -339,18 +316,6 @@ mod tests {
         assert!(demo_enabled(Some(" ON ")));
         assert!(demo_enabled(Some("true")));
         assert!(demo_enabled(Some("yes")));
-    }
-
-    #[test]
-    fn sqlite_urls() {
-        assert_eq!(
-            sqlite_url(Path::new("/home/a b/x.db")),
-            "sqlite:/home/a b/x.db"
-        );
-        assert_eq!(
-            sqlite_url(Path::new("/tmp/50%?#/x.db")),
-            "sqlite:/tmp/50%25%3F%23/x.db"
-        );
     }
 
     #[tokio::test]

@@ -164,9 +164,10 @@ impl AuthUser {
         }
     }
 
-    /// An access by this caller, for the access log.
-    pub fn access(&self, now: &str, action: &str, entity: &str, entity_id: &str) -> Access {
-        Access::read(&self.actor(), now, action, entity, entity_id)
+    /// An access by this caller, for the access log: to one record, or (`None`) to no single
+    /// one.
+    pub fn access(&self, now: &str, action: &str, entity: &str, entity_id: Option<&str>) -> Access {
+        Access::new(&self.actor(), now, action, entity, entity_id)
     }
 }
 
@@ -284,14 +285,7 @@ impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> 
                 "required": format!("{:?}", R::CAPABILITY),
             });
             // A privacy officer reviews refusals too: someone probing what they may not see.
-            let mut access = Access::read(
-                &user.actor(),
-                &state.now_text(),
-                "access.denied",
-                "endpoint",
-                "",
-            );
-            access.entity_id = None;
+            let mut access = user.access(&state.now_text(), "access.denied", "endpoint", None);
             access.details = serde_json::json!({
                 "method": parts.method.as_str(),
                 // The whole path: inside the nested API router `uri` lacks `/api/v1`.

@@ -20,6 +20,17 @@ pub struct Secrets {
 }
 
 impl Secrets {
+    /// The rings as a server, a tool or a headless node finds them: each from its environment
+    /// variables, else from private files in `dir`, made on first use (see
+    /// `clinicdesk_security::secrets::configured_ring`).
+    pub fn configured(dir: &std::path::Path) -> Result<Secrets, clinicdesk_security::SecretError> {
+        use clinicdesk_security::secrets::{configured_ring, AUDIT_KEYS, JWT_KEYS};
+        Ok(Secrets {
+            tokens: configured_ring(dir, JWT_KEYS)?,
+            audit: configured_ring(dir, AUDIT_KEYS)?,
+        })
+    }
+
     /// Fresh random rings, for tests and throw-away databases.
     pub fn generate() -> Secrets {
         Secrets {

@@ -66,12 +66,7 @@ pub fn secrets_dir() -> PathBuf {
 
 /// The key rings of the data sets.
 pub fn secrets() -> anyhow::Result<clinicdesk_api::Secrets> {
-    use clinicdesk_security::secrets::{configured_ring, AUDIT_KEYS, JWT_KEYS};
-    let dir = secrets_dir();
-    Ok(clinicdesk_api::Secrets {
-        tokens: configured_ring(&dir, JWT_KEYS)?,
-        audit: configured_ring(&dir, AUDIT_KEYS)?,
-    })
+    Ok(clinicdesk_api::Secrets::configured(&secrets_dir())?)
 }
 
 /// A data set's database, migrated and ready for writes.
@@ -91,9 +86,7 @@ async fn seed(db: &Db, customers: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn sqlite_url(path: &Path) -> String {
-    format!("sqlite://{}", path.display())
-}
+pub use clinicdesk_store::sqlite_url;
 
 /// Builds or reuses the SQLite data set; returns its path and description.
 pub async fn sqlite(data_dir: &Path, customers: usize) -> anyhow::Result<(PathBuf, Dataset)> {

@@ -257,11 +257,6 @@ impl TextArena {
         a
     }
 
-    /// The entry positions in (name, id) order (checks of [`TextArena::updated`]).
-    pub fn order(&self) -> &[u32] {
-        &self.order
-    }
-
     /// For each entry (by position), whether it matches the query.
     fn hits(&self, q: &TextQuery) -> Vec<bool> {
         let mut hit = vec![false; self.names.starts.len()];
@@ -704,7 +699,7 @@ mod tests {
             fresh.dedup();
             arena = arena.updated(&entries, |old| old_to_new[old as usize], &fresh);
             let full = TextArena::build(&entries);
-            assert_eq!(arena.order(), full.order());
+            assert_eq!(arena.order, full.order);
             assert_eq!(arena.rank, full.rank);
             assert_eq!(arena.name_rank, full.name_rank);
             assert_eq!(arena.names.bytes, full.names.bytes);

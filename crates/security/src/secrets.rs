@@ -53,10 +53,17 @@ pub fn key_ring(store: &dyn SecretStore, name: &str) -> Result<KeyRing, SecretEr
     parse(&text, name, &store.place())
 }
 
-/// Puts a new current key first in the ring stored under `name` (old keys stay, to verify
-/// what they signed); returns the new ring.
-pub fn rotate(store: &dyn SecretStore, name: &str) -> Result<KeyRing, SecretError> {
-    let ring = key_ring(store, name)?.rotated();
+/// Puts a new current key first in the ring stored under `name`, keeping at most `keep_old` of
+/// the earlier keys (all of them, to verify what they signed, when `None`); returns the new ring.
+pub fn rotate(
+    store: &dyn SecretStore,
+    name: &str,
+    keep_old: Option<usize>,
+) -> Result<KeyRing, SecretError> {
+    let mut ring = key_ring(store, name)?.rotated();
+    if let Some(keep) = keep_old {
+        ring = ring.pruned(keep);
+    }
     store.replace(name, &ring.to_text())?;
     Ok(ring)
 }
@@ -98,6 +105,23 @@ pub fn configured_ring(dir: &Path, name: &str) -> Result<KeyRing, SecretError> {
         }
     }
     key_ring(&FileSecrets::new(dir), name)
+}
+
+/// [`rotate`] for a ring kept where [`configured_ring`] finds it: in `<dir>/<name>.keys`. A
+/// ring given by its environment variables is refused — it is rotated where it is kept.
+pub fn rotate_configured(
+    dir: &Path,
+    name: &str,
+    keep_old: Option<usize>,
+) -> Result<KeyRing, SecretError> {
+    if let Some((var, file_var)) = env_vars(name) {
+        if std::env::var_os(var).is_some() || std::env::var_os(file_var).is_some() {
+            return Err(SecretError::Store(format!(
+                "the {name} keys come from {var}/{file_var}: rotate them where they are kept"
+            )));
+        }
+    }
+    rotate(&FileSecrets::new(dir), name, keep_old)
 }
 
 /// A key file others can read is refused: the operator named it, so it is not ours to change.
@@ -290,7 +314,7 @@ mod tests {
             assert_eq!(mode(&dir.join("secrets")), 0o700);
             assert_eq!(mode(&store.path(JWT_KEYS)), 0o600);
         }
-        let rotated = rotate(&store, JWT_KEYS).unwrap();
+        let rotated = rotate(&store, JWT_KEYS, None).unwrap();
         assert_eq!(
             key_ring(&store, JWT_KEYS).unwrap().current().id(),
             rotated.current().id()

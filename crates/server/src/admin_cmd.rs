@@ -79,7 +79,8 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
     // before the rotation) and drops older ones. Audit keys are never dropped: every event
     // ever sealed must stay verifiable.
     let keep_old = (ring == JWT_KEYS).then_some(1);
-    let rotated = crate::secrets::rotate(&database.secrets_dir(), &ring, keep_old)?;
+    let rotated =
+        clinicdesk_security::secrets::rotate_configured(&database.secrets_dir(), &ring, keep_old)?;
     println!(
         "{ring}: new current key {} ({} keys in the ring); restart the server to use it",
         rotated.current().id(),

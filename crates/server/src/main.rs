@@ -11,7 +11,6 @@ mod users_cmd;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod secrets;
 mod serve;
 
 use anyhow::Context;
@@ -94,7 +93,7 @@ impl DatabaseArgs {
 
     pub fn secrets(&self) -> anyhow::Result<clinicdesk_api::Secrets> {
         let dir = self.secrets_dir();
-        secrets::load(&dir)
+        clinicdesk_api::Secrets::configured(&dir)
             .with_context(|| format!("cannot load the key rings ({})", dir.display()))
     }
 

@@ -67,7 +67,9 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
                 Some(fields) => NewAccount::from_json(fields).map_err(rule_error)?,
                 None => bail!("internal error: the account fields are not an object"),
             };
-            let db = open(&database).await?;
+            // A fresh database gets its tables (and its audit chain) here, so the first
+            // administrator can be made before the server ever ran.
+            let db = database.open().await?;
             let result = create(&db, &account, &role).await;
             db.close().await;
             let user = result?;
@@ -79,7 +81,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
         }
         UsersAction::SetPassword { username, database } => {
             let password = read_password()?;
-            let db = open(&database).await?;
+            let db = database.open().await?;
             let result = set_password(&db, &username, password).await;
             db.close().await;
             let (user, sessions) = result?;
@@ -102,12 +104,6 @@ fn rule_error(e: clinicdesk_domain::DomainError) -> anyhow::Error {
         Some(field) => anyhow::anyhow!("{field}: {}", e.message),
         None => anyhow::anyhow!("{}", e.message),
     }
-}
-
-/// A fresh database gets its tables (and its audit chain) here, so the first administrator
-/// can be made before the server ever ran.
-async fn open(database: &DatabaseArgs) -> anyhow::Result<Db> {
-    database.open().await
 }
 
 fn actor() -> Actor {

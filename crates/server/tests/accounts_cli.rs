@@ -4,12 +4,14 @@
 //! `--demo`, also on a database that once ran in demo mode.
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_clinicdesk-server");
+mod common;
+
+use common::{run, BIN};
 
 fn database_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("clinicdesk.db").display())
@@ -19,24 +21,6 @@ fn database_url(dir: &Path) -> String {
 fn secrets_dir(url: &str) -> String {
     let db = Path::new(url.trim_start_matches("sqlite://"));
     db.with_file_name("secrets").display().to_string()
-}
-
-/// Runs `clinicdesk-server <args>` with `stdin` as its standard input.
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server binary starts");
-    child
-        .stdin
-        .take()
-        .expect("a stdin pipe")
-        .write_all(stdin.as_bytes())
-        .expect("the password is written");
-    child.wait_with_output().expect("the command finishes")
 }
 
 fn users(action: &str, url: &str, extra: &[&str], stdin: &str) -> Output {

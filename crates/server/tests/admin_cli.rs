@@ -1,11 +1,10 @@
 //! The server binary's administration commands on SQLite: `audit verify` (exit 0 with a count
 //! when intact, 1 naming the first broken event) and `keys rotate`.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_clinicdesk-server");
+mod common;
 
 fn temp_dir(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -18,22 +17,10 @@ fn temp_dir(tag: &str) -> std::path::PathBuf {
 
 /// `clinicdesk-server <args> --data-dir <dir>` with `stdin`.
 fn run(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server binary starts");
-    child
-        .stdin
-        .take()
-        .expect("a stdin pipe")
-        .write_all(stdin.as_bytes())
-        .expect("stdin written");
-    child.wait_with_output().expect("the command finishes")
+    let dir = dir.display().to_string();
+    let mut all = args.to_vec();
+    all.extend(["--data-dir", dir.as_str()]);
+    common::run(&all, stdin)
 }
 
 fn text(o: &Output) -> String {

@@ -40,14 +40,21 @@ pub struct Access {
 }
 
 impl Access {
-    /// A read of one record.
-    pub fn read(actor: &Actor, now: &str, action: &str, entity: &str, entity_id: &str) -> Access {
+    /// An access by `actor` at `now`, to one record or (`None`) to no single one; details and
+    /// subjects empty.
+    pub fn new(
+        actor: &Actor,
+        now: &str,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+    ) -> Access {
         Access {
             actor: actor.clone(),
             occurred_at: now.to_string(),
             action: action.to_string(),
             entity: entity.to_string(),
-            entity_id: Some(entity_id.to_string()),
+            entity_id: entity_id.map(str::to_string),
             details: Value::Null,
             subjects: Vec::new(),
         }
@@ -171,12 +178,12 @@ mod tests {
                     username: Some(format!("reader-{i}")),
                     ..Actor::default()
                 };
-                db.record_access(Access::read(
+                db.record_access(Access::new(
                     &actor,
                     "2024-06-01T00:00:00.000Z",
                     "customer.detail.read",
                     "customer",
-                    &format!("c{i}"),
+                    Some(&format!("c{i}")),
                 ))
                 .await
             }));

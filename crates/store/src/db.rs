@@ -73,17 +73,20 @@ pub fn access_log_path(database: &std::path::Path) -> std::path::PathBuf {
     database.with_file_name(format!("{stem}.access.db"))
 }
 
-fn sqlite_url_of(path: &std::path::Path) -> String {
+/// An sqlx URL for an SQLite file: `sqlite:` + path (not `sqlite://`, whose next segment would
+/// parse as a host — a Windows drive letter would break); `%`, `?` and `#` are percent-encoded
+/// because sqlx decodes the path ([`sqlite_path`] reads it back).
+pub fn sqlite_url(path: &std::path::Path) -> String {
     let mut url = String::from("sqlite:");
     for c in path.to_string_lossy().chars() {
         match c {
+            '\\' => url.push('/'),
             '%' => url.push_str("%25"),
             '?' => url.push_str("%3F"),
             '#' => url.push_str("%23"),
             c => url.push(c),
         }
     }
-    url.push_str("?mode=rwc");
     url
 }
 
@@ -139,7 +142,7 @@ impl Db {
                         clinicdesk_security::secrets::private_file_or_new(path)?;
                         let access = access_log_path(path);
                         clinicdesk_security::secrets::private_file_or_new(&access)?;
-                        sqlite_url_of(&access)
+                        format!("{}?mode=rwc", sqlite_url(&access))
                     }
                     None => "sqlite::memory:".to_string(),
                 };
@@ -336,6 +339,20 @@ pub(crate) async fn temp_sqlite(what: &str) -> (Db, std::path::PathBuf) {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn sqlite_urls_round_trip() {
+        assert_eq!(
+            super::sqlite_url(Path::new("/home/a b/x.db")),
+            "sqlite:/home/a b/x.db"
+        );
+        let odd = Path::new("/tmp/50%?#/x.db");
+        let url = super::sqlite_url(odd);
+        assert_eq!(url, "sqlite:/tmp/50%25%3F%23/x.db");
+        assert_eq!(super::sqlite_path(&url).as_deref(), Some(odd));
+    }
+
     /// Customer data is never readable by other users of the machine: the database, its
     /// access log and their WAL files are created owner-only.
     #[cfg(unix)]

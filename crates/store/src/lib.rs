@@ -18,7 +18,7 @@ pub mod stats;
 pub mod users;
 mod write;
 
-pub use db::{access_log_path, Db, DbKind, PooledConn, SQLITE_CACHE_SIZE};
+pub use db::{access_log_path, sqlite_url, Db, DbKind, PooledConn, SQLITE_CACHE_SIZE};
 pub use write::{Actor, WriteTx};
 
 use clinicdesk_domain::DomainError;

@@ -69,12 +69,12 @@ async fn fresh(kind: &Kind, keys: &KeyRing) -> (Db, String) {
         .await
         .unwrap();
         w.commit().await.unwrap();
-        db.record_access(Access::read(
+        db.record_access(Access::new(
             &actor,
             NOW,
             "test.read",
             "thing",
-            &format!("t{i}"),
+            Some(&format!("t{i}")),
         ))
         .await
         .unwrap();

@@ -754,7 +754,8 @@ async fn http_harness(
     own_server: Option<Server>,
     kind: &'static str,
 ) -> Harness {
-    let secrets = server_secrets(secrets_dir);
+    // The key rings the server made in its secrets directory on its first start.
+    let secrets = Secrets::configured(secrets_dir).expect("the server's key rings");
     let db = Db::open(database_url, secrets.audit.clone()).await.unwrap();
     ensure_users(&db).await;
     Harness {
@@ -773,16 +774,6 @@ async fn http_harness(
         kind,
         tokens: Default::default(),
         exercised: None,
-    }
-}
-
-/// The key rings the server made in its secrets directory on its first start.
-pub fn server_secrets(dir: &std::path::Path) -> Secrets {
-    use clinicdesk_security::secrets::{key_ring, AUDIT_KEYS, JWT_KEYS};
-    let store = clinicdesk_security::FileSecrets::new(dir);
-    Secrets {
-        tokens: key_ring(&store, JWT_KEYS).unwrap(),
-        audit: key_ring(&store, AUDIT_KEYS).unwrap(),
     }
 }
 

@@ -22,9 +22,10 @@ use std::collections::HashMap;
 #[utoipa::path(get, path = "/audit/verify", responses((status = 200, body = AuditVerification)))]
 pub async fn verify(State(state): State<AppState>, user: Authorized<Administer>) -> ApiResult {
     let now = state.now_text();
-    let mut access = user.access(&now, "audit.verify", "audit", "");
-    access.entity_id = None;
-    state.db.record_access(access).await?;
+    state
+        .db
+        .record_access(user.access(&now, "audit.verify", "audit", None))
+        .await?;
     let reports = audit::verify_all(&state.db).await?;
     let intact = !reports.is_empty() && reports.iter().all(|r| r.intact());
     let events: i64 = reports.iter().map(|r| r.events).sum();
@@ -100,8 +101,7 @@ pub async fn events(
     }
     drop(conn);
 
-    let mut access = user.access(&state.now_text(), "audit.events.read", "audit", "");
-    access.entity_id = None;
+    let mut access = user.access(&state.now_text(), "audit.events.read", "audit", None);
     access.details = json!({ "query": q.0 });
     state.db.record_access(access).await?;
 

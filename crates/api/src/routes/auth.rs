@@ -195,14 +195,13 @@ pub async fn login(
     let attempt = match state.limits().logins.begin(&username, client, now_ms).await {
         Ok(attempt) => attempt,
         Err(refused) => {
-            let mut access = Access::read(
+            let mut access = Access::new(
                 &system_actor(None, device_id),
                 &state.now_text(),
                 "auth.login_refused",
                 "user",
-                "",
+                None,
             );
-            access.entity_id = None;
             access.details = json!({
                 "username": username.chars().take(50).collect::<String>(),
                 "reason": refused.0.code.as_str(),
@@ -234,14 +233,13 @@ pub async fn login(
                 Some(_) if !password_ok => "wrong_password",
                 Some(_) => "unknown_role",
             };
-            let mut access = Access::read(
+            let mut access = Access::new(
                 &system_actor(other.as_ref(), device_id),
                 &state.now_text(),
                 "auth.login_failed",
                 "user",
-                "",
+                other.as_ref().map(|u| u.id.as_str()),
             );
-            access.entity_id = other.as_ref().map(|u| u.id.clone());
             // The name as typed (it may be a mistyped password: kept short), and why.
             access.details = json!({
                 "username": username.chars().take(50).collect::<String>(),

@@ -161,8 +161,7 @@ async fn log_page(
     q: &QueryMap,
     items: &[ListedCustomer],
 ) -> Result<(), ApiError> {
-    let mut access = user.access(&state.now_text(), action, "customer", "");
-    access.entity_id = None;
+    let mut access = user.access(&state.now_text(), action, "customer", None);
     let query: Map<String, Value> = q.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     access.details = json!({ "query": query, "shown": items.len() });
     access.subjects = items.iter().map(|c| c.record.id.clone()).collect();
@@ -346,7 +345,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult {
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
-    let access = user.access(&state.now_text(), "customer.read", "customer", id);
+    let access = user.access(&state.now_text(), "customer.read", "customer", Some(id));
     let (record, stats) = logged_read(&state, access, async {
         let mut conn = state.db.conn().await?;
         customers::get_with_stats(&mut conn, id)
@@ -416,7 +415,12 @@ pub async fn detail(
 ) -> ApiResult {
     let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
     let limit = q.int("history_limit", 50, 1, 500)?;
-    let access = user.access(&state.now_text(), "customer.detail.read", "customer", id);
+    let access = user.access(
+        &state.now_text(),
+        "customer.detail.read",
+        "customer",
+        Some(id),
+    );
     let data = logged_read(&state, access, detail_json(&state, &user, id, limit)).await?;
     Ok(ok(data))
 }

@@ -73,7 +73,7 @@ pub async fn list(
             &state.now_text(),
             "customer.interactions.read",
             "customer",
-            id,
+            Some(id),
         ))
         .await?;
     Ok(ok(json!({

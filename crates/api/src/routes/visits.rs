@@ -90,7 +90,12 @@ pub async fn packages_of(
     drop(conn);
     state
         .db
-        .record_access(user.access(&state.now_text(), "customer.packages.read", "customer", id))
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.packages.read",
+            "customer",
+            Some(id),
+        ))
         .await?;
     let items: Vec<Value> = purchases
         .iter()
