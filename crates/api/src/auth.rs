@@ -257,6 +257,7 @@ requirement!(CancelActivity);
 requirement!(DeleteCustomers);
 requirement!(Analytics);
 requirement!(Administer);
+requirement!(ReviewReveals);
 
 /// An authenticated caller whose role has `R`'s capability; otherwise 403 `FORBIDDEN_ROLE`.
 pub struct Authorized<R: Requirement> {

@@ -234,6 +234,8 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
     // search index current.
     db.reset_search_index();
     let mut conn = db.conn().await?;
+    // The bulk load wrote its interactions directly too: their follow-ups' roll-up.
+    clinicdesk_store::follow_ups::backfill(&mut conn).await?;
     // Fresh planner statistics after a bulk load (both databases understand ANALYZE); without
     // them a query plan can be chosen as if the tables were still empty.
     sqlx::query("ANALYZE").execute(&mut *conn).await?;

@@ -59,6 +59,9 @@ error_codes! {
     RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
     ServiceUnavailable => "SERVICE_UNAVAILABLE",
     InternalError => "INTERNAL_ERROR",
+    // Follow-ups, Today and phone reveal (issue 8).
+    FollowUpNotFound => "FOLLOW_UP_NOT_FOUND",
+    FollowUpClosed => "FOLLOW_UP_CLOSED",
 }
 
 impl ErrorCode {
@@ -89,6 +92,8 @@ impl ErrorCode {
             RateLimitExceeded => 429,
             InternalError => 500,
             ServiceUnavailable => 503,
+            FollowUpNotFound => 404,
+            FollowUpClosed => 409,
         }
     }
 
@@ -132,6 +137,8 @@ impl ErrorCode {
             RateLimitExceeded => "요청 한도를 초과했습니다",
             ServiceUnavailable => "서비스를 준비 중입니다",
             InternalError => "서버 내부 오류가 발생했습니다",
+            FollowUpNotFound => "후속 조치를 찾을 수 없습니다",
+            FollowUpClosed => "이미 완료되었거나 취소된 후속 조치입니다",
         }
     }
 }

@@ -5,7 +5,8 @@ use crate::error::{DomainError, DomainResult};
 use crate::fields::*;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use crate::follow_up::{due_bucket, kst_day, FollowUpStatus};
+use std::collections::{BTreeMap, HashMap};
 
 pub const INTERACTION_TYPES: [&str; 5] =
     ["call", "message", "consultation", "visit_note", "complaint"];
@@ -147,20 +148,35 @@ impl InteractionRecord {
 }
 
 /// `interaction_summary` of seed 004, for a clinic: counts, average duration, last contact,
-/// a count per type and the follow-ups still ahead of `now`.
-pub fn interaction_summary(items: &[InteractionRecord], now: DateTime<Utc>) -> Value {
+/// a count per type and the open follow-ups — overdue ones included (they are the most
+/// urgent), done and cancelled ones not. `statuses` holds the folded status of every
+/// follow-up that has events; one without any is open on the date it was asked for.
+pub fn interaction_summary(
+    items: &[InteractionRecord],
+    now: DateTime<Utc>,
+    statuses: &HashMap<String, FollowUpStatus>,
+) -> Value {
     let durations: Vec<i64> = items.iter().filter_map(|i| i.duration_minutes).collect();
     let mut by_type: BTreeMap<&str, i64> = BTreeMap::new();
     for i in items {
         *by_type.entry(i.interaction_type.as_str()).or_default() += 1;
     }
-    let open_follow_ups = items
+    let open_dues: Vec<DateTime<Utc>> = items
         .iter()
-        .filter(|i| {
-            i.follow_up
-                .as_ref()
-                .is_some_and(|f| f.required && f.date.is_some_and(|d| d >= now))
+        .filter_map(|i| {
+            let asked = i.follow_up.as_ref().filter(|f| f.required)?.date?;
+            match statuses.get(&i.id) {
+                Some(s) if s.state != "open" => None,
+                Some(s) => Some(s.due),
+                None => Some(asked),
+            }
         })
+        .collect();
+    let today = kst_day(now);
+    let open_follow_ups = open_dues.len();
+    let overdue_follow_ups = open_dues
+        .iter()
+        .filter(|d| due_bucket(**d, today) == "overdue")
         .count();
     json!({
         "total_interactions": items.len(),
@@ -170,6 +186,7 @@ pub fn interaction_summary(items: &[InteractionRecord], now: DateTime<Utc>) -> V
         "last_interaction_date": items.iter().map(|i| i.occurred_at).max().as_ref().map(rfc3339),
         "by_type": by_type,
         "open_follow_ups": open_follow_ups,
+        "overdue_follow_ups": overdue_follow_ups,
     })
 }
 
@@ -257,18 +274,43 @@ mod tests {
                               "follow_up": {"date": "2024-05-21T00:00:00Z"}}),
         )
         .unwrap();
-        let s = interaction_summary(&[a, b, c], now());
+        let none = HashMap::new();
+        let s = interaction_summary(&[a.clone(), b.clone(), c.clone()], now(), &none);
         assert_eq!(s["total_interactions"], 3);
         assert_eq!(s["average_duration"], 16);
         assert_eq!(s["by_type"]["call"], 2);
-        assert_eq!(
-            s["open_follow_ups"], 1,
-            "only the follow-up still ahead counts"
-        );
+        assert_eq!(s["open_follow_ups"], 2, "an overdue follow-up is still open");
+        assert_eq!(s["overdue_follow_ups"], 1);
         assert_eq!(s["last_interaction_date"], "2024-06-01T09:00:00Z");
         assert_eq!(
-            interaction_summary(&[], now())["average_duration"],
+            interaction_summary(&[], now(), &none)["average_duration"],
             Value::Null
         );
+        // Completing the overdue one closes it; rescheduling the other to a past day keeps
+        // it open, and overdue.
+        let (mut b, mut c) = (b, c);
+        b.id = "i2".into();
+        c.id = "i3".into();
+        let statuses = HashMap::from([
+            (
+                "i3".to_string(),
+                FollowUpStatus {
+                    state: "done",
+                    due: now(),
+                    closed_at: Some("2024-06-01T08:00:00Z".into()),
+                },
+            ),
+            (
+                "i2".to_string(),
+                FollowUpStatus {
+                    state: "open",
+                    due: "2024-05-25T00:00:00Z".parse().unwrap(),
+                    closed_at: None,
+                },
+            ),
+        ]);
+        let s = interaction_summary(&[a, b, c], now(), &statuses);
+        assert_eq!(s["open_follow_ups"], 1);
+        assert_eq!(s["overdue_follow_ups"], 1);
     }
 }

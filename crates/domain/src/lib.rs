@@ -7,6 +7,7 @@ pub mod account;
 pub mod customer;
 pub mod error;
 pub mod fields;
+pub mod follow_up;
 pub mod ids;
 pub mod interaction;
 pub mod mask;

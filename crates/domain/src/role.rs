@@ -31,6 +31,9 @@ pub enum Capability {
     Analytics,
     /// Users, devices, knowledge-base versions, settings.
     Administer,
+    /// Review who revealed which customer's phone number, and why (the one part of the audit
+    /// trail managers see).
+    ReviewReveals,
 }
 
 impl Role {
@@ -65,7 +68,7 @@ impl Role {
                 matches!(self, Admin | Manager | Doctor | Staff)
             }
             HealthData => matches!(self, Admin | Doctor),
-            CancelActivity | Analytics => matches!(self, Admin | Manager),
+            CancelActivity | Analytics | ReviewReveals => matches!(self, Admin | Manager),
             DeleteCustomers | Administer => self == Admin,
         }
     }
@@ -93,6 +96,7 @@ mod tests {
                 DeleteCustomers,
                 Analytics,
                 Administer,
+                ReviewReveals,
             ] {
                 assert_eq!(role.can(cap), caps.contains(&cap), "{role:?} {cap:?}");
             }
@@ -110,6 +114,7 @@ mod tests {
                 RecordActivity,
                 CancelActivity,
                 Analytics,
+                ReviewReveals,
             ],
         );
         expect(
@@ -123,6 +128,7 @@ mod tests {
                 DeleteCustomers,
                 Analytics,
                 Administer,
+                ReviewReveals,
             ],
         );
         expect(Role::Patient, &[]);

@@ -105,6 +105,19 @@ pub fn risk_level_bounds(
 
 pub const RISK_LEVELS: [&str; 3] = ["stable", "warning", "danger"];
 
+/// The Today screen's "newly at risk": customers who crossed into `warning` within the last
+/// this many days — at risk today, still `stable` a week ago.
+pub const NEWLY_AT_RISK_DAYS: i64 = 7;
+
+/// The last-activity dates (inclusive) of a newly-at-risk customer: 46 to 52 days ago.
+pub fn newly_at_risk_bounds(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let days = |n: i64| today - chrono::Duration::days(n);
+    (
+        days(RISK_WARNING_DAYS + NEWLY_AT_RISK_DAYS),
+        days(RISK_WARNING_DAYS + 1),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +207,22 @@ mod tests {
             "never came back"
         );
         assert_eq!(risk_level(None, None, today), "stable");
+    }
+
+    #[test]
+    fn newly_at_risk_means_crossed_the_threshold_this_week() {
+        let today = d("2024-06-01");
+        let (lo, hi) = newly_at_risk_bounds(today);
+        let mut seen = 0;
+        for back in 0..200 {
+            let last = today - chrono::Duration::days(back);
+            let week_ago = today - chrono::Duration::days(NEWLY_AT_RISK_DAYS);
+            let crossed = risk_level(Some(last), None, today) != "stable"
+                && risk_level(Some(last), None, week_ago) == "stable";
+            assert_eq!(last >= lo && last <= hi, crossed, "last activity {last}");
+            seen += usize::from(crossed);
+        }
+        assert_eq!(seen, NEWLY_AT_RISK_DAYS as usize);
     }
 
     #[test]

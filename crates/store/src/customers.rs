@@ -386,12 +386,19 @@ pub async fn anonymize(w: &mut WriteTx, anonymized: &CustomerRecord) -> StoreRes
     .execute(w.conn())
     .await?
     .rows_affected();
+    let follow_up_notes = sqlx::query(
+        "UPDATE follow_up_events SET note = NULL WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)",
+    )
+    .bind(id.clone())
+    .execute(w.conn())
+    .await?
+    .rows_affected();
     let purchases = sqlx::query("UPDATE package_purchases SET notes = NULL WHERE customer_id = $1")
         .bind(id.clone())
         .execute(w.conn())
         .await?
         .rows_affected();
-    let related = (sessions + interactions + purchases) as i64;
+    let related = (sessions + interactions + follow_up_notes + purchases) as i64;
     w.change("customer", &id, "anonymize", &payload(anonymized))
         .await?;
     w.audit(
@@ -415,11 +422,14 @@ pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<
         "DELETE FROM service_sessions WHERE customer_id = $1",
         "DELETE FROM purchase_stats WHERE customer_id = $1",
         "DELETE FROM package_purchases WHERE customer_id = $1",
+        "DELETE FROM follow_up_events WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)",
+        "DELETE FROM follow_ups WHERE customer_id = $1",
         "DELETE FROM interactions WHERE customer_id = $1",
         "DELETE FROM customer_stats WHERE customer_id = $1",
     ] {
         let n = sqlx::query(sql).bind(id.clone()).execute(w.conn()).await?.rows_affected() as i64;
-        if !sql.contains("_stats") {
+        // Roll-ups are not records of their own.
+        if !sql.contains("_stats") && !sql.contains("FROM follow_ups ") {
             related += n;
         }
     }

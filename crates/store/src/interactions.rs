@@ -74,7 +74,11 @@ pub async fn insert(w: &mut WriteTx, i: &InteractionRecord) -> StoreResult<()> {
         "insert",
         &i.to_json(),
     )
-    .await
+    .await?;
+    if f.is_some_and(|f| f.required && f.date.is_some()) {
+        crate::follow_ups::opened(w, &i.id).await?;
+    }
+    Ok(())
 }
 
 /// A customer's interactions, newest first.

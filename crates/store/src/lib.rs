@@ -8,6 +8,7 @@ pub mod access_log;
 pub mod audit;
 mod checkpoint;
 pub mod customers;
+pub mod follow_ups;
 mod db;
 pub mod interactions;
 pub mod packages;

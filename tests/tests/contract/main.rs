@@ -13,6 +13,7 @@ mod limits;
 mod openapi;
 mod privacy;
 mod sessions;
+mod today;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -81,6 +82,7 @@ use cases::*;
 use limits::*;
 use privacy::*;
 use sessions::*;
+use today::*;
 
 contract!(
     health_and_readiness,
@@ -158,4 +160,8 @@ contract!(
     admins_cannot_lock_the_clinic_out,
     admin_resets_a_password,
     users_change_their_own_password,
+    // today.rs
+    follow_ups_are_listed_and_worked_through,
+    today_shows_the_days_work,
+    staff_reveal_a_phone_and_the_reveal_is_audited,
 );

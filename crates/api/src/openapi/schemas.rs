@@ -15,6 +15,9 @@ use clinicdesk_domain::customer::{
     CHANNELS, CUSTOMER_STATUSES, GENDERS, HEALTH_INTERESTS, INTENSITIES, MEMBERSHIP_LEVELS,
     TIME_SLOTS,
 };
+use clinicdesk_domain::follow_up::{
+    DUE_WINDOWS, FOLLOW_UP_EVENT_KINDS, FOLLOW_UP_STATES, REVEAL_REASONS,
+};
 use clinicdesk_domain::interaction::{FOLLOW_UP_TYPES, INTERACTION_TYPES};
 use clinicdesk_domain::package::{PACKAGE_STATUSES, PAYMENT_METHODS};
 use clinicdesk_domain::role::Role;
@@ -949,8 +952,10 @@ pub struct InteractionSummary {
     last_interaction_date: Option<String>,
     /// 종류별 건수
     by_type: BTreeMap<String, i64>,
-    /// 아직 다가오지 않은 후속 조치 수
+    /// 열린(완료·취소되지 않은) 후속 조치 수: 기한이 지난 것도 셉니다
     open_follow_ups: i64,
+    /// 그중 기한(KST 날짜)이 오늘 이전인 것
+    overdue_follow_ups: i64,
 }
 
 #[derive(ToSchema)]
@@ -1159,4 +1164,305 @@ pub struct Readiness {
 pub struct ReadinessChecks {
     migrations: bool,
     database: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-ups, Today and phone reveal (issue 8)
+
+string_enum!(/// 후속 조치 상태: open(열림), done(완료), cancelled(취소)
+    FollowUpState = FOLLOW_UP_STATES);
+string_enum!(/// 후속 조치 기한 구간 (KST 날짜): overdue 오늘 이전, today 오늘, due 둘 다, week 오늘부터 6일 뒤까지, all 전체
+    DueWindow = DUE_WINDOWS);
+string_enum!(/// 열린 후속 조치의 기한이 오늘(KST) 기준 어디인지: overdue, today, upcoming
+    DueBucket = ["overdue", "today", "upcoming"]);
+string_enum!(/// 후속 조치 이벤트: complete, reschedule, cancel
+    FollowUpEventKind = FOLLOW_UP_EVENT_KINDS);
+string_enum!(/// 전화번호 열람 사유: follow_up_call(후속 전화), booking(예약), other(기타, note 필수)
+    RevealReason = REVEAL_REASONS);
+
+/// A follow-up in the path: the id of the interaction that asked for it.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct FollowUpId {
+    /// 후속 조치 id (요청한 상담의 id, UUIDv7). 형식이 틀리면 404 FOLLOW_UP_NOT_FOUND.
+    id: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpListParams {
+    /// 기본 `all`
+    #[param(inline)]
+    due: Option<DueWindow>,
+    /// 기본 `open`; `all`은 모든 상태
+    #[param(pattern = "^(open|done|cancelled|all)$")]
+    state: Option<String>,
+    /// 고객의 담당 직원 이름 (정확히); `me`는 로그인한 사람
+    assigned_staff: Option<String>,
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    limit: Option<i64>,
+    #[param(minimum = 0, default = 0)]
+    offset: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpItem {
+    follow_up_id: String,
+    customer_id: String,
+    customer_name: String,
+    /// 고객의 담당 직원
+    assigned_staff: Option<String>,
+    state: FollowUpState,
+    /// 지금의 기한 (일정 변경 반영)
+    #[schema(format = DateTime)]
+    due_date: String,
+    /// 열린 것만; 완료·취소된 것은 null
+    due: Option<DueBucket>,
+    /// 상담에서 처음 정한 기한
+    #[schema(format = DateTime)]
+    asked_date: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<FollowUpType>,
+    notes: Option<String>,
+    interaction_type: InteractionType,
+    #[schema(format = DateTime)]
+    interaction_date: String,
+    /// 상담을 기록한 직원
+    recorded_by: Option<String>,
+    #[schema(format = DateTime)]
+    closed_at: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpPagination {
+    limit: i64,
+    offset: i64,
+    has_more: bool,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpPage {
+    /// 기한이 이른 순
+    follow_ups: Vec<FollowUpItem>,
+    total_count: i64,
+    pagination: FollowUpPagination,
+    /// 기준 날짜 (KST)
+    #[schema(format = Date)]
+    today: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpCompleteInput {
+    /// 결과 메모 (500자까지)
+    note: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRescheduleInput {
+    /// 새 기한: 오늘(KST)이거나 그 이후
+    date: DateOrDateTime,
+    note: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpCancelInput {
+    /// 취소 사유 (필수, 500자까지)
+    reason: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpEventItem {
+    id: String,
+    kind: FollowUpEventKind,
+    #[schema(format = DateTime)]
+    new_due_date: Option<String>,
+    /// 완료 메모, 변경 메모 또는 취소 사유
+    note: Option<String>,
+    /// 한 사람 (이름)
+    by: Option<String>,
+    #[schema(format = DateTime)]
+    occurred_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpActionResult {
+    event_id: String,
+    follow_up: FollowUpItem,
+    /// 이 후속 조치의 모든 이벤트, 오래된 순
+    events: Vec<FollowUpEventItem>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodayFollowUps {
+    /// 밀린 것 전체 건수
+    overdue_count: i64,
+    /// 오늘 기한인 것 전체 건수
+    today_count: i64,
+    /// 밀린 것과 오늘 것, 기한순 (최대 100)
+    items: Vec<FollowUpItem>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodayVisit {
+    session_id: String,
+    customer_id: String,
+    customer_name: String,
+    service_type: ServiceCode,
+    staff_name: Option<String>,
+    package_name: Option<String>,
+    #[schema(format = DateTime)]
+    recorded_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodayVisits {
+    count: i64,
+    /// 취소되지 않은 오늘의 방문, 최근 기록순 (최대 100)
+    items: Vec<TodayVisit>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpiringPackage {
+    purchase_id: String,
+    customer_id: String,
+    customer_name: String,
+    package_name: String,
+    /// 마지막 이용일
+    #[schema(format = Date)]
+    expiry_date: String,
+    /// 마지막 이용일까지 남은 날 (0: 오늘까지)
+    days_left: i64,
+    total_sessions: i64,
+    used_sessions: i64,
+    remaining_sessions: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodayExpiring {
+    /// 14
+    within_days: i64,
+    /// 남은 횟수가 있고 오늘부터 14일 안에 끝나는 패키지, 끝나는 날순 (최대 100)
+    items: Vec<ExpiringPackage>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AtRiskCustomer {
+    customer_id: String,
+    customer_name: String,
+    membership_level: MembershipLevel,
+    assigned_staff: Option<String>,
+    #[schema(format = Date)]
+    last_visit_date: Option<String>,
+    /// 마지막 방문일, 방문이 없으면 등록일
+    #[schema(format = Date)]
+    last_activity_date: String,
+    /// 마지막 활동 뒤 지난 날
+    days_since: i64,
+    total_visits: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodayAtRisk {
+    /// 마지막 활동일의 범위 (포함): 오늘 기준 52일 전부터 46일 전까지
+    #[schema(format = Date)]
+    from: String,
+    #[schema(format = Date)]
+    to: String,
+    /// 45: 이 날수를 넘기면 위험(warning)
+    threshold_days: i64,
+    /// 7: 이 기간 안에 위험이 된 고객이 "새로"
+    window_days: i64,
+    /// 오래 쉰 순 (최대 100)
+    items: Vec<AtRiskCustomer>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodayOverview {
+    /// 병원 날짜 (KST)
+    #[schema(format = Date)]
+    date: String,
+    follow_ups: TodayFollowUps,
+    visits: TodayVisits,
+    expiring_packages: TodayExpiring,
+    newly_at_risk: TodayAtRisk,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneRevealInput {
+    reason: RevealReason,
+    /// 메모 (200자까지); 사유가 `other`면 필수
+    note: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneReveal {
+    customer_id: String,
+    /// 가리지 않은 전화번호 (없으면 null)
+    phone: Option<String>,
+    reason: RevealReason,
+    #[schema(format = DateTime)]
+    revealed_at: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevealEventParams {
+    /// 이 고객의 번호를 연 기록만
+    customer_id: Option<String>,
+    /// 연 사람의 사용자 이름 (정확히)
+    username: Option<String>,
+    /// 이날부터 (KST, 포함)
+    #[param(format = Date)]
+    from: Option<String>,
+    /// 이날까지 (KST, 포함)
+    #[param(format = Date)]
+    to: Option<String>,
+    #[param(minimum = 1, maximum = 1000, default = 1)]
+    page: Option<i64>,
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    size: Option<i64>,
+}
+
+/// 전화번호 열람 한 건: 누가, 누구의, 왜, 언제
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealEvent {
+    id: String,
+    #[schema(format = DateTime)]
+    occurred_at: String,
+    username: Option<String>,
+    role: Option<String>,
+    /// 연 사람의 이름
+    staff_name: Option<String>,
+    customer_id: Option<String>,
+    /// 고객 이름 (삭제된 고객이면 null)
+    customer_name: Option<String>,
+    reason: Option<RevealReason>,
+    note: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealEventList {
+    /// 최신순
+    events: Vec<RevealEvent>,
+    pagination: AuditPagination,
 }

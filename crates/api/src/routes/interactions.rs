@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use clinicdesk_domain::interaction::{interaction_summary, parse_interaction};
 use clinicdesk_domain::{ids, ErrorCode};
-use clinicdesk_store::{customers, interactions, stats};
+use clinicdesk_store::{customers, follow_ups, interactions, stats};
 use serde_json::json;
 
 /// 상담 기록 (record an interaction)
@@ -66,6 +66,7 @@ pub async fn list(
     let mut conn = state.db.conn().await?;
     customers::get(&mut conn, id).await?.ok_or_else(not_found)?;
     let all = interactions::of_customer(&mut conn, id, 100_000).await?;
+    let statuses = follow_ups::statuses_of_customer(&mut conn, id).await?;
     drop(conn);
     state
         .db
@@ -79,6 +80,6 @@ pub async fn list(
     Ok(ok(json!({
         "customer_id": id,
         "interactions": all.iter().take(limit as usize).map(|i| i.to_json()).collect::<Vec<_>>(),
-        "interaction_summary": interaction_summary(&all, state.now()),
+        "interaction_summary": interaction_summary(&all, state.now(), &statuses),
     })))
 }

@@ -17,6 +17,7 @@ pub(crate) mod docs;
 mod health;
 mod interactions;
 mod setup;
+mod today;
 mod users;
 mod visits;
 
@@ -96,6 +97,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(catalogue::list_templates))
         .routes(route!(catalogue::create_template))
         .routes(route!(docs::openapi_json))
+        // Follow-ups, Today and phone reveal (issue 8).
+        .routes(route!(today::list))
+        .routes(route!(today::complete))
+        .routes(route!(today::reschedule))
+        .routes(route!(today::cancel))
+        .routes(route!(today::today))
+        .routes(route!(today::reveal_phone))
+        .routes(route!(today::reveal_events))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
