@@ -16,6 +16,7 @@ import { CustomerForm } from './screens/CustomerForm';
 import { Login, Logo } from './screens/Login';
 import { SearchScreen, resetSearchState } from './screens/Search';
 import { Setup } from './screens/Setup';
+import { TodayScreen } from './screens/Today';
 import { UsersScreen } from './screens/Users';
 import type { SetupStatus, User } from './types';
 
@@ -149,6 +150,9 @@ function Shell({ user }: { user: User }) {
 
   let screen;
   switch (route.name) {
+    case 'today':
+      screen = <TodayScreen />;
+      break;
     case 'search':
       screen = <SearchScreen />;
       break;
@@ -173,11 +177,15 @@ function Shell({ user }: { user: User }) {
     <div class="shell">
       <aside class="sidebar">
         <div class="sidebar-inner">
-        <a class="brand" href={href({ name: 'search' })}>
+        <a class="brand" href={href({ name: 'today' })}>
           <Logo size={26} />
           <span>{t('app.name')}</span>
         </a>
         <nav aria-label={t('nav.main')}>
+          <a class={`nav-item${route.name === 'today' ? ' active' : ''}`} href={href({ name: 'today' })} data-testid="nav-today" title={t('nav.today')}>
+            <TodayIcon />
+            <span>{t('nav.today')}</span>
+          </a>
           <a
             class={`nav-item${route.name === 'search' || route.name === 'detail' || route.name === 'edit' ? ' active' : ''}`}
             href={href({ name: 'search' })}
@@ -198,7 +206,7 @@ function Shell({ user }: { user: User }) {
               <span>{t('nav.users')}</span>
             </a>
           ) : null}
-          {user.role === 'admin' ? (
+          {user.role === 'admin' || user.role === 'manager' ? (
             <a class={`nav-item${route.name === 'audit' ? ' active' : ''}`} href={href({ name: 'audit' })} data-testid="nav-audit" title={t('nav.audit')}>
               <AuditIcon />
               <span>{t('nav.audit')}</span>
@@ -227,7 +235,8 @@ function Shell({ user }: { user: User }) {
               data-testid="logout-button"
               onClick={async () => {
                 await logout();
-                navigate({ name: 'search' }, true);
+                // The next login lands on the day's work.
+                navigate({ name: 'today' }, true);
               }}
             >
               {t('header.logout')}
@@ -285,6 +294,16 @@ function ShortcutsHelp({ onClose }: { onClose: () => void }) {
         </button>
       </div>
     </Modal>
+  );
+}
+
+function TodayIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <rect x="3" y="4" width="14" height="13" rx="2" fill="none" stroke="currentColor" stroke-width="1.8" />
+      <path d="M3 8h14M7 2.5v3M13 2.5v3" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+      <path d="m7.5 12.5 1.8 1.8 3.4-3.6" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
   );
 }
 

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
+  | { name: 'today' }
   | { name: 'search' }
   | { name: 'new' }
   | { name: 'detail'; id: string }
@@ -14,6 +15,7 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'today') return { name: 'today' };
   if (parts[0] === 'users') return { name: 'users' };
   if (parts[0] === 'audit') {
     const customerId = new URLSearchParams(query).get('customer_id');
@@ -23,12 +25,16 @@ export function parseRoute(hash: string): Route {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
     if (parts[1]) return { name: 'detail', id: parts[1] };
+    return { name: 'search' };
   }
-  return { name: 'search' };
+  // After login (no hash) and for anything unknown: the day's work.
+  return { name: 'today' };
 }
 
 export function href(route: Route): string {
   switch (route.name) {
+    case 'today':
+      return '#/today';
     case 'search':
       return '#/customers';
     case 'new':

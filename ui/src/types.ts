@@ -219,6 +219,7 @@ export interface InteractionList {
     last_interaction_date?: string | null;
     by_type?: Record<string, number>;
     open_follow_ups?: number;
+    overdue_follow_ups?: number;
   };
 }
 

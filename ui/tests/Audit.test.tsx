@@ -298,7 +298,7 @@ describe('AuditScreen', () => {
     expect(eventCalls(calls)).toHaveLength(1);
 
     const labels = Array.from(screen.getByTestId('audit-group').querySelectorAll('option')).map((o) => o.textContent);
-    expect(labels).toEqual(['전체', '고객 열람', '고객 목록·검색', '고객 정보 변경', '방문·구매·상담', '로그인', '접근 거부', '사용자 관리', '감사 기록 열람']);
+    expect(labels).toEqual(['전체', '고객 열람', '고객 목록·검색', '고객 정보 변경', '방문·구매·상담', '로그인', '접근 거부', '사용자 관리', '감사 기록 열람', '전화번호 열람']);
 
     calls.length = 0;
     fireEvent.change(screen.getByTestId('audit-group'), { target: { value: 'customer_list' } });
@@ -460,8 +460,8 @@ describe('AuditScreen', () => {
     expect(result.textContent).toContain('무결성 검사를 하지 못했습니다.');
   });
 
-  it('is for administrators only: other roles ask the server nothing', async () => {
-    for (const role of ['staff', 'manager', 'doctor'] as const) {
+  it('is for administrators only (managers get the phone reveals): other roles ask the server nothing', async () => {
+    for (const role of ['staff', 'doctor'] as const) {
       const { calls } = renderAudit(() => page([]), { role });
       expect((await screen.findByTestId('audit-forbidden')).textContent).toBe('관리자만 볼 수 있는 화면입니다.');
       expect(calls).toHaveLength(0);
@@ -518,6 +518,8 @@ describe('the way in', () => {
       'GET /api/v1/services': () => ({ data: { services: [] } }),
       'GET /api/v1/customers/search': () => ({ data: { customers: [], pagination: { total: 0, page: 1, size: 20, total_pages: 0 } } }),
       'GET /api/v1/audit/events': () => page([]),
+      'GET /api/v1/audit/phone-reveals': () => ({ data: { events: [], pagination: { page: 1, size: 50, has_more: false } } }),
+      'GET /api/v1/today': () => ({ data: null, status: 503 }),
       'GET /api/v1/users': () => ({ data: { users: accounts } }),
     });
     location.hash = '';
@@ -538,7 +540,14 @@ describe('the way in', () => {
     expect(screen.getByTestId('nav-audit').className).toContain('active');
   });
 
-  for (const role of ['staff', 'manager', 'doctor'] as const) {
+  it('managers: 감사 기록 in the sidebar opens the phone reveals only', async () => {
+    await signedIn('manager');
+    expect(screen.getByTestId('nav-audit').getAttribute('href')).toBe('#/audit');
+    await go('#/audit', 'reveals-screen');
+    expect(screen.queryByTestId('audit-table')).toBeNull();
+  });
+
+  for (const role of ['staff', 'doctor'] as const) {
     it(`${role}: no 감사 기록 in the sidebar, and #/audit answers with the forbidden message`, async () => {
       await signedIn(role);
       expect(screen.queryByTestId('nav-audit')).toBeNull();

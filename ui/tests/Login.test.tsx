@@ -46,13 +46,13 @@ describe('Login and start-up', () => {
     );
   });
 
-  it('logs in and lands on the customer search with the role in Korean', async () => {
+  it('logs in and opens the customer search with the role in Korean', async () => {
     setupApi({
       'POST /api/v1/auth/login': () => ({ data: tokens }),
       'GET /api/v1/services': () => ({ data: { services: [] } }),
       'GET /api/v1/customers/search': () => ({ data: searchResult }),
     });
-    location.hash = '';
+    location.hash = '#/customers';
     render(<App />);
     fireEvent.input(await screen.findByTestId('login-username'), { target: { value: 'staff' } });
     fireEvent.input(screen.getByTestId('login-password'), { target: { value: 'clinicdesk-demo' } });
@@ -76,7 +76,7 @@ describe('Login and start-up', () => {
       },
       store,
     );
-    location.hash = '';
+    location.hash = '#/customers';
     render(<App />);
     await screen.findByTestId('search-input');
     expect(screen.queryByTestId('login-username')).toBeNull();
@@ -93,7 +93,7 @@ describe('Login and start-up', () => {
       },
       store,
     );
-    location.hash = '';
+    location.hash = '#/customers';
     // As main.tsx does: the restore runs while the fonts load, and has finished by the render.
     const restoring = restoreSession();
     await restoring;
@@ -110,7 +110,7 @@ describe('Login and start-up', () => {
       'GET /api/v1/services': () => ({ data: { services: [] } }),
       'GET /api/v1/customers/search': () => ({ data: searchResult }),
     });
-    location.hash = '';
+    location.hash = '#/customers';
     render(<App />);
     fireEvent.input(await screen.findByTestId('login-username'), { target: { value: 'staff' } });
     fireEvent.input(screen.getByTestId('login-password'), { target: { value: 'x' } });

@@ -76,6 +76,7 @@ export const ACTION_GROUPS = {
   denied: ['access.denied'],
   users: ['user.', 'setup.'],
   audit: ['audit.'],
+  reveal: ['customer.phone.reveal'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ActionGroup = keyof typeof ACTION_GROUPS;
@@ -324,6 +325,13 @@ export function summarize(e: AuditEvent): string {
     case 'audit.events.read':
       parts.push(...queryParts(obj(d?.query)));
       break;
+    case 'customer.phone.reveal': {
+      const reason = str(d?.reason);
+      if (reason) parts.push(tEnum('reveal.reason', reason));
+      const note = str(d?.note);
+      if (note) parts.push(note);
+      break;
+    }
   }
   if ((e.action === 'customer.create' || e.action === 'customer.update') && Array.isArray(d?.confirmed_distinct_from)) {
     parts.push(t('audit.summary.distinct', { n: (d.confirmed_distinct_from as unknown[]).length }));

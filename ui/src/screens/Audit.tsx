@@ -34,6 +34,7 @@ import { describeError } from '../logic/errors';
 import { formatNumber } from '../logic/format';
 import { navigate } from '../router';
 import type { Account, SearchResult, SearchRow } from '../types';
+import { PhoneReveals } from './PhoneReveals';
 
 const PAGE_SIZE = 50;
 
@@ -44,6 +45,8 @@ const PAGE_SIZE = 50;
  */
 export function AuditScreen({ customerId }: { customerId?: string }) {
   const { user } = useApp();
+  // Managers review the phone reveals only; the rest of the trail is the administrators'.
+  if (user.role === 'manager') return <PhoneReveals customerId={customerId} />;
   if (user.role !== 'admin') return <Forbidden />;
   return <AuditTrail customerId={customerId ?? ''} />;
 }

@@ -4,6 +4,7 @@ import { ApiError, api, qs } from '../api';
 import { serviceName } from '../catalog';
 import { InteractionDialog } from '../components/InteractionDialog';
 import { Modal } from '../components/Modal';
+import { PhoneRevealButton } from '../components/PhoneReveal';
 import { PurchaseDialog } from '../components/PurchaseDialog';
 import { VisitDialog } from '../components/VisitDialog';
 import {
@@ -152,6 +153,7 @@ export function CustomerDetailScreen({ id }: { id: string }) {
               <span class="mono">
                 <Value v={c.phone} />
               </span>
+              {user.role === 'staff' && c.phone ? <PhoneRevealButton customerId={c.id} customerName={c.name} compact /> : null}
               {c.birth_year ? <span>{c.birth_year}</span> : null}
               {c.gender ? <span>{tEnum('gender', c.gender)}</span> : null}
               {c.assigned_staff ? <span>{t('detail.by', { name: c.assigned_staff })}</span> : null}
@@ -629,6 +631,7 @@ function InteractionsCard({ list }: { list: InteractionList | null }) {
         summary?.open_follow_ups ? (
           <span class="badge warn-badge" data-testid="open-follow-ups">
             {t('detail.openFollowUps', { n: summary.open_follow_ups })}
+            {summary.overdue_follow_ups ? ` · ${t('today.overdueN', { n: summary.overdue_follow_ups })}` : ''}
           </span>
         ) : null
       }
