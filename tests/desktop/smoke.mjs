@@ -11,7 +11,7 @@
 // is a plain install's first start.
 //
 // Steps: the login screen appears; the in-process API answers /readyz 200 through the
-// `api_request` command; staff logs in; the search list shows customers; a customer with a
+// `api_request` command; staff logs in (to the Today screen); the search list shows customers; a customer with a
 // package opens; a package card with a per-service usage bar is visible; the help entry
 // "API 문서" opens the read-only Swagger UI in a second window; after quitting and
 // restarting the app the login is restored from the OS keyring; logout clears it; then a plain
@@ -446,6 +446,9 @@ async function main() {
       const pass = await waitFor('[data-testid="login-password"]', 10000);
       await typeInto(pass, PASSWORD);
       await click(await waitFor('[data-testid="login-submit"]', 10000));
+      // A login lands on the Today screen; the search is one click away in the sidebar.
+      await waitFor('[data-testid="today-screen"]', 30000, 'the Today screen');
+      await click(await waitFor('[data-testid="nav-search"]', 10000));
       await waitFor('[data-testid="search-input"]', 30000, 'the search screen');
     });
     if (!loggedIn) {
@@ -574,11 +577,11 @@ async function main() {
       knownChildren = [...new Set([...knownChildren, ...descendants(driver.pid)])];
       const deadline = Date.now() + READY_TIMEOUT;
       while (Date.now() < deadline) {
-        const search = await find('[data-testid="search-input"]');
-        if (search && (await isDisplayed(search))) return 'search screen without logging in again';
+        const today = await find('[data-testid="today-screen"]');
+        if (today && (await isDisplayed(today))) return 'Today screen without logging in again';
         await sleep(250);
       }
-      throw new Error((await find('[data-testid="login-username"]')) ? 'the login screen came back' : 'no search screen');
+      throw new Error((await find('[data-testid="login-username"]')) ? 'the login screen came back' : 'no Today screen');
     });
     await screenshot('04-after-restart');
     if (!restored) {
@@ -645,7 +648,7 @@ async function firstRun(bin, tauriDriver, webkitDriver) {
       await typeInto(await waitFor('[data-testid="setup-password"]'), 'Blue-Harbor-Lamp-42');
       await typeInto(await waitFor('[data-testid="setup-confirm"]'), 'Blue-Harbor-Lamp-42');
       await click(await waitFor('[data-testid="setup-submit"]'));
-      await waitFor('[data-testid="search-input"]', 30000, 'the search screen');
+      await waitFor('[data-testid="today-screen"]', 30000, 'the Today screen');
       const role = (await textOf(await waitFor('[data-testid="header-role"]'))).trim();
       if (role !== '관리자') throw new Error(`header role ${JSON.stringify(role)}`);
       await waitFor('[data-testid="nav-users"]', 5000, 'the 사용자 관리 menu');

@@ -101,6 +101,9 @@ async function login(page, username) {
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
+  // A login lands on the day's work; the steps that follow start from the customer search.
+  await page.getByTestId('today-screen').waitFor();
+  await page.getByTestId('nav-search').click();
   await page.getByTestId('search-input').waitFor();
 }
 
@@ -168,7 +171,7 @@ await test('wrong password shows the invalid-credentials error', async () => {
   assert(/아이디 또는 비밀번호/.test(text ?? ''), `error text: ${text}`);
 });
 
-await test('staff logs in and lands on customer search', async () => {
+await test('staff logs in to the Today screen and opens the customer search from the sidebar', async () => {
   await login(page, 'staff');
   const role = (await page.getByTestId('header-role').textContent())?.trim();
   assert(role === '직원', `header role is "${role}"`);
@@ -528,7 +531,7 @@ await test('the new user logs in and changes their password', async () => {
   await p.getByTestId('login-username').fill(newUser.username);
   await p.getByTestId('login-password').fill(STRONG);
   await p.getByTestId('login-submit').click();
-  await p.getByTestId('search-input').waitFor();
+  await p.getByTestId('today-screen').waitFor();
   assert((await p.getByTestId('nav-users').count()) === 0, 'staff has no user management');
   await p.getByTestId('header-user').click();
   await p.getByTestId('change-password-button').click();
@@ -547,7 +550,7 @@ await test('the new user logs in and changes their password', async () => {
   await p.getByTestId('toast').filter({ hasText: '비밀번호를 바꿨습니다' }).waitFor();
   // The session goes on after the change.
   await p.reload();
-  await p.getByTestId('search-input').waitFor();
+  await p.getByTestId('today-screen').waitFor();
 });
 
 await test('the old password no longer works, the new one does', async () => {
@@ -579,7 +582,7 @@ await test('admin deactivates the user after a confirmation; the user’s sessio
 
   // The member's open page: its next request is refused and the login screen returns.
   const m = member.page;
-  await m.getByTestId('search-input').fill('김');
+  await m.getByTestId('today-refresh').click();
   await m.getByTestId('login-username').waitFor();
   await m.getByTestId('login-notice').waitFor();
   await m.getByTestId('login-username').fill(newUser.username);
@@ -653,6 +656,7 @@ await test('help entry "API 문서" opens Swagger UI at /docs in a new tab; noth
 });
 await docs.context.close();
 
+await (await import('./today.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await browser.close();
 
 const passed = results.filter((r) => r.ok).length;
