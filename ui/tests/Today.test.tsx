@@ -128,7 +128,7 @@ describe('Today screen', () => {
     });
     fireEvent.click(await screen.findByTestId('followup-complete'));
     const dialog = await screen.findByTestId('followup-complete-dialog');
-    expect(location.hash).toBe('', 'the button does not open the customer');
+    expect(location.hash).toBe(''); // the button does not open the customer
     fireEvent.input(within(dialog).getByTestId('followup-note'), { target: { value: '통화 완료' } });
     fireEvent.click(within(dialog).getByTestId('followup-complete-confirm'));
     await screen.findByTestId('today-followups-empty');

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
 import { describeError } from '../logic/errors';
@@ -47,6 +47,11 @@ export function PhoneRevealDialog(props: { customerId: string; customerName: str
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // The form that had the focus is gone: Esc and Enter work on the answer too.
+  useEffect(() => {
+    if (revealed) closeRef.current?.focus();
+  }, [revealed]);
 
   const submit = async () => {
     if (busy) return;
@@ -77,7 +82,8 @@ export function PhoneRevealDialog(props: { customerId: string; customerName: str
           </div>
           <p class="muted small">{t('reveal.logged')}</p>
           <div class="modal-foot">
-            <button type="button" class="btn btn-primary" data-autofocus onClick={props.onClose}>
+            <span class="grow" />
+            <button type="button" class="btn btn-primary" ref={closeRef} data-testid="reveal-close" onClick={props.onClose}>
               {t('common.close')}
             </button>
           </div>

@@ -218,39 +218,7 @@ export function TodayScreen() {
         </Card>
 
         <Card
-          class="today-card"
-          data-testid="today-visits"
-          heading={
-            <>
-              {t('today.visits')}
-              <span class="count">{formatNumber(data.visits.count)}</span>
-            </>
-          }
-        >
-          {data.visits.items.length === 0 ? (
-            <div class="empty">{t('today.noVisits')}</div>
-          ) : (
-            <div class="table-scroll">
-              <table class="table today-table">
-                <tbody>
-                  {data.visits.items.map((v) => (
-                    <tr key={v.session_id} {...rowProps(v.customer_id, 'today-visit-row')}>
-                      <td>
-                        <CustomerLink id={v.customer_id} name={v.customer_name} />
-                      </td>
-                      <td>{tEnum('service', v.service_type)}</td>
-                      <td class="muted small">{v.package_name ?? t('today.paidVisit')}</td>
-                      <td class="muted small">{v.staff_name ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </Card>
-
-        <Card
-          class="today-card"
+          class="today-card today-expiring"
           data-testid="today-expiring"
           heading={
             <>
@@ -279,7 +247,7 @@ export function TodayScreen() {
                       <td>
                         <CustomerLink id={p.customer_id} name={p.customer_name} />
                       </td>
-                      <td>{p.package_name}</td>
+                      <td class="wrap">{p.package_name}</td>
                       <td class="nowrap">
                         <span class="mono">{formatDate(p.expiry_date)}</span>{' '}
                         <span class="badge warn-badge">{p.days_left === 0 ? t('today.endsToday') : t('today.daysLeft', { n: p.days_left })}</span>
@@ -290,6 +258,38 @@ export function TodayScreen() {
                           <PhoneRevealButton customerId={p.customer_id} customerName={p.customer_name} reason="booking" compact />
                         </td>
                       ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+
+        <Card
+          class="today-card"
+          data-testid="today-visits"
+          heading={
+            <>
+              {t('today.visits')}
+              <span class="count">{formatNumber(data.visits.count)}</span>
+            </>
+          }
+        >
+          {data.visits.items.length === 0 ? (
+            <div class="empty">{t('today.noVisits')}</div>
+          ) : (
+            <div class="table-scroll">
+              <table class="table today-table">
+                <tbody>
+                  {data.visits.items.map((v) => (
+                    <tr key={v.session_id} {...rowProps(v.customer_id, 'today-visit-row')}>
+                      <td>
+                        <CustomerLink id={v.customer_id} name={v.customer_name} />
+                      </td>
+                      <td>{tEnum('service', v.service_type)}</td>
+                      <td class="muted small wrap">{v.package_name ?? t('today.paidVisit')}</td>
+                      <td class="muted small">{v.staff_name ?? ''}</td>
                     </tr>
                   ))}
                 </tbody>
