@@ -197,6 +197,28 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     );
     // Seeding bypasses the per-row outbox; only the audited templates went through it.
     assert_eq!(count(db, "outbox").await, templates);
+    // Every follow-up an interaction asked for is in the roll-up, open on its asked date, so
+    // the Today screen has overdue follow-ups on the demo day.
+    let asked: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM interactions i JOIN follow_ups f ON f.id = i.id \
+         WHERE i.follow_up_required = 1 AND f.state = 'open' AND f.due_date = i.follow_up_date",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+    .try_get("n")
+    .unwrap();
+    assert!(asked > 0);
+    assert_eq!(asked, count(db, "follow_ups").await);
+    assert_eq!(
+        asked,
+        sqlx::query("SELECT COUNT(*) AS n FROM interactions WHERE follow_up_required = 1 AND follow_up_date IS NOT NULL")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    );
 
     // Not twice.
     assert!(seed_if_empty(db, today(), &DemoOptions::default())
