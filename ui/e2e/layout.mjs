@@ -2,7 +2,7 @@
 // monitor. Each is screenshotted (e2e/screenshots/layout-<name>-<w>x<h>.png) and fails on:
 //   - the page scrolling sideways (document.scrollingElement.scrollWidth > clientWidth);
 //   - the sidebar leaving the window, also with the page scrolled to its end;
-//   - a button whose label does not fit in it;
+//   - a button whose label does not fit in it, or a table's buttons scrolled out of its view;
 //   - a dialog running past the window, its header or action buttons out of view or covered,
 //     or its sticky actions hiding the body's last field once the body is scrolled to the end;
 //   - a toast lying over something clickable.
@@ -94,6 +94,16 @@ async function layoutProblems(page, dialog) {
         await frame();
       }
 
+      // A table may scroll sideways inside its box, but not to hide its buttons.
+      for (const wrap of document.querySelectorAll('.table-wrap')) {
+        if (!shown(wrap) || wrap.scrollWidth <= wrap.clientWidth) continue;
+        const w = wrap.getBoundingClientRect();
+        for (const el of [...wrap.querySelectorAll('button, a[href]')].filter(shown)) {
+          const r = el.getBoundingClientRect();
+          if (r.right > w.right + 0.5 || r.left < w.left - 0.5) problems.push(`${label(el)} is scrolled out of its table's view (the table is ${wrap.scrollWidth} px in ${wrap.clientWidth})`);
+        }
+      }
+
       // Every visible button's label fits in it.
       for (const el of document.querySelectorAll('.btn, .nav-item, .chip, .seg')) {
         if (!shown(el)) continue;
@@ -154,10 +164,22 @@ async function layoutProblems(page, dialog) {
         const dialogs = document.querySelectorAll('.modal');
         const scope = dialogs.length ? dialogs[dialogs.length - 1] : document;
         const targets = [...scope.querySelectorAll(selector)].filter((el) => shown(el) && !toasts.contains(el));
+        // What of an element its scrolling containers show (a field scrolled out of a dialog's body is not there).
+        const visiblePart = (el) => {
+          let b = el.getBoundingClientRect();
+          b = { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
+          for (let up = el.parentElement; up && up !== document.body && up !== document.documentElement; up = up.parentElement) {
+            const st = getComputedStyle(up);
+            if (!/^(auto|scroll|hidden|clip)$/.test(st.overflowX) && !/^(auto|scroll|hidden|clip)$/.test(st.overflowY)) continue;
+            const c = up.getBoundingClientRect();
+            b = { left: Math.max(b.left, c.left), top: Math.max(b.top, c.top), right: Math.min(b.right, c.right), bottom: Math.min(b.bottom, c.bottom) };
+          }
+          return b;
+        };
         for (const toast of shownToasts) {
           const a = toast.getBoundingClientRect();
           for (const el of targets) {
-            const b = el.getBoundingClientRect();
+            const b = visiblePart(el);
             if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push(`a toast ("${toast.textContent?.trim().slice(0, 20)}") covers ${label(el)}`);
           }
         }
@@ -208,6 +230,8 @@ export async function run(t) {
     const { page } = s;
     await page.setViewportSize({ width: size[0], height: size[1] });
     const path = typeof screen.path === 'function' ? screen.path(ids) : screen.path;
+    // A dialog a failed check left open would block the next screen: start that page afresh.
+    if ((await page.locator('.modal, .menu').count()) > 0) await page.reload();
     await page.goto(`${BASE}/${path}`);
     await page.getByTestId(screen.ready).first().waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -262,7 +286,7 @@ export async function run(t) {
       assert(ids.customer, 'the customers were found');
       for (const size of SIZES) {
         const page = await open(screen, ids, size);
-        for (const id of d.open) await page.locator(`[data-testid="${id}"]:visible`).first().click();
+        for (const id of d.open) await page.locator(`[data-testid="${id}"]:visible:not([disabled])`).first().click();
         await page.getByTestId(d.dialog).waitFor();
         await settle(page);
         await check(page, d.name, size, d.dialog);

@@ -72,3 +72,19 @@ describe('toast placement', () => {
     document.body.innerHTML = '';
   });
 });
+
+describe('what a toast must not cover', () => {
+  it('cuts each box to what its scrolling container shows', () => {
+    document.body.innerHTML = `
+      <div class="modal"><div class="modal-body" id="body" style="overflow-y: auto">
+        <input id="shown" /><select id="half"></select><button id="gone">later</button>
+      </div></div>`;
+    const rects: Record<string, Box> = { body: box(100, 100, 400, 300), shown: box(120, 120, 200, 30), half: box(120, 380, 200, 40), gone: box(120, 500, 80, 30) };
+    for (const [id, b] of Object.entries(rects)) {
+      const el = document.getElementById(id)!;
+      el.getBoundingClientRect = () => ({ ...b, width: b.right - b.left, height: b.bottom - b.top, x: b.left, y: b.top, toJSON: () => ({}) }) as DOMRect;
+    }
+    expect(clickableBoxes(document, null)).toEqual([box(120, 120, 200, 30), box(120, 380, 200, 20)]);
+    document.body.innerHTML = '';
+  });
+});

@@ -63,16 +63,44 @@ export const CLICKABLE = 'button, a[href], input:not([type="hidden"]), select, t
 
 /**
  * The boxes of what can be clicked right now: inside the open dialog when there is one (the
- * backdrop covers the rest), anywhere otherwise; never the toasts' own buttons.
+ * backdrop covers the rest), anywhere otherwise; never the toasts' own buttons. Each box is cut
+ * to what its scrolling containers show: a field scrolled out of a dialog's body is not there.
  */
 export function clickableBoxes(doc: Document, toasts: Element | null): Box[] {
   const dialogs = doc.querySelectorAll('.modal');
   const scope: ParentNode = dialogs.length ? dialogs[dialogs.length - 1] : doc;
+  const view = doc.defaultView;
+  const clips = new Map<Element, Box | null>();
+  const clipOf = (el: Element): Box | null => {
+    let clip = clips.get(el);
+    if (clip === undefined) {
+      const style = view?.getComputedStyle(el);
+      clip = style && (CLIPS.test(style.overflowX) || CLIPS.test(style.overflowY)) ? toBox(el.getBoundingClientRect()) : null;
+      clips.set(el, clip);
+    }
+    return clip;
+  };
   const boxes: Box[] = [];
   scope.querySelectorAll(CLICKABLE).forEach((el) => {
     if (toasts?.contains(el)) return;
-    const r = el.getBoundingClientRect();
-    if (r.width > 0 && r.height > 0) boxes.push({ left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+    let box: Box | null = toBox(el.getBoundingClientRect());
+    for (let up = el.parentElement; up && box && up !== doc.documentElement && up !== doc.body; up = up.parentElement) {
+      const clip = clipOf(up);
+      if (clip) box = intersect(box, clip);
+    }
+    if (box) boxes.push(box);
   });
   return boxes;
+}
+
+const CLIPS = /^(auto|scroll|hidden|clip)$/;
+
+function toBox(r: DOMRect): Box {
+  return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+}
+
+/** The common part of two boxes; null when they do not overlap (or either is empty). */
+export function intersect(a: Box, b: Box): Box | null {
+  const box = { left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) };
+  return box.right > box.left && box.bottom > box.top ? box : null;
 }
