@@ -28,6 +28,9 @@ export const SCREENS = [
   { name: 'customer-edit', role: 'admin', path: (ids) => `#/customers/${ids.customer}/edit`, ready: 'form-health-section' },
   { name: 'users', role: 'admin', path: '#/users', ready: 'user-row' },
   { name: 'audit', role: 'admin', path: '#/audit', ready: 'audit-row' },
+  { name: 'today', role: 'staff', path: '#/today', ready: 'today-followup-row' },
+  // (today.mjs, which runs first, left a reveal to show.)
+  { name: 'phone-reveals', role: 'manager', path: '#/audit', ready: 'reveal-row' },
 ];
 
 /**
@@ -45,6 +48,9 @@ export const DIALOGS = [
   { name: 'add-user', on: 'users', open: ['add-user-button'], dialog: 'add-user-dialog' },
   { name: 'reset-password', on: 'users', open: ['reset-password'], dialog: 'reset-password-dialog' },
   { name: 'deactivate-user', on: 'users', open: ['deactivate-user'], dialog: 'deactivate-dialog' },
+  { name: 'followup-complete', on: 'today', open: ['followup-complete'], dialog: 'followup-complete-dialog' },
+  { name: 'followup-reschedule', on: 'today', open: ['followup-reschedule'], dialog: 'followup-reschedule-dialog' },
+  { name: 'phone-reveal', on: 'today', open: ['reveal-phone'], dialog: 'reveal-dialog' },
 ];
 
 /** What a toast must not cover; the app's own rule (src/logic/toastPlacement.ts) uses the same list. */
