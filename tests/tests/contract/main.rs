@@ -13,6 +13,7 @@ mod limits;
 mod openapi;
 mod privacy;
 mod sessions;
+mod validation;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -81,6 +82,7 @@ use cases::*;
 use limits::*;
 use privacy::*;
 use sessions::*;
+use validation::*;
 
 contract!(
     health_and_readiness,
@@ -158,4 +160,7 @@ contract!(
     admins_cannot_lock_the_clinic_out,
     admin_resets_a_password,
     users_change_their_own_password,
+    // validation.rs
+    registration_needs_the_privacy_consent,
+    health_fields_need_the_health_consent,
 );
