@@ -396,7 +396,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
             "POST",
             "/api/v1/customers?confirm_distinct=true",
             Some(&staff),
-            Payload::Json(json!({"name": s.name, "phone": guess})),
+            Payload::Json(json!({"consent": {"privacy": true}, "name": s.name, "phone": guess})),
             &[],
         )
         .await;
