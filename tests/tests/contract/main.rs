@@ -163,4 +163,6 @@ contract!(
     // validation.rs
     registration_needs_the_privacy_consent,
     health_fields_need_the_health_consent,
+    every_field_error_is_answered_at_once,
+    errors_follow_the_callers_language,
 );
