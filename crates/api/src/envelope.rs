@@ -179,16 +179,14 @@ fn error_json(e: &DomainError) -> Value {
     })
 }
 
-/// One entry of `details.errors`: `{field, code, reason, message, allowed_values?}`.
+/// One entry of `details.errors`: `{field, code, reason, message, allowed_values}`
+/// (`allowed_values` null unless the field takes a closed set).
 fn field_error_json(e: &DomainError, lang: Lang) -> Value {
-    let mut entry = json!({
+    json!({
         "field": e.field,
         "code": e.code.as_str(),
         "reason": e.text.as_ref().map_or("invalid", |m| m.reason()),
         "message": e.render(lang),
-    });
-    if let Some(allowed) = e.details.get("allowed_values") {
-        entry["allowed_values"] = allowed.clone();
-    }
-    entry
+        "allowed_values": e.details.get("allowed_values").cloned().unwrap_or(Value::Null),
+    })
 }

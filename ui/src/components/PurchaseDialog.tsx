@@ -5,6 +5,7 @@ import { t, tEnum } from '../i18n';
 import { describeError } from '../logic/errors';
 import { addDays, formatNumber, formatWon, todayISO } from '../logic/format';
 import { PAYMENT_METHODS, SERVICE_TYPES, type PackageTemplate, type PackageUsage } from '../types';
+import { DateInput } from './DateInput';
 import { Modal } from './Modal';
 import { ErrorBox, Spinner } from './ui';
 
@@ -156,7 +157,7 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
             <label class="field-label" for="purchase-date">
               {t('purchase.date')}
             </label>
-            <input id="purchase-date" type="date" class="input" data-testid="purchase-date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
+            <DateInput id="purchase-date" testid="purchase-date" value={date} max={todayISO()} onChange={setDate} />
             {template && date ? <div class="field-hint">{t('purchase.expiresOn', { date: addDays(date, template.validity_days) })}</div> : null}
           </div>
 

@@ -7,6 +7,7 @@ import { describeError } from '../logic/errors';
 import { daysBetween, formatWon, todayISO } from '../logic/format';
 import { breakdownFor, choosePackage, packagesCovering, remainingFor, usability } from '../logic/packages';
 import type { PackageUsage, ServiceInfo, Session } from '../types';
+import { DateInput } from './DateInput';
 import { Modal } from './Modal';
 import { ErrorBox, Kbd } from './ui';
 
@@ -237,16 +238,13 @@ export function VisitDialog(props: {
           <label class="field-label" for="visit-date">
             {t('visit.date')}
           </label>
-          <input
+          <DateInput
             id="visit-date"
-            type="date"
-            class="input"
-            data-testid="visit-date"
-            data-field="service_date"
+            testid="visit-date"
+            field="service_date"
             value={date}
             max={todayISO()}
-            onChange={(e) => {
-              const d = e.currentTarget.value;
+            onChange={(d) => {
               setDate(d);
               pick(service, d);
             }}

@@ -511,7 +511,11 @@ fn field_error_schema() -> Value {
                                 out_of_range, wrong_type, unknown_field, …",
             },
             "message": {"type": "string", "description": "`Accept-Language`의 언어로 쓴 설명"},
-            "allowed_values": {"type": "array", "items": {}},
+            "allowed_values": {
+                "type": ["array", "null"],
+                "items": {},
+                "description": "값이 정해진 필드일 때 허용 값 (otherwise null)",
+            },
         },
         "additionalProperties": false,
     })
