@@ -93,7 +93,10 @@ export function DateInput(props: DateInputProps) {
               }
             }}
           >
-            📅
+            <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.4">
+              <rect x="2" y="3" width="12" height="11" rx="1.5" />
+              <path d="M2 6.5h12M5 1.5v3M11 1.5v3" stroke-linecap="round" />
+            </svg>
           </button>
           <input
             ref={picker}
