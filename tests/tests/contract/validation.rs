@@ -381,6 +381,27 @@ pub async fn errors_follow_the_callers_language(h: &Harness) {
         .await;
     r.expect_error(422, "PRIVACY_CONSENT_REQUIRED");
     assert!(!hangul(r.body["error"]["message"].as_str().unwrap_or("")), "{}", r.body);
+    // A rule's own message (not the code's): the duplicate warning.
+    let (_, existing) = super::cases::new_customer(h, json!({})).await;
+    let admin = h.token("admin").await;
+    let full = h
+        .get(&format!("/api/v1/customers/{}", existing["id"].as_str().unwrap_or("")), &admin)
+        .await;
+    let r = h
+        .send(
+            "POST",
+            "/api/v1/customers",
+            Some(&admin),
+            Payload::Json(json!({"name": existing["name"], "phone": full.data()["phone"],
+                                 "consent": {"privacy": true}})),
+            &[("accept-language", "en")],
+        )
+        .await;
+    r.expect_error(409, "DUPLICATE_CUSTOMER");
+    assert_eq!(
+        r.body["error"]["message"],
+        "A customer with the same name and phone number already exists"
+    );
     // A success says so in the language asked.
     let r = h
         .send("GET", "/api/v1/services", Some(&staff), Payload::None, &[("accept-language", "en")])

@@ -301,7 +301,7 @@ fn reuse_is_theft(
 }
 
 fn invalid_refresh() -> ApiError {
-    ApiError(DomainError::new(ErrorCode::AuthInvalidToken).with_message("다시 로그인해 주세요"))
+    ApiError(DomainError::new(ErrorCode::AuthInvalidToken).with_msg(clinicdesk_domain::Msg::SignInAgain))
 }
 
 /// The refresh token of this request: the body's in-process, the cookie's over HTTP.

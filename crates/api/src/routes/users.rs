@@ -256,9 +256,7 @@ pub async fn reset_password(
     };
     if target.id == admin.user_id {
         return Err(ApiError(
-            DomainError::new(ErrorCode::OwnAccountChange).with_message(
-                "자신의 비밀번호는 '비밀번호 변경'에서 현재 비밀번호와 함께 바꿔 주세요",
-            ),
+            DomainError::new(ErrorCode::OwnAccountChange).with_msg(Msg::OwnPasswordViaChange),
         ));
     }
     account::check_password("new_password", &new_password, &target.username)?;
