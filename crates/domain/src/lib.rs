@@ -11,6 +11,7 @@ pub mod follow_up;
 pub mod ids;
 pub mod interaction;
 pub mod mask;
+pub mod messages;
 pub mod package;
 pub mod role;
 pub mod search;
@@ -19,5 +20,6 @@ pub mod session;
 pub mod stats;
 
 pub use error::{DomainError, ErrorCode};
+pub use messages::{Lang, Msg};
 pub use role::Role;
 pub use service::ServiceType;

@@ -13,6 +13,7 @@ mod limits;
 mod openapi;
 mod privacy;
 mod sessions;
+mod validation;
 mod today;
 
 macro_rules! contract {
@@ -82,6 +83,7 @@ use cases::*;
 use limits::*;
 use privacy::*;
 use sessions::*;
+use validation::*;
 use today::*;
 
 contract!(
@@ -160,6 +162,11 @@ contract!(
     admins_cannot_lock_the_clinic_out,
     admin_resets_a_password,
     users_change_their_own_password,
+    // validation.rs
+    registration_needs_the_privacy_consent,
+    health_fields_need_the_health_consent,
+    every_field_error_is_answered_at_once,
+    errors_follow_the_callers_language,
     // today.rs
     follow_ups_are_listed_and_worked_through,
     today_shows_the_days_work,
