@@ -210,6 +210,9 @@ pub struct PackageUsage {
     pub used_sessions: i64,
     pub remaining_sessions: i64,
     pub usage_rate: f64,
+    /// Days from today to the expiry date: 0 on the last day the package can be used,
+    /// negative once it has passed (-3: expired three days ago). Not clamped: an expired
+    /// package must never read as "expires today".
     pub days_remaining: i64,
     pub package_status: &'static str,
     /// Sessions used beyond what was bought (two offline desktops used the last one).
@@ -238,7 +241,7 @@ pub fn package_usage(p: &Purchase, used: &Sessions, today: NaiveDate) -> Package
         );
     }
     let total = p.total_sessions();
-    let days_remaining = (p.expiry_date - today).num_days().max(0);
+    let days_remaining = (p.expiry_date - today).num_days();
     PackageUsage {
         used_sessions: used_total + overdrawn,
         remaining_sessions: remaining_total,
@@ -286,14 +289,31 @@ impl StatusDay {
     }
 
     pub fn status(&self, expiry: NaiveDate, total: i64, remaining: i64) -> &'static str {
+        PACKAGE_STATUSES[self.rank(expiry, total, remaining) as usize]
+    }
+
+    /// The status as its place in [`PACKAGE_STATUSES`] (0 active, 1 expiring, 2 expired):
+    /// lower is better, and comparing bytes is cheaper than comparing strings.
+    pub fn rank(&self, expiry: NaiveDate, total: i64, remaining: i64) -> u8 {
         if self.today > expiry || remaining <= 0 {
-            "expired"
+            EXPIRED_RANK
         } else if expiry <= self.soon || remaining * 100 <= total * EXPIRING_REMAINING_PERCENT {
-            "expiring"
+            1
         } else {
-            "active"
+            0
         }
     }
+}
+
+/// [`StatusDay::rank`] of `expired`.
+pub const EXPIRED_RANK: u8 = 2;
+
+/// The [`StatusDay::rank`] of a status name, if it is one.
+pub fn status_rank(status: &str) -> Option<u8> {
+    PACKAGE_STATUSES
+        .iter()
+        .position(|s| *s == status)
+        .map(|i| i as u8)
 }
 
 pub fn usage_json(p: &Purchase, u: &PackageUsage) -> Value {
@@ -322,13 +342,14 @@ pub fn usage_json(p: &Purchase, u: &PackageUsage) -> Value {
     })
 }
 
-/// The compact summary of seed 000 §4.1: `브5/10 펄3/10` (used/total per service).
+/// What is left per service, said so: `브레인 피드백 3회 남음 / 4회, 펄스 케어 0회 남음 / 4회`.
+/// (Seed 000's `브3/4` left the reader guessing whether 3 was used or left.)
 pub fn usage_summary(u: &PackageUsage) -> String {
     u.service_breakdown
         .iter()
-        .map(|(s, b)| format!("{}{}/{}", s.info().short_name, b.used, b.total))
+        .map(|(s, b)| format!("{} {}회 남음 / {}회", s.info().name, b.remaining, b.total))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(", ")
 }
 
 /// Why a visit may not consume a session of `service` from this package on `date`, if it
@@ -519,10 +540,43 @@ mod tests {
                 remaining: 10
             }
         );
-        assert_eq!(usage_summary(&u), "브8/10 펄6/10 림4/10 레0/10");
+        assert_eq!(
+            usage_summary(&u),
+            "브레인 피드백 2회 남음 / 10회, 펄스 케어 4회 남음 / 10회, \
+             림프 순환 6회 남음 / 10회, 레드 테라피 10회 남음 / 10회"
+        );
         let j = usage_json(&p, &u);
         assert_eq!(j["service_breakdown"]["brain"]["remaining"], 2);
         assert_eq!(j["package_status"], "active");
+    }
+
+    /// An expired package counts its days past expiry below zero: only the last usable day
+    /// is 0, so nothing expired can read as "expires today" (it used to be clamped to 0).
+    #[test]
+    fn days_remaining_goes_negative_after_expiry() {
+        let p = bought("2024-04-01"); // expires 2024-06-30
+        let on = |day: &str| package_usage(&p, &Sessions::new(), d(day));
+        assert_eq!(on("2024-06-29").days_remaining, 1);
+        let last_day = on("2024-06-30");
+        assert_eq!(last_day.days_remaining, 0);
+        assert_eq!(last_day.package_status, "expiring");
+        let day_after = on("2024-07-01");
+        assert_eq!(day_after.days_remaining, -1);
+        assert_eq!(day_after.package_status, "expired");
+        assert_eq!(on("2024-09-28").days_remaining, -90);
+        let used_up = package_usage(
+            &p,
+            &used(&[
+                (ServiceType::Brain, 10),
+                (ServiceType::Pulse, 10),
+                (ServiceType::Lymph, 10),
+                (ServiceType::Red, 10),
+            ]),
+            d("2024-05-01"),
+        );
+        assert_eq!(used_up.package_status, "expired");
+        assert_eq!(used_up.days_remaining, 60, "used up, not past its date");
+        assert_eq!(usage_json(&p, &day_after)["days_remaining"], -1);
     }
 
     #[test]
