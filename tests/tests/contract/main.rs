@@ -12,6 +12,7 @@ mod harness;
 mod limits;
 mod openapi;
 mod privacy;
+mod search;
 mod sessions;
 
 macro_rules! contract {
@@ -80,6 +81,7 @@ use audit::*;
 use cases::*;
 use limits::*;
 use privacy::*;
+use search::*;
 use sessions::*;
 
 contract!(
@@ -158,4 +160,7 @@ contract!(
     admins_cannot_lock_the_clinic_out,
     admin_resets_a_password,
     users_change_their_own_password,
+    // search.rs
+    package_status_is_the_customers_best_package,
+    korean_initials_and_several_words,
 );
