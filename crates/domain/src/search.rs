@@ -87,24 +87,45 @@ pub fn standing<'a>(
     day: &StatusDay,
     packages: impl IntoIterator<Item = &'a PackageKey>,
 ) -> Option<Standing> {
-    let mut best: Option<(Standing, i32)> = None;
+    let mut best: Option<Standing> = None;
     for (index, p) in packages.into_iter().enumerate() {
         let rank = day.rank(p.expiry, p.total_sessions, p.remaining_sessions);
-        let days = p.expiry.num_days_from_ce();
-        // Within a status, smaller is better: the earliest expiry, or the latest for expired.
-        let within = if rank == EXPIRED_RANK { -days } else { days };
-        if best.is_none_or(|(b, w)| (rank, within) < (b.rank, w)) {
-            best = Some((
-                Standing {
-                    index,
-                    rank,
-                    expiry: p.expiry,
-                },
-                within,
-            ));
+        // Within a status the earliest expiry is better, or the latest for expired.
+        let better = best.is_none_or(|b| {
+            rank < b.rank
+                || (rank == b.rank
+                    && if rank == EXPIRED_RANK {
+                        p.expiry > b.expiry
+                    } else {
+                        p.expiry < b.expiry
+                    })
+        });
+        if better {
+            best = Some(Standing {
+                index,
+                rank,
+                expiry: p.expiry,
+            });
         }
     }
-    best.map(|(b, _)| b)
+    best
+}
+
+/// The rank of [`standing`] alone, which the filter needs for every customer: it stops at
+/// the first active package, as nothing ranks better.
+pub fn best_rank<'a>(
+    day: &StatusDay,
+    packages: impl IntoIterator<Item = &'a PackageKey>,
+) -> Option<u8> {
+    let mut best: Option<u8> = None;
+    for p in packages {
+        let rank = day.rank(p.expiry, p.total_sessions, p.remaining_sessions);
+        if rank == 0 {
+            return Some(0);
+        }
+        best = Some(best.map_or(rank, |b| b.min(rank)));
+    }
+    best
 }
 
 /// A value's position in a fixed list of codes (membership levels, customer statuses), so
@@ -638,7 +659,6 @@ pub fn search_page(
         .package_status
         .as_deref()
         .map(|s| status_rank(s).unwrap_or(u8::MAX));
-    let needs_standing = wanted_rank.is_some() || key == SortKey::PackageExpiry;
     let hits = filter.text.as_ref().map(|q| text.hits(q));
     let sign = |v: i64| if descending { -v } else { v };
     // (key, tie-break, place in name order, position): the order of `compare`, as integers.
@@ -664,17 +684,19 @@ pub fn search_page(
         .enumerate()
         .filter(|(i, e)| hits.as_ref().is_none_or(|h| h[*i]) && resolved.matches(e))
         .filter_map(|(i, e)| {
-            let held = if needs_standing {
-                standing(&status_day, e.packages.iter())
-            } else {
-                None
-            };
+            if key == SortKey::PackageExpiry {
+                let held = standing(&status_day, e.packages.iter());
+                if wanted_rank.is_some_and(|w| held.is_none_or(|s| s.rank != w)) {
+                    return None;
+                }
+                return Some(key_of(i, e, held));
+            }
             if let Some(wanted) = wanted_rank {
-                if held.is_none_or(|s| s.rank != wanted) {
+                if best_rank(&status_day, e.packages.iter()) != Some(wanted) {
                     return None;
                 }
             }
-            Some(key_of(i, e, held))
+            Some(key_of(i, e, None))
         })
         .collect();
     let total = matches.len();
@@ -1095,6 +1117,18 @@ mod tests {
             Some((2, "expired"))
         );
         assert_eq!(pick(&[]), None);
+        // The filter's shortcut agrees with the full rule.
+        let mut rng = rand_like::Lcg(3);
+        for _ in 0..2000 {
+            let keys: Vec<PackageKey> = (0..rng.next() % 5)
+                .map(|_| key(rng.next() as i64 % 60 - 30, rng.next() as i64 % 10))
+                .collect();
+            assert_eq!(
+                best_rank(&day, &keys),
+                standing(&day, &keys).map(|s| s.rank),
+                "{keys:?}"
+            );
+        }
     }
 
     #[test]

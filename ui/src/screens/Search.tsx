@@ -113,7 +113,7 @@ export function PackageCell({ row, expiryShown }: { row: SearchRow; expiryShown:
           {expiryText(p)}
         </span>
       ) : null}
-      <span class="pkg-left" data-testid="result-package-left">
+      <span class={`pkg-left${ended ? ' pkg-left-ended' : ''}`} data-testid="result-package-left">
         {servicesOf(p, SERVICE_TYPES).map((s) => (
           <span class="pkg-left-item" key={s}>
             {leftText(s, p.service_breakdown![s])}
