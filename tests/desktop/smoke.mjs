@@ -336,6 +336,7 @@ const PLANNED = [
   'search lists customers',
   'customer detail opens',
   'package usage is visible',
+  'the detail and the visit dialog fit a 1024×700 window',
   'help entry "API 문서" opens the read-only Swagger UI in its own window',
   'login survives an app restart (refresh token in the OS keyring)',
   'logout returns to the login screen',
@@ -504,6 +505,39 @@ async function main() {
     });
     await screenshot('03-customer-detail');
     await rootScreenshot('03-customer-detail-screen');
+
+    // The smallest desk the screens are made for, in the desktop's own engine (WebKitGTK); the
+    // browser e2e (ui/e2e/layout.mjs) checks every screen and dialog the same way in Chromium.
+    await step('the detail and the visit dialog fit a 1024×700 window', async () => {
+      const before = await wd('GET', s('/window/rect'));
+      await wd('POST', s('/window/rect'), { width: 1024, height: 700 });
+      try {
+        const size = () => execSync('return { w: window.innerWidth, h: window.innerHeight };');
+        const deadline = Date.now() + 10000;
+        let now = await size();
+        while ((now.w > 1024 || now.h > 700) && Date.now() < deadline) {
+          await sleep(200);
+          now = await size();
+        }
+        if (now.w > 1024 || now.h > 700) throw new Error(`the window stayed ${now.w}×${now.h}`);
+        const page = await execSync('const e = document.scrollingElement; return { scroll: e.scrollWidth, width: e.clientWidth };');
+        if (page.scroll > page.width) throw new Error(`the page scrolls sideways: ${page.scroll} > ${page.width}`);
+        await click(await waitFor('[data-testid="record-visit-button"]', 10000));
+        await waitFor('[data-testid="visit-dialog"]', 10000, 'the visit dialog');
+        await sleep(300);
+        const save = await execSync(
+          `const b = document.querySelector('[data-testid="visit-submit"]').getBoundingClientRect();
+           const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+           return { bottom: Math.round(b.bottom), right: Math.round(b.right), reachable: !!hit && !!hit.closest('[data-testid="visit-submit"]') };`,
+        );
+        await screenshot('03-visit-dialog-1024x700');
+        await click(await waitFor('[data-testid="visit-cancel"]', 10000));
+        if (save.bottom > now.h || save.right > now.w || !save.reachable) throw new Error(`the dialog's save button at (${save.right}, ${save.bottom}) in ${now.w}×${now.h}, reachable: ${save.reachable}`);
+        return `${now.w}×${now.h}, no sideways scroll, save button in view`;
+      } finally {
+        await wd('POST', s('/window/rect'), { width: before.width, height: before.height }).catch(() => {});
+      }
+    });
 
     // The docs come from the same router through the `clinicdesk-docs` URI scheme, in a window
     // of their own: read-only, nothing from outside that scheme, no access to the app's commands.

@@ -27,7 +27,7 @@ export function canCancelVisits(role: Role | string | undefined): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Toasts: short confirmations after a save, shown bottom-right.
+// Toasts: short confirmations after a save, shown where they cover no button (components/ui.tsx).
 
 export type ToastKind = 'success' | 'error' | 'info';
 export interface Toast {

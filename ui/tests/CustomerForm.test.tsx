@@ -26,6 +26,7 @@ describe('CustomerForm', () => {
     });
     fill('form-name', '홍길동');
     fill('form-phone', '123');
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
     fireEvent.click(screen.getByTestId('form-submit'));
     const err = await screen.findByTestId('error-phone');
     expect(err.textContent).toContain('전화번호 형식이 올바르지 않습니다');
@@ -39,6 +40,7 @@ describe('CustomerForm', () => {
     });
     fill('form-name', '홍길동');
     fill('form-phone', '010-1111-2222');
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
     fireEvent.click(screen.getByTestId('form-submit'));
     expect((await screen.findByTestId('error-consent_marketing')).textContent).toContain('동의 값 오류');
   });
@@ -52,6 +54,7 @@ describe('CustomerForm', () => {
     });
     fill('form-name', '홍길동');
     fill('form-phone', '010-1111-2222');
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
     fireEvent.click(screen.getByTestId('form-submit'));
     expect((await screen.findByTestId('error-membership_level')).textContent).toContain('basic, premium, vip');
   });
@@ -61,6 +64,33 @@ describe('CustomerForm', () => {
     fireEvent.click(screen.getByTestId('form-submit'));
     expect((await screen.findByTestId('error-name')).textContent).toBe('필수 항목입니다.');
     expect(screen.getByTestId('error-phone')).toBeTruthy();
+    expect(screen.getByTestId('error-consent_privacy').textContent).toBe('개인정보 수집·이용에 동의해야 고객을 등록할 수 있습니다.');
+    expect(calls.length).toBe(0);
+  });
+
+  it('shows the statutory items of the privacy consent and sends it with the new customer', async () => {
+    const { calls } = renderForm('staff', { 'POST /api/v1/customers': () => ({ status: 201, data: { id: 'c-9' } }) });
+    const notice = screen.getByTestId('consent-notice').textContent ?? '';
+    for (const item of ['수집 항목', '이용 목적', '보유 기간', '동의 거부 권리']) expect(notice).toContain(item);
+    fill('form-name', '홍길동');
+    fill('form-phone', '010-1111-2222');
+    fireEvent.click(screen.getByTestId('form-submit'));
+    expect(await screen.findByTestId('error-consent_privacy')).toBeTruthy();
+    expect(calls.length).toBe(0);
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
+    fireEvent.click(screen.getByTestId('form-submit'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST')!.body.consent).toEqual({ privacy: true, marketing: false, health_data: false });
+  });
+
+  it('asks for the health-data consent before sending health fields', async () => {
+    const { calls } = renderForm('doctor', {});
+    fill('form-name', '홍길동');
+    fill('form-phone', '010-1111-2222');
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
+    fireEvent.input(screen.getByTestId('form-health_goals'), { target: { value: '수면 개선' } });
+    fireEvent.click(screen.getByTestId('form-submit'));
+    expect((await screen.findByTestId('error-consent_health_data')).textContent).toBe('건강정보 수집·이용 동의가 있어야 건강 항목을 저장할 수 있습니다.');
     expect(calls.length).toBe(0);
   });
 
@@ -70,6 +100,7 @@ describe('CustomerForm', () => {
     });
     fill('form-name', '김영희');
     fill('form-phone', '010-1234-5678');
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
     fireEvent.click(screen.getByTestId('form-submit'));
     const link = await screen.findByTestId('duplicate-link');
     expect(link.getAttribute('href')).toBe('#/customers/c-42');

@@ -85,11 +85,26 @@ describe('customer form model', () => {
 
   it('checks required fields and the birth year locally', () => {
     const s = toFormState(null);
-    expect(validateLocal(s, 'create')).toEqual({ name: 'required', phone: 'required' });
+    expect(validateLocal(s, 'create')).toEqual({ name: 'required', phone: 'required', consent_privacy: 'privacy_consent' });
     s.name = 'a';
     s.phone = '010-1111-2222';
+    s.consent_privacy = true;
     s.birth_year = '85';
     expect(validateLocal(s, 'create')).toEqual({ birth_year: 'birth_year' });
+  });
+
+  it('needs the health-data consent for new health values, not for untouched or cleared ones', () => {
+    const s = toFormState(null);
+    Object.assign(s, { name: 'a', phone: '010-1111-2222', consent_privacy: true, preferred_intensity: 'low' });
+    expect(validateLocal(s, 'create', null, true)).toEqual({ consent_health_data: 'health_consent' });
+    expect(validateLocal(s, 'create', null, false)).toEqual({}, 'a role without health access sends none');
+    s.consent_health_data = true;
+    expect(validateLocal(s, 'create', null, true)).toEqual({});
+    const stored: Customer = { ...customer, health_goals: '수면', consent: { privacy: true, health_data: false } };
+    const edit = toFormState(stored);
+    expect(validateLocal(edit, 'edit', stored, true)).toEqual({});
+    edit.health_goals = '';
+    expect(validateLocal(edit, 'edit', stored, true)).toEqual({});
   });
 
   it('maps API error fields to form inputs', () => {

@@ -350,7 +350,9 @@ pub fn customer(
         }
     }
     let assigned_staff = rng.gen_bool(0.7).then(|| pick(rng, STAFF).to_string());
-    let consent_privacy = rng.gen_bool(0.96);
+    // Registration needs the privacy consent; the draw stays so every later draw of a seed, and
+    // so the data set, is what it was.
+    let _ = rng.gen_bool(0.96);
     let consent_marketing = rng.gen_bool(0.55);
     let consent_health_data = rng.gen_bool(0.7);
     let created_at = timestamp(created);
@@ -380,11 +382,16 @@ pub fn customer(
     c.contact_time = rng
         .gen_bool(0.6)
         .then(|| pick(rng, &TIME_SLOTS).to_string());
-    c.consent_privacy = consent_privacy;
+    c.consent_privacy = true;
     c.consent_marketing = consent_marketing;
     c.consent_health_data = consent_health_data;
-    c.consent_updated_at =
-        (consent_privacy || consent_marketing || consent_health_data).then(|| created_at.clone());
+    if !consent_health_data {
+        // Health data is kept only on its own consent (see `customer::apply_patch`).
+        c.health_goals = None;
+        c.health_interests.clear();
+        c.preferred_intensity = None;
+    }
+    c.consent_updated_at = Some(created_at.clone());
 
     // --- visit days -----------------------------------------------------------------
     let end = stop.unwrap_or(today);

@@ -2,7 +2,7 @@
 //! profile completeness, duplicate identity, and the role-aware JSON view (masking and health
 //! fields decided here, in one place).
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::fields::*;
 use crate::mask;
 use crate::role::{Capability, Role};
@@ -158,6 +158,18 @@ impl CustomerRecord {
 pub struct ChangeSet {
     pub updated_fields: Vec<String>,
     pub changes_summary: Map<String, Value>,
+    /// Health fields a consent withdrawal erased that the acting role may not be told about
+    /// (not in `updated_fields`), but storage and sync must still write.
+    pub erased_unseen: Vec<String>,
+}
+
+impl ChangeSet {
+    /// Every field the write changes in storage.
+    pub fn written_fields(&self) -> Vec<String> {
+        let mut all = self.updated_fields.clone();
+        all.extend(self.erased_unseen.iter().cloned());
+        all
+    }
 }
 
 fn show(v: &Value) -> String {
@@ -279,6 +291,8 @@ pub fn apply_patch(
         return Err(DomainError::invalid("phone", "연락처는 비울 수 없습니다"));
     }
 
+    check_consent(record, &mut next, obj, creating)?;
+
     let consent_changed = next.consent_privacy != record.consent_privacy
         || next.consent_marketing != record.consent_marketing
         || next.consent_health_data != record.consent_health_data;
@@ -290,7 +304,16 @@ pub fn apply_patch(
     let view = View::for_role(role);
     let (seen_before, seen_after) = (visible_json(record, view), visible_json(&next, view));
     let mut changes = ChangeSet::default();
-    for key in obj.keys() {
+    // Health fields erased by a consent withdrawal were not sent; a role that reads health data
+    // sees them in the change set, the others learn nothing about them.
+    let (erased_seen, erased_unseen): (Vec<String>, Vec<String>) = HEALTH_FIELDS
+        .into_iter()
+        .filter(|f| !obj.contains_key(*f) && before[*f] != after[*f])
+        .map(String::from)
+        .partition(|_| view.health);
+    changes.erased_unseen = erased_unseen;
+    let keys: Vec<String> = obj.keys().cloned().chain(erased_seen).collect();
+    for key in &keys {
         // A field this role sees masked counts as updated whenever it is sent: were an
         // unchanged value reported as "no change", staff could test guesses of the hidden
         // digits against it.
@@ -322,6 +345,70 @@ pub fn apply_patch(
     }
     Ok((next, changes))
 }
+
+/// The consent rules of Korean privacy law (PIPA) on a patched record:
+/// - registering a customer needs the privacy consent (§15: 수집·이용 동의); an existing
+///   customer's privacy consent cannot be switched off by an edit: withdrawing it means the
+///   record is erased or anonymised (DELETE), not kept without a basis;
+/// - health fields are sensitive data (§23) and need their own consent, stored or given in the
+///   same request, before a value is written (clearing one needs none);
+/// - withdrawing the health-data consent erases the stored health fields in the same write,
+///   since nothing may be kept on a consent that no longer exists.
+fn check_consent(
+    record: &CustomerRecord,
+    next: &mut CustomerRecord,
+    body: &Map<String, Value>,
+    creating: bool,
+) -> DomainResult<()> {
+    if creating && !next.consent_privacy {
+        return Err(DomainError::new(ErrorCode::PrivacyConsentRequired)
+            .with_field("consent.privacy")
+            .with_details(json!({ "statutory_items": PRIVACY_NOTICE_ITEMS })));
+    }
+    if !creating && record.consent_privacy && !next.consent_privacy {
+        return Err(DomainError::new(ErrorCode::PrivacyConsentRequired)
+            .with_field("consent.privacy")
+            .with_message(
+                "개인정보 수집·이용 동의를 철회하려면 고객 정보를 삭제하거나 익명 처리해 주세요",
+            )
+            .with_details(json!({ "reason": "withdrawal_needs_erasure" })));
+    }
+    if !next.consent_health_data {
+        let written: Vec<&str> = HEALTH_FIELDS
+            .into_iter()
+            .filter(|f| body.contains_key(*f) && has_health_value(next, f))
+            .collect();
+        if let Some(first) = written.first() {
+            return Err(DomainError::new(ErrorCode::HealthConsentRequired)
+                .with_field(*first)
+                .with_details(json!({ "fields": written })));
+        }
+        if record.consent_health_data {
+            next.health_goals = None;
+            next.health_interests.clear();
+            next.preferred_intensity = None;
+        }
+    }
+    Ok(())
+}
+
+fn has_health_value(r: &CustomerRecord, field: &str) -> bool {
+    match field {
+        "health_goals" => r.health_goals.is_some(),
+        "health_interests" => !r.health_interests.is_empty(),
+        "preferred_intensity" => r.preferred_intensity.is_some(),
+        _ => false,
+    }
+}
+
+/// What the privacy consent covers (PIPA §15 ②): the form shows these before the checkbox,
+/// and a refusal names them.
+pub const PRIVACY_NOTICE_ITEMS: [&str; 4] = [
+    "collected_items",
+    "purpose",
+    "retention_period",
+    "right_to_refuse",
+];
 
 /// The writable part of a record as JSON, shaped like a request body; used to diff updates.
 fn stored_json(r: &CustomerRecord) -> Value {
@@ -521,7 +608,16 @@ mod tests {
 
     const NOW: &str = "2024-06-01T09:00:00Z";
 
-    fn create(body: Value, role: Role) -> DomainResult<CustomerRecord> {
+    /// A create with both consents unless the body says otherwise: most cases are about other
+    /// rules; the consent cases call [`raw_create`].
+    fn create(mut body: Value, role: Role) -> DomainResult<CustomerRecord> {
+        if body.get("consent").is_none() {
+            body["consent"] = json!({"privacy": true, "health_data": true});
+        }
+        raw_create(body, role)
+    }
+
+    fn raw_create(body: Value, role: Role) -> DomainResult<CustomerRecord> {
         apply_patch(
             &CustomerRecord::new("c1".into(), NOW),
             &body,
@@ -803,7 +899,7 @@ mod tests {
     #[test]
     fn consent_changes_are_timestamped() {
         let r = kim();
-        assert_eq!(r.consent_updated_at, None);
+        assert_eq!(r.consent_updated_at.as_deref(), Some(NOW), "given at registration");
         let (next, _) = apply_patch(
             &r,
             &json!({"consent": {"marketing": true}}),
@@ -818,10 +914,124 @@ mod tests {
     }
 
     #[test]
+    fn registration_needs_the_privacy_consent() {
+        for body in [
+            json!({"name": "a", "phone": "010-1234-5678"}),
+            json!({"name": "a", "phone": "010-1234-5678", "consent": {"privacy": false}}),
+            json!({"name": "a", "phone": "010-1234-5678", "consent": {"marketing": true}}),
+        ] {
+            let e = raw_create(body.clone(), Role::Admin).unwrap_err();
+            assert_eq!(e.code, ErrorCode::PrivacyConsentRequired, "{body}");
+            assert_eq!(e.field.as_deref(), Some("consent.privacy"));
+            assert_eq!(e.details["statutory_items"], json!(PRIVACY_NOTICE_ITEMS));
+        }
+        let r = raw_create(
+            json!({"name": "a", "phone": "010-1234-5678", "consent": {"privacy": true}}),
+            Role::Staff,
+        )
+        .unwrap();
+        assert!(r.consent_privacy);
+        assert!(!r.consent_health_data);
+        assert_eq!(r.consent_updated_at.as_deref(), Some(NOW), "when it was given");
+    }
+
+    #[test]
+    fn an_edit_cannot_withdraw_the_privacy_consent() {
+        let e = apply_patch(&kim(), &json!({"consent": {"privacy": false}}), Role::Admin, false, NOW, 2024)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::PrivacyConsentRequired);
+        assert_eq!(e.details["reason"], "withdrawal_needs_erasure");
+        // A record from before the rule, without the consent, stays editable.
+        let mut legacy = kim();
+        legacy.consent_privacy = false;
+        assert!(apply_patch(&legacy, &json!({"occupation": "교사"}), Role::Staff, false, NOW, 2024).is_ok());
+    }
+
+    #[test]
+    fn health_fields_need_the_health_consent() {
+        let privacy_only = json!({"privacy": true});
+        for (field, value) in [
+            ("health_goals", json!("수면 개선")),
+            ("health_interests", json!(["immunity"])),
+            ("preferred_intensity", json!("low")),
+        ] {
+            let body = json!({"name": "a", "phone": "010-1234-5678", "consent": privacy_only, field: value});
+            let e = raw_create(body, Role::Doctor).unwrap_err();
+            assert_eq!(e.code, ErrorCode::HealthConsentRequired);
+            assert_eq!(e.field.as_deref(), Some(field));
+            assert_eq!(e.details["fields"], json!([field]));
+        }
+        // All the offending fields are named.
+        let e = raw_create(
+            json!({"name": "a", "phone": "010-1234-5678", "consent": privacy_only,
+                   "health_goals": "x", "preferred_intensity": "high", "health_interests": []}),
+            Role::Doctor,
+        )
+        .unwrap_err();
+        assert_eq!(e.details["fields"], json!(["health_goals", "preferred_intensity"]));
+        // Given in the same request, or already stored.
+        let r = raw_create(
+            json!({"name": "a", "phone": "010-1234-5678", "consent": {"privacy": true, "health_data": true},
+                   "health_goals": "x"}),
+            Role::Doctor,
+        )
+        .unwrap();
+        assert_eq!(r.health_goals.as_deref(), Some("x"));
+        assert!(apply_patch(&r, &json!({"preferred_intensity": "low"}), Role::Doctor, false, NOW, 2024).is_ok());
+        // Clearing needs no consent.
+        let mut no_consent = r.clone();
+        no_consent.consent_health_data = false;
+        let (cleared, _) =
+            apply_patch(&no_consent, &json!({"health_goals": null}), Role::Doctor, false, NOW, 2024).unwrap();
+        assert_eq!(cleared.health_goals, None);
+        let e = apply_patch(&no_consent, &json!({"health_goals": "y"}), Role::Doctor, false, NOW, 2024)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::HealthConsentRequired);
+    }
+
+    #[test]
+    fn withdrawing_the_health_consent_erases_health_data() {
+        let mut r = kim();
+        r.health_interests = vec!["immunity".into()];
+        r.preferred_intensity = Some("low".into());
+        let withdraw = json!({"consent": {"health_data": false}});
+        let (next, ch) = apply_patch(&r, &withdraw, Role::Doctor, false, "T3", 2024).unwrap();
+        assert!(!next.consent_health_data);
+        assert_eq!(next.health_goals, None);
+        assert!(next.health_interests.is_empty());
+        assert_eq!(next.preferred_intensity, None);
+        assert_eq!(next.consent_updated_at.as_deref(), Some("T3"));
+        assert_eq!(
+            ch.updated_fields,
+            vec!["consent", "health_goals", "health_interests", "preferred_intensity"]
+        );
+        // Staff may record the withdrawal; the change set says nothing about health data.
+        let (by_staff, ch) = apply_patch(&r, &withdraw, Role::Staff, false, "T3", 2024).unwrap();
+        assert_eq!(by_staff.health_goals, None);
+        assert_eq!(ch.updated_fields, vec!["consent"]);
+        assert_eq!(
+            ch.written_fields(),
+            vec!["consent", "health_goals", "health_interests", "preferred_intensity"],
+            "storage still writes them"
+        );
+        // Withdrawing while writing a value is refused, not half-applied.
+        let e = apply_patch(
+            &r,
+            &json!({"consent": {"health_data": false}, "health_goals": "z"}),
+            Role::Doctor,
+            false,
+            NOW,
+            2024,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::HealthConsentRequired);
+    }
+
+    #[test]
     fn completeness_counts_filled_fields() {
         let bare = create(json!({"name": "a", "phone": "010-1234-5678"}), Role::Staff).unwrap();
-        assert_eq!(bare.profile_completeness(), 0.17);
-        assert_eq!(kim().profile_completeness(), 0.33);
+        assert_eq!(bare.profile_completeness(), 0.25, "name, phone, privacy consent");
+        assert_eq!(kim().profile_completeness(), 0.42);
         let mut with_health = kim();
         with_health.health_interests = vec!["immunity".into()];
         assert_eq!(

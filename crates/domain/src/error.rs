@@ -59,6 +59,9 @@ error_codes! {
     RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
     ServiceUnavailable => "SERVICE_UNAVAILABLE",
     InternalError => "INTERNAL_ERROR",
+    // validation: consent (Korean PIPA §15, §23)
+    PrivacyConsentRequired => "PRIVACY_CONSENT_REQUIRED",
+    HealthConsentRequired => "HEALTH_CONSENT_REQUIRED",
 }
 
 impl ErrorCode {
@@ -73,6 +76,7 @@ impl ErrorCode {
             InvalidJson | BadRequest => 400,
             InsufficientData => 400,
             ValidationError | ServiceNotInPackage => 422,
+            PrivacyConsentRequired | HealthConsentRequired => 422,
             AuthInvalidCredentials | AuthInvalidToken | AuthExpiredToken => 401,
             ForbiddenRole | UnauthorizedAccess | SetupNotAllowed => 403,
             NotFound | CustomerNotFound | PackageNotFound | SessionNotFound | UserNotFound => 404,
@@ -132,6 +136,12 @@ impl ErrorCode {
             RateLimitExceeded => "요청 한도를 초과했습니다",
             ServiceUnavailable => "서비스를 준비 중입니다",
             InternalError => "서버 내부 오류가 발생했습니다",
+            PrivacyConsentRequired => {
+                "개인정보 수집·이용 동의가 있어야 고객을 등록할 수 있습니다"
+            }
+            HealthConsentRequired => {
+                "건강정보(민감정보) 수집·이용에 대한 별도 동의가 있어야 건강 항목을 저장할 수 있습니다"
+            }
         }
     }
 }

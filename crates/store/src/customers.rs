@@ -141,11 +141,21 @@ pub async fn update(
 ) -> StoreResult<()> {
     write_row(w, c, false).await?;
     let full = payload(c);
+    // `changed` names body fields; two of them are sections stored as several columns.
+    let stored = |column: &str| {
+        let section = match column {
+            "consent_privacy" | "consent_marketing" | "consent_health_data"
+            | "consent_updated_at" => "consent",
+            "preferred_channels" | "contact_time" => "communication_preferences",
+            other => other,
+        };
+        column == "updated_at" || changed.iter().any(|f| f == column || f == section)
+    };
     let patch: serde_json::Map<String, Value> = full
         .as_object()
         .map(|m| {
             m.iter()
-                .filter(|(k, _)| changed.contains(k) || *k == "updated_at")
+                .filter(|(k, _)| stored(k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         })

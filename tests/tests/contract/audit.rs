@@ -17,7 +17,7 @@ async fn customer(h: &Harness) -> (String, String) {
         .post(
             "/api/v1/customers",
             &admin,
-            json!({"name": name, "phone": unique_phone()}),
+            json!({"consent": {"privacy": true}, "name": name, "phone": unique_phone()}),
         )
         .await;
     r.expect(201);

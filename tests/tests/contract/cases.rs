@@ -19,9 +19,19 @@ pub(crate) fn unique_name(prefix: &str) -> String {
 
 pub(crate) async fn new_customer(h: &Harness, extra: Value) -> (String, Value) {
     let admin = h.token("admin").await;
-    let mut body = json!({"name": unique_name("김테스트"), "phone": unique_phone()});
+    // Health-data consent too, so a case may write health fields later; `extra`'s consent
+    // flags override these one by one.
+    let mut body = json!({"name": unique_name("김테스트"), "phone": unique_phone(),
+                          "consent": {"privacy": true, "health_data": true}});
     for (k, v) in extra.as_object().cloned().unwrap_or_default() {
-        body[k] = v;
+        match (k.as_str(), v) {
+            ("consent", Value::Object(flags)) => {
+                for (flag, on) in flags {
+                    body["consent"][flag] = on;
+                }
+            }
+            (_, v) => body[k] = v,
+        }
     }
     let r = h.post("/api/v1/customers", &admin, body).await;
     r.expect(201);
@@ -471,7 +481,10 @@ pub async fn create_customer_validation(h: &Harness) {
             "consent.marketing",
         ),
     ];
-    for (body, field) in cases {
+    for (mut body, field) in cases {
+        if body.get("consent").is_none() {
+            body["consent"] = json!({"privacy": true});
+        }
         let r = h.post("/api/v1/customers", &staff, body.clone()).await;
         r.expect_error(422, "VALIDATION_ERROR");
         assert_eq!(r.field(), field, "{body} → {}", r.body);
@@ -480,7 +493,7 @@ pub async fn create_customer_validation(h: &Harness) {
         .post(
             "/api/v1/customers",
             &staff,
-            json!({"name": name, "phone": phone, "membership_level": "gold"}),
+            json!({"consent": {"privacy": true}, "name": name, "phone": phone, "membership_level": "gold"}),
         )
         .await;
     assert_eq!(
@@ -543,7 +556,7 @@ pub async fn malformed_bodies_write_nothing(h: &Harness) {
         .post(
             "/api/v1/customers",
             &staff,
-            json!({"name": "x", "phone": unique_phone(), "memo": huge}),
+            json!({"consent": {"privacy": true}, "name": "x", "phone": unique_phone(), "memo": huge}),
         )
         .await;
     r.expect_error(413, "PAYLOAD_TOO_LARGE");
@@ -563,7 +576,7 @@ pub async fn duplicate_customer(h: &Harness) {
         .post(
             "/api/v1/customers",
             &admin,
-            json!({"name": c["name"], "phone": phone}),
+            json!({"consent": {"privacy": true}, "name": c["name"], "phone": phone}),
         )
         .await;
     r.expect_error(409, "DUPLICATE_CUSTOMER");
@@ -580,7 +593,7 @@ pub async fn duplicate_customer(h: &Harness) {
     h.post(
         "/api/v1/customers",
         &admin,
-        json!({"name": c["name"], "phone": unique_phone()}),
+        json!({"consent": {"privacy": true}, "name": c["name"], "phone": unique_phone()}),
     )
     .await
     .expect(201);
@@ -691,7 +704,7 @@ pub async fn health_fields_need_health_access(h: &Harness) {
             )
             .await;
         r.expect_error(403, "FORBIDDEN_ROLE");
-        let r = h.post("/api/v1/customers", &t, json!({"name": unique_name("건강"), "phone": unique_phone(), "preferred_intensity": "low"})).await;
+        let r = h.post("/api/v1/customers", &t, json!({"consent": {"privacy": true}, "name": unique_name("건강"), "phone": unique_phone(), "preferred_intensity": "low"})).await;
         r.expect_error(403, "FORBIDDEN_ROLE");
     }
     let doctor = h.token("doctor").await;
@@ -2033,7 +2046,7 @@ pub async fn role_matrix(h: &Harness) {
         (
             "POST",
             "/api/v1/customers".into(),
-            json!({"name": "권한", "phone": "010-1111-2222"}),
+            json!({"consent": {"privacy": true}, "name": "권한", "phone": "010-1111-2222"}),
             all.to_vec(),
         ),
         ("GET", customer.clone(), Value::Null, all.to_vec()),

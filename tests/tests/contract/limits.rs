@@ -420,7 +420,7 @@ pub async fn invisible_and_bidi_names_are_refused(h: &Harness) {
             (
                 "POST",
                 "/api/v1/customers".to_string(),
-                json!({"name": name, "phone": super::harness::unique_phone()}),
+                json!({"consent": {"privacy": true}, "name": name, "phone": super::harness::unique_phone()}),
                 "name",
             ),
             (

@@ -14,6 +14,7 @@ mod openapi;
 mod privacy;
 mod search;
 mod sessions;
+mod validation;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -83,6 +84,7 @@ use limits::*;
 use privacy::*;
 use search::*;
 use sessions::*;
+use validation::*;
 
 contract!(
     health_and_readiness,
@@ -160,6 +162,9 @@ contract!(
     admins_cannot_lock_the_clinic_out,
     admin_resets_a_password,
     users_change_their_own_password,
+    // validation.rs
+    registration_needs_the_privacy_consent,
+    health_fields_need_the_health_consent,
     // search.rs
     package_status_is_the_customers_best_package,
     korean_initials_and_several_words,

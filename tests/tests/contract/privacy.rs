@@ -30,7 +30,7 @@ async fn secret_customer(h: &Harness) -> Secret {
         .post(
             "/api/v1/customers",
             &admin,
-            json!({"name": name, "phone": phone, "email": format!("{local}@example.com"),
+            json!({"consent": {"privacy": true, "health_data": true}, "name": name, "phone": phone, "email": format!("{local}@example.com"),
                    "address": format!("서울시 강남구 {street} 77"), "emergency_contact": emergency,
                    "health_goals": "숨겨진 건강 목표"}),
         )
@@ -114,7 +114,10 @@ fn calls_of(method: &str, template: &str, op: &Value, s: &Secret, f: &Fixture) -
         "GET /api/v1/customers/{id}/detail" => {
             vec![with("", None), with("history_limit=500", None)]
         }
-        "POST /api/v1/customers" => vec![with("", Some(json!({"name": s.name, "phone": s.phone})))],
+        "POST /api/v1/customers" => vec![with(
+            "",
+            Some(json!({"name": s.name, "phone": s.phone, "consent": {"privacy": true}})),
+        )],
         "PUT /api/v1/customers/{id}" => vec![
             with("", Some(json!({"occupation": "교사"}))),
             // A write of the contact fields themselves: the summary must not show the old values.
@@ -348,7 +351,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
         .post(
             "/api/v1/customers",
             &staff,
-            json!({"name": s.name, "phone": s.phone}),
+            json!({"consent": {"privacy": true}, "name": s.name, "phone": s.phone}),
         )
         .await;
     exact.expect_error(409, "DUPLICATE_CUSTOMER");
@@ -356,7 +359,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
         .post(
             "/api/v1/customers",
             &staff,
-            json!({"name": s.name, "phone": guess}),
+            json!({"consent": {"privacy": true}, "name": s.name, "phone": guess}),
         )
         .await;
     similar.expect_error(409, "DUPLICATE_CUSTOMER");
@@ -384,7 +387,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
     h.post(
         "/api/v1/customers",
         &staff,
-        json!({"name": s.name, "phone": unique_phone()}),
+        json!({"consent": {"privacy": true}, "name": s.name, "phone": unique_phone()}),
     )
     .await
     .expect(201);
@@ -393,7 +396,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
             "POST",
             "/api/v1/customers?confirm_distinct=true",
             Some(&staff),
-            Payload::Json(json!({"name": s.name, "phone": guess})),
+            Payload::Json(json!({"consent": {"privacy": true}, "name": s.name, "phone": guess})),
             &[],
         )
         .await;
@@ -412,7 +415,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
         .post(
             "/api/v1/customers",
             &admin,
-            json!({"name": s.name, "phone": s.phone}),
+            json!({"consent": {"privacy": true}, "name": s.name, "phone": s.phone}),
         )
         .await;
     r.expect_error(409, "DUPLICATE_CUSTOMER");
@@ -423,7 +426,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
     h.post(
         "/api/v1/customers",
         &admin,
-        json!({"name": s.name, "phone": format!("010-{other_middle}-{}", &unique_phone()[9..])}),
+        json!({"consent": {"privacy": true}, "name": s.name, "phone": format!("010-{other_middle}-{}", &unique_phone()[9..])}),
     )
     .await
     .expect(201);
@@ -434,7 +437,7 @@ pub async fn duplicate_check_is_no_oracle(h: &Harness) {
             .post(
                 "/api/v1/customers",
                 &admin,
-                json!({"name": unique("다른고객"), "phone": guess}),
+                json!({"consent": {"privacy": true}, "name": unique("다른고객"), "phone": guess}),
             )
             .await;
         r.expect(201);
@@ -520,7 +523,8 @@ pub async fn masked_values_and_anonymised_customers_are_refused(h: &Harness) {
 /// health fields a role cannot read are filled.
 pub async fn completeness_reveals_no_hidden_fields(h: &Harness) {
     let admin = h.token("admin").await;
-    let base = json!({"name": unique("완성도"), "phone": unique_phone(), "occupation": "교사"});
+    let base = json!({"name": unique("완성도"), "phone": unique_phone(), "occupation": "교사",
+                      "consent": {"privacy": true}});
     let plain = h.post("/api/v1/customers", &admin, base.clone()).await;
     plain.expect(201);
     let mut with_health = base.clone();
@@ -528,6 +532,7 @@ pub async fn completeness_reveals_no_hidden_fields(h: &Harness) {
     with_health["phone"] = json!(unique_phone());
     with_health["health_goals"] = json!("수면");
     with_health["health_interests"] = json!(["sleep_quality"]);
+    with_health["consent"] = json!({"privacy": true, "health_data": true});
     let health = h.post("/api/v1/customers", &admin, with_health).await;
     health.expect(201);
     for role in ["staff", "manager", "doctor", "admin"] {

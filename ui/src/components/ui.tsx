@@ -1,9 +1,10 @@
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { serviceName } from '../catalog';
 import { dismissToast, onToasts, type Toast } from '../context';
 import { getLang, setLang, t, tEnum } from '../i18n';
 import { isMasked } from '../logic/format';
+import { clickableBoxes, pickToastSpot, TOAST_SPOTS, type ToastSpot } from '../logic/toastPlacement';
 import { usagePercent } from '../logic/packages';
 
 // ---------------------------------------------------------------------------------------------
@@ -270,9 +271,42 @@ export function Stars({ value }: { value: number | null | undefined }) {
 
 export function Toasts() {
   const [items, setItems] = useState<Toast[]>([]);
+  const [spot, setSpot] = useState<ToastSpot>(TOAST_SPOTS[0]);
+  const ref = useRef<HTMLDivElement>(null);
   useEffect(() => onToasts(setItems), []);
+
+  // While toasts are shown, keep them off whatever can be clicked: the page under them changes
+  // (a dialog opens, a list loads, the window is resized or scrolled), so look again each time.
+  const visible = items.length > 0;
+  useLayoutEffect(() => {
+    if (!visible) return;
+    let frame = 0;
+    const place = () => {
+      frame = 0;
+      const el = ref.current;
+      if (!el) return;
+      const r = el.getBoundingClientRect();
+      const viewport = { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight };
+      setSpot(pickToastSpot({ width: r.width, height: r.height }, viewport, clickableBoxes(document, el)));
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(place);
+    };
+    place();
+    const observer = new MutationObserver(schedule);
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style', 'hidden'] });
+    window.addEventListener('resize', schedule);
+    window.addEventListener('scroll', schedule, true);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', schedule);
+      window.removeEventListener('scroll', schedule, true);
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [visible, items.length]);
+
   return (
-    <div class="toasts" aria-live="polite">
+    <div class={`toasts at-${spot}`} aria-live="polite" ref={ref} data-testid="toasts" data-spot={spot}>
       {items.map((x) => (
         <div key={x.id} class={`toast toast-${x.kind}`} data-testid="toast" role={x.kind === 'error' ? 'alert' : 'status'}>
           <span>{x.text}</span>

@@ -80,8 +80,10 @@ export function toFormState(c: Customer | null): FormState {
 }
 
 /** Client-side checks that mirror the server's, so the obvious mistakes need no round trip. */
-export function validateLocal(state: FormState, mode: 'create' | 'edit', original?: Customer | null): Partial<Record<FormKey, 'required' | 'birth_year'>> {
-  const errors: Partial<Record<FormKey, 'required' | 'birth_year'>> = {};
+export type LocalProblem = 'required' | 'birth_year' | 'privacy_consent' | 'health_consent';
+
+export function validateLocal(state: FormState, mode: 'create' | 'edit', original?: Customer | null, canHealth = false): Partial<Record<FormKey, LocalProblem>> {
+  const errors: Partial<Record<FormKey, LocalProblem>> = {};
   if (state.name.trim() === '') errors.name = 'required';
   const phoneUnchangedMasked = mode === 'edit' && isMasked(original?.phone) && state.phone === original?.phone;
   if (state.phone.trim() === '' && !phoneUnchangedMasked) errors.phone = 'required';
@@ -90,6 +92,16 @@ export function validateLocal(state: FormState, mode: 'create' | 'edit', origina
     const n = Number(by);
     const year = new Date().getFullYear();
     if (!/^\d{4}$/.test(by) || n < 1900 || n > year) errors.birth_year = 'birth_year';
+  }
+  // Korean privacy law: no registration without the privacy consent, no health data without its own.
+  if (mode === 'create' && !state.consent_privacy) errors.consent_privacy = 'privacy_consent';
+  if (canHealth && !state.consent_health_data) {
+    const before = toFormState(original ?? null);
+    const written =
+      (state.health_goals.trim() !== '' && state.health_goals.trim() !== before.health_goals.trim()) ||
+      (state.health_interests.length > 0 && !sameList(state.health_interests, before.health_interests)) ||
+      (state.preferred_intensity !== '' && state.preferred_intensity !== before.preferred_intensity);
+    if (written) errors.consent_health_data = 'health_consent';
   }
   return errors;
 }

@@ -563,7 +563,7 @@ function HistoryCard({ history, canCancel, onCancel }: { history: Session[]; can
                 <th>{t('detail.col.date')}</th>
                 <th>{t('detail.col.service')}</th>
                 <th>{t('detail.col.package')}</th>
-                <th>{t('detail.col.satisfaction')}</th>
+                <th class="col-optional">{t('detail.col.satisfaction')}</th>
                 <th>{t('detail.col.staff')}</th>
                 <th>{t('detail.col.notes')}</th>
                 <th class="num">{t('detail.col.amount')}</th>
@@ -586,8 +586,8 @@ function HistoryCard({ history, canCancel, onCancel }: { history: Session[]; can
                     {serviceName(s.service_type, s.service_name)}
                     {s.duration_minutes ? <span class="sub">{t('common.minutes', { n: s.duration_minutes })}</span> : null}
                   </td>
-                  <td class="strike">{s.package_name ? s.package_name : <span class="muted">{t('detail.singlePay')}</span>}</td>
-                  <td>
+                  <td class="strike wraps">{s.package_name ? s.package_name : <span class="muted">{t('detail.singlePay')}</span>}</td>
+                  <td class="col-optional">
                     <Stars value={s.satisfaction_rating} />
                   </td>
                   <td class="strike">{s.staff_name || <span class="muted">—</span>}</td>

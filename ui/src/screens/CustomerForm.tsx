@@ -12,6 +12,7 @@ import {
   toFormState,
   validateLocal,
   type FormKey,
+  type LocalProblem,
   type FormState,
 } from '../logic/customerForm';
 import { describeError } from '../logic/errors';
@@ -31,6 +32,9 @@ import {
 } from '../types';
 
 type FieldErrors = Partial<Record<FormKey, string>>;
+
+/** Codes whose `field` is an input of this form: shown next to it. */
+const FIELD_ERROR_CODES = ['VALIDATION_ERROR', 'FORBIDDEN_ROLE', 'PRIVACY_CONSENT_REQUIRED', 'HEALTH_CONSENT_REQUIRED'];
 
 /** Create (no id) or edit (id) a customer. */
 export function CustomerForm({ id }: { id?: string }) {
@@ -90,10 +94,16 @@ export function CustomerForm({ id }: { id?: string }) {
     setFormError(null);
     setDuplicateId(null);
     setInfo(null);
-    const local = validateLocal(state, mode, original);
+    const local = validateLocal(state, mode, original, health);
     if (Object.keys(local).length) {
       const fe: FieldErrors = {};
-      for (const [k, why] of Object.entries(local)) fe[k as FormKey] = why === 'required' ? t('form.requiredField') : t('form.birthYearHint');
+      const say: Record<LocalProblem, string> = {
+        required: t('form.requiredField'),
+        birth_year: t('form.birthYearHint'),
+        privacy_consent: t('form.privacyConsentRequired'),
+        health_consent: t('form.healthConsentRequired'),
+      };
+      for (const [k, why] of Object.entries(local)) fe[k as FormKey] = say[why];
       showFieldErrors(fe);
       setFormError(t('form.fixErrors'));
       return;
@@ -130,7 +140,7 @@ export function CustomerForm({ id }: { id?: string }) {
           return;
         }
         const key = formKeyForField(err.field);
-        if (key && (err.code === 'VALIDATION_ERROR' || err.code === 'FORBIDDEN_ROLE')) {
+        if (key && FIELD_ERROR_CODES.includes(err.code)) {
           showFieldErrors({ [key]: describeError(err) });
           setFormError(t('form.fixErrors'));
           return;
@@ -217,14 +227,23 @@ export function CustomerForm({ id }: { id?: string }) {
     </Field>
   );
 
-  const check = (k: 'consent_privacy' | 'consent_marketing' | 'consent_health_data') => (
+  const check = (k: 'consent_privacy' | 'consent_marketing' | 'consent_health_data', required = false) => (
     <div class={`field check-field${err(k) ? ' has-error' : ''}`}>
       <label class="check">
-        <input id={`f-${k}`} type="checkbox" data-testid={`form-${k}`} checked={state[k]} onChange={(e) => set(k, e.currentTarget.checked)} />
-        {t(`field.${k}` as I18nKey)}
+        <input
+          id={`f-${k}`}
+          type="checkbox"
+          data-testid={`form-${k}`}
+          checked={state[k]}
+          aria-required={required ? true : undefined}
+          aria-invalid={err(k) ? true : undefined}
+          aria-describedby={err(k) ? `f-${k}-error` : undefined}
+          onChange={(e) => set(k, e.currentTarget.checked)}
+        />
+        {t(`field.${k}` as I18nKey)} <span class={required ? 'consent-required' : 'muted'}>{required ? t('consent.required') : t('consent.optional')}</span>
       </label>
       {err(k) ? (
-        <div class="field-error" role="alert" data-testid={`error-${k}`}>
+        <div class="field-error" role="alert" id={`f-${k}-error`} data-testid={`error-${k}`}>
           {err(k)}
         </div>
       ) : null}
@@ -310,10 +329,26 @@ export function CustomerForm({ id }: { id?: string }) {
         <Section title={t('form.section.communication')}>
           {chips('preferred_channels', 'channel', CHANNELS)}
           {select('contact_time', 'timeSlot', TIME_SLOTS)}
+        </Section>
+
+        <Section title={t('form.section.consent')} testid="form-consent-section">
+          <dl class="field wide consent-notice" data-testid="consent-notice">
+            <dt>{t('consent.items.label')}</dt>
+            <dd>{t('consent.items')}</dd>
+            <dt>{t('consent.purpose.label')}</dt>
+            <dd>{t('consent.purpose')}</dd>
+            <dt>{t('consent.retention.label')}</dt>
+            <dd>{t('consent.retention')}</dd>
+            <dt>{t('consent.refuse.label')}</dt>
+            <dd>{t('consent.refuse')}</dd>
+          </dl>
           <div class="field wide consent-row">
-            {check('consent_privacy')}
+            {check('consent_privacy', true)}
             {check('consent_marketing')}
+          </div>
+          <div class="field wide consent-row">
             {check('consent_health_data')}
+            <p class="muted small consent-health-note">{t('consent.healthNote')}</p>
           </div>
         </Section>
 

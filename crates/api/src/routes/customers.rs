@@ -113,11 +113,16 @@ async fn check_duplicates(
 /// 같은 사람일 수 있는 고객이 있으면 409 `DUPLICATE_CUSTOMER`: `details.candidates`가 그
 /// 고객들을 요청한 역할이 보는 대로 알려 주고 (staff에게는 같은 이름과 전화번호 끝 네 자리로
 /// 찾은 고객, 가려진 번호), 다른 사람이면 `?confirm_distinct=true`로 다시 보내 저장합니다.
+///
+/// 개인정보 수집·이용 동의(`consent.privacy: true`)가 없으면 422 `PRIVACY_CONSENT_REQUIRED`;
+/// 건강 항목은 건강정보 동의(`consent.health_data: true`)와 함께만 저장합니다 (422
+/// `HEALTH_CONSENT_REQUIRED`, `details.fields`).
 #[utoipa::path(post, path = "/customers",
     params(ConfirmDistinctParams),
     request_body = CustomerCreate,
     responses((status = 201, body = Customer)),
-    extensions(("x-errors" = json!(["DUPLICATE_CUSTOMER", "FORBIDDEN_ROLE"]))))]
+    extensions(("x-errors" = json!(["DUPLICATE_CUSTOMER", "FORBIDDEN_ROLE",
+        "PRIVACY_CONSENT_REQUIRED", "HEALTH_CONSENT_REQUIRED"]))))]
 pub async fn create(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
@@ -482,7 +487,7 @@ async fn apply_update(
     if next.identity() != current.identity() {
         similar = check_duplicates(&mut w, &next, user, confirmed, state.today()).await?;
     }
-    customers::update(&mut w, &next, &changes.updated_fields, &similar).await?;
+    customers::update(&mut w, &next, &changes.written_fields(), &similar).await?;
     w.commit().await?;
     Ok((next, changes))
 }
@@ -493,6 +498,10 @@ async fn apply_update(
 /// `changes_summary`는 요청한 역할이 보는 값으로 씁니다 (staff: `010-****-5678 → 010-****-1111`).
 /// 가려진 값은 입력으로 받지 않고, 익명화된 고객은 바꿀 수 없습니다 (409 `CUSTOMER_ANONYMIZED`).
 ///
+/// 건강 항목에 값을 쓰려면 건강정보 동의가 저장되어 있거나 같은 요청에 있어야 합니다 (422
+/// `HEALTH_CONSENT_REQUIRED`). 건강정보 동의를 철회하면 저장된 건강 항목이 함께 지워집니다.
+/// 개인정보 동의는 수정으로 철회할 수 없습니다 (422 `PRIVACY_CONSENT_REQUIRED`: 삭제나 익명 처리).
+///
 /// 바꾼 이름·전화번호가 다른 고객과 같은 사람일 수 있으면 409 `DUPLICATE_CUSTOMER`
 /// (`details.candidates`); 다른 사람이면 `?confirm_distinct=true`로 다시 보냅니다.
 #[utoipa::path(put, path = "/customers/{id}",
@@ -500,7 +509,8 @@ async fn apply_update(
     request_body = CustomerUpdate,
     responses((status = 200, body = UpdateResult)),
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "DUPLICATE_CUSTOMER",
-        "CUSTOMER_ANONYMIZED", "FORBIDDEN_ROLE"]))))]
+        "CUSTOMER_ANONYMIZED", "FORBIDDEN_ROLE", "PRIVACY_CONSENT_REQUIRED",
+        "HEALTH_CONSENT_REQUIRED"]))))]
 pub async fn update(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
@@ -528,7 +538,8 @@ pub async fn update(
     request_body = CustomerUpdate,
     responses((status = 200, body = DetailUpdateResult)),
     extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "DUPLICATE_CUSTOMER",
-        "CUSTOMER_ANONYMIZED", "FORBIDDEN_ROLE"]))))]
+        "CUSTOMER_ANONYMIZED", "FORBIDDEN_ROLE", "PRIVACY_CONSENT_REQUIRED",
+        "HEALTH_CONSENT_REQUIRED"]))))]
 pub async fn update_detail(
     State(state): State<AppState>,
     user: Authorized<EditCustomers>,
