@@ -8,6 +8,7 @@
 // expired access token is refreshed once, transparently, and the request retried.
 
 import { invoke } from '@tauri-apps/api/core';
+import { getLang } from './i18n';
 import { mark } from './perf';
 import type { AuthTokens, SetupStatus, User } from './types';
 
@@ -348,6 +349,8 @@ async function send(method: string, path: string, body: unknown, token: string |
     Accept: 'application/json',
     'Content-Type': 'application/json',
     'X-Device-Id': c.deviceId,
+    // The server writes its error messages in the UI's language.
+    'Accept-Language': getLang(),
   };
   if (token) headers.Authorization = `Bearer ${token}`;
   const payload = body === undefined || body === null ? null : typeof body === 'string' ? body : JSON.stringify(body);

@@ -17,6 +17,39 @@ function renderForm(role: Role, routes: Parameters<typeof setupApi>[0], id?: str
 const fill = (testid: string, value: string) => fireEvent.input(screen.getByTestId(testid), { target: { value } });
 
 describe('CustomerForm', () => {
+  it('shows every field error of one answer next to its field', async () => {
+    renderForm('staff', {
+      'POST /api/v1/customers': () => ({
+        status: 422,
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'email 형식 오류',
+          field: 'email',
+          details: {
+            errors: [
+              { field: 'email', code: 'VALIDATION_ERROR', reason: 'format', message: 'email 형식 오류' },
+              { field: 'gender', code: 'VALIDATION_ERROR', reason: 'not_allowed', message: 'gender 값 오류', allowed_values: ['male', 'female', 'other'] },
+              { field: 'communication_preferences.contact_time', code: 'VALIDATION_ERROR', reason: 'not_allowed', message: '연락 시간 오류' },
+              { field: 'consent.health_data', code: 'HEALTH_CONSENT_REQUIRED', reason: 'invalid', message: '건강 동의 필요' },
+              { field: 'no_such_input', code: 'VALIDATION_ERROR', reason: 'unknown_field', message: '알 수 없는 항목입니다: no_such_input' },
+            ],
+          },
+        },
+      }),
+    });
+    fill('form-name', '홍길동');
+    fill('form-phone', '010-1111-2222');
+    fireEvent.click(screen.getByTestId('form-consent_privacy'));
+    fireEvent.click(screen.getByTestId('form-submit'));
+    expect((await screen.findByTestId('error-email')).textContent).toBe('email 형식 오류');
+    expect(screen.getByTestId('error-gender').textContent).toBe('gender 값 오류 (허용 값: male, female, other)');
+    expect(screen.getByTestId('error-contact_time').textContent).toBe('연락 시간 오류');
+    expect(screen.getByTestId('error-consent_health_data').textContent).toBe('건강 동의 필요');
+    // What no input shows is said above the form.
+    expect(screen.getByTestId('form-error').textContent).toContain('알 수 없는 항목입니다: no_such_input');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('form-email')));
+  });
+
   it('shows the server message next to the field named by error.field and focuses it', async () => {
     renderForm('staff', {
       'POST /api/v1/customers': () => ({

@@ -16,6 +16,7 @@ import {
   tauriTokenStore,
   tauriTransport,
 } from '../src/api';
+import { setLang } from '../src/i18n';
 import { memoryStore, setupApi } from './helpers';
 
 const tokens = (n: number) => ({
@@ -94,6 +95,19 @@ describe('api()', () => {
     expect(calls[0].headers['Content-Type']).toBe('application/json');
     expect(calls[0].headers['X-Device-Id']).toBe('test-device');
     expect(calls[0].headers.Authorization).toBeUndefined();
+  });
+
+  it('asks for error messages in the UI language', async () => {
+    const { calls } = setupApi({ 'GET /api/v1/services': () => ({ data: { services: [] } }) });
+    await api('GET', '/api/v1/services');
+    expect(calls[0].headers['Accept-Language']).toBe('ko');
+    setLang('en');
+    try {
+      await api('GET', '/api/v1/services');
+      expect(calls[1].headers['Accept-Language']).toBe('en');
+    } finally {
+      setLang('ko');
+    }
   });
 
   it('sends the bearer token after login and stores the refresh token', async () => {

@@ -97,7 +97,8 @@ describe('customer form model', () => {
     const s = toFormState(null);
     Object.assign(s, { name: 'a', phone: '010-1111-2222', consent_privacy: true, preferred_intensity: 'low' });
     expect(validateLocal(s, 'create', null, true)).toEqual({ consent_health_data: 'health_consent' });
-    expect(validateLocal(s, 'create', null, false)).toEqual({}, 'a role without health access sends none');
+    // A role without health access sends none.
+    expect(validateLocal(s, 'create', null, false)).toEqual({});
     s.consent_health_data = true;
     expect(validateLocal(s, 'create', null, true)).toEqual({});
     const stored: Customer = { ...customer, health_goals: '수면', consent: { privacy: true, health_data: false } };

@@ -66,9 +66,13 @@ impl QueryMap {
             Some(raw) => match raw.parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
                 _ => Err(ApiError(
-                    DomainError::invalid(
+                    DomainError::field_error(
                         key,
-                        format!("{key} 값은 {min}부터 {max}까지의 정수여야 합니다"),
+                        clinicdesk_domain::Msg::IntRange {
+                            field: key.to_string(),
+                            min,
+                            max,
+                        },
                     )
                     .with_details(
                         serde_json::json!({ "min": min, "max": max, "received_value": raw }),

@@ -3,7 +3,7 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use clinicdesk_domain::{DomainError, ErrorCode};
+use clinicdesk_domain::{DomainError, ErrorCode, Lang};
 use clinicdesk_store::StoreError;
 use serde_json::{json, Value};
 
@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 pub struct RequestIds {
     pub server: String,
     pub client: Option<String>,
+    /// The language the caller asked for (`Accept-Language`): error messages are written in it.
+    pub lang: Lang,
 }
 
 tokio::task_local! {
@@ -38,16 +40,29 @@ pub fn client_request_id() -> Option<String> {
         .flatten()
 }
 
+/// The language of the request being handled (Korean outside a request).
+pub fn request_lang() -> Lang {
+    REQUEST_IDS.try_with(|ids| ids.lang).unwrap_or_default()
+}
+
 fn timestamp() -> String {
     clinicdesk_store::timestamp(chrono::Utc::now())
 }
 
 pub fn ok(data: Value) -> Response {
-    respond(StatusCode::OK, data, "성공")
+    let message = match request_lang() {
+        Lang::Ko => "성공",
+        Lang::En => "OK",
+    };
+    respond(StatusCode::OK, data, message)
 }
 
 pub fn created(data: Value) -> Response {
-    respond(StatusCode::CREATED, data, "생성되었습니다")
+    let message = match request_lang() {
+        Lang::Ko => "생성되었습니다",
+        Lang::En => "Created",
+    };
+    respond(StatusCode::CREATED, data, message)
 }
 
 pub fn respond(status: StatusCode, data: Value, message: &str) -> Response {
@@ -97,6 +112,10 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, Json(error_json(&e))).into_response();
+        resp.headers_mut().insert(
+            axum::http::header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(request_lang().code()),
+        );
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert("www-authenticate", HeaderValue::from_static("Bearer"));
@@ -121,17 +140,33 @@ pub fn transport_error_body(code: ErrorCode) -> Vec<u8> {
         RequestIds {
             server: id,
             client: None,
+            lang: Lang::Ko,
         },
         || error_json(&DomainError::new(code)),
     );
     resp.to_string().into_bytes()
 }
 
+/// The error object of the envelope, in the request's language. A 422 that names a field
+/// lists the field errors in `details.errors` (all of them when a body had several; the
+/// top-level `field` and `message` are the first's).
 fn error_json(e: &DomainError) -> Value {
+    let lang = request_lang();
+    let mut details = e.details.clone();
+    let field_errors = e.field_errors();
+    if !field_errors.is_empty() && e.code.http_status() == 422 {
+        if !details.is_object() {
+            details = json!({});
+        }
+        details["errors"] = field_errors
+            .iter()
+            .map(|f| field_error_json(f, lang))
+            .collect();
+    }
     let mut error = json!({
         "code": e.code.as_str(),
-        "message": e.message,
-        "details": e.details,
+        "message": e.render(lang),
+        "details": details,
     });
     if let Some(field) = &e.field {
         error["field"] = json!(field);
@@ -141,5 +176,17 @@ fn error_json(e: &DomainError) -> Value {
         "error": error,
         "timestamp": timestamp(),
         "request_id": request_id(),
+    })
+}
+
+/// One entry of `details.errors`: `{field, code, reason, message, allowed_values}`
+/// (`allowed_values` null unless the field takes a closed set).
+fn field_error_json(e: &DomainError, lang: Lang) -> Value {
+    json!({
+        "field": e.field,
+        "code": e.code.as_str(),
+        "reason": e.text.as_ref().map_or("invalid", |m| m.reason()),
+        "message": e.render(lang),
+        "allowed_values": e.details.get("allowed_values").cloned().unwrap_or(Value::Null),
     })
 }

@@ -2,7 +2,8 @@
 //! to an account an administrator may make (never lock the clinic out of its own system).
 
 use crate::error::{DomainError, DomainResult, ErrorCode};
-use crate::fields::required_text;
+use crate::fields::{required_text, Problems};
+use crate::messages::{Kind, Msg};
 use crate::role::Role;
 use serde_json::{json, Map, Value};
 
@@ -20,9 +21,12 @@ pub fn normalize_username(raw: &str) -> DomainResult<String> {
     let name = raw.trim().to_ascii_lowercase();
     let len = name.chars().count();
     if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) {
-        return Err(DomainError::invalid(
+        return Err(DomainError::field_error(
             "username",
-            format!("아이디는 {USERNAME_MIN}자 이상 {USERNAME_MAX}자 이하여야 합니다"),
+            Msg::UsernameLength {
+                min: USERNAME_MIN,
+                max: USERNAME_MAX,
+            },
         )
         .with_details(json!({
             "min_length": USERNAME_MIN,
@@ -32,16 +36,10 @@ pub fn normalize_username(raw: &str) -> DomainResult<String> {
     }
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
     if !name.chars().all(allowed) {
-        return Err(DomainError::invalid(
-            "username",
-            "아이디에는 영문자, 숫자, 마침표(.), 밑줄(_), 하이픈(-)만 쓸 수 있습니다",
-        ));
+        return Err(DomainError::field_error("username", Msg::UsernameChars));
     }
     if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return Err(DomainError::invalid(
-            "username",
-            "아이디는 영문자나 숫자로 시작해야 합니다",
-        ));
+        return Err(DomainError::field_error("username", Msg::UsernameStart));
     }
     Ok(name)
 }
@@ -51,13 +49,18 @@ pub fn normalize_username(raw: &str) -> DomainResult<String> {
 pub fn password_field(obj: &Map<String, Value>, field: &str) -> DomainResult<String> {
     match obj.get(field) {
         Some(Value::String(p)) if !p.is_empty() => Ok(p.clone()),
-        Some(Value::String(_)) | Some(Value::Null) | None => Err(DomainError::invalid(
+        Some(Value::String(_)) | Some(Value::Null) | None => Err(DomainError::field_error(
             field,
-            format!("{field} 항목은 필수입니다"),
+            Msg::Required {
+                field: field.to_string(),
+            },
         )),
-        Some(_) => Err(DomainError::invalid(
+        Some(_) => Err(DomainError::field_error(
             field,
-            format!("{field} 항목은 문자열이어야 합니다"),
+            Msg::WrongType {
+                field: field.to_string(),
+                expected: Kind::Text,
+            },
         )),
     }
 }
@@ -75,29 +78,42 @@ pub struct NewAccount {
 impl NewAccount {
     /// From `username`, `display_name` and `password` of a request body.
     pub fn from_json(obj: &Map<String, Value>) -> DomainResult<NewAccount> {
-        let username = match obj.get("username") {
-            Some(Value::String(u)) => normalize_username(u)?,
-            Some(Value::Null) | None => {
-                return Err(DomainError::invalid(
-                    "username",
-                    "username 항목은 필수입니다",
-                ))
-            }
-            Some(_) => {
-                return Err(DomainError::invalid(
-                    "username",
-                    "username 항목은 문자열이어야 합니다",
-                ))
-            }
-        };
+        let mut p = Problems::new();
+        let username = p.take(match obj.get("username") {
+            Some(Value::String(u)) => normalize_username(u),
+            Some(Value::Null) | None => Err(DomainError::field_error(
+                "username",
+                Msg::Required {
+                    field: "username".into(),
+                },
+            )),
+            Some(_) => Err(DomainError::field_error(
+                "username",
+                Msg::WrongType {
+                    field: "username".into(),
+                    expected: Kind::Text,
+                },
+            )),
+        });
         let display_name =
-            required_text("display_name", obj.get("display_name"), DISPLAY_NAME_MAX)?;
-        let password = password_field(obj, "password")?;
-        check_password("password", &password, &username)?;
+            p.take(required_text("display_name", obj.get("display_name"), DISPLAY_NAME_MAX));
+        let password = p.take(password_field(obj, "password"));
+        if let Some(password) = &password {
+            // Without a valid username, the check that the password does not contain it
+            // compares against what was typed.
+            let typed = obj.get("username").and_then(Value::as_str).unwrap_or("");
+            p.take(check_password(
+                "password",
+                password,
+                username.as_deref().unwrap_or(typed),
+            ));
+        }
+        p.finish()?;
+        // Past `finish`, every reader succeeded; the defaults are never used.
         Ok(NewAccount {
-            username,
-            display_name,
-            password,
+            username: username.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            password: password.unwrap_or_default(),
         })
     }
 }
@@ -127,18 +143,7 @@ impl PasswordProblem {
     }
 
     pub fn message(self) -> String {
-        match self {
-            PasswordProblem::TooShort => format!("{PASSWORD_MIN}자 이상이어야 합니다"),
-            PasswordProblem::TooLong => format!("{PASSWORD_MAX}자 이하여야 합니다"),
-            PasswordProblem::OneKindOfCharacter => {
-                "영문자·숫자·기호 중 두 종류 이상을 섞어야 합니다".to_string()
-            }
-            PasswordProblem::ContainsUsername => "아이디를 포함할 수 없습니다".to_string(),
-            PasswordProblem::Guessable => {
-                "널리 알려졌거나 추측하기 쉬운 비밀번호입니다 (흔한 단어, 키보드 배열, 연속·반복 문자)"
-                    .to_string()
-            }
-        }
+        crate::messages::password_problem_ko(self)
     }
 }
 
@@ -173,10 +178,11 @@ pub fn check_password(field: &str, password: &str, username: &str) -> DomainResu
     if problems.is_empty() {
         return Ok(());
     }
-    let reasons: Vec<String> = problems.iter().map(|p| p.message()).collect();
-    Err(DomainError::invalid(
+    Err(DomainError::field_error(
         field,
-        format!("비밀번호가 안전하지 않습니다: {}", reasons.join(", ")),
+        Msg::WeakPassword {
+            problems: problems.clone(),
+        },
     )
     .with_details(json!({
         "problems": problems.iter().map(|p| p.code()).collect::<Vec<_>>(),
@@ -497,6 +503,18 @@ mod tests {
             assert_eq!(e.code, ErrorCode::ValidationError, "{body}");
             assert_eq!(e.field.as_deref(), Some(field), "{body}");
         }
+    }
+
+    #[test]
+    fn a_new_account_answers_every_field_error() {
+        let body = json!({"username": "x", "display_name": "", "password": "short"});
+        let e = NewAccount::from_json(body.as_object().unwrap()).unwrap_err();
+        let fields: Vec<&str> = e.field_errors().iter().filter_map(|x| x.field.as_deref()).collect();
+        assert_eq!(fields, vec!["username", "display_name", "password"]);
+        assert_eq!(
+            e.errors[2].render(crate::Lang::En),
+            "The password is not safe: it needs at least 10 characters, it must mix at least two of letters, digits and symbols"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::fields::*;
 use crate::mask;
+use crate::messages::{Kind, Msg};
 use crate::role::{Capability, Role};
 use crate::service::ServiceType;
 use crate::stats::{risk_level, CustomerStats};
@@ -183,9 +184,10 @@ fn show(v: &Value) -> String {
 }
 
 /// Validates `body` and applies it to `record` (partial update: only the fields present;
-/// `null` clears an optional field). Nothing is applied unless the whole body is valid.
+/// `null` clears an optional field). Nothing is applied unless the whole body is valid, and a
+/// body with several mistakes is answered with all of them (see [`DomainError::several`]).
 /// On create, `name` and `phone` must end up present. Health fields need
-/// [`Capability::HealthData`].
+/// [`Capability::HealthData`] and the customer's health-data consent.
 pub fn apply_patch(
     record: &CustomerRecord,
     body: &Value,
@@ -195,103 +197,148 @@ pub fn apply_patch(
     this_year: i32,
 ) -> DomainResult<(CustomerRecord, ChangeSet)> {
     let obj = object(body)?;
-    reject_unknown(obj, &TOP_LEVEL_FIELDS, "")?;
+    // The role first: a refusal is an answer of its own (403), not one field error of many.
+    if let Some(key) = obj
+        .keys()
+        .find(|k| HEALTH_FIELDS.contains(&k.as_str()) && !role.can(Capability::HealthData))
+    {
+        return Err(DomainError::forbidden_field(key));
+    }
+    let mut problems = Problems::new();
+    problems.take(reject_unknown(obj, &TOP_LEVEL_FIELDS, ""));
     let mut next = record.clone();
     let before = stored_json(record);
 
+    // Sets a field from a reader's value, or notes the reader's error.
+    macro_rules! put {
+        ($target:expr, $read:expr) => {
+            if let Some(v) = problems.take($read) {
+                $target = v;
+            }
+        };
+    }
     for (key, value) in obj {
-        if HEALTH_FIELDS.contains(&key.as_str()) && !role.can(Capability::HealthData) {
-            return Err(DomainError::forbidden_field(key));
-        }
         match key.as_str() {
-            "name" => next.name = required_name("name", Some(value), 50)?,
-            "phone" => next.phone = opt_phone("phone", value)?,
-            "email" => next.email = unmasked("email", opt_email("email", value)?)?,
-            "birth_year" => next.birth_year = opt_int("birth_year", value, 1900, this_year as i64)?,
-            "gender" => next.gender = opt_enum("gender", value, &GENDERS)?,
-            "address" => next.address = unmasked("address", opt_text("address", value, 200)?)?,
-            "emergency_contact" => next.emergency_contact = opt_phone("emergency_contact", value)?,
-            "occupation" => next.occupation = opt_text("occupation", value, 50)?,
-            "membership_level" => {
-                next.membership_level =
-                    required_enum("membership_level", Some(value), &MEMBERSHIP_LEVELS)?
+            "name" => put!(next.name, required_name("name", Some(value), 50)),
+            "phone" => put!(next.phone, opt_phone("phone", value)),
+            "email" => put!(
+                next.email,
+                opt_email("email", value).and_then(|v| unmasked("email", v))
+            ),
+            "birth_year" => put!(
+                next.birth_year,
+                opt_int("birth_year", value, 1900, this_year as i64)
+            ),
+            "gender" => put!(next.gender, opt_enum("gender", value, &GENDERS)),
+            "address" => put!(
+                next.address,
+                opt_text("address", value, 200).and_then(|v| unmasked("address", v))
+            ),
+            "emergency_contact" => {
+                put!(next.emergency_contact, opt_phone("emergency_contact", value))
             }
-            "customer_status" => {
-                next.customer_status =
-                    required_enum("customer_status", Some(value), &CUSTOMER_STATUSES)?
-            }
-            "health_goals" => next.health_goals = opt_text("health_goals", value, 500)?,
-            "health_interests" => {
-                next.health_interests = enum_list("health_interests", value, &HEALTH_INTERESTS)?
-            }
-            "preferred_intensity" => {
-                next.preferred_intensity = opt_enum("preferred_intensity", value, &INTENSITIES)?
-            }
-            "preferred_time_slots" => {
-                next.preferred_time_slots = enum_list("preferred_time_slots", value, &TIME_SLOTS)?
-            }
-            "preferred_services" => {
-                next.preferred_services =
-                    enum_list("preferred_services", value, &ServiceType::CODES)?
-            }
-            "assigned_staff" => next.assigned_staff = opt_name("assigned_staff", value, 50)?,
-            "memo" => next.memo = opt_text("memo", value, 1000)?,
+            "occupation" => put!(next.occupation, opt_text("occupation", value, 50)),
+            "membership_level" => put!(
+                next.membership_level,
+                required_enum("membership_level", Some(value), &MEMBERSHIP_LEVELS)
+            ),
+            "customer_status" => put!(
+                next.customer_status,
+                required_enum("customer_status", Some(value), &CUSTOMER_STATUSES)
+            ),
+            "health_goals" => put!(next.health_goals, opt_text("health_goals", value, 500)),
+            "health_interests" => put!(
+                next.health_interests,
+                enum_list("health_interests", value, &HEALTH_INTERESTS)
+            ),
+            "preferred_intensity" => put!(
+                next.preferred_intensity,
+                opt_enum("preferred_intensity", value, &INTENSITIES)
+            ),
+            "preferred_time_slots" => put!(
+                next.preferred_time_slots,
+                enum_list("preferred_time_slots", value, &TIME_SLOTS)
+            ),
+            "preferred_services" => put!(
+                next.preferred_services,
+                enum_list("preferred_services", value, &ServiceType::CODES)
+            ),
+            "assigned_staff" => put!(next.assigned_staff, opt_name("assigned_staff", value, 50)),
+            "memo" => put!(next.memo, opt_text("memo", value, 1000)),
             "communication_preferences" => {
                 let prefix = "communication_preferences";
-                let section = value.as_object().ok_or_else(|| {
-                    DomainError::invalid(prefix, "communication_preferences 항목은 객체여야 합니다")
-                })?;
-                reject_unknown(section, &COMMUNICATION_FIELDS, prefix)?;
+                let Some(section) = value.as_object() else {
+                    problems.push(section_not_object(prefix, value));
+                    continue;
+                };
+                problems.take(reject_unknown(section, &COMMUNICATION_FIELDS, prefix));
                 if let Some(v) = section.get("preferred_channels") {
-                    next.preferred_channels =
-                        enum_list("communication_preferences.preferred_channels", v, &CHANNELS)?;
+                    put!(
+                        next.preferred_channels,
+                        enum_list("communication_preferences.preferred_channels", v, &CHANNELS)
+                    );
                 }
                 if let Some(v) = section.get("contact_time") {
-                    next.contact_time =
-                        opt_enum("communication_preferences.contact_time", v, &TIME_SLOTS)?;
+                    put!(
+                        next.contact_time,
+                        opt_enum("communication_preferences.contact_time", v, &TIME_SLOTS)
+                    );
                 }
             }
             "consent" => {
-                let section = value.as_object().ok_or_else(|| {
-                    DomainError::invalid("consent", "consent 항목은 객체여야 합니다")
-                })?;
-                reject_unknown(section, &CONSENT_FIELDS, "consent")?;
-                let flag = |k: &str| -> DomainResult<Option<bool>> {
-                    section
-                        .get(k)
-                        .map(|v| opt_bool(&format!("consent.{k}"), v))
-                        .transpose()
-                        .map(Option::flatten)
+                let Some(section) = value.as_object() else {
+                    problems.push(section_not_object("consent", value));
+                    continue;
                 };
-                if let Some(b) = flag("privacy")? {
-                    next.consent_privacy = b;
-                }
-                if let Some(b) = flag("marketing")? {
-                    next.consent_marketing = b;
-                }
-                if let Some(b) = flag("health_data")? {
-                    next.consent_health_data = b;
+                problems.take(reject_unknown(section, &CONSENT_FIELDS, "consent"));
+                for (flag, target) in [
+                    ("privacy", &mut next.consent_privacy),
+                    ("marketing", &mut next.consent_marketing),
+                    ("health_data", &mut next.consent_health_data),
+                ] {
+                    if let Some(v) = section.get(flag) {
+                        if let Some(Some(b)) = problems.take(opt_bool(&format!("consent.{flag}"), v))
+                        {
+                            *target = b;
+                        }
+                    }
                 }
             }
-            _ => unreachable!("reject_unknown let only known keys through"),
+            // Unknown keys were noted above.
+            _ => {}
         }
     }
 
     if creating {
-        if next.name.is_empty() {
-            return Err(DomainError::invalid("name", "name 항목은 필수입니다"));
+        if next.name.is_empty() && !problems.has("name") {
+            problems.push(DomainError::field_error(
+                "name",
+                Msg::Required {
+                    field: "name".into(),
+                },
+            ));
         }
-        if next.phone.is_none() {
-            return Err(DomainError::invalid(
+        if next.phone.is_none() && !problems.has("phone") {
+            problems.push(DomainError::field_error(
                 "phone",
-                "phone 항목은 필수입니다 (예: 010-1234-5678)",
+                Msg::PhoneRequired {
+                    field: "phone".into(),
+                },
             ));
         }
     } else if next.phone.is_none() && record.phone.is_some() && record.anonymized_at.is_none() {
-        return Err(DomainError::invalid("phone", "연락처는 비울 수 없습니다"));
+        problems.push(DomainError::field_error("phone", Msg::PhoneCannotBeCleared));
     }
-
-    check_consent(record, &mut next, obj, creating)?;
+    if !problems.has("consent") {
+        check_consent(record, &next, obj, creating, &mut problems);
+    }
+    problems.finish()?;
+    if record.consent_health_data && !next.consent_health_data {
+        // Nothing may be kept on a consent that no longer exists (PIPA §23, §37).
+        next.health_goals = None;
+        next.health_interests.clear();
+        next.preferred_intensity = None;
+    }
 
     let consent_changed = next.consent_privacy != record.consent_privacy
         || next.consent_marketing != record.consent_marketing
@@ -352,44 +399,43 @@ pub fn apply_patch(
 ///   record is erased or anonymised (DELETE), not kept without a basis;
 /// - health fields are sensitive data (§23) and need their own consent, stored or given in the
 ///   same request, before a value is written (clearing one needs none);
-/// - withdrawing the health-data consent erases the stored health fields in the same write,
-///   since nothing may be kept on a consent that no longer exists.
+/// - withdrawing the health-data consent erases the stored health fields in the same write
+///   ([`apply_patch`] does it once the body is valid).
 fn check_consent(
     record: &CustomerRecord,
-    next: &mut CustomerRecord,
+    next: &CustomerRecord,
     body: &Map<String, Value>,
     creating: bool,
-) -> DomainResult<()> {
+    problems: &mut Problems,
+) {
     if creating && !next.consent_privacy {
-        return Err(DomainError::new(ErrorCode::PrivacyConsentRequired)
-            .with_field("consent.privacy")
-            .with_details(json!({ "statutory_items": PRIVACY_NOTICE_ITEMS })));
+        problems.push(
+            DomainError::new(ErrorCode::PrivacyConsentRequired)
+                .with_field("consent.privacy")
+                .with_details(json!({ "statutory_items": PRIVACY_NOTICE_ITEMS })),
+        );
     }
     if !creating && record.consent_privacy && !next.consent_privacy {
-        return Err(DomainError::new(ErrorCode::PrivacyConsentRequired)
-            .with_field("consent.privacy")
-            .with_message(
-                "개인정보 수집·이용 동의를 철회하려면 고객 정보를 삭제하거나 익명 처리해 주세요",
-            )
-            .with_details(json!({ "reason": "withdrawal_needs_erasure" })));
+        problems.push(
+            DomainError::new(ErrorCode::PrivacyConsentRequired)
+                .with_field("consent.privacy")
+                .with_msg(Msg::PrivacyWithdrawalNeedsErasure)
+                .with_details(json!({ "reason": "withdrawal_needs_erasure" })),
+        );
     }
     if !next.consent_health_data {
         let written: Vec<&str> = HEALTH_FIELDS
             .into_iter()
-            .filter(|f| body.contains_key(*f) && has_health_value(next, f))
+            .filter(|f| body.contains_key(*f) && !problems.has(f) && has_health_value(next, f))
             .collect();
-        if let Some(first) = written.first() {
-            return Err(DomainError::new(ErrorCode::HealthConsentRequired)
-                .with_field(*first)
-                .with_details(json!({ "fields": written })));
-        }
-        if record.consent_health_data {
-            next.health_goals = None;
-            next.health_interests.clear();
-            next.preferred_intensity = None;
+        for field in &written {
+            problems.push(
+                DomainError::new(ErrorCode::HealthConsentRequired)
+                    .with_field(*field)
+                    .with_details(json!({ "fields": written })),
+            );
         }
     }
-    Ok(())
 }
 
 fn has_health_value(r: &CustomerRecord, field: &str) -> bool {
@@ -446,13 +492,26 @@ fn stored_json(r: &CustomerRecord) -> Value {
 /// data: saving it would overwrite the real value with the mask.
 fn unmasked(field: &str, value: Option<String>) -> DomainResult<Option<String>> {
     match value {
-        Some(v) if v.contains("***") => Err(DomainError::invalid(
+        Some(v) if v.contains("***") => Err(DomainError::field_error(
             field,
-            format!("{field} 항목에 가려진 값(***)을 저장할 수 없습니다. 실제 값을 입력해 주세요"),
+            Msg::MaskedValue {
+                field: field.to_string(),
+            },
         )
         .with_details(json!({ "reason": "masked_value" }))),
         other => Ok(other),
     }
+}
+
+fn section_not_object(field: &str, got: &Value) -> DomainError {
+    DomainError::field_error(
+        field,
+        Msg::WrongType {
+            field: field.to_string(),
+            expected: Kind::Object,
+        },
+    )
+    .with_details(json!({ "expected": Kind::Object.code(), "received_value": got }))
 }
 
 /// Contact fields a masked view hides part of.
@@ -911,6 +970,52 @@ mod tests {
         .unwrap();
         assert!(next.consent_marketing);
         assert_eq!(next.consent_updated_at.as_deref(), Some("T2"));
+    }
+
+    fn fields_of(e: &DomainError) -> Vec<String> {
+        let mut f: Vec<String> = e.field_errors().iter().filter_map(|e| e.field.clone()).collect();
+        f.sort();
+        f
+    }
+
+    #[test]
+    fn every_field_error_is_answered_at_once() {
+        let e = raw_create(
+            json!({"name": "", "phone": "123", "gender": "robot", "email": "x",
+                   "favourite": 1, "consent": {"marketing": "yes"},
+                   "communication_preferences": {"preferred_channels": ["fax"]}}),
+            Role::Staff,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationError);
+        assert_eq!(
+            fields_of(&e),
+            vec![
+                "communication_preferences.preferred_channels",
+                "consent.marketing",
+                "email",
+                "favourite",
+                "gender",
+                "name",
+                "phone",
+            ]
+        );
+        // The top level is the first error, as a single error was answered before.
+        assert_eq!(e.field.as_deref(), e.errors[0].field.as_deref());
+        assert_eq!(e.message, e.errors[0].message);
+        let gender = e.errors.iter().find(|x| x.field.as_deref() == Some("gender")).unwrap();
+        assert_eq!(gender.details["allowed_values"], json!(GENDERS));
+        assert_eq!(gender.text.as_ref().map(Msg::reason), Some("not_allowed"));
+
+        // Missing required fields and the missing consent, together.
+        let e = raw_create(json!({}), Role::Staff).unwrap_err();
+        assert_eq!(fields_of(&e), vec!["consent.privacy", "name", "phone"]);
+        let codes: Vec<&str> = e.errors.iter().map(|x| x.code.as_str()).collect();
+        assert!(codes.contains(&"PRIVACY_CONSENT_REQUIRED"), "{codes:?}");
+        // A refused role is its own answer, not one error among others.
+        let e = raw_create(json!({"name": "", "health_goals": "x"}), Role::Staff).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ForbiddenRole);
+        assert!(e.errors.is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Error codes of the API contract (the union of the seeds' codes) and the domain error that
 //! carries one, with a Korean message, the offending field and machine-readable details.
 
+use crate::messages::{Lang, Msg};
 use serde_json::{json, Value};
 
 /// The enum, [`ErrorCode::ALL`] and [`ErrorCode::as_str`] from one list, so a new code is in
@@ -146,13 +147,83 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The code's message in `lang`. A code without an English message yet answers in Korean
+    /// rather than not at all (and a unit test lists it).
+    pub fn message(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ko => self.default_message(),
+            Lang::En => self.english_message().unwrap_or(self.default_message()),
+        }
+    }
+
+    /// The English twin of [`ErrorCode::default_message`]. A new code adds its line here.
+    pub fn english_message(self) -> Option<&'static str> {
+        use ErrorCode::*;
+        Some(match self {
+            InvalidJson => "The request body is not valid JSON",
+            ValidationError => "The input is not valid",
+            AuthInvalidCredentials => "Wrong username or password",
+            AuthInvalidToken => "Please sign in",
+            AuthExpiredToken => "Your sign-in has expired",
+            ForbiddenRole => "Your role may not do this",
+            UnauthorizedAccess => "Access denied",
+            NotFound => "Not found",
+            CustomerNotFound => "Customer not found",
+            PackageNotFound => "Package not found",
+            SessionNotFound => "Visit not found",
+            DuplicateCustomer => "A customer with the same name and phone number already exists",
+            CustomerAnonymized => "An anonymised customer cannot be changed",
+            ServiceNotInPackage => "The package does not include this service",
+            PackageExhausted => "No session of this service is left in the package",
+            PackageExpired => "The package is not valid on that date",
+            SessionAlreadyCancelled => "The visit was already cancelled",
+            UserNotFound => "User not found",
+            DuplicateUsername => "The username is taken",
+            OwnAccountChange => {
+                "You cannot deactivate your own account or give up your own administrator role"
+            }
+            LastActiveAdmin => {
+                "This is the only active administrator: create another administrator first"
+            }
+            SetupNotAllowed => {
+                "The first administrator cannot be created here. On the server run `clinicdesk-server users create --username <name> --role admin`"
+            }
+            SetupAlreadyDone => "An administrator already exists. Please sign in",
+            InsufficientData => "There is not enough data for this analysis",
+            MethodNotAllowed => "Method not allowed",
+            PayloadTooLarge => "The request body is too large",
+            BadRequest => "The HTTP request is malformed",
+            UriTooLong => "The request URI is too long",
+            HeadersTooLarge => "The request headers are too large",
+            RateLimitExceeded => "Too many requests",
+            ServiceUnavailable => "The service is starting up",
+            InternalError => "Internal server error",
+            PrivacyConsentRequired => {
+                "A customer can be registered only with their consent to collect and use personal data"
+            }
+            HealthConsentRequired => {
+                "Health fields can be saved only with the separate consent to health (sensitive) data"
+            }
+            #[allow(unreachable_patterns)]
+            _ => return None,
+        })
+    }
+}
+
 /// An error a rule or a request can end in: what the API answers, in one value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainError {
     pub code: ErrorCode,
+    /// The Korean message (what the API said before it spoke other languages).
     pub message: String,
     pub field: Option<String>,
     pub details: Value,
+    /// The message as a catalogue entry, rendered per language; `None` when `message` is the
+    /// code's own or was written as plain Korean text.
+    pub text: Option<Msg>,
+    /// Every field error of the request when there are several; this error is the first.
+    pub errors: Vec<DomainError>,
 }
 
 impl DomainError {
@@ -162,12 +233,70 @@ impl DomainError {
             message: code.default_message().to_string(),
             field: None,
             details: json!({}),
+            text: None,
+            errors: Vec::new(),
         }
     }
 
+    /// A message in Korean only: other languages get the catalogue's generic "not valid"
+    /// (for a field) or the code's message. Prefer [`DomainError::with_msg`].
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
+        self.text = None;
         self
+    }
+
+    /// The message from the catalogue, in every language.
+    pub fn with_msg(mut self, msg: Msg) -> Self {
+        self.message = msg.render(Lang::Ko);
+        self.text = Some(msg);
+        self
+    }
+
+    /// A validation error on one field, with the catalogue's message.
+    pub fn field_error(field: &str, msg: Msg) -> Self {
+        DomainError::new(ErrorCode::ValidationError)
+            .with_field(field)
+            .with_msg(msg)
+    }
+
+    /// The message in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match (&self.text, lang) {
+            (_, Lang::Ko) => self.message.clone(),
+            (Some(msg), lang) => msg.render(lang),
+            (None, lang) if self.message == self.code.default_message() => {
+                self.code.message(lang).to_string()
+            }
+            (None, lang) if self.code == ErrorCode::ValidationError => Msg::Plain {
+                ko: self.message.clone(),
+                field: self.field.clone(),
+            }
+            .render(lang),
+            (None, lang) => self.code.message(lang).to_string(),
+        }
+    }
+
+    /// One error for several field errors (`None` for none): the first one, as the error
+    /// itself (code, field, message and details as a single error has them), carrying all.
+    pub fn several(errors: Vec<DomainError>) -> Option<DomainError> {
+        let mut first = errors.first()?.clone();
+        if errors.len() > 1 {
+            first.errors = errors;
+        }
+        Some(first)
+    }
+
+    /// The field errors of this answer: the ones collected, or this error alone when it names
+    /// a field.
+    pub fn field_errors(&self) -> Vec<&DomainError> {
+        if !self.errors.is_empty() {
+            self.errors.iter().collect()
+        } else if self.field.is_some() {
+            vec![self]
+        } else {
+            Vec::new()
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -189,12 +318,12 @@ impl DomainError {
 
     /// A validation error for a value outside a closed set; lists what is allowed.
     pub fn not_allowed(field: &str, received: &Value, allowed: &[&str]) -> Self {
-        DomainError::invalid(
+        DomainError::field_error(
             field,
-            format!(
-                "{field} 값은 다음 중 하나여야 합니다: {}",
-                allowed.join(", ")
-            ),
+            Msg::NotAllowed {
+                field: field.to_string(),
+                allowed: allowed.iter().map(|a| a.to_string()).collect(),
+            },
         )
         .with_details(json!({ "allowed_values": allowed, "received_value": received }))
     }
@@ -202,7 +331,9 @@ impl DomainError {
     pub fn forbidden_field(field: &str) -> Self {
         DomainError::new(ErrorCode::ForbiddenRole)
             .with_field(field)
-            .with_message(format!("{field} 항목을 수정할 권한이 없습니다"))
+            .with_msg(Msg::ForbiddenField {
+                field: field.to_string(),
+            })
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -248,6 +379,50 @@ mod tests {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
         assert_eq!(ErrorCode::parse("NO_SUCH_CODE"), None);
+    }
+
+    #[test]
+    fn every_code_has_an_english_message() {
+        let missing: Vec<&str> = ErrorCode::ALL
+            .iter()
+            .filter(|c| c.english_message().is_none())
+            .map(|c| c.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "add an English message for {missing:?} in ErrorCode::english_message (crates/domain/src/error.rs)"
+        );
+    }
+
+    #[test]
+    fn messages_follow_the_language() {
+        let e = DomainError::new(ErrorCode::CustomerNotFound);
+        assert_eq!(e.render(Lang::Ko), "고객을 찾을 수 없습니다");
+        assert_eq!(e.render(Lang::En), "Customer not found");
+        let e = DomainError::field_error("name", Msg::Required { field: "name".into() });
+        assert_eq!(e.message, "name 항목은 필수입니다");
+        assert_eq!(e.render(Lang::En), "name is required");
+        // Plain Korean text (not in the catalogue yet) still reads in English, generically.
+        let e = DomainError::invalid("memo", "메모가 이상합니다");
+        assert_eq!(e.render(Lang::Ko), "메모가 이상합니다");
+        assert_eq!(e.render(Lang::En), "The value of memo is not valid");
+        let e = DomainError::new(ErrorCode::PackageExhausted).with_message("'A' 패키지 소진");
+        assert_eq!(e.render(Lang::En), ErrorCode::PackageExhausted.message(Lang::En));
+    }
+
+    #[test]
+    fn several_errors_answer_as_the_first_carrying_all() {
+        assert_eq!(DomainError::several(Vec::new()), None);
+        let a = DomainError::field_error("name", Msg::Required { field: "name".into() });
+        let b = DomainError::not_allowed("gender", &json!("x"), &["male"]);
+        let one = DomainError::several(vec![a.clone()]).unwrap();
+        assert_eq!(one, a);
+        assert_eq!(one.field_errors(), vec![&a]);
+        let both = DomainError::several(vec![a.clone(), b.clone()]).unwrap();
+        assert_eq!(both.field.as_deref(), Some("name"));
+        assert_eq!(both.message, a.message);
+        assert_eq!(both.field_errors(), vec![&a, &b]);
+        assert!(DomainError::new(ErrorCode::NotFound).field_errors().is_empty());
     }
 
     #[test]

@@ -2,25 +2,83 @@
 //! and names the field in its error, so every endpoint reports bad input the same way.
 
 use crate::error::{DomainError, DomainResult};
+use crate::messages::{BadChar, Kind, Msg};
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
-fn type_error(field: &str, expected: &str, got: &Value) -> DomainError {
-    DomainError::invalid(
+fn type_error(field: &str, expected: Kind, got: &Value) -> DomainError {
+    DomainError::field_error(
         field,
-        format!("{field} 항목은 {expected} 형식이어야 합니다"),
+        Msg::WrongType {
+            field: field.to_string(),
+            expected,
+        },
     )
-    .with_details(serde_json::json!({ "expected": expected, "received_value": got }))
+    .with_details(serde_json::json!({ "expected": expected.code(), "received_value": got }))
+}
+
+/// Every field error of one request body, so one answer names them all: readers' results go
+/// through [`Problems::take`], and [`Problems::finish`] answers the first error carrying the
+/// others (see [`DomainError::several`]).
+#[derive(Debug, Default)]
+pub struct Problems(Vec<DomainError>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Problems::default()
+    }
+
+    /// The value, or `None` after noting the error.
+    pub fn take<T>(&mut self, result: DomainResult<T>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(e);
+                None
+            }
+        }
+    }
+
+    /// Notes an error; one that already carries several is unpacked.
+    pub fn push(&mut self, e: DomainError) {
+        if e.errors.is_empty() {
+            self.0.push(e);
+        } else {
+            self.0.extend(e.errors);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when a field (or a field under it, `consent.marketing` for `consent`) has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| {
+            e.field.as_deref().is_some_and(|f| {
+                f == field || f.strip_prefix(field).is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+    }
+
+    pub fn finish(self) -> DomainResult<()> {
+        match DomainError::several(self.0) {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
 }
 
 /// A body must be a JSON object; anything else is a validation error, not a crash.
 pub fn object(body: &Value) -> DomainResult<&Map<String, Value>> {
     body.as_object()
-        .ok_or_else(|| DomainError::invalid("body", "요청 본문은 JSON 객체여야 합니다"))
+        .ok_or_else(|| DomainError::field_error("body", Msg::BodyNotObject))
 }
 
-/// Rejects keys the endpoint does not know, so a typo never silently does nothing.
+/// Rejects keys the endpoint does not know, so a typo never silently does nothing; every
+/// unknown key is named.
 pub fn reject_unknown(obj: &Map<String, Value>, known: &[&str], prefix: &str) -> DomainResult<()> {
+    let mut problems = Problems::new();
     for key in obj.keys() {
         if !known.contains(&key.as_str()) {
             let field = if prefix.is_empty() {
@@ -28,13 +86,13 @@ pub fn reject_unknown(obj: &Map<String, Value>, known: &[&str], prefix: &str) ->
             } else {
                 format!("{prefix}.{key}")
             };
-            return Err(
-                DomainError::invalid(&field, format!("알 수 없는 항목입니다: {field}"))
+            problems.push(
+                DomainError::field_error(&field, Msg::UnknownField { field: field.clone() })
                     .with_details(serde_json::json!({ "allowed_fields": known })),
             );
         }
     }
-    Ok(())
+    problems.finish()
 }
 
 /// A trimmed string of 1..=max characters; `null` gives `None`. Empty strings count as `None`
@@ -48,32 +106,39 @@ pub fn opt_text(field: &str, v: &Value, max: usize) -> DomainResult<Option<Strin
                 return Ok(None);
             }
             if t.chars().count() > max {
-                return Err(DomainError::invalid(
+                return Err(DomainError::field_error(
                     field,
-                    format!("{field} 항목은 최대 {max}자입니다"),
+                    Msg::TooLong {
+                        field: field.to_string(),
+                        max,
+                    },
                 )
                 .with_details(
                     serde_json::json!({ "max_length": max, "received_length": t.chars().count() }),
                 ));
             }
             if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                return Err(DomainError::invalid(
+                return Err(DomainError::field_error(
                     field,
-                    format!("{field} 항목에 제어 문자를 쓸 수 없습니다"),
+                    Msg::ControlChars {
+                        field: field.to_string(),
+                    },
                 ));
             }
             Ok(Some(t.to_string()))
         }
-        other => Err(type_error(field, "문자열", other)),
+        other => Err(type_error(field, Kind::Text, other)),
     }
 }
 
 pub fn required_text(field: &str, v: Option<&Value>, max: usize) -> DomainResult<String> {
     match v.map(|v| opt_text(field, v, max)).transpose()?.flatten() {
         Some(s) => Ok(s),
-        None => Err(DomainError::invalid(
+        None => Err(DomainError::field_error(
             field,
-            format!("{field} 항목은 필수입니다"),
+            Msg::Required {
+                field: field.to_string(),
+            },
         )),
     }
 }
@@ -102,7 +167,7 @@ pub fn enum_list(field: &str, v: &Value, allowed: &[&str]) -> DomainResult<Vec<S
     let items = match v {
         Value::Null => return Ok(Vec::new()),
         Value::Array(items) => items,
-        other => return Err(type_error(field, "배열", other)),
+        other => return Err(type_error(field, Kind::List, other)),
     };
     let mut out: Vec<String> = Vec::new();
     for item in items {
@@ -123,13 +188,17 @@ pub fn opt_int(field: &str, v: &Value, min: i64, max: i64) -> DomainResult<Optio
         Value::Null => Ok(None),
         Value::Number(n) => match n.as_i64() {
             Some(i) if (min..=max).contains(&i) => Ok(Some(i)),
-            _ => Err(DomainError::invalid(
+            _ => Err(DomainError::field_error(
                 field,
-                format!("{field} 항목은 {min}부터 {max}까지의 정수여야 합니다"),
+                Msg::IntRange {
+                    field: field.to_string(),
+                    min,
+                    max,
+                },
             )
             .with_details(serde_json::json!({ "min": min, "max": max, "received_value": v }))),
         },
-        other => Err(type_error(field, "정수", other)),
+        other => Err(type_error(field, Kind::Integer, other)),
     }
 }
 
@@ -137,7 +206,7 @@ pub fn opt_bool(field: &str, v: &Value) -> DomainResult<Option<bool>> {
     match v {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(*b)),
-        other => Err(type_error(field, "true/false", other)),
+        other => Err(type_error(field, Kind::Bool, other)),
     }
 }
 
@@ -161,9 +230,13 @@ fn has_date_shape(s: &str) -> bool {
 }
 
 fn year_out_of_range(field: &str, s: &str) -> DomainError {
-    DomainError::invalid(
+    DomainError::field_error(
         field,
-        format!("{field} 항목의 연도는 {MIN_YEAR}년부터 {MAX_YEAR}년 사이여야 합니다"),
+        Msg::YearRange {
+            field: field.to_string(),
+            min: MIN_YEAR,
+            max: MAX_YEAR,
+        },
     )
     .with_details(serde_json::json!({
         "received_value": s, "min_year": MIN_YEAR, "max_year": MAX_YEAR,
@@ -176,9 +249,11 @@ pub fn parse_date(field: &str, s: &str) -> DomainResult<NaiveDate> {
         .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .flatten()
         .ok_or_else(|| {
-            DomainError::invalid(
+            DomainError::field_error(
                 field,
-                format!("{field} 항목은 YYYY-MM-DD 형식의 날짜여야 합니다"),
+                Msg::DateFormat {
+                    field: field.to_string(),
+                },
             )
             .with_details(serde_json::json!({ "received_value": s, "example": "2024-05-30" }))
         })?;
@@ -192,7 +267,7 @@ pub fn opt_date(field: &str, v: &Value) -> DomainResult<Option<NaiveDate>> {
     match v {
         Value::Null => Ok(None),
         Value::String(s) => parse_date(field, s).map(Some),
-        other => Err(type_error(field, "날짜(YYYY-MM-DD)", other)),
+        other => Err(type_error(field, Kind::Date, other)),
     }
 }
 
@@ -203,7 +278,7 @@ pub fn opt_datetime(field: &str, v: &Value) -> DomainResult<Option<chrono::DateT
     let s = match v {
         Value::Null => return Ok(None),
         Value::String(s) => s,
-        other => return Err(type_error(field, "날짜/시각", other)),
+        other => return Err(type_error(field, Kind::DateTime, other)),
     };
     if s.len() == 10 {
         return parse_date(field, s).map(|d| Some(d.and_time(chrono::NaiveTime::MIN).and_utc()));
@@ -213,9 +288,11 @@ pub fn opt_datetime(field: &str, v: &Value) -> DomainResult<Option<chrono::DateT
         .filter(|head| has_date_shape(head))
         .and_then(|_| chrono::DateTime::parse_from_rfc3339(s).ok())
         .ok_or_else(|| {
-            DomainError::invalid(
+            DomainError::field_error(
                 field,
-                format!("{field} 항목은 날짜/시각(RFC 3339) 형식이어야 합니다"),
+                Msg::DateTimeFormat {
+                    field: field.to_string(),
+                },
             )
             .with_details(serde_json::json!({
                 "received_value": s, "example": "2024-05-30T10:00:00+09:00",
@@ -269,25 +346,33 @@ pub fn is_invisible(c: char) -> bool {
 /// anywhere (they make two names that look the same differ, which defeats duplicate detection
 /// and search), and at least one letter or digit. The error names the offending code point.
 fn check_name(field: &str, name: &str) -> DomainResult<()> {
-    let refuse = |c: char, what: &str| {
-        DomainError::invalid(field, format!("{field} 항목에 {what}를 쓸 수 없습니다"))
-            .with_details(serde_json::json!({ "code_point": format!("U+{:04X}", c as u32) }))
+    let refuse = |c: char, kind: BadChar| {
+        DomainError::field_error(
+            field,
+            Msg::NameChar {
+                field: field.to_string(),
+                kind,
+            },
+        )
+        .with_details(serde_json::json!({ "code_point": format!("U+{:04X}", c as u32) }))
     };
     for c in name.chars() {
         if c.is_control() {
-            return Err(refuse(c, "제어 문자"));
+            return Err(refuse(c, BadChar::Control));
         }
         if is_bidi_control(c) {
-            return Err(refuse(c, "글자 방향 제어 문자"));
+            return Err(refuse(c, BadChar::Bidi));
         }
         if is_invisible(c) {
-            return Err(refuse(c, "보이지 않는 문자"));
+            return Err(refuse(c, BadChar::Invisible));
         }
     }
     if !name.chars().any(char::is_alphanumeric) {
-        return Err(DomainError::invalid(
+        return Err(DomainError::field_error(
             field,
-            format!("{field} 항목에는 글자가 하나 이상 있어야 합니다"),
+            Msg::NameNeedsLetter {
+                field: field.to_string(),
+            },
         ));
     }
     Ok(())
@@ -316,10 +401,7 @@ pub fn normalize_phone(field: &str, raw: &str) -> DomainResult<String> {
         .chars()
         .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+');
     let bad = || {
-        DomainError::invalid(
-            field,
-            "전화번호 형식이 올바르지 않습니다 (예: 010-1234-5678)",
-        )
+        DomainError::field_error(field, Msg::PhoneFormat)
         .with_details(serde_json::json!({ "received_value": raw, "example": "010-1234-5678" }))
     };
     if !only_phone_chars || !digits.starts_with('0') || !(9..=11).contains(&digits.len()) {
@@ -368,10 +450,7 @@ pub fn opt_email(field: &str, v: &Value) -> DomainResult<Option<String>> {
     if valid {
         Ok(Some(s.to_lowercase()))
     } else {
-        Err(DomainError::invalid(
-            field,
-            "이메일 형식이 올바르지 않습니다 (예: name@example.com)",
-        )
+        Err(DomainError::field_error(field, Msg::EmailFormat)
         .with_details(serde_json::json!({ "received_value": s })))
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{DomainError, DomainResult};
 use crate::fields::*;
+use crate::messages::Msg;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -43,7 +44,8 @@ pub fn parse_interaction(
     now: DateTime<Utc>,
 ) -> DomainResult<InteractionRecord> {
     let obj = object(body)?;
-    reject_unknown(
+    let mut p = Problems::new();
+    p.take(reject_unknown(
         obj,
         &[
             "interaction_type",
@@ -54,38 +56,48 @@ pub fn parse_interaction(
             "follow_up",
         ],
         "",
-    )?;
+    ));
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
-    let occurred_at = opt_datetime("date", get("date"))?.unwrap_or(now);
+    let interaction_type = p.take(required_enum(
+        "interaction_type",
+        obj.get("interaction_type"),
+        &INTERACTION_TYPES,
+    ));
+    let occurred_at = p.take(opt_datetime("date", get("date"))).flatten().unwrap_or(now);
     if occurred_at > now + chrono::Duration::minutes(5) {
-        return Err(DomainError::invalid(
-            "date",
-            "상담 일시는 미래일 수 없습니다 (후속 조치에 미래 일정을 입력하세요)",
-        ));
+        p.push(DomainError::field_error("date", Msg::FutureInteraction));
     }
+    let duration_minutes = p.take(opt_int("duration_minutes", get("duration_minutes"), 0, 600));
+    let notes = p.take(opt_text("notes", get("notes"), 2000));
+    let outcome = p.take(opt_text("outcome", get("outcome"), 200));
     let follow_up = match get("follow_up") {
         Value::Null => None,
-        Value::Object(f) => Some(parse_follow_up(f, occurred_at)?),
-        _ => {
-            return Err(DomainError::invalid(
-                "follow_up",
-                "follow_up 항목은 객체여야 합니다",
-            ))
+        Value::Object(f) => p.take(parse_follow_up(f, occurred_at)),
+        other => {
+            p.push(
+                DomainError::field_error(
+                    "follow_up",
+                    Msg::WrongType {
+                        field: "follow_up".into(),
+                        expected: crate::messages::Kind::Object,
+                    },
+                )
+                .with_details(json!({ "expected": "object", "received_value": other })),
+            );
+            None
         }
     };
+    p.finish()?;
+    // Past `finish`, every reader succeeded; the defaults are never used.
     Ok(InteractionRecord {
         id,
         customer_id,
-        interaction_type: required_enum(
-            "interaction_type",
-            obj.get("interaction_type"),
-            &INTERACTION_TYPES,
-        )?,
+        interaction_type: interaction_type.unwrap_or_default(),
         occurred_at,
-        duration_minutes: opt_int("duration_minutes", get("duration_minutes"), 0, 600)?,
-        notes: opt_text("notes", get("notes"), 2000)?,
-        outcome: opt_text("outcome", get("outcome"), 200)?,
+        duration_minutes: duration_minutes.flatten(),
+        notes: notes.flatten(),
+        outcome: outcome.flatten(),
         staff_name,
         follow_up,
         created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -93,28 +105,34 @@ pub fn parse_interaction(
 }
 
 fn parse_follow_up(f: &Map<String, Value>, occurred_at: DateTime<Utc>) -> DomainResult<FollowUp> {
-    reject_unknown(f, &["required", "date", "type", "notes"], "follow_up")?;
+    let mut p = Problems::new();
+    p.take(reject_unknown(f, &["required", "date", "type", "notes"], "follow_up"));
     let null = Value::Null;
     let get = |k: &str| f.get(k).unwrap_or(&null);
-    let required = opt_bool("follow_up.required", get("required"))?.unwrap_or(true);
-    let date = opt_datetime("follow_up.date", get("date"))?;
-    if required && date.is_none() {
-        return Err(DomainError::invalid(
-            "follow_up.date",
-            "후속 조치 날짜를 입력하세요",
-        ));
+    let required = p
+        .take(opt_bool("follow_up.required", get("required")))
+        .flatten()
+        .unwrap_or(true);
+    let date = p.take(opt_datetime("follow_up.date", get("date")));
+    if let Some(date) = date {
+        if required && date.is_none() {
+            p.push(DomainError::field_error("follow_up.date", Msg::FollowUpDateRequired));
+        }
+        if date.is_some_and(|d| d < occurred_at - chrono::Duration::days(1)) {
+            p.push(DomainError::field_error(
+                "follow_up.date",
+                Msg::FollowUpBeforeInteraction,
+            ));
+        }
     }
-    if date.is_some_and(|d| d < occurred_at - chrono::Duration::days(1)) {
-        return Err(DomainError::invalid(
-            "follow_up.date",
-            "후속 조치 날짜는 상담 이후여야 합니다",
-        ));
-    }
+    let kind = p.take(opt_enum("follow_up.type", get("type"), &FOLLOW_UP_TYPES));
+    let notes = p.take(opt_text("follow_up.notes", get("notes"), 500));
+    p.finish()?;
     Ok(FollowUp {
         required,
-        date,
-        kind: opt_enum("follow_up.type", get("type"), &FOLLOW_UP_TYPES)?,
-        notes: opt_text("follow_up.notes", get("notes"), 500)?,
+        date: date.flatten(),
+        kind: kind.flatten(),
+        notes: notes.flatten(),
     })
 }
 
@@ -212,6 +230,27 @@ mod tests {
         let f = i.follow_up.unwrap();
         assert!(f.required);
         assert_eq!(f.kind.as_deref(), Some("visit"));
+    }
+
+    #[test]
+    fn an_interaction_body_answers_every_field_error() {
+        let now = Utc::now();
+        let e = parse_interaction(
+            &json!({"interaction_type": "fax", "duration_minutes": 9999,
+                    "follow_up": {"required": true, "type": "pigeon"}}),
+            "i".into(),
+            "c".into(),
+            None,
+            now,
+        )
+        .unwrap_err();
+        let mut fields: Vec<&str> =
+            e.field_errors().iter().filter_map(|x| x.field.as_deref()).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            vec!["duration_minutes", "follow_up.date", "follow_up.type", "interaction_type"]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod ids;
 pub mod interaction;
 pub mod mask;
+pub mod messages;
 pub mod package;
 pub mod role;
 pub mod search;
@@ -18,5 +19,6 @@ pub mod session;
 pub mod stats;
 
 pub use error::{DomainError, ErrorCode};
+pub use messages::{Lang, Msg};
 pub use role::Role;
 pub use service::ServiceType;

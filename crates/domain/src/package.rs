@@ -5,6 +5,7 @@
 
 use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::fields::*;
+use crate::messages::Msg;
 use crate::service::ServiceType;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -61,50 +62,71 @@ pub fn sessions_json(s: &Sessions) -> Value {
 /// Parses `{"brain": 10, …}`; used for templates and read back from storage.
 pub fn parse_sessions(field: &str, v: &Value) -> DomainResult<Sessions> {
     let obj = v.as_object().ok_or_else(|| {
-        DomainError::invalid(field, "sessions 항목은 {\"서비스\": 횟수} 객체여야 합니다")
+        DomainError::field_error(
+            field,
+            Msg::SessionsObject {
+                field: field.to_string(),
+            },
+        )
     })?;
+    let mut p = Problems::new();
     let mut out = Sessions::new();
     for (k, n) in obj {
-        let service = ServiceType::parse(k).ok_or_else(|| {
+        let service = p.take(ServiceType::parse(k).ok_or_else(|| {
             DomainError::not_allowed(&format!("{field}.{k}"), &json!(k), &ServiceType::CODES)
-        })?;
-        let count = opt_int(&format!("{field}.{k}"), n, 0, 1000)?.unwrap_or(0);
-        if count > 0 {
-            out.insert(service, count);
+        }));
+        let count = p.take(opt_int(&format!("{field}.{k}"), n, 0, 1000));
+        if let (Some(service), Some(Some(count))) = (service, count) {
+            if count > 0 {
+                out.insert(service, count);
+            }
         }
     }
+    p.finish()?;
     if out.is_empty() {
-        return Err(DomainError::invalid(
-            field,
-            "패키지에는 한 가지 이상의 서비스 횟수가 있어야 합니다",
-        ));
+        return Err(DomainError::field_error(field, Msg::PackageNeedsService));
     }
     Ok(out)
 }
 
-/// Validates a `POST /packages` body into a new template.
+/// Validates a `POST /packages` body into a new template; every field error at once.
 pub fn parse_template(body: &Value, id: String, now: &str) -> DomainResult<PackageTemplate> {
     let obj = object(body)?;
-    reject_unknown(
+    let mut p = Problems::new();
+    p.take(reject_unknown(
         obj,
         &["name", "description", "price", "validity_days", "sessions"],
         "",
-    )?;
+    ));
     let null = Value::Null;
+    let required = |field: &str| {
+        DomainError::field_error(
+            field,
+            Msg::Required {
+                field: field.to_string(),
+            },
+        )
+    };
+    let name = p.take(required_text("name", obj.get("name"), 100));
+    let description = p.take(opt_text("description", obj.get("description").unwrap_or(&null), 500));
+    let price = p.take(
+        opt_int("price", obj.get("price").unwrap_or(&null), 0, 100_000_000)
+            .and_then(|v| v.ok_or_else(|| required("price"))),
+    );
+    let validity_days = p.take(
+        opt_int("validity_days", obj.get("validity_days").unwrap_or(&null), 1, 3650)
+            .and_then(|v| v.ok_or_else(|| required("validity_days"))),
+    );
+    let sessions = p.take(parse_sessions("sessions", obj.get("sessions").unwrap_or(&null)));
+    p.finish()?;
+    // Past `finish`, every reader succeeded; the defaults are never used.
     Ok(PackageTemplate {
         id,
-        name: required_text("name", obj.get("name"), 100)?,
-        description: opt_text("description", obj.get("description").unwrap_or(&null), 500)?,
-        price: opt_int("price", obj.get("price").unwrap_or(&null), 0, 100_000_000)?
-            .ok_or_else(|| DomainError::invalid("price", "price 항목은 필수입니다"))?,
-        validity_days: opt_int(
-            "validity_days",
-            obj.get("validity_days").unwrap_or(&null),
-            1,
-            3650,
-        )?
-        .ok_or_else(|| DomainError::invalid("validity_days", "validity_days 항목은 필수입니다"))?,
-        sessions: parse_sessions("sessions", obj.get("sessions").unwrap_or(&null))?,
+        name: name.unwrap_or_default(),
+        description: description.flatten(),
+        price: price.unwrap_or_default(),
+        validity_days: validity_days.unwrap_or_default(),
+        sessions: sessions.unwrap_or_default(),
         created_at: now.to_string(),
     })
 }
@@ -137,7 +159,8 @@ pub struct PurchaseRequest {
 
 pub fn parse_purchase_request(body: &Value, today: NaiveDate) -> DomainResult<PurchaseRequest> {
     let obj = object(body)?;
-    reject_unknown(
+    let mut p = Problems::new();
+    p.take(reject_unknown(
         obj,
         &[
             "package_id",
@@ -147,23 +170,25 @@ pub fn parse_purchase_request(body: &Value, today: NaiveDate) -> DomainResult<Pu
             "notes",
         ],
         "",
-    )?;
+    ));
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
-    let package_id = required_text("package_id", obj.get("package_id"), 64)?;
-    let purchase_date = opt_date("purchase_date", get("purchase_date"))?;
+    let package_id = p.take(required_text("package_id", obj.get("package_id"), 64));
+    let purchase_date = p.take(opt_date("purchase_date", get("purchase_date"))).flatten();
     if purchase_date.is_some_and(|d| d > today) {
-        return Err(DomainError::invalid(
-            "purchase_date",
-            "구매일은 오늘 이후일 수 없습니다",
-        ));
+        p.push(DomainError::field_error("purchase_date", Msg::FuturePurchase));
     }
+    let price_paid = p.take(opt_int("price_paid", get("price_paid"), 0, 100_000_000));
+    let payment_method = p.take(opt_enum("payment_method", get("payment_method"), &PAYMENT_METHODS));
+    let notes = p.take(opt_text("notes", get("notes"), 500));
+    p.finish()?;
+    // Past `finish`, every reader succeeded; the defaults are never used.
     Ok(PurchaseRequest {
-        package_id,
+        package_id: package_id.unwrap_or_default(),
         purchase_date,
-        price_paid: opt_int("price_paid", get("price_paid"), 0, 100_000_000)?,
-        payment_method: opt_enum("payment_method", get("payment_method"), &PAYMENT_METHODS)?,
-        notes: opt_text("notes", get("notes"), 500)?,
+        price_paid: price_paid.flatten(),
+        payment_method: payment_method.flatten(),
+        notes: notes.flatten(),
     })
 }
 
@@ -430,6 +455,35 @@ mod tests {
 
     fn used(pairs: &[(ServiceType, i64)]) -> Sessions {
         pairs.iter().copied().collect()
+    }
+
+    fn sorted_fields(e: &DomainError) -> Vec<String> {
+        let mut f: Vec<String> = e.field_errors().iter().filter_map(|x| x.field.clone()).collect();
+        f.sort();
+        f
+    }
+
+    #[test]
+    fn template_and_purchase_bodies_answer_every_field_error() {
+        let e = parse_template(
+            &json!({"price": -1, "validity_days": 0, "sessions": {"sauna": 1, "brain": "x"}}),
+            "t".into(),
+            "now",
+        )
+        .unwrap_err();
+        assert_eq!(
+            sorted_fields(&e),
+            vec!["name", "price", "sessions.brain", "sessions.sauna", "validity_days"]
+        );
+        let e = parse_purchase_request(
+            &json!({"purchase_date": "2099-01-01", "payment_method": "bitcoin", "price_paid": "x"}),
+            d("2024-06-01"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            sorted_fields(&e),
+            vec!["package_id", "payment_method", "price_paid", "purchase_date"]
+        );
     }
 
     #[test]

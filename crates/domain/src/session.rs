@@ -3,6 +3,7 @@
 
 use crate::error::{DomainError, DomainResult};
 use crate::fields::*;
+use crate::messages::Msg;
 use crate::service::ServiceType;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -30,9 +31,11 @@ impl VisitRequest {
     }
 }
 
+/// Validates a "record a visit" body; every field error is answered at once.
 pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest> {
     let obj = object(body)?;
-    reject_unknown(
+    let mut p = Problems::new();
+    p.take(reject_unknown(
         obj,
         &[
             "service_type",
@@ -44,29 +47,45 @@ pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest>
             "staff_name",
         ],
         "",
-    )?;
+    ));
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
-    let code = required_enum("service_type", obj.get("service_type"), &ServiceType::CODES)?;
-    let service_type =
-        ServiceType::parse(&code).ok_or_else(|| DomainError::invalid("service_type", "unknown"))?;
-    let service_date = opt_date("service_date", get("service_date"))?.unwrap_or(today);
+    let service_type = p
+        .take(required_enum("service_type", obj.get("service_type"), &ServiceType::CODES))
+        .and_then(|code| ServiceType::parse(&code));
+    let service_date = p
+        .take(opt_date("service_date", get("service_date")))
+        .flatten()
+        .unwrap_or(today);
     if service_date > today {
-        return Err(DomainError::invalid(
-            "service_date",
-            "미래 날짜의 방문은 기록할 수 없습니다",
-        ));
+        p.push(DomainError::field_error("service_date", Msg::FutureVisit));
     }
-    let package_usage_id = opt_text("package_usage_id", get("package_usage_id"), 64)?;
+    let package_usage_id = p.take(opt_text("package_usage_id", get("package_usage_id"), 64));
+    let duration = p.take(opt_int("duration_minutes", get("duration_minutes"), 1, 480));
+    let satisfaction_rating =
+        p.take(opt_int("satisfaction_rating", get("satisfaction_rating"), 1, 5));
+    let session_notes = p.take(opt_text("session_notes", get("session_notes"), 1000));
+    let staff_name = p.take(opt_name("staff_name", get("staff_name"), 50));
+    p.finish()?;
+    // Past `finish`, every reader succeeded: the `None`s below are absent values.
+    let service_type = service_type.ok_or_else(|| {
+        DomainError::field_error(
+            "service_type",
+            Msg::Required {
+                field: "service_type".into(),
+            },
+        )
+    })?;
     Ok(VisitRequest {
         service_type,
         service_date,
-        package_usage_id,
-        duration_minutes: opt_int("duration_minutes", get("duration_minutes"), 1, 480)?
+        package_usage_id: package_usage_id.flatten(),
+        duration_minutes: duration
+            .flatten()
             .unwrap_or(service_type.info().duration_minutes),
-        satisfaction_rating: opt_int("satisfaction_rating", get("satisfaction_rating"), 1, 5)?,
-        session_notes: opt_text("session_notes", get("session_notes"), 1000)?,
-        staff_name: opt_name("staff_name", get("staff_name"), 50)?,
+        satisfaction_rating: satisfaction_rating.flatten(),
+        session_notes: session_notes.flatten(),
+        staff_name: staff_name.flatten(),
     })
 }
 
@@ -145,6 +164,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.amount(), 0);
+    }
+
+    #[test]
+    fn a_visit_body_answers_every_field_error() {
+        let e = parse_visit(
+            &json!({"service_type": "sauna", "service_date": "2099-01-01", "satisfaction_rating": 9,
+                    "staff_name": "", "extra": true}),
+            today(),
+        )
+        .unwrap_err();
+        let mut fields: Vec<&str> =
+            e.field_errors().iter().filter_map(|x| x.field.as_deref()).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            vec!["extra", "satisfaction_rating", "service_date", "service_type"]
+        );
     }
 
     #[test]

@@ -165,6 +165,8 @@ contract!(
     // validation.rs
     registration_needs_the_privacy_consent,
     health_fields_need_the_health_consent,
+    every_field_error_is_answered_at_once,
+    errors_follow_the_callers_language,
     // search.rs
     package_status_is_the_customers_best_package,
     korean_initials_and_several_words,

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Field } from './ui';
 import { t, type I18nKey } from '../i18n';
-import { describeError } from '../logic/errors';
+import { describeError, errorsByInput } from '../logic/errors';
 import { passwordChecks } from '../logic/password';
 
 /** A new account's username (`autoComplete`: `username` on the set-up, where it is one's own). */
@@ -103,11 +103,12 @@ export function ConfirmPasswordInput(props: {
   );
 }
 
-/** Field errors of a 422 (`{field: message}`), or null when the error is not about a field. */
+/** Field errors of a 422 (`{field: message}`, every one the server listed), or null when the error is not about a field of the form. */
 export function fieldErrorOf(e: unknown, known: string[]): Record<string, string> | null {
   const err = e as { code?: string; field?: string | null; message?: string } | null;
-  if (err && err.code === 'VALIDATION_ERROR' && err.field && known.includes(err.field)) {
-    return { [err.field]: err.message ?? '' };
+  if (err && err.code === 'VALIDATION_ERROR') {
+    const { byInput } = errorsByInput(e, (f) => (known.includes(f) ? f : null));
+    if (Object.keys(byInput).length) return byInput as Record<string, string>;
   }
   if (err && err.code === 'DUPLICATE_USERNAME' && known.includes('username')) {
     return { username: t('err.DUPLICATE_USERNAME') };

@@ -1,11 +1,15 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { t, tEnum } from '../i18n';
-import { describeError } from '../logic/errors';
+import { describeError, describeFieldError, errorsByInput } from '../logic/errors';
 import { localDateTimeToRfc3339, localDateTimeValue } from '../logic/format';
 import { INTERACTION_TYPES } from '../types';
 import { Modal } from './Modal';
-import { ErrorBox } from './ui';
+import { DateInput, TimeInput } from './DateInput';
+import { ErrorBox, FieldMessage } from './ui';
+
+/** The body fields this dialog has an input for. */
+const FIELDS = ['interaction_type', 'date', 'duration_minutes', 'outcome', 'notes', 'follow_up.date', 'follow_up.type', 'follow_up.notes'];
 
 function inDays(n: number, hour = 10): Date {
   const d = new Date();
@@ -26,13 +30,13 @@ export function InteractionDialog(props: { customerId: string; customerName: str
   const [fuNotes, setFuNotes] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [errorField, setErrorField] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<string, string>>>({});
 
   const submit = async () => {
     if (busy) return;
     setBusy(true);
     setError(null);
-    setErrorField(null);
+    setFieldErrors({});
     const body: Record<string, unknown> = { interaction_type: type };
     const date = localDateTimeToRfc3339(when);
     if (date) body.date = date;
@@ -52,14 +56,19 @@ export function InteractionDialog(props: { customerId: string; customerName: str
       props.onDone();
     } catch (e) {
       setBusy(false);
-      setError(describeError(e));
-      const f = e instanceof ApiError ? e.field : null;
-      setErrorField(f);
-      if (f) document.querySelector<HTMLElement>(`[data-field="${f}"]`)?.focus();
+      // Every field error next to its field; the box above the buttons says what has no field.
+      const { byInput, rest } = errorsByInput(e, (f) => (FIELDS.includes(f) ? f : null));
+      const first = Object.keys(byInput)[0];
+      setFieldErrors(byInput);
+      setError(first ? (rest.length ? rest.map(describeFieldError).join(' ') : null) : describeError(e));
+      if (first) document.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus();
     }
   };
 
-  const has = (f: string) => (errorField === f ? ' has-error' : '');
+  const has = (f: string) => (fieldErrors[f] ? ' has-error' : '');
+  // A date-time typed as a date and a 24-hour time (see DateInput).
+  const datePart = (v: string) => v.slice(0, 10);
+  const timePart = (v: string) => v.slice(11, 16);
 
   return (
     <Modal title={`${t('interactionForm.title')} — ${props.customerName}`} onClose={props.onClose} testid="interaction-dialog" width={600} busy={busy}>
@@ -89,12 +98,17 @@ export function InteractionDialog(props: { customerId: string; customerName: str
               </option>
             ))}
           </select>
+          <FieldMessage errors={fieldErrors} field="interaction_type" />
         </div>
         <div class={`field${has('date')}`}>
           <label class="field-label" for="ix-date">
             {t('interactionForm.datetime')}
           </label>
-          <input id="ix-date" type="datetime-local" class="input" data-testid="interaction-date" data-field="date" value={when} onChange={(e) => setWhen(e.currentTarget.value)} />
+          <span class="date-time">
+            <DateInput id="ix-date" testid="interaction-date" field="date" value={datePart(when)} onChange={(d) => setWhen(`${d}T${timePart(when)}`)} />
+            <TimeInput testid="interaction-time" ariaLabel={t('interactionForm.time')} value={timePart(when)} onChange={(h) => setWhen(`${datePart(when)}T${h}`)} />
+          </span>
+          <FieldMessage errors={fieldErrors} field="date" />
         </div>
         <div class={`field${has('duration_minutes')}`}>
           <label class="field-label" for="ix-duration">
@@ -110,6 +124,7 @@ export function InteractionDialog(props: { customerId: string; customerName: str
             value={duration}
             onInput={(e) => setDuration(e.currentTarget.value)}
           />
+          <FieldMessage errors={fieldErrors} field="duration_minutes" />
         </div>
         <div class={`field${has('outcome')}`}>
           <label class="field-label" for="ix-outcome">
@@ -124,12 +139,14 @@ export function InteractionDialog(props: { customerId: string; customerName: str
             value={outcome}
             onInput={(e) => setOutcome(e.currentTarget.value)}
           />
+          <FieldMessage errors={fieldErrors} field="outcome" />
         </div>
         <div class={`field wide${has('notes')}`}>
           <label class="field-label" for="ix-notes">
             {t('interactionForm.notes')}
           </label>
           <textarea id="ix-notes" rows={3} class="input" data-testid="interaction-notes" data-field="notes" value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
+          <FieldMessage errors={fieldErrors} field="notes" />
         </div>
 
         <div class="field wide">
@@ -144,15 +161,11 @@ export function InteractionDialog(props: { customerId: string; customerName: str
               <label class="field-label" for="ix-fu-date">
                 {t('interactionForm.followUpDate')}
               </label>
-              <input
-                id="ix-fu-date"
-                type="datetime-local"
-                class="input"
-                data-testid="interaction-followup-date"
-                data-field="follow_up.date"
-                value={fuDate}
-                onChange={(e) => setFuDate(e.currentTarget.value)}
-              />
+              <span class="date-time">
+                <DateInput id="ix-fu-date" testid="interaction-followup-date" field="follow_up.date" value={datePart(fuDate)} onChange={(d) => setFuDate(`${d}T${timePart(fuDate)}`)} />
+                <TimeInput testid="interaction-followup-time" ariaLabel={t('interactionForm.time')} value={timePart(fuDate)} onChange={(h) => setFuDate(`${datePart(fuDate)}T${h}`)} />
+              </span>
+              <FieldMessage errors={fieldErrors} field="follow_up.date" />
             </div>
             <div class={`field${has('follow_up.type')}`}>
               <label class="field-label" for="ix-fu-type">
@@ -165,12 +178,14 @@ export function InteractionDialog(props: { customerId: string; customerName: str
                   </option>
                 ))}
               </select>
+              <FieldMessage errors={fieldErrors} field="follow_up.type" />
             </div>
             <div class={`field wide${has('follow_up.notes')}`}>
               <label class="field-label" for="ix-fu-notes">
                 {t('interactionForm.followUpNotes')}
               </label>
               <input id="ix-fu-notes" class="input" data-testid="interaction-followup-notes" data-field="follow_up.notes" value={fuNotes} onInput={(e) => setFuNotes(e.currentTarget.value)} />
+              <FieldMessage errors={fieldErrors} field="follow_up.notes" />
             </div>
           </>
         ) : null}

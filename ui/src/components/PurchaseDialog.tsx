@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { loadPackageTemplates, serviceName } from '../catalog';
 import { t, tEnum } from '../i18n';
-import { describeError } from '../logic/errors';
+import { describeError, describeFieldError, fieldErrorsOf } from '../logic/errors';
 import { addDays, formatNumber, formatWon, todayISO } from '../logic/format';
 import { PAYMENT_METHODS, SERVICE_TYPES, type PackageTemplate, type PackageUsage } from '../types';
+import { DateInput } from './DateInput';
 import { Modal } from './Modal';
 import { ErrorBox, Spinner } from './ui';
 
@@ -25,7 +26,8 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
   const [notes, setNotes] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [errorField, setErrorField] = useState<string | null>(null);
+  // Every field the last answer found wrong (all of them at once: details.errors).
+  const [errorFields, setErrorFields] = useState<string[]>([]);
 
   useEffect(() => {
     if (templates?.length) document.querySelector<HTMLInputElement>('input[name="purchase-template"]:checked')?.focus();
@@ -49,7 +51,7 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
     setSelected(tpl.package_id);
     setPrice(String(tpl.price));
     setError(null);
-    setErrorField(null);
+    setErrorFields([]);
   };
 
   const submit = async () => {
@@ -60,7 +62,7 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
     }
     setBusy(true);
     setError(null);
-    setErrorField(null);
+    setErrorFields([]);
     const body: Record<string, unknown> = { package_id: template.package_id, purchase_date: date || todayISO(), payment_method: method };
     const p = price.replace(/[^\d]/g, '');
     if (p !== '') body.price_paid = Number(p);
@@ -70,8 +72,9 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
       props.onDone(env.data);
     } catch (e) {
       setBusy(false);
-      setError(describeError(e));
-      setErrorField(e instanceof ApiError ? e.field : null);
+      const listed = fieldErrorsOf(e);
+      setError(listed.length > 1 ? listed.map(describeFieldError).join(' · ') : describeError(e));
+      setErrorFields(listed.map((f) => f.field));
     }
   };
 
@@ -138,7 +141,7 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
             </div>
           </div>
 
-          <div class={`field wide${errorField === 'payment_method' ? ' has-error' : ''}`}>
+          <div class={`field wide${errorFields.includes('payment_method') ? ' has-error' : ''}`}>
             <span class="field-label" id="purchase-method-label">
               {t('purchase.paymentMethod')}
             </span>
@@ -152,15 +155,15 @@ export function PurchaseDialog(props: { customerId: string; customerName: string
             </div>
           </div>
 
-          <div class={`field${errorField === 'purchase_date' ? ' has-error' : ''}`}>
+          <div class={`field${errorFields.includes('purchase_date') ? ' has-error' : ''}`}>
             <label class="field-label" for="purchase-date">
               {t('purchase.date')}
             </label>
-            <input id="purchase-date" type="date" class="input" data-testid="purchase-date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
+            <DateInput id="purchase-date" testid="purchase-date" value={date} max={todayISO()} onChange={setDate} />
             {template && date ? <div class="field-hint">{t('purchase.expiresOn', { date: addDays(date, template.validity_days) })}</div> : null}
           </div>
 
-          <div class={`field${errorField === 'price_paid' ? ' has-error' : ''}`}>
+          <div class={`field${errorFields.includes('price_paid') ? ' has-error' : ''}`}>
             <label class="field-label" for="purchase-price">
               {t('purchase.pricePaid')}
             </label>

@@ -3,10 +3,11 @@ import { ApiError, api } from '../api';
 import { cachedServices, loadServices, serviceName } from '../catalog';
 import { useApp } from '../context';
 import { t } from '../i18n';
-import { describeError } from '../logic/errors';
+import { describeError, describeFieldError, fieldErrorsOf } from '../logic/errors';
 import { daysBetween, formatWon, todayISO } from '../logic/format';
 import { breakdownFor, choosePackage, packagesCovering, remainingFor, usability } from '../logic/packages';
 import type { PackageUsage, ServiceInfo, Session } from '../types';
+import { DateInput } from './DateInput';
 import { Modal } from './Modal';
 import { ErrorBox, Kbd } from './ui';
 
@@ -50,7 +51,8 @@ export function VisitDialog(props: {
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [errorField, setErrorField] = useState<string | null>(null);
+  // Every field the last answer found wrong (all of them at once: details.errors).
+  const [errorFields, setErrorFields] = useState<string[]>([]);
   const serviceRef = useRef<HTMLSelectElement>(null);
   const packageRef = useRef<HTMLSelectElement>(null);
 
@@ -76,7 +78,7 @@ export function VisitDialog(props: {
     setService(svc);
     pick(svc, date);
     setError(null);
-    setErrorField(null);
+    setErrorFields([]);
   };
 
   const covering = useMemo(() => packagesCovering(props.packages, service), [props.packages, service]);
@@ -87,7 +89,7 @@ export function VisitDialog(props: {
     if (busy) return;
     setBusy(true);
     setError(null);
-    setErrorField(null);
+    setErrorFields([]);
     const body: Record<string, unknown> = { service_type: service, service_date: date || todayISO() };
     if (packageId) body.package_usage_id = packageId;
     const dur = duration.trim();
@@ -105,13 +107,14 @@ export function VisitDialog(props: {
       props.onDone(env.data);
     } catch (e) {
       setBusy(false);
-      setError(describeError(e));
+      const listed = fieldErrorsOf(e);
+      setError(listed.length > 1 ? listed.map(describeFieldError).join(' · ') : describeError(e));
       const field =
         e instanceof ApiError
           ? e.field ??
             (['PACKAGE_EXHAUSTED', 'SERVICE_NOT_IN_PACKAGE', 'PACKAGE_EXPIRED', 'PACKAGE_NOT_FOUND'].includes(e.code) ? 'package_usage_id' : null)
           : null;
-      setErrorField(field);
+      setErrorFields(listed.length ? listed.map((f) => f.field) : field ? [field] : []);
       const target = field ? document.querySelector<HTMLElement>(`[data-field="${field}"]`) : null;
       (target ?? serviceRef.current)?.focus();
     }
@@ -156,7 +159,7 @@ export function VisitDialog(props: {
         onKeyDown={onKeyDown}
         noValidate
       >
-        <div class={`field wide${errorField === 'service_type' ? ' has-error' : ''}`}>
+        <div class={`field wide${errorFields.includes('service_type') ? ' has-error' : ''}`}>
           <label class="field-label" for="visit-service">
             {t('visit.service')}
           </label>
@@ -200,7 +203,7 @@ export function VisitDialog(props: {
           </div>
         </div>
 
-        <div class={`field wide${errorField === 'package_usage_id' ? ' has-error' : ''}`}>
+        <div class={`field wide${errorFields.includes('package_usage_id') ? ' has-error' : ''}`}>
           <label class="field-label" for="visit-package">
             {t('visit.package')}
           </label>
@@ -214,7 +217,7 @@ export function VisitDialog(props: {
             onChange={(e) => {
               setPackageId(e.currentTarget.value);
               setError(null);
-              setErrorField(null);
+              setErrorFields([]);
             }}
           >
             {covering.map((p) => (
@@ -233,27 +236,24 @@ export function VisitDialog(props: {
           ) : null}
         </div>
 
-        <div class={`field${errorField === 'service_date' ? ' has-error' : ''}`}>
+        <div class={`field${errorFields.includes('service_date') ? ' has-error' : ''}`}>
           <label class="field-label" for="visit-date">
             {t('visit.date')}
           </label>
-          <input
+          <DateInput
             id="visit-date"
-            type="date"
-            class="input"
-            data-testid="visit-date"
-            data-field="service_date"
+            testid="visit-date"
+            field="service_date"
             value={date}
             max={todayISO()}
-            onChange={(e) => {
-              const d = e.currentTarget.value;
+            onChange={(d) => {
               setDate(d);
               pick(service, d);
             }}
           />
         </div>
 
-        <div class={`field${errorField === 'duration_minutes' ? ' has-error' : ''}`}>
+        <div class={`field${errorFields.includes('duration_minutes') ? ' has-error' : ''}`}>
           <label class="field-label" for="visit-duration">
             {t('visit.duration')}
           </label>
@@ -273,7 +273,7 @@ export function VisitDialog(props: {
           />
         </div>
 
-        <div class={`field wide${errorField === 'satisfaction_rating' ? ' has-error' : ''}`}>
+        <div class={`field wide${errorFields.includes('satisfaction_rating') ? ' has-error' : ''}`}>
           <span class="field-label" id="visit-satisfaction-label">
             {t('visit.satisfaction')}
           </span>
@@ -294,14 +294,14 @@ export function VisitDialog(props: {
           </div>
         </div>
 
-        <div class={`field wide${errorField === 'session_notes' ? ' has-error' : ''}`}>
+        <div class={`field wide${errorFields.includes('session_notes') ? ' has-error' : ''}`}>
           <label class="field-label" for="visit-notes">
             {t('visit.notes')}
           </label>
           <textarea id="visit-notes" rows={2} class="input" data-testid="visit-notes" data-field="session_notes" value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
         </div>
 
-        <div class={`field${errorField === 'staff_name' ? ' has-error' : ''}`}>
+        <div class={`field${errorFields.includes('staff_name') ? ' has-error' : ''}`}>
           <label class="field-label" for="visit-staff">
             {t('visit.staff')}
           </label>

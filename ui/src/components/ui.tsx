@@ -6,6 +6,7 @@ import { getLang, setLang, t, tEnum } from '../i18n';
 import { isMasked } from '../logic/format';
 import { clickableBoxes, pickToastSpot, TOAST_SPOTS, type ToastSpot } from '../logic/toastPlacement';
 import { usagePercent } from '../logic/packages';
+import { DateInput } from './DateInput';
 
 // ---------------------------------------------------------------------------------------------
 // Badges
@@ -198,26 +199,33 @@ export function DateRangeFilter(props: {
     <div class="filter-item">
       <span class="filter-label">{props.label}</span>
       <span class="range">
-        <input
-          type="date"
-          class="input"
-          data-testid={`${props.testid}-from`}
-          aria-label={props.fromLabel}
+        <DateInput
+          testid={`${props.testid}-from`}
+          ariaLabel={props.fromLabel}
           value={props.from}
           max={props.to || undefined}
-          onChange={(e) => props.onChange({ from: e.currentTarget.value })}
+          onChange={(from) => props.onChange({ from })}
         />
         <span class="muted">~</span>
-        <input
-          type="date"
-          class="input"
-          data-testid={`${props.testid}-to`}
-          aria-label={props.toLabel}
+        <DateInput
+          testid={`${props.testid}-to`}
+          ariaLabel={props.toLabel}
           value={props.to}
           min={props.from || undefined}
-          onChange={(e) => props.onChange({ to: e.currentTarget.value })}
+          onChange={(to) => props.onChange({ to })}
         />
       </span>
+    </div>
+  );
+}
+
+/** A field's error message under its input, when it has one (`error-<field>` for tests). */
+export function FieldMessage({ errors, field }: { errors: Partial<Record<string, string>>; field: string }) {
+  const message = errors[field];
+  if (!message) return null;
+  return (
+    <div class="field-error" role="alert" data-testid={`error-${field}`}>
+      {message}
     </div>
   );
 }

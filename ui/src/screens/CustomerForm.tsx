@@ -15,7 +15,7 @@ import {
   type LocalProblem,
   type FormState,
 } from '../logic/customerForm';
-import { describeError } from '../logic/errors';
+import { describeError, describeFieldError, errorsByInput } from '../logic/errors';
 import { formatPhoneInput, isMasked } from '../logic/format';
 import { href, navigate } from '../router';
 import {
@@ -139,11 +139,14 @@ export function CustomerForm({ id }: { id?: string }) {
           showFieldErrors({ phone: t('form.duplicate') });
           return;
         }
-        const key = formKeyForField(err.field);
-        if (key && FIELD_ERROR_CODES.includes(err.code)) {
-          showFieldErrors({ [key]: describeError(err) });
-          setFormError(t('form.fixErrors'));
-          return;
+        if (FIELD_ERROR_CODES.includes(err.code)) {
+          const { byInput, rest } = errorsByInput(err, formKeyForField);
+          if (Object.keys(byInput).length) {
+            showFieldErrors(byInput);
+            // Errors about something the form has no input for are listed above it.
+            setFormError([t('form.fixErrors'), ...rest.map(describeFieldError)].join(' '));
+            return;
+          }
         }
       }
       setFormError(describeError(err));

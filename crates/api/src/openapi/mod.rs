@@ -198,6 +198,7 @@ pub fn complete(mut raw: utoipa::openapi::OpenApi) -> Document {
     });
     components["schemas"]["SuccessEnvelope"] = success_envelope();
     components["schemas"]["ErrorEnvelope"] = error_envelope();
+    components["schemas"]["FieldError"] = field_error_schema();
     components["headers"] = rate_limit_headers();
     components["responses"] = transport_responses();
     doc["tags"] = json!(TAGS
@@ -496,6 +497,30 @@ fn success_envelope() -> Value {
     })
 }
 
+fn field_error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "한 필드의 오류 (One field's error, in `details.errors`).",
+        "required": ["field", "code", "reason", "message"],
+        "properties": {
+            "field": {"type": "string", "description": "`consent.privacy`처럼 점으로 이은 경로"},
+            "code": {"type": "string", "description": "이 필드의 오류 코드 (VALIDATION_ERROR, HEALTH_CONSENT_REQUIRED …)"},
+            "reason": {
+                "type": "string",
+                "description": "언어와 무관한 이유: required, not_allowed, too_long, format, \
+                                out_of_range, wrong_type, unknown_field, …",
+            },
+            "message": {"type": "string", "description": "`Accept-Language`의 언어로 쓴 설명"},
+            "allowed_values": {
+                "type": ["array", "null"],
+                "items": {},
+                "description": "값이 정해진 필드일 때 허용 값 (otherwise null)",
+            },
+        },
+        "additionalProperties": false,
+    })
+}
+
 fn error_envelope() -> Value {
     let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     json!({
@@ -509,11 +534,23 @@ fn error_envelope() -> Value {
                 "required": ["code", "message", "details"],
                 "properties": {
                     "code": {"type": "string", "enum": codes},
-                    "message": {"type": "string", "description": "한국어 설명 (Korean)"},
+                    "message": {
+                        "type": "string",
+                        "description": "사람이 읽는 설명: `Accept-Language`의 언어 (ko 기본, en). \
+                                        In the caller's language: Korean unless `Accept-Language` \
+                                        prefers English",
+                    },
                     "details": {
                         "type": "object",
                         "description": "기계가 읽는 세부 정보: allowed_values, received_value, \
-                                        max_length, existing_customer_id …",
+                                        max_length, existing_customer_id …; 필드를 가리키는 422에는 \
+                                        `errors` — every field error of the request at once",
+                        "properties": {
+                            "errors": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/FieldError"},
+                            },
+                        },
                     },
                     "field": {
                         "type": "string",

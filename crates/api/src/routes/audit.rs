@@ -68,7 +68,7 @@ pub async fn events(
     let to = q.date("to")?;
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            return Err(DomainError::invalid("from", "시작일이 종료일보다 늦습니다").into());
+            return Err(DomainError::field_error("from", clinicdesk_domain::Msg::DateOrder).into());
         }
     }
     let filter = AuditFilter {

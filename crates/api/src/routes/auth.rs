@@ -180,7 +180,12 @@ pub async fn login(
     let username = required_text("username", obj.get("username"), 100)?.to_ascii_lowercase();
     let password = match obj.get("password") {
         Some(Value::String(p)) if !p.is_empty() && p.len() <= 1024 => p.clone(),
-        _ => return Err(DomainError::invalid("password", "password 항목은 필수입니다").into()),
+        _ => return Err(DomainError::field_error(
+                "password",
+                clinicdesk_domain::Msg::Required {
+                    field: "password".into(),
+                },
+            ).into()),
     };
     let body_device = opt_text(
         "device_id",

@@ -254,7 +254,7 @@ pub async fn search(
     if let (Some(from), Some(to)) = (query.last_visit_from, query.last_visit_to) {
         if from > to {
             return Err(
-                DomainError::invalid("last_visit_from", "시작일이 종료일보다 늦습니다").into(),
+                DomainError::field_error("last_visit_from", clinicdesk_domain::Msg::DateOrder).into(),
             );
         }
     }

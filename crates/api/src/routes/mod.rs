@@ -31,7 +31,7 @@ use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use clinicdesk_domain::{DomainError, ErrorCode};
+use clinicdesk_domain::{DomainError, ErrorCode, Lang};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
@@ -250,8 +250,20 @@ async fn request_scope(req: Request, next: Next) -> Response {
         .extensions()
         .get::<ClientRequestId>()
         .map(|c| c.0.clone());
+    let lang = req
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::Ko, Lang::from_accept_language);
     REQUEST_IDS
-        .scope(RequestIds { server, client }, next.run(req))
+        .scope(
+            RequestIds {
+                server,
+                client,
+                lang,
+            },
+            next.run(req),
+        )
         .await
 }
 

@@ -15,7 +15,8 @@ use crate::routes::customers::checked_id;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use clinicdesk_domain::account::{self, password_field, AccountChange, AccountState, NewAccount};
-use clinicdesk_domain::fields::{object, reject_unknown, required_enum, required_text};
+use clinicdesk_domain::fields::{object, reject_unknown, required_enum, required_text, Problems};
+use clinicdesk_domain::messages::{Kind, Msg};
 use clinicdesk_domain::{DomainError, ErrorCode, Role};
 use clinicdesk_store::users::{self, User, UserSummary, UserUpdate};
 use clinicdesk_store::WriteTx;
@@ -103,9 +104,14 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let obj = object(&body)?;
-    reject_unknown(obj, &["username", "display_name", "role", "password"], "")?;
-    let role = required_enum("role", obj.get("role"), &Role::STAFF_ROLES)?;
-    let account = NewAccount::from_json(obj)?;
+    let mut p = Problems::new();
+    p.take(reject_unknown(obj, &["username", "display_name", "role", "password"], ""));
+    let role = p.take(required_enum("role", obj.get("role"), &Role::STAFF_ROLES));
+    let account = p.take(NewAccount::from_json(obj));
+    p.finish()?;
+    let (Some(role), Some(account)) = (role, account) else {
+        return Err(DomainError::internal("a body without errors lacks role or account").into());
+    };
     // A taken name is refused before the (slow) hash; checked again under the write lock.
     if users::by_username(&mut *state.db.conn().await?, &account.username)
         .await?
@@ -135,29 +141,34 @@ async fn user_in(w: &mut WriteTx, id: &str) -> Result<User, ApiError> {
 
 fn parse_update(body: &Value) -> Result<UserUpdate, ApiError> {
     let obj = object(body)?;
-    reject_unknown(obj, &["display_name", "role", "active"], "")?;
+    let mut p = Problems::new();
+    p.take(reject_unknown(obj, &["display_name", "role", "active"], ""));
     let mut update = UserUpdate::default();
     if obj.contains_key("display_name") {
-        update.display_name = Some(required_text(
+        update.display_name = p.take(required_text(
             "display_name",
             obj.get("display_name"),
             account::DISPLAY_NAME_MAX,
-        )?);
+        ));
     }
     if obj.contains_key("role") {
-        update.role = Some(required_enum("role", obj.get("role"), &Role::STAFF_ROLES)?);
+        update.role = p.take(required_enum("role", obj.get("role"), &Role::STAFF_ROLES));
     }
     match obj.get("active") {
         None => {}
         Some(Value::Bool(a)) => update.active = Some(*a),
-        Some(other) => {
-            return Err(
-                DomainError::invalid("active", "active 항목은 true 또는 false여야 합니다")
-                    .with_details(json!({ "received_value": other }))
-                    .into(),
+        Some(other) => p.push(
+            DomainError::field_error(
+                "active",
+                Msg::WrongType {
+                    field: "active".into(),
+                    expected: Kind::Bool,
+                },
             )
-        }
+            .with_details(json!({ "received_value": other })),
+        ),
     }
+    p.finish()?;
     Ok(update)
 }
 
@@ -280,9 +291,14 @@ pub async fn change_own_password(
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let obj = object(&body)?;
-    reject_unknown(obj, &["current_password", "new_password"], "")?;
-    let current = password_field(obj, "current_password")?;
-    let new_password = password_field(obj, "new_password")?;
+    let mut p = Problems::new();
+    p.take(reject_unknown(obj, &["current_password", "new_password"], ""));
+    let current = p.take(password_field(obj, "current_password"));
+    let new_password = p.take(password_field(obj, "new_password"));
+    p.finish()?;
+    let (Some(current), Some(new_password)) = (current, new_password) else {
+        return Err(DomainError::internal("a body without errors lacks a password").into());
+    };
     let stored = {
         let mut conn = state.db.conn().await?;
         users::by_id(&mut conn, &user.user_id)
@@ -290,14 +306,10 @@ pub async fn change_own_password(
             .ok_or_else(user_not_found)?
     };
     if !clinicdesk_security::verify_password_async(current.clone(), stored.password_hash).await {
-        return Err(
-            DomainError::invalid("current_password", "현재 비밀번호가 올바르지 않습니다").into(),
-        );
+        return Err(DomainError::field_error("current_password", Msg::CurrentPasswordWrong).into());
     }
     if new_password == current {
-        return Err(
-            DomainError::invalid("new_password", "새 비밀번호가 지금 비밀번호와 같습니다").into(),
-        );
+        return Err(DomainError::field_error("new_password", Msg::SamePassword).into());
     }
     account::check_password("new_password", &new_password, &user.username)?;
     let password_hash = hash(new_password).await?;
