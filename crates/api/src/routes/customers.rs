@@ -252,9 +252,11 @@ pub async fn search(
     };
     if let (Some(from), Some(to)) = (query.last_visit_from, query.last_visit_to) {
         if from > to {
-            return Err(
-                DomainError::field_error("last_visit_from", clinicdesk_domain::Msg::DateOrder).into(),
-            );
+            return Err(DomainError::field_error(
+                "last_visit_from",
+                clinicdesk_domain::Msg::DateOrder,
+            )
+            .into());
         }
     }
     let today = state.today();
