@@ -980,13 +980,9 @@ mod tests {
         assert_eq!(next.consent_updated_at.as_deref(), Some("T2"));
     }
 
-    fn fields_of(e: &DomainError) -> Vec<String> {
-        let mut f: Vec<String> = e
-            .field_errors()
-            .iter()
-            .filter_map(|e| e.field.clone())
-            .collect();
-        f.sort();
+    fn fields_of(e: &DomainError) -> Vec<&str> {
+        let mut f = e.field_names();
+        f.sort_unstable();
         f
     }
 

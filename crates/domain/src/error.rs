@@ -299,6 +299,14 @@ impl DomainError {
         }
     }
 
+    /// The fields [`Self::field_errors`] name, in the order they were found.
+    pub fn field_names(&self) -> Vec<&str> {
+        self.field_errors()
+            .into_iter()
+            .filter_map(|e| e.field.as_deref())
+            .collect()
+    }
+
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self

@@ -457,13 +457,9 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
-    fn sorted_fields(e: &DomainError) -> Vec<String> {
-        let mut f: Vec<String> = e
-            .field_errors()
-            .iter()
-            .filter_map(|x| x.field.clone())
-            .collect();
-        f.sort();
+    fn sorted_fields(e: &DomainError) -> Vec<&str> {
+        let mut f = e.field_names();
+        f.sort_unstable();
         f
     }
 

@@ -182,11 +182,7 @@ mod tests {
             today(),
         )
         .unwrap_err();
-        let mut fields: Vec<&str> = e
-            .field_errors()
-            .iter()
-            .filter_map(|x| x.field.as_deref())
-            .collect();
+        let mut fields = e.field_names();
         fields.sort_unstable();
         assert_eq!(
             fields,
