@@ -36,6 +36,8 @@ export async function run({ browser, BASE, test, assert, shot, newSession, asser
     const consent = page.getByTestId('error-consent_privacy');
     await consent.waitFor();
     assert(((await consent.textContent()) ?? '').includes('동의'), 'the missing consent is said at its checkbox');
+    await page.getByTestId('form-consent-section').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: new URL('./screenshots/issue8-consent-1024x700.png', import.meta.url).pathname });
   });
 
   await test('one submit shows every field error at once, each beside its field (Korean)', async () => {

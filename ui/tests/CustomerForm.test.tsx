@@ -169,6 +169,22 @@ describe('CustomerForm', () => {
     expect(calls.find((c) => c.method === 'PUT')!.body).toEqual({ occupation: '프리랜서' });
   });
 
+  it('warns that withdrawing the health-data consent erases the health data', async () => {
+    renderForm(
+      'doctor',
+      {
+        'GET /api/v1/customers/c-1': () => ({
+          data: { id: 'c-1', name: '김영희', phone: '010-1234-5678', health_goals: '수면', consent: { privacy: true, marketing: false, health_data: true } },
+        }),
+      },
+      'c-1',
+    );
+    await screen.findByDisplayValue('김영희');
+    expect(screen.queryByTestId('health-withdrawal-warning')).toBeNull();
+    fireEvent.click(screen.getByTestId('form-consent_health_data'));
+    expect(screen.getByTestId('health-withdrawal-warning').textContent).toContain('삭제');
+  });
+
   it('says so when nothing changed', async () => {
     const { calls } = renderForm(
       'staff',

@@ -213,7 +213,7 @@ impl FromRequestParts<AppState> for AuthUser {
         let revoked = || {
             ApiError(
                 DomainError::new(ErrorCode::AuthInvalidToken)
-                    .with_message("로그아웃되었거나 만료된 세션입니다"),
+                    .with_msg(clinicdesk_domain::Msg::SessionRevoked),
             )
         };
         // The user row is read on every request, so deactivating an account, a role change or

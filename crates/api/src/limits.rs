@@ -349,10 +349,10 @@ pub(crate) async fn rate_limit(
     } else {
         crate::envelope::ApiError(
             DomainError::new(ErrorCode::RateLimitExceeded)
-                .with_message(format!(
-                    "요청 한도({}회/시간)를 초과했습니다. {}초 후에 다시 시도하세요",
-                    decision.limit, decision.retry_after
-                ))
+                .with_msg(clinicdesk_domain::Msg::RateLimited {
+                    limit: decision.limit,
+                    seconds: decision.retry_after,
+                })
                 .with_details(serde_json::json!({
                     "limit": decision.limit,
                     "class": format!("{class:?}").to_lowercase(),

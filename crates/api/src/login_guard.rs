@@ -180,9 +180,7 @@ fn locked(retry_after: u64, scope: &str) -> ApiError {
     let minutes = retry_after.div_ceil(60).max(1);
     ApiError(
         DomainError::new(ErrorCode::RateLimitExceeded)
-            .with_message(format!(
-                "로그인 실패가 너무 많아 잠시 로그인할 수 없습니다. {minutes}분 후에 다시 시도하세요"
-            ))
+            .with_msg(clinicdesk_domain::Msg::LoginLocked { minutes })
             .with_details(serde_json::json!({
                 "retry_after_seconds": retry_after,
                 "locked": scope,
@@ -274,7 +272,7 @@ impl LoginGuard {
                 Reservation::Busy => {
                     return Err(ApiError(
                         DomainError::new(ErrorCode::RateLimitExceeded)
-                            .with_message("로그인 요청이 몰려 있습니다. 잠시 후 다시 시도하세요")
+                            .with_msg(clinicdesk_domain::Msg::LoginBusy)
                             .with_details(serde_json::json!({ "retry_after_seconds": 1 })),
                     ))
                 }

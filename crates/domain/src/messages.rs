@@ -105,24 +105,62 @@ pub enum BadChar {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     BodyNotObject,
-    UnknownField { field: String },
-    WrongType { field: String, expected: Kind },
-    Required { field: String },
-    PhoneRequired { field: String },
-    TooLong { field: String, max: usize },
-    ControlChars { field: String },
-    NotAllowed { field: String, allowed: Vec<String> },
-    IntRange { field: String, min: i64, max: i64 },
-    DateFormat { field: String },
-    DateTimeFormat { field: String },
-    YearRange { field: String, min: i32, max: i32 },
-    NameChar { field: String, kind: BadChar },
-    NameNeedsLetter { field: String },
+    UnknownField {
+        field: String,
+    },
+    WrongType {
+        field: String,
+        expected: Kind,
+    },
+    Required {
+        field: String,
+    },
+    PhoneRequired {
+        field: String,
+    },
+    TooLong {
+        field: String,
+        max: usize,
+    },
+    ControlChars {
+        field: String,
+    },
+    NotAllowed {
+        field: String,
+        allowed: Vec<String>,
+    },
+    IntRange {
+        field: String,
+        min: i64,
+        max: i64,
+    },
+    DateFormat {
+        field: String,
+    },
+    DateTimeFormat {
+        field: String,
+    },
+    YearRange {
+        field: String,
+        min: i32,
+        max: i32,
+    },
+    NameChar {
+        field: String,
+        kind: BadChar,
+    },
+    NameNeedsLetter {
+        field: String,
+    },
     PhoneFormat,
     EmailFormat,
-    MaskedValue { field: String },
+    MaskedValue {
+        field: String,
+    },
     PhoneCannotBeCleared,
-    ForbiddenField { field: String },
+    ForbiddenField {
+        field: String,
+    },
     PrivacyWithdrawalNeedsErasure,
     DateOrder,
     FutureVisit,
@@ -131,16 +169,39 @@ pub enum Msg {
     FollowUpDateRequired,
     FollowUpBeforeInteraction,
     PackageNeedsService,
-    SessionsObject { field: String },
-    UsernameLength { min: usize, max: usize },
+    SessionsObject {
+        field: String,
+    },
+    UsernameLength {
+        min: usize,
+        max: usize,
+    },
     UsernameChars,
     UsernameStart,
-    WeakPassword { problems: Vec<PasswordProblem> },
+    WeakPassword {
+        problems: Vec<PasswordProblem>,
+    },
     CurrentPasswordWrong,
     SamePassword,
+    LoginLocked {
+        minutes: u64,
+    },
+    LoginBusy,
+    RateLimited {
+        limit: u32,
+        seconds: u64,
+    },
+    SessionRevoked,
+    SignInAgain,
+    OwnPasswordViaChange,
+    DuplicateExact,
+    DuplicateLastFour,
     /// A message written before the catalogue (or by a rule not yet moved into it): shown as
     /// written in Korean, and as the generic "invalid value" in other languages.
-    Plain { ko: String, field: Option<String> },
+    Plain {
+        ko: String,
+        field: Option<String>,
+    },
 }
 
 impl Msg {
@@ -170,6 +231,10 @@ impl Msg {
             WeakPassword { .. } => "weak_password",
             CurrentPasswordWrong => "wrong_password",
             SamePassword => "same_password",
+            LoginLocked { .. } | LoginBusy | RateLimited { .. } => "rate_limited",
+            SessionRevoked | SignInAgain => "signed_out",
+            OwnPasswordViaChange => "own_account",
+            DuplicateExact | DuplicateLastFour => "duplicate",
             Plain { .. } => "invalid",
         }
     }
@@ -249,6 +314,23 @@ impl Msg {
             }
             CurrentPasswordWrong => "현재 비밀번호가 올바르지 않습니다".into(),
             SamePassword => "새 비밀번호가 지금 비밀번호와 같습니다".into(),
+            LoginLocked { minutes } => format!(
+                "로그인 실패가 너무 많아 잠시 로그인할 수 없습니다. {minutes}분 후에 다시 시도하세요"
+            ),
+            LoginBusy => "로그인 요청이 몰려 있습니다. 잠시 후 다시 시도하세요".into(),
+            RateLimited { limit, seconds } => format!(
+                "요청 한도({limit}회/시간)를 초과했습니다. {seconds}초 후에 다시 시도하세요"
+            ),
+            SessionRevoked => "로그아웃되었거나 만료된 세션입니다".into(),
+            SignInAgain => "다시 로그인해 주세요".into(),
+            OwnPasswordViaChange => {
+                "자신의 비밀번호는 '비밀번호 변경'에서 현재 비밀번호와 함께 바꿔 주세요".into()
+            }
+            DuplicateExact => "같은 이름과 연락처의 고객이 이미 있습니다".into(),
+            DuplicateLastFour => {
+                "같은 이름에 연락처 끝 네 자리가 같은 고객이 있습니다. 같은 분인지 확인해 주세요"
+                    .into()
+            }
             Plain { ko, .. } => ko.clone(),
         }
     }
@@ -322,6 +404,23 @@ impl Msg {
             }
             CurrentPasswordWrong => "The current password is wrong".into(),
             SamePassword => "The new password is the same as the current one".into(),
+            LoginLocked { minutes } => format!(
+                "Too many failed sign-ins: signing in is paused. Try again in {minutes} minute(s)"
+            ),
+            LoginBusy => "Many sign-ins at once. Try again shortly".into(),
+            RateLimited { limit, seconds } => format!(
+                "Over the request limit ({limit} per hour). Try again in {seconds} seconds"
+            ),
+            SessionRevoked => "This session was signed out or has expired".into(),
+            SignInAgain => "Please sign in again".into(),
+            OwnPasswordViaChange => {
+                "Change your own password under 'Change password', with your current password"
+                    .into()
+            }
+            DuplicateExact => {
+                "A customer with the same name and phone number already exists".into()
+            }
+            DuplicateLastFour => "A customer with the same name and the same last four phone digits exists. Please check whether it is the same person".into(),
             Plain { field: Some(field), .. } => format!("The value of {field} is not valid"),
             Plain { field: None, .. } => "The input is not valid".into(),
         }
@@ -392,17 +491,37 @@ mod tests {
         let all = [
             Msg::BodyNotObject,
             Msg::UnknownField { field: field() },
-            Msg::WrongType { field: field(), expected: Kind::Date },
+            Msg::WrongType {
+                field: field(),
+                expected: Kind::Date,
+            },
             Msg::Required { field: field() },
             Msg::PhoneRequired { field: field() },
-            Msg::TooLong { field: field(), max: 5 },
+            Msg::TooLong {
+                field: field(),
+                max: 5,
+            },
             Msg::ControlChars { field: field() },
-            Msg::NotAllowed { field: field(), allowed: vec!["a".into(), "b".into()] },
-            Msg::IntRange { field: field(), min: 1, max: 2 },
+            Msg::NotAllowed {
+                field: field(),
+                allowed: vec!["a".into(), "b".into()],
+            },
+            Msg::IntRange {
+                field: field(),
+                min: 1,
+                max: 2,
+            },
             Msg::DateFormat { field: field() },
             Msg::DateTimeFormat { field: field() },
-            Msg::YearRange { field: field(), min: 1900, max: 2100 },
-            Msg::NameChar { field: field(), kind: BadChar::Bidi },
+            Msg::YearRange {
+                field: field(),
+                min: 1900,
+                max: 2100,
+            },
+            Msg::NameChar {
+                field: field(),
+                kind: BadChar::Bidi,
+            },
             Msg::NameNeedsLetter { field: field() },
             Msg::PhoneFormat,
             Msg::EmailFormat,
@@ -421,10 +540,26 @@ mod tests {
             Msg::UsernameLength { min: 3, max: 50 },
             Msg::UsernameChars,
             Msg::UsernameStart,
-            Msg::WeakPassword { problems: vec![PasswordProblem::TooShort, PasswordProblem::Guessable] },
+            Msg::WeakPassword {
+                problems: vec![PasswordProblem::TooShort, PasswordProblem::Guessable],
+            },
             Msg::CurrentPasswordWrong,
             Msg::SamePassword,
-            Msg::Plain { ko: "한국어 설명".into(), field: Some(field()) },
+            Msg::LoginLocked { minutes: 15 },
+            Msg::LoginBusy,
+            Msg::RateLimited {
+                limit: 100,
+                seconds: 30,
+            },
+            Msg::SessionRevoked,
+            Msg::SignInAgain,
+            Msg::OwnPasswordViaChange,
+            Msg::DuplicateExact,
+            Msg::DuplicateLastFour,
+            Msg::Plain {
+                ko: "한국어 설명".into(),
+                field: Some(field()),
+            },
         ];
         let hangul = |s: &str| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
         for m in all {
@@ -434,8 +569,11 @@ mod tests {
             assert!(!m.reason().is_empty());
         }
         assert_eq!(
-            Msg::NotAllowed { field: "gender".into(), allowed: vec!["male".into(), "female".into()] }
-                .render(Lang::En),
+            Msg::NotAllowed {
+                field: "gender".into(),
+                allowed: vec!["male".into(), "female".into()]
+            }
+            .render(Lang::En),
             "gender must be one of: male, female"
         );
     }

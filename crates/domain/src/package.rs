@@ -108,16 +108,28 @@ pub fn parse_template(body: &Value, id: String, now: &str) -> DomainResult<Packa
         )
     };
     let name = p.take(required_text("name", obj.get("name"), 100));
-    let description = p.take(opt_text("description", obj.get("description").unwrap_or(&null), 500));
+    let description = p.take(opt_text(
+        "description",
+        obj.get("description").unwrap_or(&null),
+        500,
+    ));
     let price = p.take(
         opt_int("price", obj.get("price").unwrap_or(&null), 0, 100_000_000)
             .and_then(|v| v.ok_or_else(|| required("price"))),
     );
     let validity_days = p.take(
-        opt_int("validity_days", obj.get("validity_days").unwrap_or(&null), 1, 3650)
-            .and_then(|v| v.ok_or_else(|| required("validity_days"))),
+        opt_int(
+            "validity_days",
+            obj.get("validity_days").unwrap_or(&null),
+            1,
+            3650,
+        )
+        .and_then(|v| v.ok_or_else(|| required("validity_days"))),
     );
-    let sessions = p.take(parse_sessions("sessions", obj.get("sessions").unwrap_or(&null)));
+    let sessions = p.take(parse_sessions(
+        "sessions",
+        obj.get("sessions").unwrap_or(&null),
+    ));
     p.finish()?;
     // Past `finish`, every reader succeeded; the defaults are never used.
     Ok(PackageTemplate {
@@ -174,12 +186,21 @@ pub fn parse_purchase_request(body: &Value, today: NaiveDate) -> DomainResult<Pu
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
     let package_id = p.take(required_text("package_id", obj.get("package_id"), 64));
-    let purchase_date = p.take(opt_date("purchase_date", get("purchase_date"))).flatten();
+    let purchase_date = p
+        .take(opt_date("purchase_date", get("purchase_date")))
+        .flatten();
     if purchase_date.is_some_and(|d| d > today) {
-        p.push(DomainError::field_error("purchase_date", Msg::FuturePurchase));
+        p.push(DomainError::field_error(
+            "purchase_date",
+            Msg::FuturePurchase,
+        ));
     }
     let price_paid = p.take(opt_int("price_paid", get("price_paid"), 0, 100_000_000));
-    let payment_method = p.take(opt_enum("payment_method", get("payment_method"), &PAYMENT_METHODS));
+    let payment_method = p.take(opt_enum(
+        "payment_method",
+        get("payment_method"),
+        &PAYMENT_METHODS,
+    ));
     let notes = p.take(opt_text("notes", get("notes"), 500));
     p.finish()?;
     // Past `finish`, every reader succeeded; the defaults are never used.
@@ -457,9 +478,9 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
-    fn sorted_fields(e: &DomainError) -> Vec<String> {
-        let mut f: Vec<String> = e.field_errors().iter().filter_map(|x| x.field.clone()).collect();
-        f.sort();
+    fn sorted_fields(e: &DomainError) -> Vec<&str> {
+        let mut f = e.field_names();
+        f.sort_unstable();
         f
     }
 
@@ -473,7 +494,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             sorted_fields(&e),
-            vec!["name", "price", "sessions.brain", "sessions.sauna", "validity_days"]
+            vec![
+                "name",
+                "price",
+                "sessions.brain",
+                "sessions.sauna",
+                "validity_days"
+            ]
         );
         let e = parse_purchase_request(
             &json!({"purchase_date": "2099-01-01", "payment_method": "bitcoin", "price_paid": "x"}),
@@ -482,7 +509,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             sorted_fields(&e),
-            vec!["package_id", "payment_method", "price_paid", "purchase_date"]
+            vec![
+                "package_id",
+                "payment_method",
+                "price_paid",
+                "purchase_date"
+            ]
         );
     }
 

@@ -353,6 +353,11 @@ export function CustomerForm({ id }: { id?: string }) {
             {check('consent_health_data')}
             <p class="muted small consent-health-note">{t('consent.healthNote')}</p>
           </div>
+          {mode === 'edit' && original?.consent?.health_data === true && !state.consent_health_data ? (
+            <div class="field wide notice warn" role="alert" data-testid="health-withdrawal-warning">
+              {t('consent.withdrawalWarning')}
+            </div>
+          ) : null}
         </Section>
 
         {health ? (

@@ -93,14 +93,14 @@ async fn check_duplicates(
         details["existing_customer_id"] = json!(ids[0]);
     }
     let message = if exact {
-        "같은 이름과 연락처의 고객이 이미 있습니다"
+        clinicdesk_domain::Msg::DuplicateExact
     } else {
-        "같은 이름에 연락처 끝 네 자리가 같은 고객이 있습니다. 같은 분인지 확인해 주세요"
+        clinicdesk_domain::Msg::DuplicateLastFour
     };
     Err(ApiError(
         DomainError::new(ErrorCode::DuplicateCustomer)
             .with_field("phone")
-            .with_message(message)
+            .with_msg(message)
             .with_details(details),
     ))
 }
@@ -253,9 +253,11 @@ pub async fn search(
     };
     if let (Some(from), Some(to)) = (query.last_visit_from, query.last_visit_to) {
         if from > to {
-            return Err(
-                DomainError::field_error("last_visit_from", clinicdesk_domain::Msg::DateOrder).into(),
-            );
+            return Err(DomainError::field_error(
+                "last_visit_from",
+                clinicdesk_domain::Msg::DateOrder,
+            )
+            .into());
         }
     }
     let today = state.today();

@@ -105,7 +105,11 @@ pub async fn create(
 ) -> ApiResult {
     let obj = object(&body)?;
     let mut p = Problems::new();
-    p.take(reject_unknown(obj, &["username", "display_name", "role", "password"], ""));
+    p.take(reject_unknown(
+        obj,
+        &["username", "display_name", "role", "password"],
+        "",
+    ));
     let role = p.take(required_enum("role", obj.get("role"), &Role::STAFF_ROLES));
     let account = p.take(NewAccount::from_json(obj));
     p.finish()?;
@@ -256,9 +260,7 @@ pub async fn reset_password(
     };
     if target.id == admin.user_id {
         return Err(ApiError(
-            DomainError::new(ErrorCode::OwnAccountChange).with_message(
-                "자신의 비밀번호는 '비밀번호 변경'에서 현재 비밀번호와 함께 바꿔 주세요",
-            ),
+            DomainError::new(ErrorCode::OwnAccountChange).with_msg(Msg::OwnPasswordViaChange),
         ));
     }
     account::check_password("new_password", &new_password, &target.username)?;
@@ -292,7 +294,11 @@ pub async fn change_own_password(
 ) -> ApiResult {
     let obj = object(&body)?;
     let mut p = Problems::new();
-    p.take(reject_unknown(obj, &["current_password", "new_password"], ""));
+    p.take(reject_unknown(
+        obj,
+        &["current_password", "new_password"],
+        "",
+    ));
     let current = p.take(password_field(obj, "current_password"));
     let new_password = p.take(password_field(obj, "new_password"));
     p.finish()?;
