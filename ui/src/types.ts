@@ -64,6 +64,8 @@ export const PACKAGE_STATUSES = ['active', 'expiring', 'expired'] as const;
 export const PAYMENT_METHODS = ['card', 'cash', 'transfer'] as const;
 export const INTERACTION_TYPES = ['call', 'message', 'consultation', 'visit_note', 'complaint'] as const;
 export const SORT_FIELDS = ['name', 'last_visit', 'total_visits', 'revenue'] as const;
+/** Offered (with an expiry column) while a package-status filter is set. */
+export const PACKAGE_SORT = 'package_expiry';
 
 export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -124,9 +126,25 @@ export interface SearchRow {
   total_visits?: number | null;
   active_package?: string | { package_name?: string; name?: string } | null;
   package_usage_summary?: string | null;
+  /** The package that shows the customer's package status (see docs/API.md). */
+  package?: SearchPackage | null;
   membership_level?: string | null;
   risk_level?: string | null;
   total_revenue?: number | null;
+}
+
+export interface SearchPackage {
+  package_usage_id: string;
+  package_name: string;
+  package_status: string;
+  purchase_date?: string | null;
+  expiry_date?: string | null;
+  /** Negative once the expiry date has passed; 0 on the last usable day. */
+  days_remaining?: number | null;
+  total_sessions?: number | null;
+  used_sessions?: number | null;
+  remaining_sessions?: number | null;
+  service_breakdown?: Record<string, ServiceBreakdownEntry> | null;
 }
 
 export interface SearchResult {

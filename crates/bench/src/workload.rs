@@ -24,6 +24,10 @@ pub struct Fixtures {
     pub name_fragments: Vec<String>,
     /// Last four digits of real phone numbers.
     pub phone_fragments: Vec<String>,
+    /// The initial consonants of real three-syllable names (`ㄱㅇㅎ`).
+    pub initials: Vec<String>,
+    /// Two words of real names: the surname and the last syllable (`김 희`).
+    pub word_pairs: Vec<String>,
     pub vip_count: i64,
 }
 
@@ -45,6 +49,8 @@ pub async fn load_fixtures(db: &Db) -> anyhow::Result<Fixtures> {
     let mut f = Fixtures::default();
     let mut names = std::collections::BTreeSet::new();
     let mut phones = std::collections::BTreeSet::new();
+    let mut initials = std::collections::BTreeSet::new();
+    let mut word_pairs = std::collections::BTreeSet::new();
     for r in rows {
         let id: String = r.try_get("id")?;
         let name: String = r.try_get("name")?;
@@ -58,6 +64,10 @@ pub async fn load_fixtures(db: &Db) -> anyhow::Result<Fixtures> {
             if let Some(frag) = name_fragment(&name) {
                 names.insert(frag);
             }
+            if let Some((i, w)) = korean_habits(&name) {
+                initials.insert(i);
+                word_pairs.insert(w);
+            }
             if let Some(p) = phone {
                 if let Some(frag) = phone_fragment(&p) {
                     phones.insert(frag);
@@ -68,6 +78,8 @@ pub async fn load_fixtures(db: &Db) -> anyhow::Result<Fixtures> {
     }
     f.name_fragments = names.into_iter().collect();
     f.phone_fragments = phones.into_iter().collect();
+    f.initials = initials.into_iter().collect();
+    f.word_pairs = word_pairs.into_iter().collect();
     anyhow::ensure!(!f.customer_ids.is_empty(), "the data set has no customers");
     anyhow::ensure!(
         !f.name_fragments.is_empty(),
@@ -77,6 +89,10 @@ pub async fn load_fixtures(db: &Db) -> anyhow::Result<Fixtures> {
         !f.phone_fragments.is_empty(),
         "no phone numbers to search for"
     );
+    anyhow::ensure!(
+        !f.initials.is_empty(),
+        "no three-syllable names to search for"
+    );
     Ok(f)
 }
 
@@ -85,6 +101,21 @@ pub fn name_fragment(name: &str) -> Option<String> {
     let chars: Vec<char> = name.trim().chars().collect();
     (chars.len() >= 3 && chars.iter().all(|c| ('가'..='힣').contains(c)))
         .then(|| chars[..2].iter().collect())
+}
+
+/// How a Korean front desk types a three-syllable name: its initials (`ㄱㅇㅎ`) and two words,
+/// the surname and the last syllable (`김 희`).
+pub fn korean_habits(name: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = name.trim().chars().collect();
+    (chars.len() == 3 && chars.iter().all(|c| ('가'..='힣').contains(c))).then(|| {
+        (
+            chars
+                .iter()
+                .map(|&c| clinicdesk_domain::search::initial_of(c))
+                .collect(),
+            format!("{} {}", chars[0], chars[2]),
+        )
+    })
 }
 
 /// The last four digits of a phone number.
@@ -178,6 +209,9 @@ pub enum Endpoint {
     SearchServicePackage,
     SearchRiskRevenue,
     SearchVipVisitsPage3,
+    SearchInitials,
+    SearchTwoWords,
+    SearchExpiredByExpiry,
     Interactions,
     Packages,
     RecordVisit,
@@ -185,7 +219,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 12] = [
+    pub const ALL: [Endpoint; 15] = [
         Endpoint::Detail,
         Endpoint::Profile,
         Endpoint::ListVip,
@@ -194,6 +228,9 @@ impl Endpoint {
         Endpoint::SearchServicePackage,
         Endpoint::SearchRiskRevenue,
         Endpoint::SearchVipVisitsPage3,
+        Endpoint::SearchInitials,
+        Endpoint::SearchTwoWords,
+        Endpoint::SearchExpiredByExpiry,
         Endpoint::Interactions,
         Endpoint::Packages,
         Endpoint::RecordVisit,
@@ -210,6 +247,9 @@ impl Endpoint {
             Endpoint::SearchServicePackage => "search_service_package",
             Endpoint::SearchRiskRevenue => "search_risk_revenue",
             Endpoint::SearchVipVisitsPage3 => "search_vip_visits_page3",
+            Endpoint::SearchInitials => "search_initials",
+            Endpoint::SearchTwoWords => "search_two_words",
+            Endpoint::SearchExpiredByExpiry => "search_expired_by_expiry",
             Endpoint::Interactions => "interactions",
             Endpoint::Packages => "packages",
             Endpoint::RecordVisit => "record_visit",
@@ -227,6 +267,9 @@ impl Endpoint {
             Endpoint::SearchServicePackage => "search: brain,pulse + active package, by last visit",
             Endpoint::SearchRiskRevenue => "search: risk warning, by revenue",
             Endpoint::SearchVipVisitsPage3 => "search: VIP by total visits, page 3",
+            Endpoint::SearchInitials => "search: initial consonants",
+            Endpoint::SearchTwoWords => "search: two words",
+            Endpoint::SearchExpiredByExpiry => "search: expired packages, by expiry",
             Endpoint::Interactions => "interactions",
             Endpoint::Packages => "package usage",
             Endpoint::RecordVisit => "record a visit",
@@ -250,6 +293,15 @@ impl Endpoint {
             Endpoint::SearchVipVisitsPage3 => {
                 "GET /api/v1/customers/search?membership_level=vip&sort_by=total_visits&page=3"
             }
+            Endpoint::SearchInitials => {
+                "GET /api/v1/customers/search?q={initial consonants of a real three-syllable name}"
+            }
+            Endpoint::SearchTwoWords => {
+                "GET /api/v1/customers/search?q={surname} {last syllable of a real name}"
+            }
+            Endpoint::SearchExpiredByExpiry => {
+                "GET /api/v1/customers/search?package_status=expired&sort_by=package_expiry&sort_order=desc"
+            }
             Endpoint::Interactions => "GET /api/v1/customers/{id}/interactions",
             Endpoint::Packages => "GET /api/v1/customers/{id}/packages",
             Endpoint::RecordVisit => {
@@ -267,7 +319,10 @@ impl Endpoint {
             | Endpoint::SearchPhone
             | Endpoint::SearchServicePackage
             | Endpoint::SearchRiskRevenue
-            | Endpoint::SearchVipVisitsPage3 => Category::ListOrSearch,
+            | Endpoint::SearchVipVisitsPage3
+            | Endpoint::SearchInitials
+            | Endpoint::SearchTwoWords
+            | Endpoint::SearchExpiredByExpiry => Category::ListOrSearch,
             Endpoint::RecordVisit => Category::RecordVisit,
             Endpoint::Profile | Endpoint::Interactions | Endpoint::Packages | Endpoint::Update => {
                 Category::Other
@@ -335,6 +390,17 @@ pub fn make_call(
         }
         Endpoint::SearchVipVisitsPage3 => Call::get(format!(
             "{base}/search?membership_level=vip&sort_by=total_visits&page=3"
+        )),
+        Endpoint::SearchInitials => Call::get(format!(
+            "{base}/search?q={}",
+            encode(pick(rng, &f.initials))
+        )),
+        Endpoint::SearchTwoWords => Call::get(format!(
+            "{base}/search?q={}",
+            encode(pick(rng, &f.word_pairs))
+        )),
+        Endpoint::SearchExpiredByExpiry => Call::get(format!(
+            "{base}/search?package_status=expired&sort_by=package_expiry&sort_order=desc"
         )),
         Endpoint::Interactions => Call::get(format!(
             "{base}/{}/interactions",
@@ -491,6 +557,8 @@ mod tests {
             customer_ids: vec!["a".into(), "b".into()],
             name_fragments: vec!["김영".into()],
             phone_fragments: vec!["5678".into()],
+            initials: vec!["ㄱㅇㅎ".into()],
+            word_pairs: vec!["김 희".into()],
             vip_count: 45,
         }
     }
@@ -504,6 +572,11 @@ mod tests {
         assert_eq!(phone_fragment("01012345678").as_deref(), Some("5678"));
         assert_eq!(phone_fragment("010-1234-5678").as_deref(), Some("5678"));
         assert_eq!(phone_fragment("123"), None);
+        assert_eq!(
+            korean_habits("김영희"),
+            Some(("ㄱㅇㅎ".into(), "김 희".into()))
+        );
+        assert_eq!(korean_habits("남궁민수"), None);
     }
 
     #[test]

@@ -95,8 +95,11 @@ impl NewAccount {
                 },
             )),
         });
-        let display_name =
-            p.take(required_text("display_name", obj.get("display_name"), DISPLAY_NAME_MAX));
+        let display_name = p.take(required_text(
+            "display_name",
+            obj.get("display_name"),
+            DISPLAY_NAME_MAX,
+        ));
         let password = p.take(password_field(obj, "password"));
         if let Some(password) = &password {
             // Without a valid username, the check that the password does not contain it
@@ -509,7 +512,7 @@ mod tests {
     fn a_new_account_answers_every_field_error() {
         let body = json!({"username": "x", "display_name": "", "password": "short"});
         let e = NewAccount::from_json(body.as_object().unwrap()).unwrap_err();
-        let fields: Vec<&str> = e.field_errors().iter().filter_map(|x| x.field.as_deref()).collect();
+        let fields = e.field_names();
         assert_eq!(fields, vec!["username", "display_name", "password"]);
         assert_eq!(
             e.errors[2].render(crate::Lang::En),

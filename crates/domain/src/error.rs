@@ -308,6 +308,14 @@ impl DomainError {
         }
     }
 
+    /// The fields [`Self::field_errors`] name, in the order they were found.
+    pub fn field_names(&self) -> Vec<&str> {
+        self.field_errors()
+            .into_iter()
+            .filter_map(|e| e.field.as_deref())
+            .collect()
+    }
+
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
@@ -408,7 +416,12 @@ mod tests {
         let e = DomainError::new(ErrorCode::CustomerNotFound);
         assert_eq!(e.render(Lang::Ko), "고객을 찾을 수 없습니다");
         assert_eq!(e.render(Lang::En), "Customer not found");
-        let e = DomainError::field_error("name", Msg::Required { field: "name".into() });
+        let e = DomainError::field_error(
+            "name",
+            Msg::Required {
+                field: "name".into(),
+            },
+        );
         assert_eq!(e.message, "name 항목은 필수입니다");
         assert_eq!(e.render(Lang::En), "name is required");
         // Plain Korean text (not in the catalogue yet) still reads in English, generically.
@@ -416,13 +429,21 @@ mod tests {
         assert_eq!(e.render(Lang::Ko), "메모가 이상합니다");
         assert_eq!(e.render(Lang::En), "The value of memo is not valid");
         let e = DomainError::new(ErrorCode::PackageExhausted).with_message("'A' 패키지 소진");
-        assert_eq!(e.render(Lang::En), ErrorCode::PackageExhausted.message(Lang::En));
+        assert_eq!(
+            e.render(Lang::En),
+            ErrorCode::PackageExhausted.message(Lang::En)
+        );
     }
 
     #[test]
     fn several_errors_answer_as_the_first_carrying_all() {
         assert_eq!(DomainError::several(Vec::new()), None);
-        let a = DomainError::field_error("name", Msg::Required { field: "name".into() });
+        let a = DomainError::field_error(
+            "name",
+            Msg::Required {
+                field: "name".into(),
+            },
+        );
         let b = DomainError::not_allowed("gender", &json!("x"), &["male"]);
         let one = DomainError::several(vec![a.clone()]).unwrap();
         assert_eq!(one, a);
@@ -431,7 +452,9 @@ mod tests {
         assert_eq!(both.field.as_deref(), Some("name"));
         assert_eq!(both.message, a.message);
         assert_eq!(both.field_errors(), vec![&a, &b]);
-        assert!(DomainError::new(ErrorCode::NotFound).field_errors().is_empty());
+        assert!(DomainError::new(ErrorCode::NotFound)
+            .field_errors()
+            .is_empty());
     }
 
     #[test]

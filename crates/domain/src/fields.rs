@@ -56,7 +56,9 @@ impl Problems {
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|e| {
             e.field.as_deref().is_some_and(|f| {
-                f == field || f.strip_prefix(field).is_some_and(|rest| rest.starts_with('.'))
+                f == field
+                    || f.strip_prefix(field)
+                        .is_some_and(|rest| rest.starts_with('.'))
             })
         })
     }
@@ -87,8 +89,13 @@ pub fn reject_unknown(obj: &Map<String, Value>, known: &[&str], prefix: &str) ->
                 format!("{prefix}.{key}")
             };
             problems.push(
-                DomainError::field_error(&field, Msg::UnknownField { field: field.clone() })
-                    .with_details(serde_json::json!({ "allowed_fields": known })),
+                DomainError::field_error(
+                    &field,
+                    Msg::UnknownField {
+                        field: field.clone(),
+                    },
+                )
+                .with_details(serde_json::json!({ "allowed_fields": known })),
             );
         }
     }
@@ -402,7 +409,7 @@ pub fn normalize_phone(field: &str, raw: &str) -> DomainResult<String> {
         .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+');
     let bad = || {
         DomainError::field_error(field, Msg::PhoneFormat)
-        .with_details(serde_json::json!({ "received_value": raw, "example": "010-1234-5678" }))
+            .with_details(serde_json::json!({ "received_value": raw, "example": "010-1234-5678" }))
     };
     if !only_phone_chars || !digits.starts_with('0') || !(9..=11).contains(&digits.len()) {
         return Err(bad());
@@ -451,7 +458,7 @@ pub fn opt_email(field: &str, v: &Value) -> DomainResult<Option<String>> {
         Ok(Some(s.to_lowercase()))
     } else {
         Err(DomainError::field_error(field, Msg::EmailFormat)
-        .with_details(serde_json::json!({ "received_value": s })))
+            .with_details(serde_json::json!({ "received_value": s })))
     }
 }
 

@@ -65,7 +65,10 @@ pub fn parse_interaction(
         obj.get("interaction_type"),
         &INTERACTION_TYPES,
     ));
-    let occurred_at = p.take(opt_datetime("date", get("date"))).flatten().unwrap_or(now);
+    let occurred_at = p
+        .take(opt_datetime("date", get("date")))
+        .flatten()
+        .unwrap_or(now);
     if occurred_at > now + chrono::Duration::minutes(5) {
         p.push(DomainError::field_error("date", Msg::FutureInteraction));
     }
@@ -107,7 +110,11 @@ pub fn parse_interaction(
 
 fn parse_follow_up(f: &Map<String, Value>, occurred_at: DateTime<Utc>) -> DomainResult<FollowUp> {
     let mut p = Problems::new();
-    p.take(reject_unknown(f, &["required", "date", "type", "notes"], "follow_up"));
+    p.take(reject_unknown(
+        f,
+        &["required", "date", "type", "notes"],
+        "follow_up",
+    ));
     let null = Value::Null;
     let get = |k: &str| f.get(k).unwrap_or(&null);
     let required = p
@@ -117,7 +124,10 @@ fn parse_follow_up(f: &Map<String, Value>, occurred_at: DateTime<Utc>) -> Domain
     let date = p.take(opt_datetime("follow_up.date", get("date")));
     if let Some(date) = date {
         if required && date.is_none() {
-            p.push(DomainError::field_error("follow_up.date", Msg::FollowUpDateRequired));
+            p.push(DomainError::field_error(
+                "follow_up.date",
+                Msg::FollowUpDateRequired,
+            ));
         }
         if date.is_some_and(|d| d < occurred_at - chrono::Duration::days(1)) {
             p.push(DomainError::field_error(
@@ -261,12 +271,16 @@ mod tests {
             now,
         )
         .unwrap_err();
-        let mut fields: Vec<&str> =
-            e.field_errors().iter().filter_map(|x| x.field.as_deref()).collect();
+        let mut fields = e.field_names();
         fields.sort_unstable();
         assert_eq!(
             fields,
-            vec!["duration_minutes", "follow_up.date", "follow_up.type", "interaction_type"]
+            vec![
+                "duration_minutes",
+                "follow_up.date",
+                "follow_up.type",
+                "interaction_type"
+            ]
         );
     }
 

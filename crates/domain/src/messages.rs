@@ -105,24 +105,62 @@ pub enum BadChar {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     BodyNotObject,
-    UnknownField { field: String },
-    WrongType { field: String, expected: Kind },
-    Required { field: String },
-    PhoneRequired { field: String },
-    TooLong { field: String, max: usize },
-    ControlChars { field: String },
-    NotAllowed { field: String, allowed: Vec<String> },
-    IntRange { field: String, min: i64, max: i64 },
-    DateFormat { field: String },
-    DateTimeFormat { field: String },
-    YearRange { field: String, min: i32, max: i32 },
-    NameChar { field: String, kind: BadChar },
-    NameNeedsLetter { field: String },
+    UnknownField {
+        field: String,
+    },
+    WrongType {
+        field: String,
+        expected: Kind,
+    },
+    Required {
+        field: String,
+    },
+    PhoneRequired {
+        field: String,
+    },
+    TooLong {
+        field: String,
+        max: usize,
+    },
+    ControlChars {
+        field: String,
+    },
+    NotAllowed {
+        field: String,
+        allowed: Vec<String>,
+    },
+    IntRange {
+        field: String,
+        min: i64,
+        max: i64,
+    },
+    DateFormat {
+        field: String,
+    },
+    DateTimeFormat {
+        field: String,
+    },
+    YearRange {
+        field: String,
+        min: i32,
+        max: i32,
+    },
+    NameChar {
+        field: String,
+        kind: BadChar,
+    },
+    NameNeedsLetter {
+        field: String,
+    },
     PhoneFormat,
     EmailFormat,
-    MaskedValue { field: String },
+    MaskedValue {
+        field: String,
+    },
     PhoneCannotBeCleared,
-    ForbiddenField { field: String },
+    ForbiddenField {
+        field: String,
+    },
     PrivacyWithdrawalNeedsErasure,
     DateOrder,
     FutureVisit,
@@ -131,16 +169,28 @@ pub enum Msg {
     FollowUpDateRequired,
     FollowUpBeforeInteraction,
     PackageNeedsService,
-    SessionsObject { field: String },
-    UsernameLength { min: usize, max: usize },
+    SessionsObject {
+        field: String,
+    },
+    UsernameLength {
+        min: usize,
+        max: usize,
+    },
     UsernameChars,
     UsernameStart,
-    WeakPassword { problems: Vec<PasswordProblem> },
+    WeakPassword {
+        problems: Vec<PasswordProblem>,
+    },
     CurrentPasswordWrong,
     SamePassword,
-    LoginLocked { minutes: u64 },
+    LoginLocked {
+        minutes: u64,
+    },
     LoginBusy,
-    RateLimited { limit: u32, seconds: u64 },
+    RateLimited {
+        limit: u32,
+        seconds: u64,
+    },
     SessionRevoked,
     SignInAgain,
     OwnPasswordViaChange,
@@ -148,7 +198,10 @@ pub enum Msg {
     DuplicateLastFour,
     /// A message written before the catalogue (or by a rule not yet moved into it): shown as
     /// written in Korean, and as the generic "invalid value" in other languages.
-    Plain { ko: String, field: Option<String> },
+    Plain {
+        ko: String,
+        field: Option<String>,
+    },
 }
 
 impl Msg {
@@ -438,17 +491,37 @@ mod tests {
         let all = [
             Msg::BodyNotObject,
             Msg::UnknownField { field: field() },
-            Msg::WrongType { field: field(), expected: Kind::Date },
+            Msg::WrongType {
+                field: field(),
+                expected: Kind::Date,
+            },
             Msg::Required { field: field() },
             Msg::PhoneRequired { field: field() },
-            Msg::TooLong { field: field(), max: 5 },
+            Msg::TooLong {
+                field: field(),
+                max: 5,
+            },
             Msg::ControlChars { field: field() },
-            Msg::NotAllowed { field: field(), allowed: vec!["a".into(), "b".into()] },
-            Msg::IntRange { field: field(), min: 1, max: 2 },
+            Msg::NotAllowed {
+                field: field(),
+                allowed: vec!["a".into(), "b".into()],
+            },
+            Msg::IntRange {
+                field: field(),
+                min: 1,
+                max: 2,
+            },
             Msg::DateFormat { field: field() },
             Msg::DateTimeFormat { field: field() },
-            Msg::YearRange { field: field(), min: 1900, max: 2100 },
-            Msg::NameChar { field: field(), kind: BadChar::Bidi },
+            Msg::YearRange {
+                field: field(),
+                min: 1900,
+                max: 2100,
+            },
+            Msg::NameChar {
+                field: field(),
+                kind: BadChar::Bidi,
+            },
             Msg::NameNeedsLetter { field: field() },
             Msg::PhoneFormat,
             Msg::EmailFormat,
@@ -467,18 +540,26 @@ mod tests {
             Msg::UsernameLength { min: 3, max: 50 },
             Msg::UsernameChars,
             Msg::UsernameStart,
-            Msg::WeakPassword { problems: vec![PasswordProblem::TooShort, PasswordProblem::Guessable] },
+            Msg::WeakPassword {
+                problems: vec![PasswordProblem::TooShort, PasswordProblem::Guessable],
+            },
             Msg::CurrentPasswordWrong,
             Msg::SamePassword,
             Msg::LoginLocked { minutes: 15 },
             Msg::LoginBusy,
-            Msg::RateLimited { limit: 100, seconds: 30 },
+            Msg::RateLimited {
+                limit: 100,
+                seconds: 30,
+            },
             Msg::SessionRevoked,
             Msg::SignInAgain,
             Msg::OwnPasswordViaChange,
             Msg::DuplicateExact,
             Msg::DuplicateLastFour,
-            Msg::Plain { ko: "한국어 설명".into(), field: Some(field()) },
+            Msg::Plain {
+                ko: "한국어 설명".into(),
+                field: Some(field()),
+            },
         ];
         let hangul = |s: &str| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
         for m in all {
@@ -488,8 +569,11 @@ mod tests {
             assert!(!m.reason().is_empty());
         }
         assert_eq!(
-            Msg::NotAllowed { field: "gender".into(), allowed: vec!["male".into(), "female".into()] }
-                .render(Lang::En),
+            Msg::NotAllowed {
+                field: "gender".into(),
+                allowed: vec!["male".into(), "female".into()]
+            }
+            .render(Lang::En),
             "gender must be one of: male, female"
         );
     }

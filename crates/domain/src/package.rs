@@ -108,16 +108,28 @@ pub fn parse_template(body: &Value, id: String, now: &str) -> DomainResult<Packa
         )
     };
     let name = p.take(required_text("name", obj.get("name"), 100));
-    let description = p.take(opt_text("description", obj.get("description").unwrap_or(&null), 500));
+    let description = p.take(opt_text(
+        "description",
+        obj.get("description").unwrap_or(&null),
+        500,
+    ));
     let price = p.take(
         opt_int("price", obj.get("price").unwrap_or(&null), 0, 100_000_000)
             .and_then(|v| v.ok_or_else(|| required("price"))),
     );
     let validity_days = p.take(
-        opt_int("validity_days", obj.get("validity_days").unwrap_or(&null), 1, 3650)
-            .and_then(|v| v.ok_or_else(|| required("validity_days"))),
+        opt_int(
+            "validity_days",
+            obj.get("validity_days").unwrap_or(&null),
+            1,
+            3650,
+        )
+        .and_then(|v| v.ok_or_else(|| required("validity_days"))),
     );
-    let sessions = p.take(parse_sessions("sessions", obj.get("sessions").unwrap_or(&null)));
+    let sessions = p.take(parse_sessions(
+        "sessions",
+        obj.get("sessions").unwrap_or(&null),
+    ));
     p.finish()?;
     // Past `finish`, every reader succeeded; the defaults are never used.
     Ok(PackageTemplate {
@@ -174,12 +186,21 @@ pub fn parse_purchase_request(body: &Value, today: NaiveDate) -> DomainResult<Pu
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
     let package_id = p.take(required_text("package_id", obj.get("package_id"), 64));
-    let purchase_date = p.take(opt_date("purchase_date", get("purchase_date"))).flatten();
+    let purchase_date = p
+        .take(opt_date("purchase_date", get("purchase_date")))
+        .flatten();
     if purchase_date.is_some_and(|d| d > today) {
-        p.push(DomainError::field_error("purchase_date", Msg::FuturePurchase));
+        p.push(DomainError::field_error(
+            "purchase_date",
+            Msg::FuturePurchase,
+        ));
     }
     let price_paid = p.take(opt_int("price_paid", get("price_paid"), 0, 100_000_000));
-    let payment_method = p.take(opt_enum("payment_method", get("payment_method"), &PAYMENT_METHODS));
+    let payment_method = p.take(opt_enum(
+        "payment_method",
+        get("payment_method"),
+        &PAYMENT_METHODS,
+    ));
     let notes = p.take(opt_text("notes", get("notes"), 500));
     p.finish()?;
     // Past `finish`, every reader succeeded; the defaults are never used.
@@ -235,6 +256,9 @@ pub struct PackageUsage {
     pub used_sessions: i64,
     pub remaining_sessions: i64,
     pub usage_rate: f64,
+    /// Days from today to the expiry date: 0 on the last day the package can be used,
+    /// negative once it has passed (-3: expired three days ago). Not clamped: an expired
+    /// package must never read as "expires today".
     pub days_remaining: i64,
     pub package_status: &'static str,
     /// Sessions used beyond what was bought (two offline desktops used the last one).
@@ -263,7 +287,7 @@ pub fn package_usage(p: &Purchase, used: &Sessions, today: NaiveDate) -> Package
         );
     }
     let total = p.total_sessions();
-    let days_remaining = (p.expiry_date - today).num_days().max(0);
+    let days_remaining = (p.expiry_date - today).num_days();
     PackageUsage {
         used_sessions: used_total + overdrawn,
         remaining_sessions: remaining_total,
@@ -311,14 +335,31 @@ impl StatusDay {
     }
 
     pub fn status(&self, expiry: NaiveDate, total: i64, remaining: i64) -> &'static str {
+        PACKAGE_STATUSES[self.rank(expiry, total, remaining) as usize]
+    }
+
+    /// The status as its place in [`PACKAGE_STATUSES`] (0 active, 1 expiring, 2 expired):
+    /// lower is better, and comparing bytes is cheaper than comparing strings.
+    pub fn rank(&self, expiry: NaiveDate, total: i64, remaining: i64) -> u8 {
         if self.today > expiry || remaining <= 0 {
-            "expired"
+            EXPIRED_RANK
         } else if expiry <= self.soon || remaining * 100 <= total * EXPIRING_REMAINING_PERCENT {
-            "expiring"
+            1
         } else {
-            "active"
+            0
         }
     }
+}
+
+/// [`StatusDay::rank`] of `expired`.
+pub const EXPIRED_RANK: u8 = 2;
+
+/// The [`StatusDay::rank`] of a status name, if it is one.
+pub fn status_rank(status: &str) -> Option<u8> {
+    PACKAGE_STATUSES
+        .iter()
+        .position(|s| *s == status)
+        .map(|i| i as u8)
 }
 
 pub fn usage_json(p: &Purchase, u: &PackageUsage) -> Value {
@@ -347,13 +388,14 @@ pub fn usage_json(p: &Purchase, u: &PackageUsage) -> Value {
     })
 }
 
-/// The compact summary of seed 000 §4.1: `브5/10 펄3/10` (used/total per service).
+/// What is left per service, said so: `브레인 피드백 3회 남음 / 4회, 펄스 케어 0회 남음 / 4회`.
+/// (Seed 000's `브3/4` left the reader guessing whether 3 was used or left.)
 pub fn usage_summary(u: &PackageUsage) -> String {
     u.service_breakdown
         .iter()
-        .map(|(s, b)| format!("{}{}/{}", s.info().short_name, b.used, b.total))
+        .map(|(s, b)| format!("{} {}회 남음 / {}회", s.info().name, b.remaining, b.total))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(", ")
 }
 
 /// Why a visit may not consume a session of `service` from this package on `date`, if it
@@ -436,9 +478,9 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
-    fn sorted_fields(e: &DomainError) -> Vec<String> {
-        let mut f: Vec<String> = e.field_errors().iter().filter_map(|x| x.field.clone()).collect();
-        f.sort();
+    fn sorted_fields(e: &DomainError) -> Vec<&str> {
+        let mut f = e.field_names();
+        f.sort_unstable();
         f
     }
 
@@ -452,7 +494,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             sorted_fields(&e),
-            vec!["name", "price", "sessions.brain", "sessions.sauna", "validity_days"]
+            vec![
+                "name",
+                "price",
+                "sessions.brain",
+                "sessions.sauna",
+                "validity_days"
+            ]
         );
         let e = parse_purchase_request(
             &json!({"purchase_date": "2099-01-01", "payment_method": "bitcoin", "price_paid": "x"}),
@@ -461,7 +509,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             sorted_fields(&e),
-            vec!["package_id", "payment_method", "price_paid", "purchase_date"]
+            vec![
+                "package_id",
+                "payment_method",
+                "price_paid",
+                "purchase_date"
+            ]
         );
     }
 
@@ -573,10 +626,43 @@ mod tests {
                 remaining: 10
             }
         );
-        assert_eq!(usage_summary(&u), "브8/10 펄6/10 림4/10 레0/10");
+        assert_eq!(
+            usage_summary(&u),
+            "브레인 피드백 2회 남음 / 10회, 펄스 케어 4회 남음 / 10회, \
+             림프 순환 6회 남음 / 10회, 레드 테라피 10회 남음 / 10회"
+        );
         let j = usage_json(&p, &u);
         assert_eq!(j["service_breakdown"]["brain"]["remaining"], 2);
         assert_eq!(j["package_status"], "active");
+    }
+
+    /// An expired package counts its days past expiry below zero: only the last usable day
+    /// is 0, so nothing expired can read as "expires today" (it used to be clamped to 0).
+    #[test]
+    fn days_remaining_goes_negative_after_expiry() {
+        let p = bought("2024-04-01"); // expires 2024-06-30
+        let on = |day: &str| package_usage(&p, &Sessions::new(), d(day));
+        assert_eq!(on("2024-06-29").days_remaining, 1);
+        let last_day = on("2024-06-30");
+        assert_eq!(last_day.days_remaining, 0);
+        assert_eq!(last_day.package_status, "expiring");
+        let day_after = on("2024-07-01");
+        assert_eq!(day_after.days_remaining, -1);
+        assert_eq!(day_after.package_status, "expired");
+        assert_eq!(on("2024-09-28").days_remaining, -90);
+        let used_up = package_usage(
+            &p,
+            &used(&[
+                (ServiceType::Brain, 10),
+                (ServiceType::Pulse, 10),
+                (ServiceType::Lymph, 10),
+                (ServiceType::Red, 10),
+            ]),
+            d("2024-05-01"),
+        );
+        assert_eq!(used_up.package_status, "expired");
+        assert_eq!(used_up.days_remaining, 60, "used up, not past its date");
+        assert_eq!(usage_json(&p, &day_after)["days_remaining"], -1);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! and sorting table rows.
 
 use crate::customer::{CUSTOMER_STATUSES, MEMBERSHIP_LEVELS};
-use crate::package::StatusDay;
+use crate::package::{status_rank, StatusDay, EXPIRED_RANK};
 use crate::stats::risk_level_bounds;
 use crate::ServiceType;
 use chrono::{Datelike, NaiveDate};
@@ -59,6 +59,75 @@ impl From<Vec<PackageKey>> for Packages {
     }
 }
 
+/// A customer's package standing on one day: the status of their best package (`active` over
+/// `expiring` over `expired`), and the package that shows it — among the packages in that
+/// status, the one that expires first (for `active` and `expiring`: the one to use or renew
+/// first), or for `expired` the one that ended last. Ties go to the earlier package in the
+/// given order. `None`: no packages.
+///
+/// This is what the package-status filter means for a customer with several packages: each
+/// customer with packages has exactly one standing, so `active`, `expiring` and `expired`
+/// divide them — `expired` lists only customers left with no usable package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Position of the package that shows the standing.
+    pub index: usize,
+    /// [`StatusDay::rank`]: 0 active, 1 expiring, 2 expired.
+    pub rank: u8,
+    pub expiry: NaiveDate,
+}
+
+impl Standing {
+    pub fn status(&self) -> &'static str {
+        crate::package::PACKAGE_STATUSES[self.rank as usize]
+    }
+}
+
+pub fn standing<'a>(
+    day: &StatusDay,
+    packages: impl IntoIterator<Item = &'a PackageKey>,
+) -> Option<Standing> {
+    let mut best: Option<Standing> = None;
+    for (index, p) in packages.into_iter().enumerate() {
+        let rank = day.rank(p.expiry, p.total_sessions, p.remaining_sessions);
+        // Within a status the earliest expiry is better, or the latest for expired.
+        let better = best.is_none_or(|b| {
+            rank < b.rank
+                || (rank == b.rank
+                    && if rank == EXPIRED_RANK {
+                        p.expiry > b.expiry
+                    } else {
+                        p.expiry < b.expiry
+                    })
+        });
+        if better {
+            best = Some(Standing {
+                index,
+                rank,
+                expiry: p.expiry,
+            });
+        }
+    }
+    best
+}
+
+/// The rank of [`standing`] alone, which the filter needs for every customer: it stops at
+/// the first active package, as nothing ranks better.
+pub fn best_rank<'a>(
+    day: &StatusDay,
+    packages: impl IntoIterator<Item = &'a PackageKey>,
+) -> Option<u8> {
+    let mut best: Option<u8> = None;
+    for p in packages {
+        let rank = day.rank(p.expiry, p.total_sessions, p.remaining_sessions);
+        if rank == 0 {
+            return Some(0);
+        }
+        best = Some(best.map_or(rank, |b| b.min(rank)));
+    }
+    best
+}
+
 /// A value's position in a fixed list of codes (membership levels, customer statuses), so
 /// the filter compares a byte instead of following a pointer to a string.
 pub fn code_in(list: &[&str], value: &str) -> u8 {
@@ -94,7 +163,9 @@ pub struct SearchEntry {
 }
 
 /// A free-text query: digits (three or more, with dashes or spaces) search phone numbers;
-/// anything else searches names and e-mail addresses, case-insensitively.
+/// anything else searches names and e-mail addresses, case-insensitively. Korean habits:
+/// initial consonants (`ㄱㅁㅇ`, also mixed with syllables as typed, `김ㅁ`) match names by
+/// their syllables' initials, and several words (`김 민`) must each match, in any field.
 ///
 /// Search must not find what the searcher may not see: for a role that sees phone numbers and
 /// e-mail addresses masked (`010-****-5678`, `k***@…`), matching any run of the hidden digits
@@ -111,6 +182,47 @@ pub enum TextQuery {
     NameOrEmail(String),
     /// A fragment of a name, or a whole e-mail address.
     NameOrWholeEmail(String),
+    /// A fragment of a name by initial consonants: each `ㄱ`…`ㅎ` stands for any syllable
+    /// that starts with it, each syllable for itself (`ㄱㅁㅇ`, `김ㅁ`). Names only, which
+    /// every role sees.
+    Initials(String),
+    /// Several words, each of which must match (each as its own query).
+    AllOf(Vec<TextQuery>),
+}
+
+/// The initial consonants (choseong) in the order of the Hangul syllables block.
+const CHOSEONG: [char; 19] = [
+    'ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ',
+    'ㅌ', 'ㅍ', 'ㅎ',
+];
+
+fn is_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+fn is_choseong(c: char) -> bool {
+    CHOSEONG.contains(&c)
+}
+
+/// A syllable's initial consonant (`김` → `ㄱ`); any other character is itself.
+pub fn initial_of(c: char) -> char {
+    if is_syllable(c) {
+        CHOSEONG[((c as u32 - 0xAC00) / 588) as usize]
+    } else {
+        c
+    }
+}
+
+/// Whether `name` has a run of characters matching `want` one by one, where an initial
+/// consonant in `want` matches any syllable starting with it.
+fn matches_initials(name: &str, want: &[char]) -> bool {
+    let chars: Vec<char> = name.chars().collect();
+    want.is_empty()
+        || chars.windows(want.len()).any(|run| {
+            run.iter()
+                .zip(want)
+                .all(|(&n, &w)| n == w || (is_choseong(w) && initial_of(n) == w))
+        })
 }
 
 impl TextQuery {
@@ -120,16 +232,50 @@ impl TextQuery {
         if q.is_empty() {
             return None;
         }
+        // A phone number may be typed with spaces: it is one query, not several words.
+        if let Some(phone) = TextQuery::phone(q, masked) {
+            return Some(phone);
+        }
+        let mut terms: Vec<TextQuery> = Vec::new();
+        for word in q.split_whitespace() {
+            let term = TextQuery::word(word, masked);
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        if terms.len() == 1 {
+            terms.pop()
+        } else {
+            Some(TextQuery::AllOf(terms))
+        }
+    }
+
+    fn phone(q: &str, masked: bool) -> Option<TextQuery> {
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         let is_phone = digits.len() >= 3
             && q.chars()
                 .all(|ch| ch.is_ascii_digit() || ch == '-' || ch == ' ');
-        Some(match (is_phone, masked) {
-            (true, false) => TextQuery::PhoneDigits(digits),
-            (true, true) => TextQuery::VisiblePhoneDigits(digits),
-            (false, false) => TextQuery::NameOrEmail(q.to_lowercase()),
-            (false, true) => TextQuery::NameOrWholeEmail(q.to_lowercase()),
+        is_phone.then(|| {
+            if masked {
+                TextQuery::VisiblePhoneDigits(digits)
+            } else {
+                TextQuery::PhoneDigits(digits)
+            }
         })
+    }
+
+    fn word(w: &str, masked: bool) -> TextQuery {
+        if let Some(phone) = TextQuery::phone(w, masked) {
+            return phone;
+        }
+        if w.chars().any(is_choseong) && w.chars().all(|c| is_choseong(c) || is_syllable(c)) {
+            return TextQuery::Initials(w.to_string());
+        }
+        if masked {
+            TextQuery::NameOrWholeEmail(w.to_lowercase())
+        } else {
+            TextQuery::NameOrEmail(w.to_lowercase())
+        }
     }
 }
 
@@ -188,6 +334,8 @@ impl Packed {
 #[derive(Debug, Clone, Default)]
 pub struct TextArena {
     names: Packed,
+    /// Each name with its syllables replaced by their initial consonants ([`initial_of`]).
+    initials: Packed,
     emails: Packed,
     phones: Packed,
     /// Entry positions in (name, id) order.
@@ -234,14 +382,19 @@ impl TextArena {
     fn from_order(entries: &[SearchEntry], order: Vec<u32>) -> TextArena {
         let mut a = TextArena {
             names: Packed::with_capacity(entries.len(), 12),
+            initials: Packed::with_capacity(entries.len(), 12),
             emails: Packed::with_capacity(entries.len(), 20),
             phones: Packed::with_capacity(entries.len(), 12),
             order: Vec::new(),
             rank: vec![0; entries.len()],
             name_rank: vec![0; entries.len()],
         };
+        let mut initials = String::new();
         for e in entries {
             a.names.push(Some(&e.name_lower));
+            initials.clear();
+            initials.extend(e.name_lower.chars().map(initial_of));
+            a.initials.push(Some(&initials));
             a.emails.push(e.email_lower.as_deref());
             a.phones.push(e.phone_digits.as_deref());
         }
@@ -286,6 +439,32 @@ impl TextArena {
                     }
                 }
             }
+            TextQuery::Initials(t) => {
+                // Candidates by initials alone, one scan; syllables typed along with them are
+                // then checked on the candidates' names.
+                let pattern: String = t.chars().map(initial_of).collect();
+                self.initials.mark_containing(&pattern, &mut hit);
+                if t.chars().any(is_syllable) {
+                    let want: Vec<char> = t.chars().collect();
+                    for (i, h) in hit.iter_mut().enumerate() {
+                        if *h {
+                            let name = std::str::from_utf8(self.names.get(i)).unwrap_or("");
+                            *h = matches_initials(name, &want);
+                        }
+                    }
+                }
+            }
+            TextQuery::AllOf(terms) => {
+                let mut terms = terms.iter();
+                if let Some(first) = terms.next() {
+                    hit = self.hits(first);
+                }
+                for term in terms {
+                    for (h, more) in hit.iter_mut().zip(self.hits(term)) {
+                        *h &= more;
+                    }
+                }
+            }
         }
         hit
     }
@@ -301,7 +480,7 @@ pub struct SearchFilter {
     pub assigned_staff: Option<String>,
     /// Used at least one of these services.
     pub services: Vec<ServiceType>,
-    /// Has at least one package in this derived status (`active`, `expiring`, `expired`).
+    /// The customer's package [`Standing`] is this status (`active`, `expiring`, `expired`).
     pub package_status: Option<String>,
     /// `stable`, `warning` or `danger` (from the last activity).
     pub risk_level: Option<String>,
@@ -316,7 +495,6 @@ struct Resolved<'a> {
     customer_status: Option<u8>,
     services_mask: i64,
     activity: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
-    status_day: StatusDay,
 }
 
 impl Resolved<'_> {
@@ -352,13 +530,7 @@ impl Resolved<'_> {
                 return false;
             }
         }
-        f.package_status.as_deref().is_none_or(|status| {
-            e.packages.iter().any(|p| {
-                self.status_day
-                    .status(p.expiry, p.total_sessions, p.remaining_sessions)
-                    == status
-            })
-        })
+        true
     }
 }
 
@@ -370,27 +542,60 @@ pub enum SortKey {
     LastVisit,
     TotalVisits,
     Revenue,
+    /// The expiry date of the package that shows the customer's [`Standing`].
+    PackageExpiry,
 }
 
 impl SortKey {
+    /// The API names, in the order of [`SortKey::parse`].
+    pub const NAMES: [&'static str; 5] = [
+        "name",
+        "last_visit",
+        "total_visits",
+        "revenue",
+        "package_expiry",
+    ];
+
     pub fn parse(s: &str) -> Option<SortKey> {
         match s {
             "name" => Some(SortKey::Name),
             "last_visit" => Some(SortKey::LastVisit),
             "total_visits" => Some(SortKey::TotalVisits),
             "revenue" => Some(SortKey::Revenue),
+            "package_expiry" => Some(SortKey::PackageExpiry),
             _ => None,
         }
+    }
+
+    /// Ascending unless asked: names A→Z and the soonest expiry first; the other figures
+    /// largest (or latest) first.
+    pub fn ascending_by_default(self) -> bool {
+        matches!(self, SortKey::Name | SortKey::PackageExpiry)
     }
 }
 
 /// The listing order: the key in the asked direction; customers who never visited come last
-/// by last visit in either direction; ties by name, then id, so pages never overlap. This is
-/// the definition; [`search_page`] sorts by equivalent integer keys (tested against it).
-pub fn compare(a: &SearchEntry, b: &SearchEntry, key: SortKey, descending: bool) -> Ordering {
+/// by last visit in either direction, as do customers without packages by package expiry;
+/// ties by name, then id, so pages never overlap. This is the definition; [`search_page`]
+/// sorts by equivalent integer keys (tested against it).
+pub fn compare(
+    a: &SearchEntry,
+    b: &SearchEntry,
+    key: SortKey,
+    descending: bool,
+    today: NaiveDate,
+) -> Ordering {
     let dir = |o: Ordering| if descending { o.reverse() } else { o };
     let by_name = || a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id));
+    let day = StatusDay::new(today);
+    let expiry = |e: &SearchEntry| standing(&day, e.packages.iter()).map(|s| s.expiry);
     match key {
+        SortKey::PackageExpiry => match (expiry(a), expiry(b)) {
+            (Some(x), Some(y)) => dir(x.cmp(&y)).then_with(by_name),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => by_name(),
+        },
         SortKey::Name => dir(a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id)),
         SortKey::LastVisit => match (a.last_visit, b.last_visit) {
             (Some(x), Some(y)) => dir(x.cmp(&y)).then_with(by_name),
@@ -447,12 +652,17 @@ pub fn search_page(
             .risk_level
             .as_deref()
             .map(|r| risk_level_bounds(r, today).unwrap_or((None, None))),
-        status_day: StatusDay::new(today),
     };
+    let status_day = StatusDay::new(today);
+    // A status outside the list matches nobody (no standing has rank u8::MAX).
+    let wanted_rank = filter
+        .package_status
+        .as_deref()
+        .map(|s| status_rank(s).unwrap_or(u8::MAX));
     let hits = filter.text.as_ref().map(|q| text.hits(q));
     let sign = |v: i64| if descending { -v } else { v };
     // (key, tie-break, place in name order, position): the order of `compare`, as integers.
-    let key_of = |i: usize, e: &SearchEntry| -> (i64, i64, u32, u32) {
+    let key_of = |i: usize, e: &SearchEntry, held: Option<Standing>| -> (i64, i64, u32, u32) {
         let rank = text.rank[i];
         let (major, minor) = match key {
             SortKey::Name => (sign(text.name_rank[i] as i64), 0),
@@ -462,6 +672,10 @@ pub fn search_page(
                 Some(d) => (0, sign(d.num_days_from_ce() as i64)),
                 None => (1, 0),
             },
+            SortKey::PackageExpiry => match held {
+                Some(s) => (0, sign(s.expiry.num_days_from_ce() as i64)),
+                None => (1, 0),
+            },
         };
         (major, minor, rank, i as u32)
     };
@@ -469,7 +683,21 @@ pub fn search_page(
         .iter()
         .enumerate()
         .filter(|(i, e)| hits.as_ref().is_none_or(|h| h[*i]) && resolved.matches(e))
-        .map(|(i, e)| key_of(i, e))
+        .filter_map(|(i, e)| {
+            if key == SortKey::PackageExpiry {
+                let held = standing(&status_day, e.packages.iter());
+                if wanted_rank.is_some_and(|w| held.is_none_or(|s| s.rank != w)) {
+                    return None;
+                }
+                return Some(key_of(i, e, held));
+            }
+            if let Some(wanted) = wanted_rank {
+                if best_rank(&status_day, e.packages.iter()) != Some(wanted) {
+                    return None;
+                }
+            }
+            Some(key_of(i, e, None))
+        })
         .collect();
     let total = matches.len();
     let end = offset.saturating_add(limit).min(total);
@@ -804,9 +1032,229 @@ mod tests {
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         };
+        // Each customer has one standing, from their best package: the filters divide them.
         assert_eq!(with("active"), ["a", "e"]);
         assert_eq!(with("expiring"), ["b", "c"]);
-        assert_eq!(with("expired"), ["b", "c", "e"]);
+        assert!(
+            with("expired").is_empty(),
+            "everyone here still holds a usable package"
+        );
+        assert!(
+            with("cancelled").is_empty(),
+            "an unknown status matches nobody"
+        );
+    }
+
+    /// The reported case: a customer holding an active and an expired package is `active`
+    /// only; `expired` lists customers left with no usable package, used up or past its date.
+    #[test]
+    fn expired_means_no_usable_package_left() {
+        let today = d("2024-06-01");
+        let pkg = |days: i64, remaining: i64| PackageKey {
+            expiry: today + Duration::days(days),
+            total_sessions: 10,
+            remaining_sessions: remaining,
+        };
+        let mut both = entry("both", "가");
+        both.packages = vec![pkg(-30, 4), pkg(60, 8)].into();
+        let mut lapsed = entry("lapsed", "나");
+        lapsed.packages = vec![pkg(-30, 4), pkg(-1, 8)].into();
+        let mut used_up = entry("used_up", "다");
+        used_up.packages = vec![pkg(60, 0)].into();
+        let mut renewing = entry("renewing", "라");
+        renewing.packages = vec![pkg(-3, 4), pkg(5, 8)].into();
+        let all = [both, lapsed, used_up, renewing, entry("none", "마")];
+        let with = |s: &str| {
+            let f = SearchFilter {
+                package_status: Some(s.into()),
+                ..SearchFilter::default()
+            };
+            run(&all, &f, SortKey::Name, false).ids
+        };
+        assert_eq!(with("active"), ["both"]);
+        assert_eq!(with("expiring"), ["renewing"]);
+        assert_eq!(with("expired"), ["lapsed", "used_up"]);
+        let day = StatusDay::new(today);
+        let of = |e: &SearchEntry| standing(&day, e.packages.iter());
+        assert_eq!(
+            of(&all[0]),
+            Some(Standing {
+                index: 1,
+                rank: 0,
+                expiry: today + Duration::days(60)
+            })
+        );
+        let lapsed = of(&all[1]).unwrap();
+        assert_eq!(
+            (lapsed.index, lapsed.status()),
+            (1, "expired"),
+            "the package that ended last"
+        );
+        assert_eq!(of(&all[4]), None);
+    }
+
+    /// The package shown (and sorted by) is the one that decides the standing: among several
+    /// in that status the one expiring first; equal dates keep the first given.
+    #[test]
+    fn standing_shows_the_package_to_act_on_first() {
+        let today = d("2024-06-01");
+        let key = |days: i64, remaining: i64| PackageKey {
+            expiry: today + Duration::days(days),
+            total_sessions: 10,
+            remaining_sessions: remaining,
+        };
+        let day = StatusDay::new(today);
+        let pick = |ps: &[PackageKey]| standing(&day, ps.iter()).map(|s| (s.index, s.status()));
+        assert_eq!(pick(&[key(90, 9), key(40, 9)]), Some((1, "active")));
+        assert_eq!(
+            pick(&[key(10, 9), key(5, 9), key(90, 9)]),
+            Some((2, "active"))
+        );
+        assert_eq!(pick(&[key(10, 9), key(5, 9)]), Some((1, "expiring")));
+        assert_eq!(pick(&[key(40, 9), key(40, 9)]), Some((0, "active")));
+        assert_eq!(
+            pick(&[key(-9, 9), key(-2, 9), key(30, 0)]),
+            Some((2, "expired"))
+        );
+        assert_eq!(pick(&[]), None);
+        // The filter's shortcut agrees with the full rule.
+        let mut rng = rand_like::Lcg(3);
+        for _ in 0..2000 {
+            let keys: Vec<PackageKey> = (0..rng.next() % 5)
+                .map(|_| key(rng.next() as i64 % 60 - 30, rng.next() as i64 % 10))
+                .collect();
+            assert_eq!(
+                best_rank(&day, &keys),
+                standing(&day, &keys).map(|s| s.rank),
+                "{keys:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sorting_by_package_expiry_puts_customers_without_packages_last() {
+        let today = d("2024-06-01");
+        let key = |days: i64| PackageKey {
+            expiry: today + Duration::days(days),
+            total_sessions: 10,
+            remaining_sessions: 5,
+        };
+        let mut a = entry("a", "가");
+        a.packages = vec![key(30)].into();
+        let mut b = entry("b", "나");
+        b.packages = vec![key(-10), key(3)].into();
+        let mut c = entry("c", "다");
+        c.packages = vec![key(-20)].into();
+        let all = [a, b, c, entry("z", "라")];
+        let f = SearchFilter::default();
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::PackageExpiry, false)),
+            ["c", "b", "a", "z"]
+        );
+        assert_eq!(
+            ids(&run(&all, &f, SortKey::PackageExpiry, true)),
+            ["a", "b", "c", "z"]
+        );
+        assert!(SortKey::PackageExpiry.ascending_by_default());
+        assert!(!SortKey::Revenue.ascending_by_default());
+        for name in SortKey::NAMES {
+            assert!(SortKey::parse(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn initial_consonants_find_names() {
+        assert_eq!(initial_of('김'), 'ㄱ');
+        assert_eq!(initial_of('민'), 'ㅁ');
+        assert_eq!(initial_of('영'), 'ㅇ');
+        assert_eq!(initial_of('힣'), 'ㅎ');
+        assert_eq!(initial_of('까'), 'ㄲ');
+        assert_eq!(initial_of('a'), 'a');
+        let all = [
+            entry("a", "김민영"),
+            entry("b", "김민수"),
+            entry("c", "고미연"),
+            entry("d", "박지민"),
+            entry("e", "Kim Minyoung"),
+        ];
+        let find = |q: &str| {
+            let f = SearchFilter {
+                text: TextQuery::parse(q, false),
+                ..SearchFilter::default()
+            };
+            run(&all, &f, SortKey::Name, false).ids
+        };
+        assert_eq!(
+            TextQuery::parse("ㄱㅁㅇ", false),
+            Some(TextQuery::Initials("ㄱㅁㅇ".into()))
+        );
+        assert_eq!(find("ㄱㅁㅇ"), ["c", "a"], "고미연 and 김민영, by name");
+        assert_eq!(find("ㄱㅁ"), ["c", "b", "a"], "a partial run");
+        assert_eq!(find("ㅁㅇ"), ["c", "a"], "anywhere in the name");
+        assert_eq!(find("ㅈㅁ"), ["d"]);
+        assert_eq!(find("김ㅁㅇ"), ["a"], "a syllable as typed, then initials");
+        assert_eq!(find("ㄱ민"), ["b", "a"]);
+        assert!(find("김ㅁㄴ").is_empty());
+        assert!(find("ㄲㅁ").is_empty(), "ㄲ is not ㄱ");
+        assert_eq!(
+            find("ㅏ"),
+            Vec::<String>::new(),
+            "a vowel is a literal fragment"
+        );
+        assert_eq!(
+            find("김민"),
+            ["b", "a"],
+            "syllables alone stay a fragment search"
+        );
+    }
+
+    #[test]
+    fn several_words_must_all_match() {
+        let mut a = entry("a", "김민영");
+        a.email_lower = Some("my.kim@example.com".into());
+        a.phone_digits = Some("01012345678".into());
+        let b = entry("b", "김수민");
+        let c = entry("c", "민지호");
+        let d_ = entry("d", "Park Ann");
+        let all = [a, b, c, d_];
+        let find = |q: &str, masked: bool| {
+            let f = SearchFilter {
+                text: TextQuery::parse(q, masked),
+                ..SearchFilter::default()
+            };
+            run(&all, &f, SortKey::Name, false).ids
+        };
+        assert_eq!(
+            TextQuery::parse("김  민", false),
+            Some(TextQuery::AllOf(vec![
+                TextQuery::NameOrEmail("김".into()),
+                TextQuery::NameOrEmail("민".into()),
+            ]))
+        );
+        assert_eq!(find("김 민", false), ["a", "b"]);
+        assert_eq!(find("민 김", false), ["a", "b"], "in any order");
+        assert_eq!(find("김 민 영", false), ["a"]);
+        assert_eq!(find("김 ㅇ", false), ["a"], "words and initials mix");
+        assert_eq!(find("ann park", false), ["d"]);
+        assert_eq!(find("김 example", false), ["a"], "each word in any field");
+        assert_eq!(find("김 5678", false), ["a"]);
+        assert_eq!(
+            TextQuery::parse("010 1234 5678", false),
+            Some(TextQuery::PhoneDigits("01012345678".into())),
+            "a phone number typed with spaces is one number"
+        );
+        assert!(find("김 호", false).is_empty());
+        // Masked: each word matches only what the role sees.
+        assert!(find("김 example", true).is_empty(), "no e-mail fragments");
+        assert_eq!(find("김 my.kim@example.com", true), ["a"], "whole e-mail");
+        assert_eq!(find("김 5678", true), ["a"], "visible last four");
+        assert!(find("김 1234", true).is_empty(), "hidden middle digits");
+        assert!(find("김 0101234", true).is_empty());
+        assert_eq!(
+            find("ㄱㅁ 민영", true),
+            ["a"],
+            "names are visible to every role"
+        );
     }
 
     #[test]
@@ -906,6 +1354,13 @@ mod tests {
                 e.total_visits = (i * 31) % 17;
                 e.total_revenue = (i * 13) % 29;
                 e.last_visit = (i % 5 != 0).then(|| d("2024-01-01") + Duration::days((i * 3) % 40));
+                for k in 0..(i % 4) {
+                    e.packages.push(PackageKey {
+                        expiry: d("2024-06-01") + Duration::days((i * 11 + k * 37) % 90 - 45),
+                        total_sessions: 10,
+                        remaining_sessions: (i + k) % 11,
+                    });
+                }
                 e
             })
             .collect();
@@ -917,10 +1372,11 @@ mod tests {
             SortKey::LastVisit,
             SortKey::TotalVisits,
             SortKey::Revenue,
+            SortKey::PackageExpiry,
         ] {
             for desc in [false, true] {
                 let mut sorted: Vec<&SearchEntry> = all.iter().collect();
-                sorted.sort_by(|a, b| compare(a, b, key, desc));
+                sorted.sort_by(|a, b| compare(a, b, key, desc, today));
                 let full: Vec<String> = sorted.iter().map(|e| e.id.clone()).collect();
                 for (offset, limit) in
                     [(0, 20), (40, 20), (480, 50), (499, 1), (500, 20), (0, 1000)]

@@ -51,7 +51,11 @@ pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest>
     let null = Value::Null;
     let get = |k: &str| obj.get(k).unwrap_or(&null);
     let service_type = p
-        .take(required_enum("service_type", obj.get("service_type"), &ServiceType::CODES))
+        .take(required_enum(
+            "service_type",
+            obj.get("service_type"),
+            &ServiceType::CODES,
+        ))
         .and_then(|code| ServiceType::parse(&code));
     let service_date = p
         .take(opt_date("service_date", get("service_date")))
@@ -62,8 +66,12 @@ pub fn parse_visit(body: &Value, today: NaiveDate) -> DomainResult<VisitRequest>
     }
     let package_usage_id = p.take(opt_text("package_usage_id", get("package_usage_id"), 64));
     let duration = p.take(opt_int("duration_minutes", get("duration_minutes"), 1, 480));
-    let satisfaction_rating =
-        p.take(opt_int("satisfaction_rating", get("satisfaction_rating"), 1, 5));
+    let satisfaction_rating = p.take(opt_int(
+        "satisfaction_rating",
+        get("satisfaction_rating"),
+        1,
+        5,
+    ));
     let session_notes = p.take(opt_text("session_notes", get("session_notes"), 1000));
     let staff_name = p.take(opt_name("staff_name", get("staff_name"), 50));
     p.finish()?;
@@ -174,12 +182,16 @@ mod tests {
             today(),
         )
         .unwrap_err();
-        let mut fields: Vec<&str> =
-            e.field_errors().iter().filter_map(|x| x.field.as_deref()).collect();
+        let mut fields = e.field_names();
         fields.sort_unstable();
         assert_eq!(
             fields,
-            vec!["extra", "satisfaction_rating", "service_date", "service_type"]
+            vec![
+                "extra",
+                "satisfaction_rating",
+                "service_date",
+                "service_type"
+            ]
         );
     }
 

@@ -144,7 +144,9 @@ pub async fn update(
     // `changed` names body fields; two of them are sections stored as several columns.
     let stored = |column: &str| {
         let section = match column {
-            "consent_privacy" | "consent_marketing" | "consent_health_data"
+            "consent_privacy"
+            | "consent_marketing"
+            | "consent_health_data"
             | "consent_updated_at" => "consent",
             "preferred_channels" | "contact_time" => "communication_preferences",
             other => other,

@@ -988,7 +988,10 @@ pub async fn search_customers(h: &Harness) {
     assert_eq!(first["total_visits"], 3);
     assert_eq!(first["last_visit_date"], days_ago(2));
     assert_eq!(first["active_package"], p["package_name"]);
-    assert_eq!(first["package_usage_summary"], "브2/10 펄1/10");
+    assert_eq!(
+        first["package_usage_summary"],
+        "브레인 피드백 8회 남음 / 10회, 펄스 케어 9회 남음 / 10회"
+    );
     assert_eq!(first["risk_level"], "stable");
     assert_eq!(first["total_revenue"], 1_000_000);
     assert_eq!(d["filters_applied"]["q"], json!(tag));

@@ -12,9 +12,10 @@ mod harness;
 mod limits;
 mod openapi;
 mod privacy;
+mod search;
 mod sessions;
-mod validation;
 mod today;
+mod validation;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -82,9 +83,10 @@ use audit::*;
 use cases::*;
 use limits::*;
 use privacy::*;
+use search::*;
 use sessions::*;
-use validation::*;
 use today::*;
+use validation::*;
 
 contract!(
     health_and_readiness,
@@ -171,4 +173,7 @@ contract!(
     follow_ups_are_listed_and_worked_through,
     today_shows_the_days_work,
     staff_reveal_a_phone_and_the_reveal_is_audited,
+    // search.rs
+    package_status_is_the_customers_best_package,
+    korean_initials_and_several_words,
 );

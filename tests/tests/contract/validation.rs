@@ -35,7 +35,11 @@ async fn outbox_payloads(h: &Harness, id: &str) -> Vec<Value> {
 pub async fn registration_needs_the_privacy_consent(h: &Harness) {
     let staff = h.token("staff").await;
     let name = unique_name("동의없음");
-    for consent in [None, Some(json!({"privacy": false})), Some(json!({"marketing": true}))] {
+    for consent in [
+        None,
+        Some(json!({"privacy": false})),
+        Some(json!({"marketing": true})),
+    ] {
         let mut body = json!({"name": name, "phone": unique_phone()});
         if let Some(c) = consent {
             body["consent"] = c;
@@ -45,10 +49,19 @@ pub async fn registration_needs_the_privacy_consent(h: &Harness) {
         assert_eq!(r.field(), "consent.privacy", "{body}");
         assert_eq!(
             r.body["error"]["details"]["statutory_items"],
-            json!(["collected_items", "purpose", "retention_period", "right_to_refuse"])
+            json!([
+                "collected_items",
+                "purpose",
+                "retention_period",
+                "right_to_refuse"
+            ])
         );
     }
-    assert_eq!(h.count("customers", "name = $1", &name).await, 0, "nothing stored");
+    assert_eq!(
+        h.count("customers", "name = $1", &name).await,
+        0,
+        "nothing stored"
+    );
 
     let r = h
         .post(
@@ -62,7 +75,10 @@ pub async fn registration_needs_the_privacy_consent(h: &Harness) {
     let saved = stored(h, &id).await;
     assert!(saved.consent_privacy);
     assert!(!saved.consent_health_data && !saved.consent_marketing);
-    let given = saved.consent_updated_at.clone().expect("when consent was given");
+    let given = saved
+        .consent_updated_at
+        .clone()
+        .expect("when consent was given");
     assert_eq!(given, saved.created_at, "given at registration");
     assert_eq!(r.data()["consent"]["updated_at"], json!(given));
     let created = outbox_payloads(h, &id).await;
@@ -80,7 +96,10 @@ pub async fn registration_needs_the_privacy_consent(h: &Harness) {
         )
         .await;
     r.expect_error(422, "PRIVACY_CONSENT_REQUIRED");
-    assert_eq!(r.body["error"]["details"]["reason"], "withdrawal_needs_erasure");
+    assert_eq!(
+        r.body["error"]["details"]["reason"],
+        "withdrawal_needs_erasure"
+    );
     assert!(stored(h, &id).await.consent_privacy);
 }
 
@@ -115,11 +134,19 @@ pub async fn health_fields_need_the_health_consent(h: &Harness) {
     let id = r.data()["id"].as_str().expect("an id").to_string();
     let path = format!("/api/v1/customers/{id}");
     for put in [path.clone(), format!("{path}/detail")] {
-        let r = h.put(&put, &doctor, json!({"health_interests": ["immunity"]})).await;
+        let r = h
+            .put(&put, &doctor, json!({"health_interests": ["immunity"]}))
+            .await;
         r.expect_error(422, "HEALTH_CONSENT_REQUIRED");
-        assert_eq!(r.body["error"]["details"]["fields"], json!(["health_interests"]));
+        assert_eq!(
+            r.body["error"]["details"]["fields"],
+            json!(["health_interests"])
+        );
     }
-    assert!(stored(h, &id).await.health_interests.is_empty(), "nothing stored");
+    assert!(
+        stored(h, &id).await.health_interests.is_empty(),
+        "nothing stored"
+    );
 
     // The consent given in the same request lets the value through.
     let r = h
@@ -145,7 +172,10 @@ pub async fn health_fields_need_the_health_consent(h: &Harness) {
     r.expect(200);
     assert_eq!(r.data()["updated_fields"], json!(["consent"]));
     let text = r.body.to_string();
-    assert!(!text.contains("수면"), "no health value in the answer: {text}");
+    assert!(
+        !text.contains("수면"),
+        "no health value in the answer: {text}"
+    );
     let saved = stored(h, &id).await;
     assert!(!saved.consent_health_data);
     assert_eq!(saved.health_goals, None);
@@ -154,7 +184,10 @@ pub async fn health_fields_need_the_health_consent(h: &Harness) {
     let last = payloads.last().expect("the withdrawal is in the outbox");
     assert_eq!(last["consent_health_data"], json!(false));
     assert_eq!(last["health_goals"], Value::Null);
-    assert!(last.as_object().expect("a patch").contains_key("health_goals"));
+    assert!(last
+        .as_object()
+        .expect("a patch")
+        .contains_key("health_goals"));
     assert_eq!(last["health_interests"], json!([]));
     let events = h.audit_events(&id, Some("customer.update")).await;
     assert!(!events.is_empty(), "the withdrawal is audited");
@@ -221,14 +254,31 @@ pub async fn every_field_error_is_answered_at_once(h: &Harness) {
     let errors = field_errors(&r);
     assert_eq!(
         fields(&errors),
-        vec!["birth_year", "consent.privacy", "email", "favourite_colour", "gender", "phone"]
+        vec![
+            "birth_year",
+            "consent.privacy",
+            "email",
+            "favourite_colour",
+            "gender",
+            "phone"
+        ]
     );
-    let gender = errors.iter().find(|e| e["field"] == "gender").expect("gender");
+    let gender = errors
+        .iter()
+        .find(|e| e["field"] == "gender")
+        .expect("gender");
     assert_eq!(gender["allowed_values"], json!(["male", "female", "other"]));
     assert_eq!(gender["reason"], "not_allowed");
-    let consent = errors.iter().find(|e| e["field"] == "consent.privacy").expect("consent");
+    let consent = errors
+        .iter()
+        .find(|e| e["field"] == "consent.privacy")
+        .expect("consent");
     assert_eq!(consent["code"], "PRIVACY_CONSENT_REQUIRED");
-    assert_eq!(h.count("customers", "name = $1", &name).await, 0, "nothing stored");
+    assert_eq!(
+        h.count("customers", "name = $1", &name).await,
+        0,
+        "nothing stored"
+    );
 
     // An update: all of them, and nothing applied.
     let (id, _) = super::cases::new_customer(h, json!({})).await;
@@ -248,7 +298,11 @@ pub async fn every_field_error_is_answered_at_once(h: &Harness) {
 
     // One error still comes as a list of one.
     let r = h
-        .put(&format!("/api/v1/customers/{id}"), &admin, json!({"gender": "robot"}))
+        .put(
+            &format!("/api/v1/customers/{id}"),
+            &admin,
+            json!({"gender": "robot"}),
+        )
         .await;
     assert_eq!(fields(&field_errors(&r)), vec!["gender"]);
 
@@ -287,7 +341,12 @@ pub async fn every_field_error_is_answered_at_once(h: &Harness) {
     interaction.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(
         fields(&field_errors(&interaction)),
-        vec!["duration_minutes", "follow_up.date", "follow_up.type", "interaction_type"]
+        vec![
+            "duration_minutes",
+            "follow_up.date",
+            "follow_up.type",
+            "interaction_type"
+        ]
     );
     let template = h
         .post(
@@ -329,9 +388,16 @@ pub async fn errors_follow_the_callers_language(h: &Harness) {
         let body = body.clone();
         let staff = staff.clone();
         async move {
-            let headers: Vec<(&str, &str)> = lang.map(|l| ("accept-language", l)).into_iter().collect();
-            h.send("POST", "/api/v1/customers", Some(&staff), Payload::Json(body), &headers)
-                .await
+            let headers: Vec<(&str, &str)> =
+                lang.map(|l| ("accept-language", l)).into_iter().collect();
+            h.send(
+                "POST",
+                "/api/v1/customers",
+                Some(&staff),
+                Payload::Json(body),
+                &headers,
+            )
+            .await
         }
     };
     let korean = send(None).await;
@@ -346,29 +412,57 @@ pub async fn errors_follow_the_callers_language(h: &Harness) {
     for (k, e) in ko.iter().zip(&en) {
         assert_eq!(k["code"], e["code"]);
         assert_eq!(k["reason"], e["reason"]);
-        let (k, e) = (k["message"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or(""));
+        let (k, e) = (
+            k["message"].as_str().unwrap_or(""),
+            e["message"].as_str().unwrap_or(""),
+        );
         assert!(hangul(k), "Korean by default: {k}");
         assert!(!hangul(e), "English when asked: {e}");
     }
     let gender = en.iter().find(|e| e["field"] == "gender").expect("gender");
-    assert_eq!(gender["message"], "gender must be one of: male, female, other");
+    assert_eq!(
+        gender["message"],
+        "gender must be one of: male, female, other"
+    );
     if h.is_http() {
-        assert_eq!(english.headers.get("content-language").map(String::as_str), Some("en"));
-        assert_eq!(korean.headers.get("content-language").map(String::as_str), Some("ko"));
+        assert_eq!(
+            english.headers.get("content-language").map(String::as_str),
+            Some("en")
+        );
+        assert_eq!(
+            korean.headers.get("content-language").map(String::as_str),
+            Some("ko")
+        );
     }
 
     // Every kind of error, not only validation: an unknown customer, a missing token.
     let missing = format!("/api/v1/customers/{}", uuid::Uuid::now_v7());
     let r = h
-        .send("GET", &missing, Some(&staff), Payload::None, &[("accept-language", "en")])
+        .send(
+            "GET",
+            &missing,
+            Some(&staff),
+            Payload::None,
+            &[("accept-language", "en")],
+        )
         .await;
     r.expect_error(404, "CUSTOMER_NOT_FOUND");
     assert_eq!(r.body["error"]["message"], "Customer not found");
     let r = h
-        .send("GET", "/api/v1/customers", None, Payload::None, &[("accept-language", "en")])
+        .send(
+            "GET",
+            "/api/v1/customers",
+            None,
+            Payload::None,
+            &[("accept-language", "en")],
+        )
         .await;
     r.expect(401);
-    assert!(!hangul(r.body["error"]["message"].as_str().unwrap_or("")), "{}", r.body);
+    assert!(
+        !hangul(r.body["error"]["message"].as_str().unwrap_or("")),
+        "{}",
+        r.body
+    );
     // The consent codes too.
     let r = h
         .send(
@@ -380,20 +474,32 @@ pub async fn errors_follow_the_callers_language(h: &Harness) {
         )
         .await;
     r.expect_error(422, "PRIVACY_CONSENT_REQUIRED");
-    assert!(!hangul(r.body["error"]["message"].as_str().unwrap_or("")), "{}", r.body);
+    assert!(
+        !hangul(r.body["error"]["message"].as_str().unwrap_or("")),
+        "{}",
+        r.body
+    );
     // A rule's own message (not the code's): the duplicate warning.
     let (_, existing) = super::cases::new_customer(h, json!({})).await;
     let admin = h.token("admin").await;
     let full = h
-        .get(&format!("/api/v1/customers/{}", existing["id"].as_str().unwrap_or("")), &admin)
+        .get(
+            &format!(
+                "/api/v1/customers/{}",
+                existing["id"].as_str().unwrap_or("")
+            ),
+            &admin,
+        )
         .await;
     let r = h
         .send(
             "POST",
             "/api/v1/customers",
             Some(&admin),
-            Payload::Json(json!({"name": existing["name"], "phone": full.data()["phone"],
-                                 "consent": {"privacy": true}})),
+            Payload::Json(
+                json!({"name": existing["name"], "phone": full.data()["phone"],
+                                 "consent": {"privacy": true}}),
+            ),
             &[("accept-language", "en")],
         )
         .await;
@@ -404,7 +510,13 @@ pub async fn errors_follow_the_callers_language(h: &Harness) {
     );
     // A success says so in the language asked.
     let r = h
-        .send("GET", "/api/v1/services", Some(&staff), Payload::None, &[("accept-language", "en")])
+        .send(
+            "GET",
+            "/api/v1/services",
+            Some(&staff),
+            Payload::None,
+            &[("accept-language", "en")],
+        )
         .await;
     r.expect(200);
     assert_eq!(r.body["message"], "OK");

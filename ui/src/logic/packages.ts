@@ -2,8 +2,9 @@
 // The server stays the authority (it answers PACKAGE_EXHAUSTED / SERVICE_NOT_IN_PACKAGE /
 // PACKAGE_EXPIRED); this only picks a sensible default and labels the choices.
 
+import { hasKey, t } from '../i18n';
 import type { PackageUsage, ServiceBreakdownEntry } from '../types';
-import { daysBetween } from './format';
+import { daysBetween, formatDate } from './format';
 
 export type Usability = 'ok' | 'not_covered' | 'exhausted' | 'expired' | 'not_started';
 
@@ -82,4 +83,35 @@ export function usagePercent(used: number, total: number): number {
 /** 'active' | 'expiring' | 'expired' as given by the server, normalised to lower case. */
 export function statusOf(pkg: PackageUsage): string {
   return String(pkg.package_status ?? 'active').toLowerCase();
+}
+
+/** What a package's expiry says today: past its date ("만료됨 2024-07-01"), every session
+ *  used, the last day (D-Day) or the days left. `days_remaining` is negative once the date
+ *  has passed (docs/API.md); an expired package must never read as "D-Day". */
+export type ExpiryState = 'lapsed' | 'used_up' | 'today' | 'soon' | 'later';
+
+export function expiryState(p: Pick<PackageUsage, 'days_remaining' | 'package_status'>): ExpiryState {
+  const days = p.days_remaining;
+  if (typeof days === 'number' && days < 0) return 'lapsed';
+  if (String(p.package_status ?? '').toLowerCase() === 'expired') return 'used_up';
+  if (days === 0) return 'today';
+  if (typeof days === 'number' && days <= 14) return 'soon';
+  return 'later';
+}
+
+export function expiryText(p: Pick<PackageUsage, 'days_remaining' | 'package_status' | 'expiry_date'>): string {
+  const state = expiryState(p);
+  if (state === 'lapsed') return t('pkg.expiredOn', { date: formatDate(p.expiry_date) });
+  if (state === 'used_up') return t('pkg.usedUp');
+  if (state === 'today') return t('detail.dDay');
+  if (typeof p.days_remaining === 'number') return t('detail.daysLeft', { n: p.days_remaining });
+  return formatDate(p.expiry_date);
+}
+
+/** "브레인 3회 남음 / 4회": what is left, said so (the old "브3/4" left it to guess). */
+export function leftText(service: string, b: ServiceBreakdownEntry): string {
+  const key = `serviceShort.${service}`;
+  const name = hasKey(key) ? t(key) : service;
+  const left = Math.max(0, typeof b.remaining === 'number' ? b.remaining : Number(b.total) - Number(b.used));
+  return t('pkg.left', { service: name, left, total: Number(b.total) });
 }

@@ -25,7 +25,7 @@ import { t, tEnum } from '../i18n';
 import { rememberCustomerName } from '../logic/audit';
 import { describeError } from '../logic/errors';
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatRating, formatWon } from '../logic/format';
-import { servicesOf, statusOf } from '../logic/packages';
+import { expiryState, expiryText, servicesOf, statusOf } from '../logic/packages';
 import { href, navigate } from '../router';
 import { SERVICE_TYPES, type Customer, type CustomerDetail, type InteractionList, type PackageUsage, type Session } from '../types';
 
@@ -488,6 +488,7 @@ export function PackageCard({ p, past = false }: { p: PackageUsage; past?: boole
   const status = statusOf(p);
   const services = servicesOf(p, SERVICE_TYPES);
   const days = p.days_remaining;
+  const expiry = expiryState(p);
   const used = p.used_sessions ?? 0;
   const total = p.total_sessions ?? 0;
   const remaining = p.remaining_sessions ?? Math.max(0, total - used);
@@ -512,8 +513,8 @@ export function PackageCard({ p, past = false }: { p: PackageUsage; past?: boole
           {t('detail.expiryDate')} <b class="mono">{formatDate(p.expiry_date)}</b>
         </span>
         {days !== null && days !== undefined ? (
-          <span class={`dday${days <= 14 ? ' soon' : ''}${days < 0 ? ' over' : ''}`} data-testid="package-days-remaining" data-value={days}>
-            {days < 0 ? t('detail.expiredAgo', { n: -days }) : days === 0 ? t('detail.dDay') : t('detail.daysLeft', { n: days })}
+          <span class={`dday dday-${expiry}`} data-testid="package-days-remaining" data-value={days} data-state={expiry}>
+            {expiryText(p)}
           </span>
         ) : null}
       </div>

@@ -5,14 +5,17 @@ import { Chips, DateRangeFilter, ErrorBox, Kbd, MembershipBadge, RiskBadge, Valu
 import { t, tEnum } from '../i18n';
 import { describeError } from '../logic/errors';
 import { formatDate, formatNumber, formatWon } from '../logic/format';
+import { expiryState, expiryText, leftText, servicesOf } from '../logic/packages';
 import { markOnce } from '../perf';
 import { href, navigate } from '../router';
 import {
   MEMBERSHIP_LEVELS,
+  PACKAGE_SORT,
   PACKAGE_STATUSES,
   RISK_LEVELS,
   SERVICE_TYPES,
   SORT_FIELDS,
+  type SearchPackage,
   type SearchResult,
   type SearchRow,
 } from '../types';
@@ -76,6 +79,65 @@ function packageLabel(row: SearchRow): string | null {
   if (!p) return null;
   if (typeof p === 'string') return p;
   return p.package_name ?? p.name ?? null;
+}
+
+/** A package-status filter changes what the list is about: the package, and when it ends.
+ *  Clearing it also drops the expiry sort it offered. */
+function packageStatusPatch(s: SearchState, value: string): Partial<SearchState> {
+  if (value || s.sort_by !== PACKAGE_SORT) return { package_status: value };
+  return { package_status: value, sort_by: DEFAULTS.sort_by, sort_order: DEFAULTS.sort_order };
+}
+
+/** The row's package: its name, what is left per service ("브레인 3회 남음 / 4회") and, once it
+ *  cannot be used any more, why ("만료됨 2024-07-01", "모두 사용"). */
+export function PackageCell({ row, expiryShown }: { row: SearchRow; expiryShown: boolean }) {
+  const p = row.package;
+  if (!p) {
+    const name = packageLabel(row);
+    return (
+      <>
+        {name ? <span class="pkg-name">{name}</span> : <span class="muted">{t('common.empty')}</span>}
+        {row.package_usage_summary ? <span class="pkg-summary">{row.package_usage_summary}</span> : null}
+      </>
+    );
+  }
+  const state = expiryState(p);
+  const ended = state === 'lapsed' || state === 'used_up';
+  return (
+    <>
+      <span class="pkg-name" data-testid="result-package" data-status={p.package_status}>
+        {p.package_name}
+      </span>
+      {ended && !expiryShown ? (
+        <span class={`pkg-ended dday dday-${state}`} data-testid="result-package-ended">
+          {expiryText(p)}
+        </span>
+      ) : null}
+      <span class={`pkg-left${ended ? ' pkg-left-ended' : ''}`} data-testid="result-package-left">
+        {servicesOf(p, SERVICE_TYPES).map((s) => (
+          <span class="pkg-left-item" key={s}>
+            {leftText(s, p.service_breakdown![s])}
+          </span>
+        ))}
+      </span>
+    </>
+  );
+}
+
+/** The expiry column: the date, and what it means today. */
+export function ExpiryCell({ p }: { p: SearchPackage | null | undefined }) {
+  if (!p) return <span class="muted">{t('common.empty')}</span>;
+  const state = expiryState(p);
+  return (
+    <>
+      <span class="mono" data-testid="result-expiry-date">
+        {formatDate(p.expiry_date)}
+      </span>
+      <span class={`expiry-note dday dday-${state}`} data-testid="result-expiry-state" data-state={state}>
+        {state === 'lapsed' ? t('pkg.lapsed') : expiryText(p)}
+      </span>
+    </>
+  );
 }
 
 export function SearchScreen() {
@@ -210,7 +272,12 @@ export function SearchScreen() {
           type="button"
           class="th-btn"
           data-testid={`sort-${field}`}
-          onClick={() => set({ sort_by: field, sort_order: activeSort && state.sort_order === 'desc' ? 'asc' : activeSort ? 'desc' : field === 'name' ? 'asc' : 'desc' })}
+          onClick={() =>
+            set({
+              sort_by: field,
+              sort_order: activeSort && state.sort_order === 'desc' ? 'asc' : activeSort ? 'desc' : field === 'name' || field === PACKAGE_SORT ? 'asc' : 'desc',
+            })
+          }
         >
           {label}
           <span class="sort-ind" aria-hidden="true">
@@ -220,6 +287,9 @@ export function SearchScreen() {
       </th>
     );
   };
+
+  // The expiry date (column and sort) matters where the list is about packages.
+  const expiryShown = !!state.package_status;
 
   const filtersActive =
     state.services.length > 0 ||
@@ -275,7 +345,7 @@ export function SearchScreen() {
         <div class="filter-row">
           <label class="filter-item">
             <span class="filter-label">{t('search.packageStatus')}</span>
-            <select class="input" data-testid="filter-package-status" value={state.package_status} onChange={(e) => set({ package_status: e.currentTarget.value })}>
+            <select class="input" data-testid="filter-package-status" value={state.package_status} onChange={(e) => set(packageStatusPatch(state, e.currentTarget.value))}>
               <option value="">{t('common.all')}</option>
               {PACKAGE_STATUSES.map((s) => (
                 <option value={s} key={s}>
@@ -319,7 +389,7 @@ export function SearchScreen() {
             <span class="filter-label">{t('search.sortBy')}</span>
             <span class="range">
               <select class="input" data-testid="sort-by" value={state.sort_by} onChange={(e) => set({ sort_by: e.currentTarget.value })}>
-                {SORT_FIELDS.map((s) => (
+                {[...SORT_FIELDS, ...(expiryShown ? [PACKAGE_SORT] : [])].map((s) => (
                   <option value={s} key={s}>
                     {tEnum('sort', s)}
                   </option>
@@ -343,7 +413,7 @@ export function SearchScreen() {
               class="btn btn-ghost btn-sm reset-btn"
               data-testid="filter-reset"
               onClick={() =>
-                set({ services: [], package_status: '', membership_level: '', risk_level: '', last_visit_from: '', last_visit_to: '' })
+                set({ services: [], membership_level: '', risk_level: '', last_visit_from: '', last_visit_to: '', ...packageStatusPatch(state, '') })
               }
             >
               {t('search.reset')}
@@ -377,6 +447,7 @@ export function SearchScreen() {
               {sortHeader('last_visit', t('search.col.lastVisit'))}
               {sortHeader('total_visits', t('search.col.visits'), 'num')}
               <th>{t('search.col.package')}</th>
+              {expiryShown ? sortHeader(PACKAGE_SORT, t('search.col.expiry')) : null}
               <th>{t('search.col.membership')}</th>
               <th>{t('search.col.risk')}</th>
               {sortHeader('revenue', t('search.col.revenue'), 'num')}
@@ -384,7 +455,6 @@ export function SearchScreen() {
           </thead>
           <tbody ref={tableRef}>
             {rows.map((row, i) => {
-              const pkg = packageLabel(row);
               return (
                 <tr
                   key={row.id}
@@ -419,9 +489,13 @@ export function SearchScreen() {
                   <td class="mono">{formatDate(row.last_visit_date)}</td>
                   <td class="num">{formatNumber(row.total_visits ?? 0)}</td>
                   <td class="cell-pkg">
-                    {pkg ? <span class="pkg-name">{pkg}</span> : <span class="muted">{t('common.empty')}</span>}
-                    {row.package_usage_summary ? <span class="pkg-summary">{row.package_usage_summary}</span> : null}
+                    <PackageCell row={row} expiryShown={expiryShown} />
                   </td>
+                  {expiryShown ? (
+                    <td class="cell-expiry" data-testid="result-expiry">
+                      <ExpiryCell p={row.package} />
+                    </td>
+                  ) : null}
                   <td>
                     <MembershipBadge level={row.membership_level} />
                   </td>
@@ -434,7 +508,7 @@ export function SearchScreen() {
             })}
             {!loading && rows.length === 0 && !error ? (
               <tr class="empty-row">
-                <td colSpan={8} data-testid="search-empty">
+                <td colSpan={expiryShown ? 9 : 8} data-testid="search-empty">
                   {t('search.noResults')}
                 </td>
               </tr>

@@ -21,6 +21,7 @@ use clinicdesk_domain::follow_up::{
 use clinicdesk_domain::interaction::{FOLLOW_UP_TYPES, INTERACTION_TYPES};
 use clinicdesk_domain::package::{PACKAGE_STATUSES, PAYMENT_METHODS};
 use clinicdesk_domain::role::Role;
+use clinicdesk_domain::search::SortKey;
 use clinicdesk_domain::stats::RISK_LEVELS;
 use clinicdesk_domain::ServiceType;
 use std::collections::BTreeMap;
@@ -67,7 +68,7 @@ string_enum!(/// 연락 채널 (contact channel)
     Channel = CHANNELS);
 string_enum!(/// 서비스 종류: brain 브레인 피드백, pulse 펄스 케어, lymph 림프 순환, red 레드 테라피, ai_bike AI 바이크
     ServiceCode = ServiceType::CODES);
-string_enum!(/// 패키지 상태: 만료일이 지났거나 모두 쓰면 expired, 만료 14일 이내 또는 남은 횟수 20% 이하면 expiring
+string_enum!(/// 패키지 상태: 만료일이 지났거나 모두 쓰면 expired, 만료 14일 이내 또는 남은 횟수 20% 이하면 expiring. 검색 필터로는 고객의 가장 좋은 패키지의 상태 (active > expiring > expired): expired는 쓸 수 있는 패키지가 하나도 남지 않은 고객
     PackageStatus = PACKAGE_STATUSES);
 string_enum!(/// 결제 수단 (payment method)
     PaymentMethod = PAYMENT_METHODS);
@@ -79,8 +80,8 @@ string_enum!(/// 역할 (role)
     RoleName = Role::ALL.map(Role::as_str));
 string_enum!(/// 직원 계정의 역할 (the role of a staff account)
     AccountRole = Role::STAFF_ROLES);
-string_enum!(/// 정렬 기준 (sort key)
-    SortBy = ["name", "last_visit", "total_visits", "revenue"]);
+string_enum!(/// 정렬 기준 (sort key): package_expiry는 고객의 패키지 상태를 보여 주는 패키지(`package`)의 만료일
+    SortBy = SortKey::NAMES);
 string_enum!(/// 정렬 방향 (sort order)
     SortOrder = ["asc", "desc"]);
 string_enum!(/// 보여 줄 패키지 (which packages)
@@ -246,7 +247,8 @@ pub struct ListParams {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// 이름 일부, 전화번호 숫자(예: `5678`) 또는 이메일
+    /// 이름 일부, 전화번호 숫자(예: `5678`) 또는 이메일. 초성(`ㄱㅁㅇ`, `김ㅁ`)은 이름의 초성에,
+    /// 띄어 쓴 여러 낱말(`김 민`)은 낱말마다 맞아야 합니다
     q: Option<String>,
     /// 쉼표로 구분한 서비스 종류 (예: `brain,pulse`): 그중 하나라도 받은 적이 있는 고객
     #[param(example = "brain,pulse")]
@@ -266,7 +268,7 @@ pub struct SearchParams {
     /// 기본 `name`
     #[param(inline)]
     sort_by: Option<SortBy>,
-    /// 기본: `name`은 `asc`, 나머지는 `desc`
+    /// 기본: `name`과 `package_expiry`는 `asc`, 나머지는 `desc`
     #[param(inline)]
     sort_order: Option<SortOrder>,
     #[param(minimum = 1, default = 1)]
@@ -739,20 +741,51 @@ pub struct CustomerList {
     pagination: OffsetPagination,
 }
 
-variant!(/// 검색 결과의 한 고객: [`CustomerListItem`]과 현재 패키지.
+variant!(/// 검색 결과의 한 고객: [`CustomerListItem`]과 패키지.
 SearchItem = CustomerListItem,
-"검색 결과의 한 고객: 목록 항목과 현재 패키지",
+"검색 결과의 한 고객: 목록 항목과 패키지",
 |o| {
     let text = |d| described(SchemaType::from_iter([Type::String, Type::Null]), d);
     o.properties.insert(
         "active_package".into(),
-        text("만료되지 않은 가장 최근 패키지의 이름"),
+        text("`package`가 아직 쓸 수 있으면(active, expiring) 그 이름, 아니면 null"),
     );
     o.properties.insert(
         "package_usage_summary".into(),
-        text("그 패키지의 서비스별 사용/전체 (예: `브5/10 펄3/10`)"),
+        text("그 패키지의 서비스별 남은/전체 횟수 (예: `브레인 피드백 3회 남음 / 4회, 펄스 케어 0회 남음 / 4회`)"),
+    );
+    o.properties.insert(
+        "package".into(),
+        OneOfBuilder::new()
+            .item(SearchPackage::schema())
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .description(Some(
+                "고객의 패키지 상태를 보여 주는 패키지: 가장 좋은 상태(active > expiring > expired)의 \
+                 패키지 중 가장 먼저 만료되는 것 (모두 만료됐으면 가장 늦게 끝난 것). 패키지가 없으면 null",
+            ))
+            .into(),
     );
 });
+
+/// 검색 결과 한 줄의 패키지 (가격·결제·메모 없이)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchPackage {
+    package_usage_id: String,
+    package_name: String,
+    package_status: PackageStatus,
+    #[schema(format = Date)]
+    purchase_date: String,
+    #[schema(format = Date)]
+    expiry_date: String,
+    /// 만료일까지 남은 일수: 마지막 사용일은 0, 지나면 음수 (-3: 사흘 전에 만료)
+    days_remaining: i64,
+    total_sessions: i64,
+    used_sessions: i64,
+    remaining_sessions: i64,
+    /// 서비스별 사용 현황
+    service_breakdown: BTreeMap<String, ServiceUsage>,
+}
 
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1057,7 +1090,8 @@ pub struct PackageUsage {
     remaining_sessions: i64,
     /// 사용률 (%)
     usage_rate: f64,
-    /// 만료까지 남은 일수 (지났으면 0 이하)
+    /// 만료일까지 남은 일수: 마지막 사용일은 0, 지나면 음수 (-3: 사흘 전에 만료). 횟수를 모두
+    /// 써서 expired인 패키지는 양수일 수 있습니다.
     days_remaining: i64,
     package_status: PackageStatus,
     /// 산 횟수보다 더 쓴 횟수 (두 데스크톱이 오프라인에서 마지막 회차를 모두 쓴 경우)

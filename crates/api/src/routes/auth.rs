@@ -180,12 +180,15 @@ pub async fn login(
     let username = required_text("username", obj.get("username"), 100)?.to_ascii_lowercase();
     let password = match obj.get("password") {
         Some(Value::String(p)) if !p.is_empty() && p.len() <= 1024 => p.clone(),
-        _ => return Err(DomainError::field_error(
+        _ => {
+            return Err(DomainError::field_error(
                 "password",
                 clinicdesk_domain::Msg::Required {
                     field: "password".into(),
                 },
-            ).into()),
+            )
+            .into())
+        }
     };
     let body_device = opt_text(
         "device_id",
@@ -301,7 +304,9 @@ fn reuse_is_theft(
 }
 
 fn invalid_refresh() -> ApiError {
-    ApiError(DomainError::new(ErrorCode::AuthInvalidToken).with_msg(clinicdesk_domain::Msg::SignInAgain))
+    ApiError(
+        DomainError::new(ErrorCode::AuthInvalidToken).with_msg(clinicdesk_domain::Msg::SignInAgain),
+    )
 }
 
 /// The refresh token of this request: the body's in-process, the cookie's over HTTP.

@@ -19,14 +19,16 @@ use clinicdesk_domain::customer::{
     CUSTOMER_STATUSES, MEMBERSHIP_LEVELS,
 };
 use clinicdesk_domain::package::{
-    package_status, package_usage, usage_json, usage_summary, PACKAGE_STATUSES,
+    package_usage, usage_json, usage_summary, PackageUsage, Purchase, StatusDay, EXPIRED_RANK,
+    PACKAGE_STATUSES,
 };
-use clinicdesk_domain::search::SortKey;
+use clinicdesk_domain::search::{standing, PackageKey, SortKey};
 use clinicdesk_domain::stats::{CustomerStats, RISK_LEVELS};
 use clinicdesk_domain::{ids, DomainError, ErrorCode, ServiceType};
 use clinicdesk_store::customers::{self, ListQuery, ListedCustomer, SearchQuery};
 use clinicdesk_store::{packages, sessions, WriteTx};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 pub fn not_found() -> ApiError {
     ApiError::code(ErrorCode::CustomerNotFound)
@@ -223,14 +225,13 @@ pub async fn search(
     user: Authorized<ReadCustomers>,
     q: QueryMap,
 ) -> ApiResult {
-    const SORTS: [&str; 4] = ["name", "last_visit", "total_visits", "revenue"];
     let sort_name = q
-        .one_of("sort_by", &SORTS)?
+        .one_of("sort_by", &SortKey::NAMES)?
         .unwrap_or_else(|| "name".into());
     let sort_by = SortKey::parse(&sort_name).unwrap_or_default();
     let descending = match q.one_of("sort_order", &["asc", "desc"])? {
         Some(order) => order == "desc",
-        None => sort_by != SortKey::Name,
+        None => !sort_by.ascending_by_default(),
     };
     let service_codes = q.list_of("service_filter", &ServiceType::CODES)?;
     let query = SearchQuery {
@@ -252,40 +253,51 @@ pub async fn search(
     };
     if let (Some(from), Some(to)) = (query.last_visit_from, query.last_visit_to) {
         if from > to {
-            return Err(
-                DomainError::field_error("last_visit_from", clinicdesk_domain::Msg::DateOrder).into(),
-            );
+            return Err(DomainError::field_error(
+                "last_visit_from",
+                clinicdesk_domain::Msg::DateOrder,
+            )
+            .into());
         }
     }
     let today = state.today();
     let mut conn = state.db.conn().await?;
     let (items, total) = customers::search(&state.db, &mut conn, &query, today).await?;
 
-    // The current package of each customer on the page (the newest one not expired), with its
-    // usage summary. The roll-up says which one it is; visits are counted for those alone.
+    // The package of each customer on the page that shows their package standing (the one the
+    // package-status filter and the expiry sort went by), from the same rule as the index.
+    // The roll-up says which one it is; visits are counted for those alone.
     let ids: Vec<String> = items.iter().map(|c| c.record.id.clone()).collect();
     let purchases = packages::purchases_of_many(&mut conn, &ids).await?;
     let all_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
     let remaining = packages::remaining_sessions(&mut conn, &all_ids).await?;
-    let mut has_current = std::collections::HashSet::new();
-    let mut chosen = Vec::new();
+    let mut by_customer: HashMap<&str, Vec<&Purchase>> = HashMap::new();
     for p in &purchases {
-        let left = remaining.get(&p.id).copied().unwrap_or(0);
-        if !has_current.contains(&p.customer_id)
-            && package_status(p.expiry_date, p.total_sessions(), left, today) != "expired"
-        {
-            has_current.insert(p.customer_id.clone());
-            chosen.push(p);
-        }
+        by_customer.entry(&p.customer_id).or_default().push(p);
     }
+    let day = StatusDay::new(today);
+    let chosen: Vec<&Purchase> = by_customer
+        .values()
+        .filter_map(|held| {
+            let keys: Vec<PackageKey> = held
+                .iter()
+                .map(|p| PackageKey {
+                    expiry: p.expiry_date,
+                    total_sessions: p.total_sessions(),
+                    remaining_sessions: remaining.get(&p.id).copied().unwrap_or(0),
+                })
+                .collect();
+            standing(&day, &keys).map(|s| held[s.index])
+        })
+        .collect();
     let chosen_ids: Vec<String> = chosen.iter().map(|p| p.id.clone()).collect();
     let used = packages::used_by_service(&mut conn, &chosen_ids).await?;
-    let mut active: Map<String, Value> = Map::new();
+    let mut shown: HashMap<String, (Value, String)> = HashMap::new();
     for p in chosen {
         let u = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
-        active.insert(
+        shown.insert(
             p.customer_id.clone(),
-            json!([p.package_name, usage_summary(&u)]),
+            (search_package_json(p, &u), usage_summary(&u)),
         );
     }
 
@@ -296,9 +308,15 @@ pub async fn search(
         .iter()
         .map(|c| {
             let mut item = list_item(c, &user, today);
-            let pkg = active.get(&c.record.id);
-            item["active_package"] = pkg.map(|p| p[0].clone()).unwrap_or(Value::Null);
-            item["package_usage_summary"] = pkg.map(|p| p[1].clone()).unwrap_or(Value::Null);
+            let pkg = shown.remove(&c.record.id);
+            // The older fields name the package only while it can still be used.
+            let usable = pkg
+                .as_ref()
+                .filter(|(p, _)| p["package_status"] != PACKAGE_STATUSES[EXPIRED_RANK as usize]);
+            item["active_package"] = usable.map_or(Value::Null, |(p, _)| p["package_name"].clone());
+            item["package_usage_summary"] =
+                usable.map_or(Value::Null, |(_, summary)| json!(summary));
+            item["package"] = pkg.map_or(Value::Null, |(p, _)| p);
             item
         })
         .collect();
@@ -335,6 +353,27 @@ pub async fn search(
         },
         "filters_applied": filters,
     })))
+}
+
+/// A search row's package: what the list shows of it (no price, payment or notes).
+fn search_package_json(p: &Purchase, u: &PackageUsage) -> Value {
+    let full = usage_json(p, u);
+    let mut out = Map::new();
+    for key in [
+        "package_usage_id",
+        "package_name",
+        "package_status",
+        "purchase_date",
+        "expiry_date",
+        "days_remaining",
+        "total_sessions",
+        "used_sessions",
+        "remaining_sessions",
+        "service_breakdown",
+    ] {
+        out.insert(key.into(), full[key].clone());
+    }
+    Value::Object(out)
 }
 
 /// 고객 프로필 (a customer)

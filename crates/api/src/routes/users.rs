@@ -105,7 +105,11 @@ pub async fn create(
 ) -> ApiResult {
     let obj = object(&body)?;
     let mut p = Problems::new();
-    p.take(reject_unknown(obj, &["username", "display_name", "role", "password"], ""));
+    p.take(reject_unknown(
+        obj,
+        &["username", "display_name", "role", "password"],
+        "",
+    ));
     let role = p.take(required_enum("role", obj.get("role"), &Role::STAFF_ROLES));
     let account = p.take(NewAccount::from_json(obj));
     p.finish()?;
@@ -290,7 +294,11 @@ pub async fn change_own_password(
 ) -> ApiResult {
     let obj = object(&body)?;
     let mut p = Problems::new();
-    p.take(reject_unknown(obj, &["current_password", "new_password"], ""));
+    p.take(reject_unknown(
+        obj,
+        &["current_password", "new_password"],
+        "",
+    ));
     let current = p.take(password_field(obj, "current_password"));
     let new_password = p.take(password_field(obj, "new_password"));
     p.finish()?;
