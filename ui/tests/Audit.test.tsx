@@ -10,7 +10,7 @@ import {
   groupActions,
   kstDateTime,
   kstToday,
-  presetOf,
+  presetsOf,
   presetRange,
   rememberCustomerName,
   summarize,
@@ -90,8 +90,10 @@ describe('audit logic', () => {
     expect(presetRange('week', sunday)).toEqual({ from: '2024-06-03', to: '2024-06-09' });
     expect(presetRange('days30', sunday)).toEqual({ from: '2024-05-11', to: '2024-06-09' });
     expect(presetRange('any', sunday)).toEqual({ from: '', to: '' });
-    expect(presetOf('2024-06-03', '2024-06-09', sunday)).toBe('week');
-    expect(presetOf('2024-06-01', '2024-06-09', sunday)).toBeNull();
+    expect(presetsOf('2024-06-03', '2024-06-09', sunday)).toEqual(['week']);
+    expect(presetsOf('2024-06-01', '2024-06-09', sunday)).toEqual([]);
+    // On a Monday this week is today: both buttons show pressed, whichever was clicked.
+    expect(presetsOf('2024-06-03', '2024-06-03', monday1am)).toEqual(['today', 'week']);
   });
 
   it('summarises events in Korean', () => {

@@ -4,12 +4,12 @@
 //! summed from /proc. Everything started here is stopped with SIGTERM afterwards, always.
 //!
 //! "Interactive" = the login form is shown with its submit button enabled (on a second start
-//! with a remembered login: the search screen) **and** the in-process API is ready (`/readyz`
+//! with a remembered login: the Today screen a login lands on) **and** the in-process API is ready (`/readyz`
 //! answers 200 through the app's `api_request` bridge). The clock starts when the app process
 //! starts (its age from /proc, 10 ms resolution) — not when WebDriver asked for a session —
 //! and stops at the later of:
 //! - the screen painted: the UI's own User Timing mark `clinicdesk:login-screen` /
-//!   `clinicdesk:search-screen` (`ui/src/perf.ts`), set in a `useEffect`, i.e. after the
+//!   `clinicdesk:today-screen` (`ui/src/perf.ts`), set in a `useEffect`, i.e. after the
 //!   screen was rendered and painted, stamped with the page's clock (`timeOrigin` + mark, i.e.
 //!   wall clock) and converted to a process age;
 //! - the API ready: the app's `API ready` log line, whose `elapsed_ms` is the app's own process
@@ -258,18 +258,18 @@ impl Wd {
 }
 
 /// Polls inside the page every 5 ms: the login form's submit button displayed and enabled
-/// (or, when `arguments[0]`, the search screen of a remembered login), then `/readyz` through
+/// (or, when `arguments[0]`, the Today screen of a remembered login), then `/readyz` through
 /// the in-process bridge. Answers the page's `Date.now()` stamps: `dom` (screen first seen),
 /// `both` (screen and 200 from the API), or nulls after 20 s.
 const WAIT_INTERACTIVE: &str = r#"
 const done = arguments[arguments.length - 1];
-const allowSearch = arguments[0];
+const allowToday = arguments[0];
 const t = { first: Date.now(), dom: null, both: null, screen: null };
 const shown = (el) => !!el && el.getClientRects().length > 0;
 const screen = () => {
   const b = document.querySelector('[data-testid="login-submit"]');
   if (shown(b) && !b.disabled) return 'login';
-  if (allowSearch && shown(document.querySelector('[data-testid="search-input"]'))) return 'search';
+  if (allowToday && shown(document.querySelector('[data-testid="today-screen"]'))) return 'today';
   return null;
 };
 const deadline = Date.now() + 20000;
@@ -299,7 +299,7 @@ const WAIT_SCREEN_MARK: &str = r#"
 const done = arguments[arguments.length - 1];
 const deadline = Date.now() + 5000;
 const shown = () => (performance.getEntriesByType ? performance.getEntriesByType('mark') : [])
-  .some((m) => m.name === 'clinicdesk:login-screen' || m.name === 'clinicdesk:search-screen');
+  .some((m) => m.name === 'clinicdesk:login-screen' || m.name === 'clinicdesk:today-screen');
 const tick = () => (shown() || Date.now() > deadline ? done(shown()) : setTimeout(tick, 10));
 tick();
 "#;
@@ -308,7 +308,7 @@ tick();
 /// (HTML received, DOM interactive, DOMContentLoaded, load event), when the CSS, the JS
 /// bundle and the last font file arrived (resource timing), and the UI's `clinicdesk:*` User
 /// Timing marks (`ui/src/perf.ts`: script running, fonts ready, first render, stored
-/// session checked, login/search screen mounted). Each as ms after `timeOrigin`, which is
+/// session checked, login/Today screen mounted). Each as ms after `timeOrigin`, which is
 /// answered too (wall clock, like `Date.now()`).
 const PAGE_TIMINGS: &str = r#"
 const p = window.performance;
@@ -595,8 +595,9 @@ async fn drive(
         .await?;
     let t0 = Instant::now();
     wd.click(&submit).await?;
+    // A login lands on the Today screen; the search is one click away in the sidebar.
     if let Err(e) = wd
-        .wait_for("[data-testid=\"search-input\"]", Duration::from_secs(30))
+        .wait_for("[data-testid=\"today-screen\"]", Duration::from_secs(30))
         .await
     {
         // Say why, if the login screen says it.
@@ -604,9 +605,17 @@ async fn drive(
             Some(id) => format!(" (the login screen says: {})", wd.text(&id).await.trim()),
             None => String::new(),
         };
-        return Err(e).context(format!("no search screen after logging in{shown}"));
+        return Err(e).context(format!("no Today screen after logging in{shown}"));
     }
     out.login_ms = Some(t0.elapsed().as_secs_f64() * 1000.0);
+    let nav = wd
+        .wait_for("[data-testid=\"nav-search\"]", Duration::from_secs(10))
+        .await
+        .context("no search link in the sidebar")?;
+    wd.click(&nav).await?;
+    wd.wait_for("[data-testid=\"search-input\"]", Duration::from_secs(30))
+        .await
+        .context("no search screen after clicking the search link")?;
 
     // Open a customer (preferably one with a package).
     if wd
@@ -713,7 +722,7 @@ async fn start_and_wait(
     known: &mut Vec<u32>,
     timings: &Timings,
     kind: &str,
-    search_counts: bool,
+    remembered_login: bool,
 ) -> anyhow::Result<DesktopStart> {
     timings.lock().unwrap().clear();
     wd.new_session(&opts.bin)
@@ -748,7 +757,7 @@ async fn start_and_wait(
     let mut polled_screen: Option<f64> = None;
     let interactive = loop {
         match wd
-            .exec_async(WAIT_INTERACTIVE, json!([search_counts]))
+            .exec_async(WAIT_INTERACTIVE, json!([remembered_login]))
             .await
         {
             Ok(v) if v["both"].is_number() => {
@@ -756,8 +765,8 @@ async fn start_and_wait(
                 first_look.get_or_insert(at("first").unwrap_or(0.0));
                 if let Some(d) = at("dom") {
                     polled_screen = Some(d);
-                    let what = if v["screen"] == "search" {
-                        "search screen displayed"
+                    let what = if v["screen"] == "today" {
+                        "Today screen displayed"
                     } else {
                         "login form enabled"
                     };
@@ -809,7 +818,7 @@ async fn start_and_wait(
     }
     let screen_mark = page
         .iter()
-        .filter(|(k, _)| k == "ui: login-screen" || (search_counts && k == "ui: search-screen"))
+        .filter(|(k, _)| k == "ui: login-screen" || (remembered_login && k == "ui: today-screen"))
         .map(|(_, at)| *at)
         .reduce(f64::min);
     observed.extend(
@@ -848,7 +857,7 @@ async fn start_and_wait(
 }
 
 /// The start-up figure, in ms since the app process started: the later of
-/// - the first screen shown: the UI's own `clinicdesk:login-screen` / `search-screen` mark,
+/// - the first screen shown: the UI's own `clinicdesk:login-screen` / `today-screen` mark,
 ///   set in a `useEffect`, i.e. once the screen was rendered and painted (exact, whenever
 ///   WebDriver attached); without it, what the 5 ms polling saw, if it was looking already;
 /// - the in-process API ready: the app's `API ready` log line (`elapsed_ms` since its process

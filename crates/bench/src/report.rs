@@ -510,7 +510,7 @@ pub fn markdown(r: &Report) -> String {
                 }
             }
             if let Some(v) = d.login_ms {
-                let _ = writeln!(o, "| log in as staff → search screen | {v:.0} ms | | |");
+                let _ = writeln!(o, "| log in as staff → Today screen | {v:.0} ms | | |");
             }
             if let Some(v) = d.open_detail_ms {
                 let _ = writeln!(

@@ -156,12 +156,13 @@ export function presetRange(p: DatePreset, now: Date = new Date()): { from: stri
   }
 }
 
-/** Which preset a range is, if any (to show the pressed button). */
-export function presetOf(from: string, to: string, now: Date = new Date()): DatePreset | null {
-  return DATE_PRESETS.find((p) => {
+/** The presets a range is (to show them pressed): on a Monday "today" and "this week" are the
+ *  same range, and both are pressed. */
+export function presetsOf(from: string, to: string, now: Date = new Date()): DatePreset[] {
+  return DATE_PRESETS.filter((p) => {
     const r = presetRange(p, now);
     return r.from === from && r.to === to;
-  }) ?? null;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import {
   deviceTitle,
   groupActions,
   kstDateTime,
-  presetOf,
+  presetsOf,
   presetRange,
   rememberCustomerName,
   shortId,
@@ -148,7 +148,7 @@ function AuditTrail({ customerId }: { customerId: string }) {
       return (Object.keys(next) as (keyof Filters)[]).every((k) => next[k] === f[k]) ? f : next;
     });
   const filtersActive = filters.username !== '' || filters.group !== 'all' || filters.from !== '' || filters.to !== '';
-  const preset = presetOf(filters.from, filters.to);
+  const pressed = presetsOf(filters.from, filters.to);
   // A start after the end asks nothing: the table shows no stale rows meanwhile.
   const events = badRange ? [] : loaded?.events ?? [];
   const toggle = (id: string) =>
@@ -244,8 +244,8 @@ function AuditTrail({ customerId }: { customerId: string }) {
               <button
                 type="button"
                 key={p}
-                class={`chip${preset === p ? ' on' : ''}`}
-                aria-pressed={preset === p}
+                class={`chip${pressed.includes(p) ? ' on' : ''}`}
+                aria-pressed={pressed.includes(p)}
                 data-testid={`audit-preset-${p}`}
                 onClick={() => set(presetRange(p))}
               >

@@ -7,6 +7,7 @@ import { toast, useApp } from '../context';
 import { t, tEnum } from '../i18n';
 import { describeError } from '../logic/errors';
 import { addDays, formatDate, formatNumber } from '../logic/format';
+import { markOnce } from '../perf';
 import { href, navigate } from '../router';
 
 export interface FollowUpItem {
@@ -113,6 +114,9 @@ export function TodayScreen() {
   const [reload, setReload] = useState(0);
   const [acting, setActing] = useState<{ kind: 'complete' | 'reschedule'; item: FollowUpItem } | null>(null);
   const masked = user.role === 'staff';
+
+  // The first screen after a login (or a remembered one): the desktop benchmark's milestone.
+  useEffect(() => markOnce('today-screen'), []);
 
   useEffect(() => {
     let live = true;
