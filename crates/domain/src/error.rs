@@ -66,6 +66,14 @@ error_codes! {
     // Follow-ups, Today and phone reveal (issue 8).
     FollowUpNotFound => "FOLLOW_UP_NOT_FOUND",
     FollowUpClosed => "FOLLOW_UP_CLOSED",
+    // Money (issue 8): cancellations and refunds, voids, duplicates, receipts.
+    PurchaseNotFound => "PURCHASE_NOT_FOUND",
+    PurchaseAlreadyCancelled => "PURCHASE_ALREADY_CANCELLED",
+    PackageCancelled => "PACKAGE_CANCELLED",
+    DuplicateVisit => "DUPLICATE_VISIT",
+    VisitVoidNotOwn => "VISIT_VOID_NOT_OWN",
+    VisitVoidWindowPassed => "VISIT_VOID_WINDOW_PASSED",
+    NoReceipt => "NO_RECEIPT",
 }
 
 impl ErrorCode {
@@ -99,6 +107,10 @@ impl ErrorCode {
             ServiceUnavailable => 503,
             FollowUpNotFound => 404,
             FollowUpClosed => 409,
+            PurchaseNotFound => 404,
+            PurchaseAlreadyCancelled | PackageCancelled | DuplicateVisit => 409,
+            VisitVoidNotOwn | VisitVoidWindowPassed => 403,
+            NoReceipt => 422,
         }
     }
 
@@ -150,6 +162,17 @@ impl ErrorCode {
             }
             FollowUpNotFound => "후속 조치를 찾을 수 없습니다",
             FollowUpClosed => "이미 완료되었거나 취소된 후속 조치입니다",
+            PurchaseNotFound => "구매 기록을 찾을 수 없습니다",
+            PurchaseAlreadyCancelled => "이미 취소·환불된 구매입니다",
+            PackageCancelled => "취소·환불된 패키지는 더 쓸 수 없습니다",
+            DuplicateVisit => "이 고객의 같은 날 같은 서비스 방문이 이미 기록되어 있습니다",
+            VisitVoidNotOwn => {
+                "직접 기록한 방문만 취소할 수 있습니다. 관리자에게 취소를 요청하세요"
+            }
+            VisitVoidWindowPassed => {
+                "기록한 지 10분이 지났거나 날짜가 바뀌었습니다. 관리자에게 취소를 요청하세요"
+            }
+            NoReceipt => "패키지로 이용한 방문에는 영수증이 없습니다 (패키지 구매 영수증을 쓰세요)",
         }
     }
 }
@@ -214,6 +237,15 @@ impl ErrorCode {
             }
             FollowUpNotFound => "Follow-up not found",
             FollowUpClosed => "The follow-up is already done or cancelled",
+            PurchaseNotFound => "Purchase not found",
+            PurchaseAlreadyCancelled => "The purchase was already cancelled or refunded",
+            PackageCancelled => "A cancelled or refunded package cannot be used",
+            DuplicateVisit => "This customer already has a visit for this service on that day",
+            VisitVoidNotOwn => "You can void only visits you recorded. Ask a manager to cancel it",
+            VisitVoidWindowPassed => {
+                "More than 10 minutes have passed, or the day has changed. Ask a manager to cancel it"
+            }
+            NoReceipt => "A visit paid by a package has no receipt (use the package's receipt)",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

@@ -63,7 +63,11 @@ pub fn fold(asked_due: DateTime<Utc>, events: &[FollowUpEvent]) -> FollowUpStatu
                 }
             }
             "complete" | "cancel" => {
-                status.state = if e.kind == "complete" { "done" } else { "cancelled" };
+                status.state = if e.kind == "complete" {
+                    "done"
+                } else {
+                    "cancelled"
+                };
                 status.closed_at = Some(e.occurred_at.clone());
                 break;
             }
@@ -198,29 +202,60 @@ mod tests {
     fn state_is_folded_from_the_events() {
         let asked = at("2024-06-03T01:00:00Z");
         let open = fold(asked, &[]);
-        assert_eq!((open.state, open.due, open.closed_at.clone()), ("open", asked, None));
+        assert_eq!(
+            (open.state, open.due, open.closed_at.clone()),
+            ("open", asked, None)
+        );
 
         let moved = fold(
             asked,
             &[
-                ev("b", "reschedule", Some("2024-06-10T00:00:00Z"), "2024-06-04T00:00:00Z"),
-                ev("a", "reschedule", Some("2024-06-07T00:00:00Z"), "2024-06-03T00:00:00Z"),
+                ev(
+                    "b",
+                    "reschedule",
+                    Some("2024-06-10T00:00:00Z"),
+                    "2024-06-04T00:00:00Z",
+                ),
+                ev(
+                    "a",
+                    "reschedule",
+                    Some("2024-06-07T00:00:00Z"),
+                    "2024-06-03T00:00:00Z",
+                ),
             ],
         );
         assert_eq!(moved.state, "open");
-        assert_eq!(moved.due, at("2024-06-10T00:00:00Z"), "the latest reschedule wins");
+        assert_eq!(
+            moved.due,
+            at("2024-06-10T00:00:00Z"),
+            "the latest reschedule wins"
+        );
 
         let done = fold(
             asked,
             &[
-                ev("a", "reschedule", Some("2024-06-07T00:00:00Z"), "2024-06-03T00:00:00Z"),
+                ev(
+                    "a",
+                    "reschedule",
+                    Some("2024-06-07T00:00:00Z"),
+                    "2024-06-03T00:00:00Z",
+                ),
                 ev("b", "complete", None, "2024-06-05T00:00:00Z"),
                 ev("c", "cancel", None, "2024-06-06T00:00:00Z"),
-                ev("d", "reschedule", Some("2024-07-01T00:00:00Z"), "2024-06-07T00:00:00Z"),
+                ev(
+                    "d",
+                    "reschedule",
+                    Some("2024-07-01T00:00:00Z"),
+                    "2024-06-07T00:00:00Z",
+                ),
             ],
         );
         assert_eq!(done.state, "done", "the first close decides");
-        assert_eq!(done.due, at("2024-06-07T00:00:00Z"), "nothing after a close counts");
+        assert_eq!(
+            done.due,
+            at("2024-06-07T00:00:00Z"),
+            "nothing after a close counts"
+        );
         assert_eq!(done.closed_at.as_deref(), Some("2024-06-05T00:00:00Z"));
 
         let same_time = fold(
@@ -230,7 +265,10 @@ mod tests {
                 ev("y", "cancel", None, "2024-06-05T00:00:00Z"),
             ],
         );
-        assert_eq!(same_time.state, "cancelled", "ties are broken by id, everywhere alike");
+        assert_eq!(
+            same_time.state, "cancelled",
+            "ties are broken by id, everywhere alike"
+        );
         assert!(ensure_open(&same_time).is_err());
         assert_eq!(
             ensure_open(&same_time).unwrap_err().code,
@@ -276,18 +314,27 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2024, 6, 3).unwrap();
         assert_eq!(parse_complete(&json!({})).unwrap(), None);
         assert_eq!(
-            parse_complete(&json!({"note": "통화 완료"})).unwrap().as_deref(),
+            parse_complete(&json!({"note": "통화 완료"}))
+                .unwrap()
+                .as_deref(),
             Some("통화 완료")
         );
         assert_eq!(
-            parse_complete(&json!({"mood": 1})).unwrap_err().field.as_deref(),
+            parse_complete(&json!({"mood": 1}))
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("mood")
         );
 
         let (d, note) = parse_reschedule(&json!({"date": "2024-06-03"}), today).unwrap();
         assert_eq!(kst_day(d), today);
         assert_eq!(note, None);
-        for bad in [json!({}), json!({"date": "2024-06-02"}), json!({"date": "next week"})] {
+        for bad in [
+            json!({}),
+            json!({"date": "2024-06-02"}),
+            json!({"date": "next week"}),
+        ] {
             assert_eq!(
                 parse_reschedule(&bad, today).unwrap_err().field.as_deref(),
                 Some("date"),
@@ -295,7 +342,10 @@ mod tests {
             );
         }
 
-        assert_eq!(parse_cancel(&json!({"reason": "고객 요청"})).unwrap(), "고객 요청");
+        assert_eq!(
+            parse_cancel(&json!({"reason": "고객 요청"})).unwrap(),
+            "고객 요청"
+        );
         for bad in [json!({}), json!({"reason": ""}), json!({"reason": 3})] {
             assert_eq!(
                 parse_cancel(&bad).unwrap_err().field.as_deref(),

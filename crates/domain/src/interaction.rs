@@ -3,10 +3,10 @@
 
 use crate::error::{DomainError, DomainResult};
 use crate::fields::*;
+use crate::follow_up::{due_bucket, kst_day, FollowUpStatus};
 use crate::messages::Msg;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use crate::follow_up::{due_bucket, kst_day, FollowUpStatus};
 use std::collections::{BTreeMap, HashMap};
 
 pub const INTERACTION_TYPES: [&str; 5] =
@@ -332,7 +332,10 @@ mod tests {
         assert_eq!(s["total_interactions"], 3);
         assert_eq!(s["average_duration"], 16);
         assert_eq!(s["by_type"]["call"], 2);
-        assert_eq!(s["open_follow_ups"], 2, "an overdue follow-up is still open");
+        assert_eq!(
+            s["open_follow_ups"], 2,
+            "an overdue follow-up is still open"
+        );
         assert_eq!(s["overdue_follow_ups"], 1);
         assert_eq!(s["last_interaction_date"], "2024-06-01T09:00:00Z");
         assert_eq!(

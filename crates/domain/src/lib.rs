@@ -12,6 +12,7 @@ pub mod ids;
 pub mod interaction;
 pub mod mask;
 pub mod messages;
+pub mod money;
 pub mod package;
 pub mod role;
 pub mod search;

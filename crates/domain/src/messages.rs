@@ -196,6 +196,15 @@ pub enum Msg {
     OwnPasswordViaChange,
     DuplicateExact,
     DuplicateLastFour,
+    PaymentMethodRequired,
+    PaymentMethodNotForPackage,
+    RefundOverPaid {
+        max: i64,
+    },
+    RefundMethodRequired,
+    RefundMethodNotForZero,
+    BusinessNumberFormat,
+    ClinicPhoneFormat,
     /// A message written before the catalogue (or by a rule not yet moved into it): shown as
     /// written in Korean, and as the generic "invalid value" in other languages.
     Plain {
@@ -235,6 +244,10 @@ impl Msg {
             SessionRevoked | SignInAgain => "signed_out",
             OwnPasswordViaChange => "own_account",
             DuplicateExact | DuplicateLastFour => "duplicate",
+            PaymentMethodRequired | RefundMethodRequired => "required",
+            PaymentMethodNotForPackage | RefundMethodNotForZero => "not_applicable",
+            RefundOverPaid { .. } => "out_of_range",
+            BusinessNumberFormat | ClinicPhoneFormat => "format",
             Plain { .. } => "invalid",
         }
     }
@@ -331,6 +344,19 @@ impl Msg {
                 "같은 이름에 연락처 끝 네 자리가 같은 고객이 있습니다. 같은 분인지 확인해 주세요"
                     .into()
             }
+            PaymentMethodRequired => "결제 수단을 고르세요 (카드, 현금, 계좌이체)".into(),
+            PaymentMethodNotForPackage => {
+                "패키지로 이용하는 방문에는 결제 수단이 없습니다".into()
+            }
+            RefundOverPaid { max } => {
+                format!("환불 금액은 결제한 금액({}원) 이하여야 합니다", won(*max))
+            }
+            RefundMethodRequired => "환불 수단을 고르세요 (카드, 현금, 계좌이체)".into(),
+            RefundMethodNotForZero => "환불 금액이 0원이면 환불 수단을 고르지 않습니다".into(),
+            BusinessNumberFormat => "사업자등록번호는 000-00-00000 형식입니다".into(),
+            ClinicPhoneFormat => {
+                "전화번호에는 숫자와 공백, - + ( ) 만 쓸 수 있습니다 (예: 02-123-4567)".into()
+            }
             Plain { ko, .. } => ko.clone(),
         }
     }
@@ -421,10 +447,38 @@ impl Msg {
                 "A customer with the same name and phone number already exists".into()
             }
             DuplicateLastFour => "A customer with the same name and the same last four phone digits exists. Please check whether it is the same person".into(),
+            PaymentMethodRequired => "Choose how it was paid (card, cash or transfer)".into(),
+            PaymentMethodNotForPackage => "A visit a package pays for has no payment method".into(),
+            RefundOverPaid { max } => {
+                format!("The refund may be at most the amount paid (KRW {})", won(*max))
+            }
+            RefundMethodRequired => "Choose how it is refunded (card, cash or transfer)".into(),
+            RefundMethodNotForZero => "A refund of 0 has no refund method".into(),
+            BusinessNumberFormat => "The business registration number reads 000-00-00000".into(),
+            ClinicPhoneFormat => {
+                "A phone number may contain digits, spaces and - + ( ) only (e.g. 02-123-4567)"
+                    .into()
+            }
             Plain { field: Some(field), .. } => format!("The value of {field} is not valid"),
             Plain { field: None, .. } => "The input is not valid".into(),
         }
     }
+}
+
+/// 250000 → "250,000".
+fn won(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 fn password_ko(p: PasswordProblem) -> String {
@@ -556,6 +610,13 @@ mod tests {
             Msg::OwnPasswordViaChange,
             Msg::DuplicateExact,
             Msg::DuplicateLastFour,
+            Msg::PaymentMethodRequired,
+            Msg::PaymentMethodNotForPackage,
+            Msg::RefundOverPaid { max: 250_000 },
+            Msg::RefundMethodRequired,
+            Msg::RefundMethodNotForZero,
+            Msg::BusinessNumberFormat,
+            Msg::ClinicPhoneFormat,
             Msg::Plain {
                 ko: "한국어 설명".into(),
                 field: Some(field()),
@@ -575,6 +636,10 @@ mod tests {
             }
             .render(Lang::En),
             "gender must be one of: male, female"
+        );
+        assert_eq!(
+            Msg::RefundOverPaid { max: 1_250_000 }.render(Lang::Ko),
+            "환불 금액은 결제한 금액(1,250,000원) 이하여야 합니다"
         );
     }
 }

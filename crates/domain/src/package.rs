@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 
 pub const PAYMENT_METHODS: [&str; 3] = ["card", "cash", "transfer"];
 pub const PACKAGE_STATUSES: [&str; 3] = ["active", "expiring", "expired"];
+/// The status of a cancelled or refunded purchase. Not one of the search filter's
+/// [`PACKAGE_STATUSES`]: a cancelled package is no package for search, the renewal list or
+/// the filters (its `purchase_stats` row is removed).
+pub const CANCELLED: &str = "cancelled";
 /// A package is "expiring" this many days before its expiry date…
 pub const EXPIRING_WITHIN_DAYS: i64 = 14;
 /// …or when at most this share (in percent) of its sessions is left.
@@ -157,6 +161,32 @@ pub struct Purchase {
     pub notes: Option<String>,
     pub sessions: Sessions,
     pub created_at: String,
+    /// The compensating event, once a manager cancelled or refunded the purchase.
+    pub cancellation: Option<PurchaseCancellation>,
+}
+
+/// A purchase's cancellation or refund: appended, never an edit of the sale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurchaseCancellation {
+    /// `None` only once the customer was anonymised (the reason is free text).
+    pub reason: Option<String>,
+    pub refund_amount: i64,
+    pub refund_method: Option<String>,
+    pub cancelled_at: String,
+    /// The display name of who cancelled it.
+    pub cancelled_by: Option<String>,
+}
+
+impl PurchaseCancellation {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "reason": self.reason,
+            "refund_amount": self.refund_amount,
+            "refund_method": self.refund_method,
+            "cancelled_at": self.cancelled_at,
+            "cancelled_by": self.cancelled_by,
+        })
+    }
 }
 
 /// A validated purchase request, before it is bound to a template.
@@ -201,6 +231,14 @@ pub fn parse_purchase_request(body: &Value, today: NaiveDate) -> DomainResult<Pu
         get("payment_method"),
         &PAYMENT_METHODS,
     ));
+    // Money is taken only with its method named: nothing is assumed (the dialog used to
+    // preselect a card). A package given away (price 0) has none.
+    if matches!(payment_method, Some(None)) && price_paid != Some(Some(0)) {
+        p.push(DomainError::field_error(
+            "payment_method",
+            Msg::PaymentMethodRequired,
+        ));
+    }
     let notes = p.take(opt_text("notes", get("notes"), 500));
     p.finish()?;
     // Past `finish`, every reader succeeded; the defaults are never used.
@@ -235,11 +273,16 @@ impl Purchase {
             notes: request.notes.clone(),
             sessions: template.sessions.clone(),
             created_at: now.to_string(),
+            cancellation: None,
         }
     }
 
     pub fn total_sessions(&self) -> i64 {
         self.sessions.values().sum()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancellation.is_some()
     }
 }
 
@@ -268,12 +311,14 @@ pub struct PackageUsage {
 
 /// Derives usage from the number of non-cancelled visits per service that consumed the
 /// purchase. Services the package does not cover are ignored (they cannot be recorded).
+/// A cancelled purchase keeps what was used and has nothing left.
 pub fn package_usage(p: &Purchase, used: &Sessions, today: NaiveDate) -> PackageUsage {
     let mut breakdown = BTreeMap::new();
     let (mut used_total, mut remaining_total, mut overdrawn) = (0, 0, 0);
+    let cancelled = p.is_cancelled();
     for (service, total) in &p.sessions {
         let u = used.get(service).copied().unwrap_or(0);
-        let remaining = (total - u).max(0);
+        let remaining = if cancelled { 0 } else { (total - u).max(0) };
         overdrawn += (u - total).max(0);
         used_total += u.min(*total);
         remaining_total += remaining;
@@ -297,7 +342,11 @@ pub fn package_usage(p: &Purchase, used: &Sessions, today: NaiveDate) -> Package
             0.0
         },
         days_remaining,
-        package_status: package_status(p.expiry_date, total, remaining_total, today),
+        package_status: if cancelled {
+            CANCELLED
+        } else {
+            package_status(p.expiry_date, total, remaining_total, today)
+        },
         overdrawn_sessions: overdrawn,
         service_breakdown: breakdown,
     }
@@ -385,6 +434,7 @@ pub fn usage_json(p: &Purchase, u: &PackageUsage) -> Value {
         "package_status": u.package_status,
         "overdrawn_sessions": u.overdrawn_sessions,
         "service_breakdown": breakdown,
+        "cancellation": p.cancellation.as_ref().map(PurchaseCancellation::to_json),
     })
 }
 
@@ -407,6 +457,14 @@ pub fn check_consumption(
     service: ServiceType,
     date: NaiveDate,
 ) -> DomainResult<()> {
+    if let Some(c) = &p.cancellation {
+        return Err(DomainError::new(ErrorCode::PackageCancelled)
+            .with_field("package_usage_id")
+            .with_details(json!({
+                "package_usage_id": p.id,
+                "cancelled_at": c.cancelled_at,
+            })));
+    }
     let Some(total) = p.sessions.get(&service) else {
         return Err(DomainError::new(ErrorCode::ServiceNotInPackage)
             .with_field("service_type")
@@ -438,7 +496,7 @@ pub fn check_consumption(
         return Err(DomainError::new(ErrorCode::PackageExhausted)
             .with_field("package_usage_id")
             .with_message(format!(
-                "'{}' 패키지의 {} 횟수를 모두 사용했습니다 ({u}/{total})",
+                "'{}' 패키지: {} 0회 남음 ({total}회 모두 사용)",
                 p.package_name,
                 service.info().name
             ))
@@ -467,7 +525,7 @@ mod tests {
 
     fn bought(on: &str) -> Purchase {
         let req = parse_purchase_request(
-            &json!({"package_id": "t1", "purchase_date": on}),
+            &json!({"package_id": "t1", "purchase_date": on, "payment_method": "card"}),
             d("2030-01-01"),
         )
         .unwrap();
@@ -591,6 +649,65 @@ mod tests {
             d("2024-06-01"),
         );
         assert_eq!(bad.unwrap_err().field.as_deref(), Some("payment_method"));
+    }
+
+    #[test]
+    fn money_is_taken_only_with_its_method_named() {
+        let today = d("2024-06-01");
+        let e = parse_purchase_request(&json!({"package_id": "t1"}), today).unwrap_err();
+        assert_eq!(e.field_names(), vec!["payment_method"]);
+        assert_eq!(e.text, Some(Msg::PaymentMethodRequired));
+        // A package given away takes no money, so no method.
+        let free = parse_purchase_request(&json!({"package_id": "t1", "price_paid": 0}), today);
+        assert_eq!(free.unwrap().payment_method, None);
+        let paid = parse_purchase_request(
+            &json!({"package_id": "t1", "price_paid": 10, "payment_method": "cash"}),
+            today,
+        );
+        assert_eq!(paid.unwrap().payment_method.as_deref(), Some("cash"));
+    }
+
+    #[test]
+    fn a_cancelled_package_keeps_its_history_and_has_nothing_left() {
+        let mut p = bought("2024-04-01");
+        p.cancellation = Some(PurchaseCancellation {
+            reason: Some("고객 요청".into()),
+            refund_amount: 900_000,
+            refund_method: Some("card".into()),
+            cancelled_at: "2024-05-01T01:00:00Z".into(),
+            cancelled_by: Some("매니저".into()),
+        });
+        let u = package_usage(&p, &used(&[(ServiceType::Brain, 3)]), d("2024-05-02"));
+        assert_eq!(u.package_status, CANCELLED);
+        assert_eq!((u.used_sessions, u.remaining_sessions), (3, 0));
+        assert!(u.service_breakdown.values().all(|b| b.remaining == 0));
+        assert_eq!(u.service_breakdown[&ServiceType::Brain].used, 3);
+        let e = check_consumption(&p, &Sessions::new(), ServiceType::Pulse, d("2024-05-02"))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::PackageCancelled);
+        let j = usage_json(&p, &u);
+        assert_eq!(j["package_status"], "cancelled");
+        assert_eq!(j["cancellation"]["refund_amount"], 900_000);
+        assert_eq!(j["cancellation"]["reason"], "고객 요청");
+        p.cancellation = None;
+        assert_eq!(
+            usage_json(&p, &package_usage(&p, &Sessions::new(), d("2024-05-02")))["cancellation"],
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn an_exhausted_service_says_what_is_left() {
+        let p = bought("2024-04-01");
+        let e = check_consumption(
+            &p,
+            &used(&[(ServiceType::Pulse, 10)]),
+            ServiceType::Pulse,
+            d("2024-05-02"),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::PackageExhausted);
+        assert!(e.message.contains("펄스 케어 0회 남음"), "{}", e.message);
     }
 
     #[test]

@@ -410,7 +410,19 @@ pub async fn anonymize(w: &mut WriteTx, anonymized: &CustomerRecord) -> StoreRes
         .execute(w.conn())
         .await?
         .rows_affected();
-    let related = (sessions + interactions + follow_up_notes + purchases) as i64;
+    // Why a visit or a purchase was cancelled is free text, and may name the person.
+    let mut reasons = 0;
+    for sql in [
+        "UPDATE session_cancellations SET reason = NULL WHERE session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
+        "UPDATE purchase_cancellations SET reason = NULL WHERE purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)",
+    ] {
+        reasons += sqlx::query(sql)
+            .bind(id.clone())
+            .execute(w.conn())
+            .await?
+            .rows_affected();
+    }
+    let related = (sessions + interactions + follow_up_notes + purchases + reasons) as i64;
     w.change("customer", &id, "anonymize", &payload(anonymized))
         .await?;
     w.audit(
@@ -433,6 +445,7 @@ pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<
         "DELETE FROM session_cancellations WHERE session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
         "DELETE FROM service_sessions WHERE customer_id = $1",
         "DELETE FROM purchase_stats WHERE customer_id = $1",
+        "DELETE FROM purchase_cancellations WHERE purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)",
         "DELETE FROM package_purchases WHERE customer_id = $1",
         "DELETE FROM follow_up_events WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)",
         "DELETE FROM follow_ups WHERE customer_id = $1",

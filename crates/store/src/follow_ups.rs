@@ -36,7 +36,8 @@ pub struct FollowUpItem {
     pub recorded_by: Option<String>,
 }
 
-const ITEM_COLUMNS: &str = "f.id, f.customer_id, f.due_date, f.state, f.closed_at, i.follow_up_date, \
+const ITEM_COLUMNS: &str =
+    "f.id, f.customer_id, f.due_date, f.state, f.closed_at, i.follow_up_date, \
      i.follow_up_type, i.follow_up_notes, i.interaction_type, i.occurred_at, i.staff_name, \
      c.name AS customer_name, c.assigned_staff";
 const ITEM_FROM: &str = "FROM follow_ups f JOIN interactions i ON i.id = f.id \
@@ -134,12 +135,11 @@ pub async fn statuses_of_customer(
     conn: &mut AnyConnection,
     customer_id: &str,
 ) -> StoreResult<HashMap<String, FollowUpStatus>> {
-    let rows = sqlx::query(
-        "SELECT id, due_date, state, closed_at FROM follow_ups WHERE customer_id = $1",
-    )
-    .bind(customer_id.to_string())
-    .fetch_all(conn)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, due_date, state, closed_at FROM follow_ups WHERE customer_id = $1")
+            .bind(customer_id.to_string())
+            .fetch_all(conn)
+            .await?;
     let mut out = HashMap::new();
     for r in &rows {
         let state = match row::text(r, "state")?.as_str() {
@@ -299,7 +299,11 @@ pub async fn backfill(conn: &mut AnyConnection) -> StoreResult<u64> {
 }
 
 /// A visit of the day, for the Today screen.
-pub async fn visits_on(conn: &mut AnyConnection, day: NaiveDate, limit: i64) -> StoreResult<Vec<Value>> {
+pub async fn visits_on(
+    conn: &mut AnyConnection,
+    day: NaiveDate,
+    limit: i64,
+) -> StoreResult<Vec<Value>> {
     let rows = sqlx::query(&format!(
         "SELECT s.id, s.customer_id, s.service_type, s.staff_name, s.created_at, s.package_usage_id, \
          p.package_name, c.name AS customer_name FROM service_sessions s \

@@ -3,8 +3,9 @@
 use crate::row::{self, in_list, Params};
 use crate::stats::NOT_CANCELLED;
 use crate::{StoreResult, WriteTx};
+use clinicdesk_domain::money::PurchaseCancelRequest;
 use clinicdesk_domain::package::{
-    parse_sessions, sessions_json, PackageTemplate, Purchase, Sessions,
+    parse_sessions, sessions_json, PackageTemplate, Purchase, PurchaseCancellation, Sessions,
 };
 use clinicdesk_domain::ServiceType;
 use serde_json::json;
@@ -91,11 +92,27 @@ fn purchase_from(r: &AnyRow) -> Result<Purchase, sqlx::Error> {
         notes: row::opt_text(r, "notes")?,
         sessions: sessions_from(&row::text(r, "sessions")?)?,
         created_at: row::text(r, "created_at")?,
+        cancellation: match row::opt_text(r, "cancelled_at")? {
+            Some(cancelled_at) => Some(PurchaseCancellation {
+                reason: row::opt_text(r, "cancel_reason")?,
+                refund_amount: row::int(r, "refund_amount")?,
+                refund_method: row::opt_text(r, "refund_method")?,
+                cancelled_at,
+                cancelled_by: row::opt_text(r, "cancelled_by")?,
+            }),
+            None => None,
+        },
     })
 }
 
+/// A purchase with its cancellation, if any (`FROM {PURCHASES}`).
 const PURCHASE_COLUMNS: &str =
-    "id, customer_id, package_id, package_name, purchase_date, expiry_date, price_paid, payment_method, notes, sessions, created_at";
+    "p.id, p.customer_id, p.package_id, p.package_name, p.purchase_date, p.expiry_date, p.price_paid, \
+     p.payment_method, p.notes, p.sessions, p.created_at, x.cancelled_at, x.reason AS cancel_reason, \
+     x.refund_amount, x.refund_method, cu.display_name AS cancelled_by";
+const PURCHASES: &str =
+    "package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
+     LEFT JOIN users cu ON cu.id = x.cancelled_by";
 
 pub async fn insert_purchase(w: &mut WriteTx, p: &Purchase) -> StoreResult<()> {
     sqlx::query(
@@ -136,7 +153,7 @@ pub async fn insert_purchase(w: &mut WriteTx, p: &Purchase) -> StoreResult<()> {
 
 pub async fn get_purchase(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<Purchase>> {
     let row = sqlx::query(&format!(
-        "SELECT {PURCHASE_COLUMNS} FROM package_purchases WHERE id = $1"
+        "SELECT {PURCHASE_COLUMNS} FROM {PURCHASES} WHERE p.id = $1"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -150,7 +167,7 @@ pub async fn purchases_of(
     customer_id: &str,
 ) -> StoreResult<Vec<Purchase>> {
     let rows = sqlx::query(&format!(
-        "SELECT {PURCHASE_COLUMNS} FROM package_purchases WHERE customer_id = $1 ORDER BY purchase_date DESC, id DESC"
+        "SELECT {PURCHASE_COLUMNS} FROM {PURCHASES} WHERE p.customer_id = $1 ORDER BY p.purchase_date DESC, p.id DESC"
     ))
     .bind(customer_id.to_string())
     .fetch_all(conn)
@@ -169,10 +186,51 @@ pub async fn purchases_of_many(
     let mut params = Params::default();
     let list = in_list(&mut params, customer_ids);
     let sql = format!(
-        "SELECT {PURCHASE_COLUMNS} FROM package_purchases WHERE customer_id IN {list} ORDER BY purchase_date DESC, id DESC"
+        "SELECT {PURCHASE_COLUMNS} FROM {PURCHASES} WHERE p.customer_id IN {list} ORDER BY p.purchase_date DESC, p.id DESC"
     );
     let rows = params.bind(sqlx::query(&sql)).fetch_all(conn).await?;
     Ok(rows.iter().map(purchase_from).collect::<Result<_, _>>()?)
+}
+
+/// Appends a purchase's cancellation (the compensating event of a sale). Returns `false` when
+/// it was already cancelled (nothing is written then).
+pub async fn cancel_purchase(
+    w: &mut WriteTx,
+    purchase: &Purchase,
+    request: &PurchaseCancelRequest,
+) -> StoreResult<bool> {
+    let now = w.now().to_string();
+    let by = w.actor().user_id.clone();
+    let inserted = sqlx::query(
+        "INSERT INTO purchase_cancellations (purchase_id, reason, refund_amount, refund_method, cancelled_by, cancelled_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (purchase_id) DO NOTHING",
+    )
+    .bind(purchase.id.clone())
+    .bind(request.reason.clone())
+    .bind(request.refund_amount)
+    .bind(request.refund_method.clone())
+    .bind(by)
+    .bind(now.clone())
+    .execute(w.conn())
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let payload = json!({
+        "customer_id": purchase.customer_id, "reason": request.reason,
+        "refund_amount": request.refund_amount, "refund_method": request.refund_method,
+        "price_paid": purchase.price_paid, "cancelled_at": now,
+    });
+    w.record(
+        "package.cancel",
+        "purchase_cancellation",
+        &purchase.id,
+        "insert",
+        &payload,
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Sessions left on each of the given purchases, from the roll-up.

@@ -9,10 +9,10 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 const COLUMNS: &str = "s.id, s.customer_id, s.service_type, s.service_date, s.duration_minutes, s.satisfaction_rating, \
-    s.session_notes, s.staff_name, s.package_usage_id, p.package_name, s.amount, s.created_at, \
-    x.cancelled_at, x.reason AS cancel_reason";
+    s.session_notes, s.staff_name, s.package_usage_id, p.package_name, s.amount, s.payment_method, \
+    s.created_by, s.created_at, x.cancelled_at, x.reason AS cancel_reason, cu.display_name AS cancelled_by";
 const FROM: &str = "service_sessions s LEFT JOIN package_purchases p ON p.id = s.package_usage_id \
-    LEFT JOIN session_cancellations x ON x.session_id = s.id";
+    LEFT JOIN session_cancellations x ON x.session_id = s.id LEFT JOIN users cu ON cu.id = x.cancelled_by";
 
 fn from_row(r: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
     let service = row::text(r, "service_type")?;
@@ -29,9 +29,12 @@ fn from_row(r: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
         package_usage_id: row::opt_text(r, "package_usage_id")?,
         package_name: row::opt_text(r, "package_name")?,
         amount: row::int(r, "amount")?,
+        payment_method: row::opt_text(r, "payment_method")?,
+        created_by: row::opt_text(r, "created_by")?,
         created_at: row::text(r, "created_at")?,
         cancelled_at: row::opt_text(r, "cancelled_at")?,
         cancel_reason: row::opt_text(r, "cancel_reason")?,
+        cancelled_by: row::opt_text(r, "cancelled_by")?,
     })
 }
 
@@ -40,8 +43,8 @@ pub async fn insert(w: &mut WriteTx, s: &SessionRecord) -> StoreResult<()> {
     let creator = w.actor().user_id.clone();
     sqlx::query(
         "INSERT INTO service_sessions (id, customer_id, service_type, service_date, duration_minutes, \
-         satisfaction_rating, session_notes, staff_name, package_usage_id, amount, created_by, device_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         satisfaction_rating, session_notes, staff_name, package_usage_id, amount, payment_method, created_by, \
+         device_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(s.id.clone())
     .bind(s.customer_id.clone())
@@ -53,6 +56,7 @@ pub async fn insert(w: &mut WriteTx, s: &SessionRecord) -> StoreResult<()> {
     .bind(s.staff_name.clone())
     .bind(s.package_usage_id.clone())
     .bind(s.amount)
+    .bind(s.payment_method.clone())
     .bind(creator)
     .bind(device)
     .bind(s.created_at.clone())
@@ -63,6 +67,7 @@ pub async fn insert(w: &mut WriteTx, s: &SessionRecord) -> StoreResult<()> {
         "service_date": s.service_date.to_string(), "duration_minutes": s.duration_minutes,
         "satisfaction_rating": s.satisfaction_rating, "session_notes": s.session_notes,
         "staff_name": s.staff_name, "package_usage_id": s.package_usage_id, "amount": s.amount,
+        "payment_method": s.payment_method,
     });
     w.record(
         "session.record",
@@ -98,9 +103,29 @@ pub async fn history(
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
+/// The customer's visits of one service on one day that stand (not cancelled): the same
+/// service twice on a day is asked about before it is recorded.
+pub async fn standing_on_day(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    service: ServiceType,
+    date: chrono::NaiveDate,
+) -> StoreResult<Vec<SessionRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE s.customer_id = $1 AND s.service_type = $2 \
+         AND s.service_date = $3 AND x.session_id IS NULL ORDER BY s.created_at"
+    ))
+    .bind(customer_id.to_string())
+    .bind(service.as_str().to_string())
+    .bind(date.to_string())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
 /// Appends the cancellation event. Returns `false` when the visit was already cancelled
 /// (nothing is written then).
-pub async fn cancel(w: &mut WriteTx, session_id: &str, reason: Option<&str>) -> StoreResult<bool> {
+pub async fn cancel(w: &mut WriteTx, session_id: &str, reason: &str) -> StoreResult<bool> {
     let now = w.now().to_string();
     let by = w.actor().user_id.clone();
     let inserted = sqlx::query(
@@ -108,7 +133,7 @@ pub async fn cancel(w: &mut WriteTx, session_id: &str, reason: Option<&str>) -> 
          ON CONFLICT (session_id) DO NOTHING",
     )
     .bind(session_id.to_string())
-    .bind(reason.map(str::to_string))
+    .bind(reason.to_string())
     .bind(by)
     .bind(now.clone())
     .execute(w.conn())

@@ -55,8 +55,10 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
         // `None` orders before any date.
         last_visit = last_visit.max(row::opt_text(r, "last_date")?);
     }
+    // Net of refunds: seed 000's revenue is what the clinic kept.
     let purchases: i64 = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(price_paid), 0) AS BIGINT) AS total FROM package_purchases WHERE customer_id = $1",
+        "SELECT CAST(COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) AS BIGINT) AS total \
+         FROM package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id WHERE p.customer_id = $1",
     )
     .bind(customer_id.to_string())
     .fetch_one(&mut *conn)
@@ -106,6 +108,15 @@ pub async fn refresh_purchase(
     let Some(purchase) = packages::get_purchase(&mut *conn, purchase_id).await? else {
         return Ok(());
     };
+    // A cancelled package is no package for search filters, sorting by expiry or the renewal
+    // call list, which all read this roll-up.
+    if purchase.is_cancelled() {
+        sqlx::query("DELETE FROM purchase_stats WHERE purchase_id = $1")
+            .bind(purchase_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        return crate::search_index::touch(conn, &purchase.customer_id).await;
+    }
     let used = packages::used_by_service(&mut *conn, &[purchase_id.to_string()]).await?;
     let usage = package_usage(
         &purchase,

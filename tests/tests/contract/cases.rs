@@ -621,7 +621,7 @@ pub async fn get_customer_and_not_found(h: &Harness) {
     h.post(
         &format!("/api/v1/customers/{missing}/sessions"),
         &t,
-        json!({"service_type": "brain"}),
+        json!({"payment_method": "card", "service_type": "brain"}),
     )
     .await
     .expect_error(404, "CUSTOMER_NOT_FOUND");
@@ -955,7 +955,7 @@ pub async fn search_customers(h: &Harness) {
     h.post(
         &format!("/api/v1/customers/{lapsed}/sessions"),
         &staff,
-        json!({"service_type": "red", "service_date": days_ago(60)}),
+        json!({"payment_method": "card", "service_type": "red", "service_date": days_ago(60)}),
     )
     .await
     .expect(201);
@@ -1266,9 +1266,12 @@ pub async fn search_follows_other_writers(h: &Harness) {
         package_usage_id: None,
         package_name: None,
         amount: 50_000,
+        payment_method: Some("cash".into()),
+        created_by: None,
         created_at: now.clone(),
         cancelled_at: None,
         cancel_reason: None,
+        cancelled_by: None,
     };
     let mut w = other
         .begin_write(&Actor::system("contract-test"), &now)
@@ -1328,7 +1331,7 @@ pub async fn customer_detail(h: &Harness) {
     h.post(
         &format!("/api/v1/customers/{id}/sessions"),
         &staff,
-        json!({"service_type": "ai_bike", "service_date": days_ago(3)}),
+        json!({"payment_method": "card", "service_type": "ai_bike", "service_date": days_ago(3)}),
     )
     .await
     .expect(201);
@@ -1403,7 +1406,7 @@ pub async fn anonymize_customer(h: &Harness) {
     h.post(
         &format!("/api/v1/customers/{id}/sessions"),
         &staff,
-        json!({"service_type": "brain", "session_notes": "개인적인 메모"}),
+        json!({"payment_method": "card", "service_type": "brain", "session_notes": "개인적인 메모"}),
     )
     .await
     .expect(201);
@@ -1475,7 +1478,7 @@ pub async fn delete_customer(h: &Harness) {
     h.post(
         &format!("/api/v1/customers/{id}/sessions"),
         &staff,
-        json!({"service_type": "pulse"}),
+        json!({"payment_method": "card", "service_type": "pulse"}),
     )
     .await
     .expect(201);
@@ -1707,14 +1710,18 @@ pub async fn purchase_package(h: &Harness) {
     .expect_error(422, "VALIDATION_ERROR");
     let missing = clinicdesk_domain::ids::new_id();
     let path = format!("/api/v1/customers/{id}/packages");
-    h.post(&path, &staff, json!({"package_id": missing}))
-        .await
-        .expect_error(404, "PACKAGE_NOT_FOUND");
+    h.post(
+        &path,
+        &staff,
+        json!({"package_id": missing, "payment_method": "card"}),
+    )
+    .await
+    .expect_error(404, "PACKAGE_NOT_FOUND");
     let r = h
         .post(
             &path,
             &staff,
-            json!({"package_id": pkg, "purchase_date": (today() + Duration::days(1)).to_string()}),
+            json!({"package_id": pkg, "payment_method": "card", "purchase_date": (today() + Duration::days(1)).to_string()}),
         )
         .await;
     r.expect_error(422, "VALIDATION_ERROR");
@@ -1723,7 +1730,7 @@ pub async fn purchase_package(h: &Harness) {
         .post(
             &path,
             &staff,
-            json!({"package_id": pkg, "price_paid": -100}),
+            json!({"package_id": pkg, "payment_method": "card", "price_paid": -100}),
         )
         .await;
     assert_eq!(r.field(), "price_paid");
@@ -1772,7 +1779,7 @@ pub async fn record_visit(h: &Harness) {
         .post(
             &format!("/api/v1/customers/{id}/sessions"),
             &staff,
-            json!({"service_type": "red", "duration_minutes": 20}),
+            json!({"payment_method": "card", "service_type": "red", "duration_minutes": 20}),
         )
         .await;
     paid.expect(201);
@@ -1836,21 +1843,24 @@ pub async fn visit_rule_violations(h: &Harness) {
     .await
     .expect_error(404, "PACKAGE_NOT_FOUND");
     for (body, field) in [
-        (json!({"service_type": "sauna"}), "service_type"),
         (
-            json!({"service_type": "brain", "satisfaction_rating": 9}),
+            json!({"payment_method": "card", "service_type": "sauna"}),
+            "service_type",
+        ),
+        (
+            json!({"payment_method": "card", "service_type": "brain", "satisfaction_rating": 9}),
             "satisfaction_rating",
         ),
         (
-            json!({"service_type": "brain", "service_date": (today() + Duration::days(1)).to_string()}),
+            json!({"payment_method": "card", "service_type": "brain", "service_date": (today() + Duration::days(1)).to_string()}),
             "service_date",
         ),
         (
-            json!({"service_type": "brain", "duration_minutes": 0}),
+            json!({"payment_method": "card", "service_type": "brain", "duration_minutes": 0}),
             "duration_minutes",
         ),
         (
-            json!({"service_type": "brain", "session_notes": "가".repeat(1001)}),
+            json!({"payment_method": "card", "service_type": "brain", "session_notes": "가".repeat(1001)}),
             "session_notes",
         ),
     ] {
@@ -1903,19 +1913,21 @@ pub async fn cancel_visit(h: &Harness) {
         .await;
     let sid = visit.data()["session_id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/sessions/{sid}/cancel");
-    for role in ["staff", "doctor"] {
-        h.post(&path, &h.token(role).await, json!({}))
-            .await
-            .expect_error(403, "FORBIDDEN_ROLE");
-    }
+    // Someone who did not record it cannot void it; staff's own void is tested in money.rs.
+    h.post(&path, &h.token("doctor").await, json!({"reason": "x"}))
+        .await
+        .expect_error(403, "VISIT_VOID_NOT_OWN");
     let manager = h.token("manager").await;
+    h.post(&path, &manager, json!({}))
+        .await
+        .expect_error(422, "VALIDATION_ERROR");
     let r = h
         .post(&path, &manager, json!({"reason": "잘못 입력"}))
         .await;
     r.expect(200);
     assert_eq!(r.data()["session_id"], json!(sid));
     assert_eq!(r.data()["reason"], "잘못 입력");
-    h.post(&path, &manager, json!({}))
+    h.post(&path, &manager, json!({"reason": "again"}))
         .await
         .expect_error(409, "SESSION_ALREADY_CANCELLED");
     let detail = h
@@ -1948,13 +1960,17 @@ pub async fn cancel_visit(h: &Harness) {
     h.post(
         &format!("/api/v1/sessions/{missing}/cancel"),
         &manager,
-        json!({}),
+        json!({"reason": "x"}),
     )
     .await
     .expect_error(404, "SESSION_NOT_FOUND");
-    h.post("/api/v1/sessions/xyz/cancel", &manager, json!({}))
-        .await
-        .expect_error(404, "SESSION_NOT_FOUND");
+    h.post(
+        "/api/v1/sessions/xyz/cancel",
+        &manager,
+        json!({"reason": "x"}),
+    )
+    .await
+    .expect_error(404, "SESSION_NOT_FOUND");
 }
 
 pub async fn last_session_used_once_under_concurrency(h: &Harness) {
@@ -2089,12 +2105,13 @@ pub async fn role_matrix(h: &Harness) {
         (
             "POST",
             format!("{customer}/packages"),
-            json!({"package_id": pkg}),
+            json!({"package_id": pkg, "payment_method": "card"}),
             all.to_vec(),
         ),
         (
             "POST",
-            format!("{customer}/sessions"),
+            // Each role records one: the same service on one day, confirmed.
+            format!("{customer}/sessions?confirm_duplicate=true"),
             json!({"service_type": "brain", "package_usage_id": pid}),
             all.to_vec(),
         ),
@@ -2144,12 +2161,13 @@ pub async fn role_matrix(h: &Harness) {
             }
         }
     }
-    // Cancelling needs manager/admin; deleting needs admin (its own cases check the rest).
+    // Cancelling someone else's visit needs manager/admin (staff void their own: money.rs);
+    // deleting needs admin (its own cases check the rest).
     for role in ROLES {
         let visit = h
             .post(
-                &format!("{customer}/sessions"),
-                &h.token("staff").await,
+                &format!("{customer}/sessions?confirm_duplicate=true"),
+                &h.token("admin").await,
                 json!({"service_type": "brain", "package_usage_id": pid}),
             )
             .await;
@@ -2158,13 +2176,15 @@ pub async fn role_matrix(h: &Harness) {
             .post(
                 &format!("/api/v1/sessions/{sid}/cancel"),
                 &h.token(role).await,
-                json!({}),
+                json!({"reason": "역할 확인"}),
             )
             .await;
         if ["admin", "manager"].contains(&role) {
             r.expect(200);
-        } else {
+        } else if role == "patient" {
             r.expect_error(403, "FORBIDDEN_ROLE");
+        } else {
+            r.expect_error(403, "VISIT_VOID_NOT_OWN");
         }
     }
 }

@@ -368,6 +368,19 @@ impl Harness {
         .unwrap()
     }
 
+    /// Moves a visit's recording time `minutes` into the past: the recorder's void window is
+    /// ten minutes of the server's clock, which a test cannot wait out.
+    pub async fn backdate_visit(&self, session_id: &str, minutes: i64) {
+        let at =
+            clinicdesk_store::timestamp(chrono::Utc::now() - chrono::Duration::minutes(minutes));
+        sqlx::query("UPDATE service_sessions SET created_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(session_id.to_string())
+            .execute(&self.db.pool)
+            .await
+            .unwrap();
+    }
+
     pub fn is_http(&self) -> bool {
         matches!(self.transport, Transport::Http { .. })
     }

@@ -344,7 +344,7 @@ pub async fn nonsense_dates_are_refused(h: &Harness) {
             ),
             (
                 format!("/api/v1/customers/{id}/packages"),
-                json!({"package_id": pkg, "purchase_date": date}),
+                json!({"package_id": pkg, "payment_method": "card", "purchase_date": date}),
                 "purchase_date",
             ),
             (
@@ -438,7 +438,7 @@ pub async fn invisible_and_bidi_names_are_refused(h: &Harness) {
             (
                 "POST",
                 format!("/api/v1/customers/{id}/sessions"),
-                json!({"service_type": "brain", "staff_name": name}),
+                json!({"payment_method": "card", "service_type": "brain", "staff_name": name}),
                 "staff_name",
             ),
         ];

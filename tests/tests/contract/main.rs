@@ -10,6 +10,7 @@ mod audit;
 mod cases;
 mod harness;
 mod limits;
+mod money;
 mod openapi;
 mod privacy;
 mod search;
@@ -82,6 +83,7 @@ use accounts::*;
 use audit::*;
 use cases::*;
 use limits::*;
+use money::*;
 use privacy::*;
 use search::*;
 use sessions::*;
@@ -89,6 +91,11 @@ use today::*;
 use validation::*;
 
 contract!(
+    purchases_are_cancelled_and_refunded_by_a_manager,
+    staff_void_their_own_visit_for_ten_minutes,
+    the_same_service_twice_on_a_day_is_asked_about,
+    receipts_and_the_clinic_details,
+    the_cash_up_adds_up_a_day,
     health_and_readiness,
     openapi_document_and_swagger_ui,
     unknown_paths_and_methods,

@@ -88,6 +88,8 @@ struct Call {
 fn calls_of(method: &str, template: &str, op: &Value, s: &Secret, f: &Fixture) -> Vec<Call> {
     let path = if template.starts_with("/api/v1/sessions/") {
         template.replace("{id}", &f.session_id)
+    } else if template.starts_with("/api/v1/purchases/") {
+        template.replace("{id}", &f.purchase_id)
     } else {
         template.replace("{id}", &s.id)
     };
@@ -149,8 +151,14 @@ fn calls_of(method: &str, template: &str, op: &Value, s: &Secret, f: &Fixture) -
             Some(json!({"package_id": f.package_id, "payment_method": "card"})),
         )],
         "POST /api/v1/customers/{id}/sessions" => vec![
-            with("", Some(json!({"service_type": "brain"}))),
-            with("", Some(json!({"service_type": "sauna"}))),
+            with(
+                "",
+                Some(json!({"payment_method": "card", "service_type": "brain"})),
+            ),
+            with(
+                "",
+                Some(json!({"payment_method": "card", "service_type": "sauna"})),
+            ),
         ],
         "GET /api/v1/audit/events" => vec![with(&format!("customer_id={}", s.id), None)],
         _ => vec![],
@@ -171,6 +179,8 @@ const REVEALS_ON_PURPOSE: [&str; 1] = ["POST /api/v1/customers/{id}/phone-reveal
 struct Fixture {
     package_id: String,
     session_id: String,
+    /// The customer's purchase (its receipt and cancellation are swept).
+    purchase_id: String,
 }
 
 /// Every answer staff can get from every documented operation — reads, lists, searches,
@@ -197,13 +207,25 @@ pub async fn staff_sees_no_contact_data_anywhere(h: &Harness) {
             .post(
                 &format!("{c}/sessions"),
                 &manager,
-                json!({"service_type": "pulse"}),
+                json!({"payment_method": "card", "service_type": "pulse"}),
             )
             .await;
         visit.expect(201);
+        let bought = h
+            .post(
+                &format!("{c}/packages"),
+                &manager,
+                json!({"package_id": r.data()["package_id"], "payment_method": "cash"}),
+            )
+            .await;
+        bought.expect(201);
         Fixture {
             package_id: r.data()["package_id"].as_str().unwrap().to_string(),
             session_id: visit.data()["session_id"].as_str().unwrap().to_string(),
+            purchase_id: bought.data()["package_usage_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
         }
     };
 
@@ -243,11 +265,21 @@ pub async fn staff_sees_no_contact_data_anywhere(h: &Harness) {
     // The one exception, explicitly (before the sweep changes the phone and logs staff out):
     // a reveal answers the phone of this customer only, with
     // nothing else of theirs, and only with its audit event written.
-    assert_eq!(reveals.len(), REVEALS_ON_PURPOSE.len(), "every reveal is in the document");
+    assert_eq!(
+        reveals.len(),
+        REVEALS_ON_PURPOSE.len(),
+        "every reveal is in the document"
+    );
     for path in &reveals {
         let before = h.audit_count(id, Some("customer.phone.reveal")).await;
         let r = h
-            .send("POST", path, Some(&staff), Payload::Json(json!({"reason": "booking"})), &[])
+            .send(
+                "POST",
+                path,
+                Some(&staff),
+                Payload::Json(json!({"reason": "booking"})),
+                &[],
+            )
             .await;
         r.expect(200);
         let mut shown = r.body.clone();
@@ -535,7 +567,7 @@ pub async fn masked_values_and_anonymised_customers_are_refused(h: &Harness) {
     h.post(
         &format!("{c}/sessions"),
         &staff,
-        json!({"service_type": "brain"}),
+        json!({"payment_method": "card", "service_type": "brain"}),
     )
     .await
     .expect_error(409, "CUSTOMER_ANONYMIZED");

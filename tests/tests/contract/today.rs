@@ -44,7 +44,11 @@ async fn ask_follow_up(h: &Harness, customer: &str, occurred: i64, due: i64, not
         body["date"] = json!(kst_at(occurred));
     }
     let r = h
-        .post(&format!("/api/v1/customers/{customer}/interactions"), &staff, body)
+        .post(
+            &format!("/api/v1/customers/{customer}/interactions"),
+            &staff,
+            body,
+        )
         .await;
     r.expect(201);
     r.data()["interaction_id"].as_str().unwrap().to_string()
@@ -68,14 +72,20 @@ async fn listed(h: &Harness, token: &str, query: &str) -> Vec<String> {
 async fn summary(h: &Harness, customer: &str) -> Value {
     let staff = h.token("staff").await;
     let r = h
-        .get(&format!("/api/v1/customers/{customer}/interactions"), &staff)
+        .get(
+            &format!("/api/v1/customers/{customer}/interactions"),
+            &staff,
+        )
         .await;
     r.expect(200);
     r.data()["interaction_summary"].clone()
 }
 
 /// The stored events of a follow-up: (kind, note, username, new_due_date).
-async fn stored_events(h: &Harness, follow_up: &str) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+async fn stored_events(
+    h: &Harness,
+    follow_up: &str,
+) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
     sqlx::query(
         "SELECT kind, note, username, new_due_date FROM follow_up_events WHERE follow_up_id = $1 \
          ORDER BY occurred_at, id",
@@ -124,8 +134,14 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     let mine = format!("assigned_staff={}", super::privacy::urlencode(&assignee));
 
     // Each window, soonest due first.
-    assert_eq!(listed(h, &staff, &format!("{mine}&due=overdue")).await, [overdue.clone()]);
-    assert_eq!(listed(h, &staff, &format!("{mine}&due=today")).await, [today.clone()]);
+    assert_eq!(
+        listed(h, &staff, &format!("{mine}&due=overdue")).await,
+        [overdue.clone()]
+    );
+    assert_eq!(
+        listed(h, &staff, &format!("{mine}&due=today")).await,
+        [today.clone()]
+    );
     assert_eq!(
         listed(h, &staff, &format!("{mine}&due=due")).await,
         [overdue.clone(), today.clone()]
@@ -136,15 +152,26 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     );
     let all = [overdue.clone(), today.clone(), soon.clone(), later.clone()];
     assert_eq!(listed(h, &staff, &format!("{mine}&due=all")).await, all);
-    assert_eq!(listed(h, &staff, &mine).await, all, "the default is every open one");
+    assert_eq!(
+        listed(h, &staff, &mine).await,
+        all,
+        "the default is every open one"
+    );
     let page = h
-        .get(&format!("/api/v1/follow-ups?{mine}&limit=2&offset=1"), &staff)
+        .get(
+            &format!("/api/v1/follow-ups?{mine}&limit=2&offset=1"),
+            &staff,
+        )
         .await;
     page.expect(200);
     assert_eq!(ids_of(&page), [today.clone(), soon.clone()]);
     assert_eq!(page.data()["total_count"], 4);
     assert_eq!(page.data()["pagination"]["has_more"], true);
-    let first = &h.get(&format!("/api/v1/follow-ups?{mine}&due=overdue"), &staff).await.data()["follow_ups"][0].clone();
+    let first = &h
+        .get(&format!("/api/v1/follow-ups?{mine}&due=overdue"), &staff)
+        .await
+        .data()["follow_ups"][0]
+        .clone();
     assert_eq!(first["customer_id"], customer.as_str());
     assert_eq!(first["state"], "open");
     assert_eq!(first["due"], "overdue");
@@ -171,9 +198,13 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["kind"], "complete");
     assert_eq!(events[0]["by"], "테스트 staff");
-    h.post(&format!("/api/v1/follow-ups/{overdue}/complete"), &staff, json!({}))
-        .await
-        .expect_error(409, "FOLLOW_UP_CLOSED");
+    h.post(
+        &format!("/api/v1/follow-ups/{overdue}/complete"),
+        &staff,
+        json!({}),
+    )
+    .await
+    .expect_error(409, "FOLLOW_UP_CLOSED");
     h.post(
         &format!("/api/v1/follow-ups/{overdue}/reschedule"),
         &staff,
@@ -181,8 +212,13 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     )
     .await
     .expect_error(409, "FOLLOW_UP_CLOSED");
-    assert!(listed(h, &staff, &format!("{mine}&due=overdue")).await.is_empty());
-    assert_eq!(listed(h, &staff, &format!("{mine}&state=done")).await, [overdue.clone()]);
+    assert!(listed(h, &staff, &format!("{mine}&due=overdue"))
+        .await
+        .is_empty());
+    assert_eq!(
+        listed(h, &staff, &format!("{mine}&state=done")).await,
+        [overdue.clone()]
+    );
 
     // Staff move today's to the day after tomorrow; not into the past.
     h.post(
@@ -203,7 +239,9 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     moved.expect(200);
     assert_eq!(moved.data()["follow_up"]["state"], "open");
     assert_eq!(moved.data()["follow_up"]["due"], "upcoming");
-    assert!(listed(h, &staff, &format!("{mine}&due=today")).await.is_empty());
+    assert!(listed(h, &staff, &format!("{mine}&due=today"))
+        .await
+        .is_empty());
     assert_eq!(
         listed(h, &staff, &format!("{mine}&due=week")).await,
         [today.clone(), soon.clone()],
@@ -211,12 +249,20 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     );
 
     // Cancelling takes a manager, and a reason.
-    h.post(&format!("/api/v1/follow-ups/{soon}/cancel"), &staff, json!({"reason": "불필요"}))
-        .await
-        .expect_error(403, "FORBIDDEN_ROLE");
-    h.post(&format!("/api/v1/follow-ups/{soon}/cancel"), &manager, json!({}))
-        .await
-        .expect_error(422, "VALIDATION_ERROR");
+    h.post(
+        &format!("/api/v1/follow-ups/{soon}/cancel"),
+        &staff,
+        json!({"reason": "불필요"}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN_ROLE");
+    h.post(
+        &format!("/api/v1/follow-ups/{soon}/cancel"),
+        &manager,
+        json!({}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_ERROR");
     let cancelled = h
         .post(
             &format!("/api/v1/follow-ups/{soon}/cancel"),
@@ -240,9 +286,13 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
 
     // Unknown and malformed ids.
     let nobody = uuid::Uuid::now_v7().to_string();
-    h.post(&format!("/api/v1/follow-ups/{nobody}/complete"), &staff, json!({}))
-        .await
-        .expect_error(404, "FOLLOW_UP_NOT_FOUND");
+    h.post(
+        &format!("/api/v1/follow-ups/{nobody}/complete"),
+        &staff,
+        json!({}),
+    )
+    .await
+    .expect_error(404, "FOLLOW_UP_NOT_FOUND");
     h.post("/api/v1/follow-ups/x/complete", &staff, json!({}))
         .await
         .expect_error(404, "FOLLOW_UP_NOT_FOUND");
@@ -265,7 +315,10 @@ pub async fn follow_ups_are_listed_and_worked_through(h: &Harness) {
     assert_eq!(moved_events[0].0, "reschedule");
     assert_eq!(moved_events[0].1.as_deref(), Some("고객 요청"));
     assert!(
-        moved_events[0].3.as_deref().is_some_and(|d| d.starts_with(&new_day)),
+        moved_events[0]
+            .3
+            .as_deref()
+            .is_some_and(|d| d.starts_with(&new_day)),
         "new day {new_day} stored: {:?}",
         moved_events[0].3
     );
@@ -309,7 +362,7 @@ pub async fn today_shows_the_days_work(h: &Harness) {
         .post(
             &format!("/api/v1/customers/{customer}/sessions"),
             &staff,
-            json!({"service_type": "brain"}),
+            json!({"payment_method": "card", "service_type": "brain"}),
         )
         .await;
     visit.expect(201);
@@ -317,10 +370,22 @@ pub async fn today_shows_the_days_work(h: &Harness) {
 
     // Bought 80 days ago, valid 90: ends in 10 days, sessions left. Another ends in 60.
     let ending = new_template(h, json!({"pulse": 5}), 90).await;
-    let bought = purchase(h, &customer, &ending, Some((kst_today() - Duration::days(80)).to_string())).await;
+    let bought = purchase(
+        h,
+        &customer,
+        &ending,
+        Some((kst_today() - Duration::days(80)).to_string()),
+    )
+    .await;
     let ending_purchase = bought["package_usage_id"].as_str().unwrap().to_string();
     let lasting = new_template(h, json!({"pulse": 5}), 90).await;
-    let kept = purchase(h, &customer, &lasting, Some((kst_today() - Duration::days(30)).to_string())).await;
+    let kept = purchase(
+        h,
+        &customer,
+        &lasting,
+        Some((kst_today() - Duration::days(30)).to_string()),
+    )
+    .await;
     let lasting_purchase = kept["package_usage_id"].as_str().unwrap().to_string();
 
     // Last visit 48 days ago: at risk now, stable a week ago. 60 days ago: at risk for weeks.
@@ -330,7 +395,7 @@ pub async fn today_shows_the_days_work(h: &Harness) {
         h.post(
             &format!("/api/v1/customers/{c}/sessions"),
             &staff,
-            json!({"service_type": "red", "service_date": (kst_today() - Duration::days(days)).to_string()}),
+            json!({"payment_method": "card", "service_type": "red", "service_date": (kst_today() - Duration::days(days)).to_string()}),
         )
         .await
         .expect(201);
@@ -345,17 +410,27 @@ pub async fn today_shows_the_days_work(h: &Harness) {
 
         let follow_ups = d["follow_ups"]["items"].as_array().unwrap();
         assert!(!follow_ups.is_empty());
-        let mine: Vec<&Value> = follow_ups.iter().filter(|f| f["customer_id"] == customer.as_str()).collect();
+        let mine: Vec<&Value> = follow_ups
+            .iter()
+            .filter(|f| f["customer_id"] == customer.as_str())
+            .collect();
         assert_eq!(mine.len(), 1, "{role}: the overdue one, not tomorrow's");
         assert_eq!(mine[0]["follow_up_id"], overdue.as_str());
         assert_eq!(mine[0]["due"], "overdue");
-        assert!(follow_ups.iter().all(|f| f["follow_up_id"] != upcoming.as_str()));
-        assert!(follow_ups.iter().all(|f| f["due"] == "overdue" || f["due"] == "today"));
+        assert!(follow_ups
+            .iter()
+            .all(|f| f["follow_up_id"] != upcoming.as_str()));
+        assert!(follow_ups
+            .iter()
+            .all(|f| f["due"] == "overdue" || f["due"] == "today"));
         assert!(d["follow_ups"]["overdue_count"].as_i64().unwrap() >= 1);
 
         let visits = d["visits"]["items"].as_array().unwrap();
         assert!(!visits.is_empty());
-        let v = visits.iter().find(|v| v["session_id"] == visit_id.as_str()).expect("today's visit");
+        let v = visits
+            .iter()
+            .find(|v| v["session_id"] == visit_id.as_str())
+            .expect("today's visit");
         assert_eq!(v["customer_id"], customer.as_str());
         assert_eq!(v["service_type"], "brain");
         assert!(d["visits"]["count"].as_i64().unwrap() >= visits.len() as i64);
@@ -369,30 +444,57 @@ pub async fn today_shows_the_days_work(h: &Harness) {
             .expect("the package ending in 10 days");
         assert_eq!(p["customer_id"], customer.as_str());
         assert_eq!(p["days_left"], 10);
-        assert_eq!(p["expiry_date"], (kst_today() + Duration::days(10)).to_string());
+        assert_eq!(
+            p["expiry_date"],
+            (kst_today() + Duration::days(10)).to_string()
+        );
         assert_eq!(p["remaining_sessions"], 5);
-        assert!(expiring.iter().all(|p| p["purchase_id"] != lasting_purchase.as_str()));
-        assert!(expiring.iter().all(|p| (0..=14).contains(&p["days_left"].as_i64().unwrap())));
+        assert!(expiring
+            .iter()
+            .all(|p| p["purchase_id"] != lasting_purchase.as_str()));
+        assert!(expiring
+            .iter()
+            .all(|p| (0..=14).contains(&p["days_left"].as_i64().unwrap())));
 
         let at_risk = d["newly_at_risk"]["items"].as_array().unwrap();
         assert!(!at_risk.is_empty());
-        let n = at_risk.iter().find(|c| c["customer_id"] == newly.as_str()).expect("newly at risk");
+        let n = at_risk
+            .iter()
+            .find(|c| c["customer_id"] == newly.as_str())
+            .expect("newly at risk");
         assert_eq!(n["days_since"], 48);
-        assert!(at_risk.iter().all(|c| c["customer_id"] != long_gone.as_str()));
-        assert!(at_risk.iter().all(|c| (46..=52).contains(&c["days_since"].as_i64().unwrap())));
-        assert_eq!(d["newly_at_risk"]["from"], (kst_today() - Duration::days(52)).to_string());
-        assert_eq!(d["newly_at_risk"]["to"], (kst_today() - Duration::days(46)).to_string());
+        assert!(at_risk
+            .iter()
+            .all(|c| c["customer_id"] != long_gone.as_str()));
+        assert!(at_risk
+            .iter()
+            .all(|c| (46..=52).contains(&c["days_since"].as_i64().unwrap())));
+        assert_eq!(
+            d["newly_at_risk"]["from"],
+            (kst_today() - Duration::days(52)).to_string()
+        );
+        assert_eq!(
+            d["newly_at_risk"]["to"],
+            (kst_today() - Duration::days(46)).to_string()
+        );
     }
 
     // Reading the day is an access like any list: the customers it showed are on record.
     let reads = h.audit_events(&customer, Some("today.read")).await;
     assert!(!reads.is_empty());
-    assert_eq!(reads[0].username.as_deref(), Some(user_name("admin").as_str()));
+    assert_eq!(
+        reads[0].username.as_deref(),
+        Some(user_name("admin").as_str())
+    );
 
     // Completing from the list takes it off the day.
-    h.post(&format!("/api/v1/follow-ups/{overdue}/complete"), &staff, json!({}))
-        .await
-        .expect(200);
+    h.post(
+        &format!("/api/v1/follow-ups/{overdue}/complete"),
+        &staff,
+        json!({}),
+    )
+    .await
+    .expect(200);
     let r = h.get("/api/v1/today", &staff).await;
     r.expect(200);
     assert!(r.data()["follow_ups"]["items"]
@@ -400,7 +502,15 @@ pub async fn today_shows_the_days_work(h: &Harness) {
         .unwrap()
         .iter()
         .all(|f| f["follow_up_id"] != overdue.as_str()));
-    let patient = h.send("GET", "/api/v1/today", None, super::harness::Payload::None, &[]).await;
+    let patient = h
+        .send(
+            "GET",
+            "/api/v1/today",
+            None,
+            super::harness::Payload::None,
+            &[],
+        )
+        .await;
     assert_eq!(patient.status, 401);
 }
 
@@ -409,12 +519,15 @@ pub async fn today_shows_the_days_work(h: &Harness) {
 /// Managers (and admins) review the reveals; staff and doctors may not.
 pub async fn staff_reveal_a_phone_and_the_reveal_is_audited(h: &Harness) {
     let phone = unique_phone();
-    let (customer, created) = new_customer(h, json!({"phone": phone, "consent": {"privacy": true}})).await;
+    let (customer, created) =
+        new_customer(h, json!({"phone": phone, "consent": {"privacy": true}})).await;
     let name = created["name"].as_str().unwrap().to_string();
     let staff = h.token("staff").await;
     let reveal = format!("/api/v1/customers/{customer}/phone-reveal");
 
-    let masked = h.get(&format!("/api/v1/customers/{customer}"), &staff).await;
+    let masked = h
+        .get(&format!("/api/v1/customers/{customer}"), &staff)
+        .await;
     masked.expect(200);
     assert_ne!(masked.data()["phone"], phone.as_str());
     assert!(masked.data()["phone"].as_str().unwrap().contains('*'));
@@ -429,23 +542,40 @@ pub async fn staff_reveal_a_phone_and_the_reveal_is_audited(h: &Harness) {
         assert_eq!(r.field(), field);
         assert!(!r.body.to_string().contains(&phone));
     }
-    assert_eq!(h.audit_count(&customer, Some("customer.phone.reveal")).await, 0, "no reason, no event");
+    assert_eq!(
+        h.audit_count(&customer, Some("customer.phone.reveal"))
+            .await,
+        0,
+        "no reason, no event"
+    );
     let nobody = uuid::Uuid::now_v7().to_string();
-    h.post(&format!("/api/v1/customers/{nobody}/phone-reveal"), &staff, json!({"reason": "booking"}))
-        .await
-        .expect_error(404, "CUSTOMER_NOT_FOUND");
+    h.post(
+        &format!("/api/v1/customers/{nobody}/phone-reveal"),
+        &staff,
+        json!({"reason": "booking"}),
+    )
+    .await
+    .expect_error(404, "CUSTOMER_NOT_FOUND");
 
-    let r = h.post(&reveal, &staff, json!({"reason": "follow_up_call"})).await;
+    let r = h
+        .post(&reveal, &staff, json!({"reason": "follow_up_call"}))
+        .await;
     r.expect(200);
     assert_eq!(r.data()["phone"], phone.as_str());
     assert_eq!(r.data()["customer_id"], customer.as_str());
     assert_eq!(r.data()["reason"], "follow_up_call");
-    h.post(&reveal, &staff, json!({"reason": "other", "note": "보호자 연락"}))
-        .await
-        .expect(200);
+    h.post(
+        &reveal,
+        &staff,
+        json!({"reason": "other", "note": "보호자 연락"}),
+    )
+    .await
+    .expect(200);
 
     // Who, whom and why, in the trail itself.
-    let events = h.audit_events(&customer, Some("customer.phone.reveal")).await;
+    let events = h
+        .audit_events(&customer, Some("customer.phone.reveal"))
+        .await;
     assert_eq!(events.len(), 2);
     let first = &events[1];
     assert_eq!(first.username.as_deref(), Some(user_name("staff").as_str()));
@@ -457,7 +587,10 @@ pub async fn staff_reveal_a_phone_and_the_reveal_is_audited(h: &Harness) {
     assert_eq!(first.details["staff_name"], "테스트 staff");
     assert_eq!(events[0].details["reason"], "other");
     assert_eq!(events[0].details["note"], "보호자 연락");
-    assert!(!first.details.to_string().contains(&phone), "the trail holds no phone");
+    assert!(
+        !first.details.to_string().contains(&phone),
+        "the trail holds no phone"
+    );
 
     // The review: managers and admins, not staff or doctors.
     let q = format!("/api/v1/audit/phone-reveals?customer_id={customer}");

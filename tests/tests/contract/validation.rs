@@ -311,7 +311,7 @@ pub async fn every_field_error_is_answered_at_once(h: &Harness) {
         .post(
             &format!("/api/v1/customers/{id}/sessions"),
             &admin,
-            json!({"service_type": "sauna", "service_date": "2020-13-01", "satisfaction_rating": 9}),
+            json!({"payment_method": "card", "service_type": "sauna", "service_date": "2020-13-01", "satisfaction_rating": 9}),
         )
         .await;
     visit.expect_error(422, "VALIDATION_ERROR");

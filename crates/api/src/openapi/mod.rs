@@ -72,8 +72,10 @@ const SOMETIMES_ABSENT: [(&str, &str); 2] = [
     ("DuplicateCustomerDetails", "existing_customer_id"),
 ];
 /// The schema of `details` for error codes whose details are part of the contract.
-const DETAILS_SCHEMAS: [(ErrorCode, &str); 1] =
-    [(ErrorCode::DuplicateCustomer, "DuplicateCustomerDetails")];
+const DETAILS_SCHEMAS: [(ErrorCode, &str); 2] = [
+    (ErrorCode::DuplicateCustomer, "DuplicateCustomerDetails"),
+    (ErrorCode::DuplicateVisit, "DuplicateVisitDetails"),
+];
 
 const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

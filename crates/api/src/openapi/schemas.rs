@@ -72,6 +72,12 @@ string_enum!(/// 패키지 상태: 만료일이 지났거나 모두 쓰면 expir
     PackageStatus = PACKAGE_STATUSES);
 string_enum!(/// 결제 수단 (payment method)
     PaymentMethod = PAYMENT_METHODS);
+string_enum!(/// 패키지 상태: active, expiring, expired (검색 필터의 뜻과 같음), 그리고 관리자가 취소·환불한 cancelled (남은 횟수 0, 더 쓸 수 없음)
+    PackageUsageStatus = ["active", "expiring", "expired", "cancelled"]);
+string_enum!(/// 정산의 결제 수단: card, cash, transfer, 그리고 결제 수단이 기록되지 않은 예전 매출 unrecorded
+    CashUpMethod = ["card", "cash", "transfer", "unrecorded"]);
+string_enum!(/// 매출의 종류: 패키지 구매 purchase, 단건 방문 visit
+    SaleKind = ["purchase", "visit"]);
 string_enum!(/// 상담 종류 (interaction type)
     InteractionType = INTERACTION_TYPES);
 string_enum!(/// 후속 조치 종류 (follow-up type)
@@ -85,7 +91,7 @@ string_enum!(/// 정렬 기준 (sort key): package_expiry는 고객의 패키지
 string_enum!(/// 정렬 방향 (sort order)
     SortOrder = ["asc", "desc"]);
 string_enum!(/// 보여 줄 패키지 (which packages)
-    PackageFilter = ["active", "expiring", "expired", "all"]);
+    PackageFilter = ["active", "expiring", "expired", "cancelled", "all"]);
 string_enum!(/// 예/아니요 (yes/no)
     Flag = ["true", "false", "1", "0"]);
 string_enum!(/// 삭제 방식: anonymize는 개인정보를 지우고 방문 기록은 통계용으로 남김, delete는 모두 삭제
@@ -162,6 +168,11 @@ pub fn error_details_schemas() -> Vec<(String, RefOr<Schema>)> {
         DuplicateCustomerDetails::schema(),
     )];
     <DuplicateCustomerDetails as ToSchema>::schemas(&mut out);
+    out.push((
+        DuplicateVisitDetails::name().into_owned(),
+        DuplicateVisitDetails::schema(),
+    ));
+    <DuplicateVisitDetails as ToSchema>::schemas(&mut out);
     out
 }
 
@@ -1067,6 +1078,8 @@ pub struct PurchaseInput {
     purchase_date: Option<String>,
     /// 기본: 템플릿 가격
     price_paid: Option<i64>,
+    /// 결제 수단: 받는 금액이 있으면 필수 (기본값 없음 — 422 `payment_method` required).
+    /// `price_paid`가 0이면 없음
     payment_method: Option<PaymentMethod>,
     notes: Option<String>,
 }
@@ -1093,11 +1106,77 @@ pub struct PackageUsage {
     /// 만료일까지 남은 일수: 마지막 사용일은 0, 지나면 음수 (-3: 사흘 전에 만료). 횟수를 모두
     /// 써서 expired인 패키지는 양수일 수 있습니다.
     days_remaining: i64,
-    package_status: PackageStatus,
+    package_status: PackageUsageStatus,
     /// 산 횟수보다 더 쓴 횟수 (두 데스크톱이 오프라인에서 마지막 회차를 모두 쓴 경우)
     overdrawn_sessions: i64,
     /// 서비스별 사용 현황
     service_breakdown: BTreeMap<String, ServiceUsage>,
+    /// 취소·환불 (보정 이벤트); 없으면 null
+    cancellation: Option<PurchaseCancellation>,
+}
+
+/// 구매의 취소·환불: 이미 쓴 회차는 기록에 남고 패키지는 더 쓸 수 없습니다
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseCancellation {
+    /// 취소 사유 (고객이 익명화되면 null)
+    reason: Option<String>,
+    /// 환불한 금액 (0이면 환불 없는 취소)
+    refund_amount: i64,
+    /// 환불 수단 (환불 금액이 0이면 null)
+    refund_method: Option<PaymentMethod>,
+    #[schema(format = DateTime)]
+    cancelled_at: String,
+    /// 취소한 사람 (표시 이름)
+    cancelled_by: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseCancelInput {
+    /// 취소 사유 (필수, 500자 이내)
+    reason: String,
+    /// 환불 금액: 0 이상, 결제한 금액 이하 (필수)
+    #[schema(minimum = 0)]
+    refund_amount: i64,
+    /// 환불 수단: 환불 금액이 있으면 필수, 0이면 보내지 않음
+    refund_method: Option<PaymentMethod>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PurchaseId {
+    /// 구매 ID (`package_usage_id`)
+    id: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConfirmDuplicateParams {
+    /// 같은 날 같은 서비스 방문이 이미 있어도 기록 (409 `DUPLICATE_VISIT`을 본 뒤)
+    confirm_duplicate: Option<Flag>,
+}
+
+/// `DUPLICATE_VISIT`의 `details`
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateVisitDetails {
+    /// 이미 기록된 같은 날 같은 서비스의 방문
+    existing: Vec<ExistingVisit>,
+    /// 그래도 기록하려면: `confirm_duplicate=true`
+    confirm_with: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExistingVisit {
+    session_id: String,
+    #[schema(format = Date)]
+    service_date: String,
+    service_type: ServiceCode,
+    staff_name: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
 }
 
 #[derive(ToSchema)]
@@ -1124,6 +1203,8 @@ pub struct VisitInput {
     service_date: Option<String>,
     /// 이 패키지의 한 회차를 씁니다. 없으면 카탈로그 가격의 단건 방문
     package_usage_id: Option<String>,
+    /// 단건 방문의 결제 수단 (패키지가 없으면 필수, 패키지 방문에는 보내지 않음)
+    payment_method: Option<PaymentMethod>,
     /// 기본: 서비스의 기본 시간
     #[schema(minimum = 1, maximum = 480)]
     duration_minutes: Option<i64>,
@@ -1152,18 +1233,28 @@ pub struct Session {
     package_name: Option<String>,
     /// 이 방문 자체의 금액 (패키지 회차면 0)
     amount: i64,
+    /// 단건 방문의 결제 수단 (패키지 방문은 null)
+    payment_method: Option<PaymentMethod>,
     cancelled: bool,
     #[schema(format = DateTime)]
     cancelled_at: Option<String>,
     cancel_reason: Option<String>,
+    /// 취소한 사람 (표시 이름)
+    cancelled_by: Option<String>,
+    /// 기록한 사용자의 ID (가져온 기록에는 null)
+    created_by: Option<String>,
     #[schema(format = DateTime)]
     created_at: String,
+    /// 기록한 사람이 스스로 취소할 수 있는 마지막 시각: 기록 후 10분, 그날 자정을 넘지 않음
+    #[schema(format = DateTime)]
+    void_until: Option<String>,
 }
 
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelInput {
-    reason: Option<String>,
+    /// 취소 사유 (필수, 방문 기록에 보입니다)
+    reason: String,
 }
 
 #[derive(ToSchema)]
@@ -1172,6 +1263,160 @@ pub struct CancelResult {
     session_id: String,
     #[schema(format = DateTime)]
     cancelled_at: String,
+    reason: String,
+    /// 돌려준 금액: 단건 방문의 금액 (패키지 방문은 0 — 회차가 패키지로 돌아갑니다)
+    refunded_amount: i64,
+    payment_method: Option<PaymentMethod>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receipts, the daily cash-up and the clinic's details (issue 8)
+
+/// 의원 정보 (영수증과 정산서의 머리글). 설정 전에는 null
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicSettings {
+    name: Option<String>,
+    /// 사업자등록번호 (000-00-00000)
+    business_number: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicSettingsInput {
+    /// 의원 이름 (필수, 100자 이내)
+    name: String,
+    /// 사업자등록번호 (000-00-00000)
+    business_number: Option<String>,
+    /// 주소 (200자 이내)
+    address: Option<String>,
+    /// 전화번호 (숫자, 공백, - + ( ))
+    phone: Option<String>,
+}
+
+/// 영수증 (다시 인쇄해도 같은 번호)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// `R-YYYYMMDD-` + 구매·방문 ID 앞 8자리
+    receipt_number: String,
+    kind: SaleKind,
+    #[schema(format = DateTime)]
+    issued_at: String,
+    clinic: ClinicSettings,
+    customer_name: String,
+    /// 판매일
+    #[schema(format = Date)]
+    date: String,
+    /// 판매한 직원 (표시 이름)
+    staff_name: Option<String>,
+    items: Vec<ReceiptItem>,
+    total: i64,
+    payment_method: Option<PaymentMethod>,
+    /// 취소·환불되었으면 그 내용
+    cancellation: Option<ReceiptCancellation>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptItem {
+    name: String,
+    /// 패키지의 구성 (`브레인 피드백 10회, …`) 또는 방문 시간
+    detail: Option<String>,
+    quantity: i64,
+    unit_price: i64,
+    amount: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptCancellation {
+    reason: Option<String>,
+    refund_amount: i64,
+    refund_method: Option<PaymentMethod>,
+    #[schema(format = DateTime)]
+    cancelled_at: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CashUpParams {
+    /// 정산할 날 (YYYY-MM-DD, 한국 시간). 기본: 오늘
+    #[param(format = Date)]
+    date: Option<String>,
+}
+
+/// 하루 정산: 결제 수단별 매출과 환불
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashUp {
+    #[schema(format = Date)]
+    date: String,
+    /// card, cash, transfer는 늘, unrecorded는 있을 때만
+    methods: Vec<CashUpRow>,
+    totals: CashUpTotals,
+    /// 그날의 매출 (시간순): 그날 산 패키지와 그날의 단건 방문 (나중에 취소된 것도 표시와 함께)
+    sales: Vec<CashUpSale>,
+    /// 그날의 환불 (시간순): 그날 취소·환불한 구매와 취소한 단건 방문
+    refunds: Vec<CashUpRefund>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashUpRow {
+    payment_method: CashUpMethod,
+    sales_count: i64,
+    sales_amount: i64,
+    refund_count: i64,
+    refund_amount: i64,
+    /// 매출 − 환불
+    net_amount: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashUpTotals {
+    sales_count: i64,
+    sales_amount: i64,
+    refund_count: i64,
+    refund_amount: i64,
+    net_amount: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashUpSale {
+    kind: SaleKind,
+    /// 구매 ID 또는 방문 ID
+    id: String,
+    customer_id: String,
+    customer_name: String,
+    /// 패키지 이름 또는 서비스 이름
+    description: String,
+    amount: i64,
+    payment_method: Option<PaymentMethod>,
+    #[schema(format = DateTime)]
+    recorded_at: String,
+    staff_name: Option<String>,
+    /// 나중에 취소되었는지
+    cancelled: bool,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashUpRefund {
+    kind: SaleKind,
+    id: String,
+    customer_id: String,
+    customer_name: String,
+    description: String,
+    amount: i64,
+    payment_method: Option<PaymentMethod>,
+    #[schema(format = DateTime)]
+    cancelled_at: String,
+    cancelled_by: Option<String>,
     reason: Option<String>,
 }
 

@@ -67,8 +67,13 @@ fn documented_roles_come_from_the_handlers_requirement() {
     assert_eq!(op("post", "/api/v1/packages")["x-capability"], "Analytics");
     assert_eq!(roles(&op("delete", "/api/v1/customers/{id}")), ["admin"]);
     assert_eq!(
-        roles(&op("post", "/api/v1/sessions/{id}/cancel")),
+        roles(&op("post", "/api/v1/purchases/{id}/cancel")),
         ["admin", "manager"]
+    );
+    // Anyone who records a visit may void their own for ten minutes; the rule is in the handler.
+    assert_eq!(
+        roles(&op("post", "/api/v1/sessions/{id}/cancel")),
+        ["admin", "manager", "doctor", "staff"]
     );
     assert_eq!(
         roles(&op("get", "/api/v1/customers/{id}")),
@@ -97,6 +102,8 @@ fn error_codes_are_listed_under_their_status() {
         [
             "PACKAGE_EXHAUSTED",
             "PACKAGE_EXPIRED",
+            "PACKAGE_CANCELLED",
+            "DUPLICATE_VISIT",
             "CUSTOMER_ANONYMIZED"
         ]
     );

@@ -19,8 +19,8 @@ use clinicdesk_domain::customer::{
     CUSTOMER_STATUSES, MEMBERSHIP_LEVELS,
 };
 use clinicdesk_domain::package::{
-    package_usage, usage_json, usage_summary, PackageUsage, Purchase, StatusDay, EXPIRED_RANK,
-    PACKAGE_STATUSES,
+    package_usage, usage_json, usage_summary, PackageUsage, Purchase, StatusDay, CANCELLED,
+    EXPIRED_RANK, PACKAGE_STATUSES,
 };
 use clinicdesk_domain::search::{standing, PackageKey, SortKey};
 use clinicdesk_domain::stats::{CustomerStats, RISK_LEVELS};
@@ -272,7 +272,8 @@ pub async fn search(
     let all_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
     let remaining = packages::remaining_sessions(&mut conn, &all_ids).await?;
     let mut by_customer: HashMap<&str, Vec<&Purchase>> = HashMap::new();
-    for p in &purchases {
+    // A cancelled package is no package here, as in the filters that chose these rows.
+    for p in purchases.iter().filter(|p| !p.is_cancelled()) {
         by_customer.entry(&p.customer_id).or_default().push(p);
     }
     let day = StatusDay::new(today);
@@ -433,7 +434,8 @@ async fn detail_json(
         .iter()
         .filter_map(|p| {
             let u = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
-            (u.package_status != "expired").then(|| usage_json(p, &u))
+            (u.package_status != "expired" && u.package_status != CANCELLED)
+                .then(|| usage_json(p, &u))
         })
         .collect();
     Ok(json!({

@@ -16,6 +16,7 @@ mod customers;
 pub(crate) mod docs;
 mod health;
 mod interactions;
+mod money;
 mod setup;
 mod today;
 mod users;
@@ -105,6 +106,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(today::today))
         .routes(route!(today::reveal_phone))
         .routes(route!(today::reveal_events))
+        // Money: cancellations and refunds, receipts, the cash-up, the clinic's details.
+        .routes(route!(money::cancel_purchase))
+        .routes(route!(money::purchase_receipt))
+        .routes(route!(money::visit_receipt))
+        .routes(route!(money::cash_up))
+        .routes(route!(money::clinic))
+        .routes(route!(money::update_clinic))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

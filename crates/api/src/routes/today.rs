@@ -3,7 +3,9 @@
 //! staff, and the reveals' review for managers.
 
 use super::customers::{checked_id, not_found};
-use crate::auth::{Authorized, AuthUser, CancelActivity, ReadCustomers, RecordActivity, ReviewReveals};
+use crate::auth::{
+    AuthUser, Authorized, CancelActivity, ReadCustomers, RecordActivity, ReviewReveals,
+};
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{ok, ApiError, ApiResult};
 use crate::openapi::schemas::{
@@ -15,9 +17,9 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use chrono::Duration;
 use clinicdesk_domain::follow_up::{
-    days_left, due_bucket, due_window, ensure_open, expiring_window, kst_day_start,
-    parse_cancel, parse_complete, parse_reschedule, parse_reveal, DUE_WINDOWS,
-    EXPIRING_WITHIN_DAYS, FOLLOW_UP_STATES,
+    days_left, due_bucket, due_window, ensure_open, expiring_window, kst_day_start, parse_cancel,
+    parse_complete, parse_reschedule, parse_reveal, DUE_WINDOWS, EXPIRING_WITHIN_DAYS,
+    FOLLOW_UP_STATES,
 };
 use clinicdesk_domain::stats::{newly_at_risk_bounds, NEWLY_AT_RISK_DAYS, RISK_WARNING_DAYS};
 use clinicdesk_domain::{DomainError, ErrorCode};
@@ -55,7 +57,9 @@ fn filter_of(
     user: &AuthUser,
     today: chrono::NaiveDate,
 ) -> Result<FollowUpFilter, ApiError> {
-    let due = q.one_of("due", &DUE_WINDOWS)?.unwrap_or_else(|| "all".into());
+    let due = q
+        .one_of("due", &DUE_WINDOWS)?
+        .unwrap_or_else(|| "all".into());
     let (from, to) = due_window(&due, today).unwrap_or((None, None));
     let state = match q.text("state") {
         None => Some("open".to_string()),
@@ -166,7 +170,10 @@ async fn act(
     note: Option<String>,
 ) -> ApiResult {
     let today = state.today();
-    let mut w = state.db.begin_write(&user.actor(), &state.now_text()).await?;
+    let mut w = state
+        .db
+        .begin_write(&user.actor(), &state.now_text())
+        .await?;
     let f = open_follow_up(&mut w, id).await?;
     let (event_id, _) = follow_ups::add_event(
         &mut w,
@@ -269,15 +276,22 @@ pub async fn today(State(state): State<AppState>, user: Authorized<ReadCustomers
     let (expiring_from, expiring_to) = expiring_window(today);
     let (risk_from, risk_to) = newly_at_risk_bounds(today);
     let mut conn = state.db.conn().await?;
-    let (due, due_total) = follow_ups::list(&mut conn, &open(due_from, due_to), TODAY_ROWS, 0).await?;
-    let overdue_total = follow_ups::count(&mut conn, &open(None, Some(kst_day_start(today)))).await?;
+    let (due, due_total) =
+        follow_ups::list(&mut conn, &open(due_from, due_to), TODAY_ROWS, 0).await?;
+    let overdue_total =
+        follow_ups::count(&mut conn, &open(None, Some(kst_day_start(today)))).await?;
     let visits = follow_ups::visits_on(&mut conn, today, TODAY_ROWS).await?;
-    let expiring = follow_ups::expiring_packages(&mut conn, expiring_from, expiring_to, TODAY_ROWS).await?;
+    let expiring =
+        follow_ups::expiring_packages(&mut conn, expiring_from, expiring_to, TODAY_ROWS).await?;
     let at_risk = follow_ups::idle_between(&mut conn, risk_from, risk_to, TODAY_ROWS).await?;
     drop(conn);
 
     let mut shown: Vec<String> = due.iter().map(|f| f.customer_id.clone()).collect();
-    for v in visits.iter().chain(expiring.iter().map(|e| &e.0)).chain(at_risk.iter().map(|r| &r.0)) {
+    for v in visits
+        .iter()
+        .chain(expiring.iter().map(|e| &e.0))
+        .chain(at_risk.iter().map(|r| &r.0))
+    {
         if let Some(id) = v["customer_id"].as_str() {
             shown.push(id.to_string());
         }
