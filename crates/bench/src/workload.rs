@@ -305,7 +305,7 @@ impl Endpoint {
             Endpoint::Interactions => "GET /api/v1/customers/{id}/interactions",
             Endpoint::Packages => "GET /api/v1/customers/{id}/packages",
             Endpoint::RecordVisit => {
-                "POST /api/v1/customers/{id}/sessions {service_type, package_usage_id} on a random active package with a session of that service left"
+                "POST /api/v1/customers/{id}/sessions?confirm_duplicate=true {service_type, package_usage_id} on a random active package with a session of that service left"
             }
             Endpoint::Update => "PUT /api/v1/customers/{id} {occupation} (alternating values)",
         }
@@ -410,7 +410,8 @@ pub fn make_call(
         Endpoint::RecordVisit => match slots.pop() {
             Some(s) => Call {
                 method: "POST",
-                path: format!("{base}/{}/sessions", s.customer_id),
+                // Several slots may use one service of one package today: each is meant.
+                path: format!("{base}/{}/sessions?confirm_duplicate=true", s.customer_id),
                 body: Some(
                     json!({
                         "service_type": s.service_type,

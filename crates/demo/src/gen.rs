@@ -89,6 +89,8 @@ pub struct Visit {
     pub staff: Option<String>,
     pub package_id: Option<String>,
     pub amount: i64,
+    /// How a paid visit was paid (a package visit has none).
+    pub payment_method: Option<String>,
     pub created_at: String,
     /// (reason, cancelled_at)
     pub cancelled: Option<(Option<String>, String)>,
@@ -524,6 +526,7 @@ pub fn customer(
                         }),
                         sessions: t.sessions.clone(),
                         created_at: timestamp(bought_at),
+                        cancellation: None,
                     };
                     held.push(Held {
                         index: purchases.len(),
@@ -626,6 +629,11 @@ pub fn customer(
                 staff: Some(staff),
                 package_id: package_id.map(|h| purchases[held[h].index].id.clone()),
                 amount: if package_id.is_some() { 0 } else { info.price },
+                // Card three times in five, cash and transfer once each; taken from the
+                // position, not the generator, so every other demo value stays as it was.
+                payment_method: package_id.is_none().then(|| {
+                    ["card", "card", "card", "cash", "transfer"][visits.len() % 5].to_string()
+                }),
                 created_at: timestamp(recorded),
                 cancelled,
             });

@@ -189,6 +189,21 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
             for t in &templates {
                 packages::insert_template(&mut w, t).await?;
             }
+            // Receipts and the cash-up head with the clinic's details: the demo's are marked
+            // as examples, so no printout passes for a real clinic's.
+            if clinicdesk_store::money::clinic(w.conn())
+                .await?
+                .name
+                .is_none()
+            {
+                let example = clinicdesk_domain::money::ClinicSettings {
+                    name: Some("웰니스 · 알레르기 클리닉 (데모)".into()),
+                    business_number: Some("000-00-00000".into()),
+                    address: Some("서울특별시 강남구 예시로 1 (데모 주소)".into()),
+                    phone: Some("02-000-0000".into()),
+                };
+                clinicdesk_store::money::set_clinic(&mut w, &example).await?;
+            }
         }
         cancelled += insert_chunk(db.kind, w.conn(), data, &mut summary)
             .await
@@ -303,6 +318,7 @@ const VISIT_COLUMNS: &[&str] = &[
     "staff_name",
     "package_usage_id",
     "amount",
+    "payment_method",
     "created_by",
     "device_id",
     "created_at",
@@ -466,6 +482,7 @@ async fn insert_chunk(
             v.staff.into(),
             v.package_id.into(),
             v.amount.into(),
+            v.payment_method.into(),
             None::<String>.into(),
             None::<String>.into(),
             v.created_at.into(),

@@ -195,8 +195,13 @@ async fn seeds_300_customers_that_keep_every_invariant() {
         cancelled > 0 && (cancelled as usize) < summary.visits / 20,
         "{cancelled} cancellations"
     );
-    // Seeding bypasses the per-row outbox; only the audited templates went through it.
-    assert_eq!(count(db, "outbox").await, templates);
+    // Seeding bypasses the per-row outbox; only the audited templates and the example clinic
+    // details went through it.
+    assert_eq!(count(db, "outbox").await, templates + 1);
+    let clinic = clinicdesk_store::money::clinic(&mut *db.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert!(clinic.name.as_deref().is_some_and(|n| n.contains("데모")), "{clinic:?}");
     // Every follow-up an interaction asked for is in the roll-up, open on its asked date, so
     // the Today screen has overdue follow-ups on the demo day.
     let asked: i64 = sqlx::query(
@@ -370,8 +375,8 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     }
     assert_eq!(before, after);
 
-    // The audit chain: templates, users, the seed event — intact.
-    assert_eq!(intact_events(db).await, templates + 4 + 1);
+    // The audit chain: templates, the clinic details, users, the seed event — intact.
+    assert_eq!(intact_events(db).await, templates + 1 + 4 + 1);
     let recent = audit::events(db, &audit::AuditFilter::default(), 0, 100)
         .await
         .unwrap()
