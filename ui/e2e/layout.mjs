@@ -24,6 +24,8 @@ export const SCREENS = [
   { name: 'detail', role: 'staff', path: (ids) => `#/customers/${ids.customer}`, ready: 'history-section' },
   { name: 'detail-doctor', role: 'doctor', path: (ids) => `#/customers/${ids.customer}`, ready: 'history-section' },
   { name: 'detail-manager', role: 'manager', path: (ids) => `#/customers/${ids.customerWithVisit}`, ready: 'cancel-visit-button' },
+  // A manager on a customer with a package: the package cards offer 취소·환불.
+  { name: 'detail-manager-packages', role: 'manager', path: (ids) => `#/customers/${ids.customer}`, ready: 'package-refund-button' },
   { name: 'customer-new', role: 'staff', path: '#/customers/new', ready: 'customer-form' },
   { name: 'customer-edit', role: 'admin', path: (ids) => `#/customers/${ids.customer}/edit`, ready: 'form-health-section' },
   { name: 'users', role: 'admin', path: '#/users', ready: 'user-row' },
@@ -31,6 +33,8 @@ export const SCREENS = [
   { name: 'today', role: 'staff', path: '#/today', ready: 'today-followup-row' },
   // (today.mjs, which runs first, left a reveal to show.)
   { name: 'phone-reveals', role: 'manager', path: '#/audit', ready: 'reveal-row' },
+  { name: 'cash-up', role: 'manager', path: '#/cash-up', ready: 'cashup-screen' },
+  { name: 'clinic-settings', role: 'admin', path: '#/settings/clinic', ready: 'clinic-screen' },
 ];
 
 /**
@@ -40,6 +44,10 @@ export const SCREENS = [
 export const DIALOGS = [
   { name: 'visit', on: 'detail', open: ['record-visit-button'], dialog: 'visit-dialog' },
   { name: 'purchase', on: 'detail', open: ['purchase-button'], dialog: 'purchase-dialog' },
+  // The purchase's confirmation step: a package and a payment method chosen, then 다음.
+  { name: 'purchase-confirm', on: 'detail', open: ['purchase-button', 'purchase-option', 'purchase-method-card', 'purchase-submit'], dialog: 'purchase-dialog' },
+  { name: 'receipt', on: 'detail', open: ['package-receipt-button'], dialog: 'receipt-dialog' },
+  { name: 'refund', on: 'detail-manager-packages', open: ['package-refund-button'], dialog: 'refund-dialog' },
   { name: 'interaction', on: 'detail', open: ['interaction-button'], dialog: 'interaction-dialog' },
   { name: 'cancel-visit', on: 'detail-manager', open: ['cancel-visit-button'], dialog: 'cancel-visit-dialog' },
   { name: 'shortcuts', on: 'search', open: ['shortcuts-button'], dialog: 'shortcuts-dialog' },

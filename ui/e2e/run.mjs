@@ -656,6 +656,7 @@ await test('help entry "API 문서" opens Swagger UI at /docs in a new tab; noth
 await docs.context.close();
 
 await (await import('./today.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
+await (await import('./money.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./layout.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./validation.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./search.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });

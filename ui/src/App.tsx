@@ -11,6 +11,8 @@ import { describeError } from './logic/errors';
 import { mark, markOnce } from './perf';
 import { href, navigate, parseRoute, useRoute } from './router';
 import { AuditScreen } from './screens/Audit';
+import { CashUpScreen, canSeeCashUp } from './screens/CashUp';
+import { ClinicSettingsScreen, canEditClinic } from './screens/ClinicSettings';
 import { CustomerDetailScreen } from './screens/CustomerDetail';
 import { CustomerForm } from './screens/CustomerForm';
 import { Login, Logo } from './screens/Login';
@@ -171,6 +173,12 @@ function Shell({ user }: { user: User }) {
     case 'audit':
       screen = <AuditScreen customerId={route.customerId} />;
       break;
+    case 'cashUp':
+      screen = <CashUpScreen date={route.date} />;
+      break;
+    case 'clinicSettings':
+      screen = <ClinicSettingsScreen />;
+      break;
   }
 
   return (
@@ -200,6 +208,12 @@ function Shell({ user }: { user: User }) {
             <PlusIcon />
             <span>{t('nav.newCustomer')}</span>
           </a>
+          {canSeeCashUp(user.role) ? (
+            <a class={`nav-item${route.name === 'cashUp' ? ' active' : ''}`} href={href({ name: 'cashUp' })} data-testid="nav-cashup" title={t('nav.cashUp')}>
+              <CashUpIcon />
+              <span>{t('nav.cashUp')}</span>
+            </a>
+          ) : null}
           {user.role === 'admin' ? (
             <a class={`nav-item${route.name === 'users' ? ' active' : ''}`} href={href({ name: 'users' })} data-testid="nav-users" title={t('nav.users')}>
               <UsersIcon />
@@ -210,6 +224,14 @@ function Shell({ user }: { user: User }) {
             <a class={`nav-item${route.name === 'audit' ? ' active' : ''}`} href={href({ name: 'audit' })} data-testid="nav-audit" title={t('nav.audit')}>
               <AuditIcon />
               <span>{t('nav.audit')}</span>
+            </a>
+          ) : null}
+          {/* Everyone may read the clinic's details (the screen says who may change them);
+              the entry is for those who keep them. */}
+          {canEditClinic(user.role) ? (
+            <a class={`nav-item${route.name === 'clinicSettings' ? ' active' : ''}`} href={href({ name: 'clinicSettings' })} data-testid="nav-clinic" title={t('nav.clinic')}>
+              <ClinicIcon />
+              <span>{t('nav.clinic')}</span>
             </a>
           ) : null}
         </nav>
@@ -341,6 +363,25 @@ function AuditIcon() {
     <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
       <path d="M5 2.8h7l3 3v11.4H5z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
       <path d="M7.8 8.5h4.4M7.8 11.5h4.4M7.8 14.5h2.4" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function CashUpIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <rect x="2" y="5" width="16" height="10" rx="1.8" fill="none" stroke="currentColor" stroke-width="1.7" />
+      <circle cx="10" cy="10" r="2.3" fill="none" stroke="currentColor" stroke-width="1.7" />
+      <path d="M5 8v4M15 8v4" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function ClinicIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M3.5 17.5V7.5L10 3l6.5 4.5v10z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
+      <path d="M10 8.5v5M7.5 11h5" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
     </svg>
   );
 }

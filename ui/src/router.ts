@@ -10,7 +10,11 @@ export type Route =
   | { name: 'detail'; id: string }
   | { name: 'edit'; id: string }
   | { name: 'users' }
-  | { name: 'audit'; customerId?: string };
+  | { name: 'audit'; customerId?: string }
+  // The day in the address, so that going back from a customer opened in the list returns
+  // to the same day.
+  | { name: 'cashUp'; date?: string }
+  | { name: 'clinicSettings' };
 
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -21,6 +25,11 @@ export function parseRoute(hash: string): Route {
     const customerId = new URLSearchParams(query).get('customer_id');
     return customerId ? { name: 'audit', customerId } : { name: 'audit' };
   }
+  if (parts[0] === 'cash-up') {
+    const date = new URLSearchParams(query).get('date');
+    return date ? { name: 'cashUp', date } : { name: 'cashUp' };
+  }
+  if (parts[0] === 'settings' && parts[1] === 'clinic') return { name: 'clinicSettings' };
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
@@ -47,6 +56,10 @@ export function href(route: Route): string {
       return '#/users';
     case 'audit':
       return route.customerId ? `#/audit?customer_id=${encodeURIComponent(route.customerId)}` : '#/audit';
+    case 'cashUp':
+      return route.date ? `#/cash-up?date=${encodeURIComponent(route.date)}` : '#/cash-up';
+    case 'clinicSettings':
+      return '#/settings/clinic';
   }
 }
 

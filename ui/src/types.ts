@@ -62,6 +62,7 @@ export const HEALTH_INTERESTS = [
 export const CHANNELS = ['phone', 'sms', 'kakao', 'email'] as const;
 export const PACKAGE_STATUSES = ['active', 'expiring', 'expired'] as const;
 export const PAYMENT_METHODS = ['card', 'cash', 'transfer'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const INTERACTION_TYPES = ['call', 'message', 'consultation', 'visit_note', 'complaint'] as const;
 export const SORT_FIELDS = ['name', 'last_visit', 'total_visits', 'revenue'] as const;
 /** Offered (with an expiry column) while a package-status filter is set. */
@@ -175,6 +176,19 @@ export interface PackageUsage {
   overdrawn_sessions?: number | null;
   service_breakdown?: Record<string, ServiceBreakdownEntry> | null;
   payment_method?: string | null;
+  /** Set once a manager cancelled the purchase (package_status is then 'cancelled'). */
+  cancellation?: PackageCancellation | null;
+}
+
+/** How a purchase was cancelled: `POST /purchases/{id}/cancel`. */
+export interface PackageCancellation {
+  reason: string;
+  refund_amount: number;
+  /** Null when nothing was refunded. */
+  refund_method?: string | null;
+  cancelled_at: string;
+  /** Display name of who cancelled it, or null. */
+  cancelled_by?: string | null;
 }
 
 export interface Session {
@@ -190,8 +204,61 @@ export interface Session {
   package_usage_id?: string | null;
   package_name?: string | null;
   amount?: number | null;
+  /** How a paid visit was paid; null for a visit paid by a package. */
+  payment_method?: string | null;
   cancelled?: boolean | null;
+  cancelled_at?: string | null;
+  cancel_reason?: string | null;
+  /** Display name of who cancelled it, or null. */
+  cancelled_by?: string | null;
   created_at?: string | null;
+  /** User id of who recorded the visit (null for demo data). */
+  created_by?: string | null;
+  /** Until when (RFC 3339) the person who recorded the visit may void it themselves. */
+  void_until?: string | null;
+}
+
+/** One visit of the same service on the same day, named by a 409 DUPLICATE_VISIT. */
+export interface ExistingVisit {
+  session_id: string;
+  service_date: string;
+  service_type: string;
+  staff_name?: string | null;
+  created_at?: string | null;
+}
+
+/** `POST /sessions/{id}/cancel` answer. */
+export interface VisitVoidResult {
+  session_id: string;
+  cancelled_at: string;
+  reason: string;
+  refunded_amount: number;
+  payment_method?: string | null;
+}
+
+export type ReceiptKind = 'purchase' | 'visit';
+
+export interface ReceiptItem {
+  name: string;
+  detail?: string | null;
+  quantity: number;
+  unit_price: number;
+  amount: number;
+}
+
+/** `GET /purchases/{id}/receipt` and `GET /sessions/{id}/receipt`. */
+export interface Receipt {
+  receipt_number: string;
+  kind: ReceiptKind;
+  issued_at: string;
+  clinic: { name: string | null; business_number: string | null; address: string | null; phone: string | null };
+  customer_name: string;
+  date: string;
+  staff_name?: string | null;
+  items: ReceiptItem[];
+  total: number;
+  payment_method?: string | null;
+  cancellation: null | { reason: string; refund_amount: number; refund_method?: string | null; cancelled_at: string };
 }
 
 export interface Preferences {

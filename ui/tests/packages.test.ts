@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { choosePackage, covers, remainingFor, servicesOf, usability, usagePercent } from '../src/logic/packages';
+import { setLang } from '../src/i18n';
+import { choosePackage, covers, isCancelled, remainingFor, servicesOf, statusOf, usability, usabilityText, usagePercent } from '../src/logic/packages';
 import type { PackageUsage } from '../src/types';
 
 function pkg(id: string, expiry: string, breakdown: Record<string, [number, number]>, extra: Partial<PackageUsage> = {}): PackageUsage {
@@ -74,5 +75,30 @@ describe('package choice for a visit', () => {
     expect(usagePercent(0, 10)).toBe(0);
     expect(usagePercent(12, 10)).toBe(100);
     expect(usagePercent(1, 0)).toBe(0);
+  });
+
+  it('a cancelled package is never chosen, even with sessions on paper', () => {
+    const cancelledByStatus = pkg('c1', '2024-09-01', { brain: [1, 10] }, { package_status: 'cancelled' });
+    const cancelledByRecord = pkg('c2', '2024-08-01', { brain: [1, 10] }, {
+      cancellation: { reason: '고객 요청', refund_amount: 0, refund_method: null, cancelled_at: '2024-04-01T00:00:00Z', cancelled_by: null },
+    });
+    const ok = pkg('ok', '2024-12-01', { brain: [1, 10] });
+    expect(isCancelled(cancelledByStatus) && isCancelled(cancelledByRecord)).toBe(true);
+    expect(usability(cancelledByStatus, 'brain', DATE)).toBe('cancelled');
+    expect(usability(cancelledByRecord, 'brain', DATE)).toBe('cancelled');
+    expect(statusOf(cancelledByRecord)).toBe('cancelled');
+    expect(choosePackage([cancelledByStatus, cancelledByRecord], 'brain', DATE)).toBeNull();
+    expect(choosePackage([cancelledByStatus, ok], 'brain', DATE)?.package_usage_id).toBe('ok');
+  });
+
+  it('says what is true of a package for a service, or why it cannot be used', () => {
+    setLang('ko');
+    const p = pkg('p', '2024-09-01', { pulse: [10, 10], brain: [7, 10] }, { purchase_date: '2024-03-01' });
+    expect(usabilityText(p, 'brain', '브레인 피드백', DATE)).toBe('브레인 피드백 3회 남음');
+    expect(usabilityText(p, 'pulse', '펄스 케어', DATE)).toBe('펄스 케어 0회 남음 — 소진, 선택할 수 없음');
+    expect(usabilityText(p, 'red', '레드 테라피', DATE)).toBeNull();
+    expect(usabilityText(p, 'brain', '브레인 피드백', '2024-09-02')).toBe('만료됨 (2024-09-01), 선택할 수 없음');
+    expect(usabilityText(p, 'brain', '브레인 피드백', '2024-02-01')).toBe('구매일 2024-03-01 이전 날짜, 선택할 수 없음');
+    expect(usabilityText({ ...p, package_status: 'cancelled' }, 'brain', '브레인 피드백', DATE)).toBe('취소됨(환불), 선택할 수 없음');
   });
 });

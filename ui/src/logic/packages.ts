@@ -1,12 +1,18 @@
 // Package rules the UI needs: which packages can pay for a visit, and which one to propose.
 // The server stays the authority (it answers PACKAGE_EXHAUSTED / SERVICE_NOT_IN_PACKAGE /
-// PACKAGE_EXPIRED); this only picks a sensible default and labels the choices.
+// PACKAGE_EXPIRED / PACKAGE_CANCELLED); this only picks a sensible default and labels the
+// choices. It never proposes a paid visit: money moves only when the person chooses it.
 
 import { hasKey, t } from '../i18n';
 import type { PackageUsage, ServiceBreakdownEntry } from '../types';
 import { daysBetween, formatDate } from './format';
 
-export type Usability = 'ok' | 'not_covered' | 'exhausted' | 'expired' | 'not_started';
+export type Usability = 'ok' | 'not_covered' | 'cancelled' | 'exhausted' | 'expired' | 'not_started';
+
+/** A purchase a manager cancelled (refunded or not): its sessions can no longer be used. */
+export function isCancelled(pkg: Pick<PackageUsage, 'package_status' | 'cancellation'>): boolean {
+  return !!pkg.cancellation || String(pkg.package_status ?? '').toLowerCase() === 'cancelled';
+}
 
 export function breakdownFor(pkg: PackageUsage, service: string): ServiceBreakdownEntry | null {
   const b = pkg.service_breakdown?.[service];
@@ -29,6 +35,7 @@ export function covers(pkg: PackageUsage, service: string): boolean {
 /** Can `pkg` pay for a `service` visit on `date` (YYYY-MM-DD)? */
 export function usability(pkg: PackageUsage, service: string, date: string): Usability {
   if (!covers(pkg, service)) return 'not_covered';
+  if (isCancelled(pkg)) return 'cancelled';
   if (pkg.purchase_date && date && date < pkg.purchase_date) return 'not_started';
   if (pkg.expiry_date && date && date > pkg.expiry_date) return 'expired';
   if (!pkg.expiry_date && pkg.package_status === 'expired' && remainingFor(pkg, service) > 0) return 'expired';
@@ -80,8 +87,10 @@ export function usagePercent(used: number, total: number): number {
   return Math.max(0, Math.min(100, (used / total) * 100));
 }
 
-/** 'active' | 'expiring' | 'expired' as given by the server, normalised to lower case. */
+/** 'active' | 'expiring' | 'expired' | 'cancelled' as given by the server, normalised to lower
+ *  case ('cancelled' also when only the cancellation says so). */
 export function statusOf(pkg: PackageUsage): string {
+  if (isCancelled(pkg)) return 'cancelled';
   return String(pkg.package_status ?? 'active').toLowerCase();
 }
 
@@ -114,4 +123,28 @@ export function leftText(service: string, b: ServiceBreakdownEntry): string {
   const name = hasKey(key) ? t(key) : service;
   const left = Math.max(0, typeof b.remaining === 'number' ? b.remaining : Number(b.total) - Number(b.used));
   return t('pkg.left', { service: name, left, total: Number(b.total) });
+}
+
+/**
+ * What is true of `pkg` for a `service` visit on `date`, said in full for the visit dialog:
+ * "펄스 케어 3회 남음", or why it cannot pay for the visit ("펄스 케어 0회 남음 — 소진",
+ * "취소됨", "만료됨 (2024-07-01)", "구매일 2024-06-01 이전"). Null when it does not cover the service.
+ */
+export function usabilityText(pkg: PackageUsage, service: string, serviceLabel: string, date: string): string | null {
+  const u = usability(pkg, service, date);
+  const left = t('visit.serviceLeft', { service: serviceLabel, n: remainingFor(pkg, service) });
+  switch (u) {
+    case 'not_covered':
+      return null;
+    case 'ok':
+      return left;
+    case 'exhausted':
+      return `${left} — ${t('visit.why.exhausted')}`;
+    case 'cancelled':
+      return t('visit.why.cancelled');
+    case 'expired':
+      return t('visit.why.expired', { date: formatDate(pkg.expiry_date) });
+    case 'not_started':
+      return t('visit.why.notStarted', { date: formatDate(pkg.purchase_date) });
+  }
 }

@@ -3,10 +3,12 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, qs } from '../api';
 import { serviceName } from '../catalog';
 import { InteractionDialog } from '../components/InteractionDialog';
-import { Modal } from '../components/Modal';
 import { PhoneRevealButton } from '../components/PhoneReveal';
 import { PurchaseDialog } from '../components/PurchaseDialog';
+import { ReceiptDialog, type ReceiptSource } from '../components/ReceiptDialog';
+import { RefundDialog } from '../components/RefundDialog';
 import { VisitDialog } from '../components/VisitDialog';
+import { canVoidOwn, isPaidVisit, VoidVisitDialog, type VoidMode } from '../components/VoidVisitDialog';
 import {
   Card,
   ErrorBox,
@@ -25,11 +27,18 @@ import { t, tEnum } from '../i18n';
 import { rememberCustomerName } from '../logic/audit';
 import { describeError } from '../logic/errors';
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatRating, formatWon } from '../logic/format';
-import { expiryState, expiryText, servicesOf, statusOf } from '../logic/packages';
+import { expiryState, expiryText, isCancelled, servicesOf, statusOf } from '../logic/packages';
 import { href, navigate } from '../router';
 import { SERVICE_TYPES, type Customer, type CustomerDetail, type InteractionList, type PackageUsage, type Session } from '../types';
 
-type Dialog = null | 'visit' | 'purchase' | 'interaction' | { cancel: Session };
+type Dialog =
+  | null
+  | 'visit'
+  | 'purchase'
+  | 'interaction'
+  | { cancel: Session; mode: VoidMode }
+  | { refund: PackageUsage }
+  | { receipt: ReceiptSource };
 
 export function CustomerDetailScreen({ id }: { id: string }) {
   const { user } = useApp();
@@ -42,16 +51,18 @@ export function CustomerDetailScreen({ id }: { id: string }) {
 
   const base = `/api/v1/customers/${encodeURIComponent(id)}`;
 
-  const loadDetail = useCallback(async () => {
+  const loadDetail = useCallback(async (): Promise<CustomerDetail | null> => {
     try {
       const env = await api<CustomerDetail>('GET', `${base}/detail${qs({ history_limit: 50 })}`);
       setDetail(env.data);
       setError(null);
+      return env.data;
     } catch (e) {
       setError({
         text: describeError(e),
         notFound: e instanceof ApiError && (e.code === 'CUSTOMER_NOT_FOUND' || e.status === 404),
       });
+      return null;
     }
   }, [base]);
 
@@ -64,14 +75,20 @@ export function CustomerDetailScreen({ id }: { id: string }) {
     }
   }, [base, id]);
 
+  // Past packages: the expired ones and the cancelled (refunded) ones, newest purchase first.
+  // One list failing does not hide the other.
   const loadPast = useCallback(async () => {
-    try {
-      const env = await api<{ packages: PackageUsage[] }>('GET', `${base}/packages${qs({ status: 'expired' })}`);
-      setPast(env.data?.packages ?? []);
-    } catch (e) {
-      toast(describeError(e), 'error');
-      setPast([]);
-    }
+    const answers = await Promise.allSettled(
+      ['expired', 'cancelled'].map((status) => api<{ packages: PackageUsage[] }>('GET', `${base}/packages${qs({ status })}`)),
+    );
+    const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (failed) toast(describeError(failed.reason), 'error');
+    const seen = new Set<string>();
+    const all = answers
+      .flatMap((a) => (a.status === 'fulfilled' ? (a.value.data?.packages ?? []) : []))
+      .filter((p) => !seen.has(p.package_usage_id) && !!seen.add(p.package_usage_id))
+      .sort((a, b) => (b.purchase_date ?? '').localeCompare(a.purchase_date ?? ''));
+    setPast(all);
   }, [base]);
 
   useEffect(() => {
@@ -133,6 +150,11 @@ export function CustomerDetailScreen({ id }: { id: string }) {
   );
   const lastService = history.find((s) => !s.cancelled)?.service_type ?? c.preferred_services?.[0] ?? null;
   const closeDialog = () => setDialog(null);
+  const managesMoney = canCancelVisits(user.role);
+  const packageActions = (p: PackageUsage) => ({
+    onReceipt: () => setDialog({ receipt: { kind: 'purchase', id: p.package_usage_id } }),
+    onRefund: managesMoney && !isCancelled(p) ? () => setDialog({ refund: p }) : undefined,
+  });
 
   return (
     <div class="screen detail-screen" data-testid="customer-detail" data-customer-id={c.id ?? id}>
@@ -221,7 +243,7 @@ export function CustomerDetailScreen({ id }: { id: string }) {
             {packages.length === 0 ? <div class="empty" data-testid="no-packages">{t('detail.noPackages')}</div> : null}
             <div class="pkg-grid">
               {packages.map((p) => (
-                <PackageCard key={p.package_usage_id} p={p} />
+                <PackageCard key={p.package_usage_id} p={p} {...packageActions(p)} />
               ))}
             </div>
             {showPast ? (
@@ -232,7 +254,7 @@ export function CustomerDetailScreen({ id }: { id: string }) {
                   {(past ?? [])
                     .filter((p) => !packages.some((a) => a.package_usage_id === p.package_usage_id))
                     .map((p) => (
-                      <PackageCard key={p.package_usage_id} p={p} past />
+                      <PackageCard key={p.package_usage_id} p={p} past {...packageActions(p)} />
                     ))}
                 </div>
               </div>
@@ -241,8 +263,10 @@ export function CustomerDetailScreen({ id }: { id: string }) {
 
           <HistoryCard
             history={history}
-            canCancel={canCancelVisits(user.role)}
-            onCancel={(s) => setDialog({ cancel: s })}
+            userId={user.id}
+            canCancelAny={managesMoney}
+            onCancel={(s, mode) => setDialog({ cancel: s, mode })}
+            onReceipt={(s) => setDialog({ receipt: { kind: 'visit', id: s.session_id } })}
           />
 
           <InteractionsCard list={interactions} />
@@ -287,17 +311,39 @@ export function CustomerDetailScreen({ id }: { id: string }) {
           }}
         />
       ) : null}
-      {dialog && typeof dialog === 'object' ? (
-        <CancelVisitDialog
+      {dialog && typeof dialog === 'object' && 'cancel' in dialog ? (
+        <VoidVisitDialog
           session={dialog.cancel}
+          mode={dialog.mode}
           onClose={closeDialog}
-          onDone={() => {
+          onDone={(r) => {
             closeDialog();
-            toast(t('detail.cancelDone'));
+            toast(r && r.refunded_amount > 0 ? t('void.doneRefund', { amount: formatWon(r.refunded_amount) }) : t('void.done'));
             loadDetail();
           }}
         />
       ) : null}
+      {dialog && typeof dialog === 'object' && 'refund' in dialog ? (
+        <RefundDialog
+          pkg={dialog.refund}
+          customerName={c.name}
+          onClose={closeDialog}
+          onDone={async (updated, refunded) => {
+            closeDialog();
+            const name = updated?.package_name ?? dialog.refund.package_name;
+            toast(refunded > 0 ? t('refund.done', { name, amount: formatWon(refunded) }) : t('refund.doneNoRefund', { name }));
+            const fresh = await loadDetail();
+            // A cancelled package may leave the active list: then show it among the past ones,
+            // so that the person sees the cancellation they just made.
+            const stillListed = fresh?.activePackages?.some((p) => p.package_usage_id === dialog.refund.package_usage_id);
+            if (showPast || !stillListed) {
+              setShowPast(true);
+              loadPast();
+            }
+          }}
+        />
+      ) : null}
+      {dialog && typeof dialog === 'object' && 'receipt' in dialog ? <ReceiptDialog source={dialog.receipt} onClose={closeDialog} /> : null}
     </div>
   );
 }
@@ -484,14 +530,21 @@ function PreferencesCard({ detail }: { detail: CustomerDetail }) {
   );
 }
 
-export function PackageCard({ p, past = false }: { p: PackageUsage; past?: boolean }) {
+/**
+ * One package purchase. Its buttons come from the screen (the card is also shown on its own, in
+ * tests and the search): a receipt for every purchase, 취소·환불 for managers on one not yet
+ * cancelled. A cancelled purchase says so, with its refund, and shows what was used as plain
+ * text instead of usage bars: its sessions left are gone, none of them can be chosen.
+ */
+export function PackageCard({ p, past = false, onReceipt, onRefund }: { p: PackageUsage; past?: boolean; onReceipt?: () => void; onRefund?: () => void }) {
   const status = statusOf(p);
+  const cancelled = status === 'cancelled';
   const services = servicesOf(p, SERVICE_TYPES);
   const days = p.days_remaining;
   const expiry = expiryState(p);
   const used = p.used_sessions ?? 0;
   const total = p.total_sessions ?? 0;
-  const remaining = p.remaining_sessions ?? Math.max(0, total - used);
+  const remaining = cancelled ? 0 : (p.remaining_sessions ?? Math.max(0, total - used));
   return (
     <article
       class={`pkg-card pkg-${status}${past ? ' past' : ''}`}
@@ -512,7 +565,7 @@ export function PackageCard({ p, past = false }: { p: PackageUsage; past?: boole
         <span>
           {t('detail.expiryDate')} <b class="mono">{formatDate(p.expiry_date)}</b>
         </span>
-        {days !== null && days !== undefined ? (
+        {!cancelled && days !== null && days !== undefined ? (
           <span class={`dday dday-${expiry}`} data-testid="package-days-remaining" data-value={days} data-state={expiry}>
             {expiryText(p)}
           </span>
@@ -522,28 +575,94 @@ export function PackageCard({ p, past = false }: { p: PackageUsage; past?: boole
         <span data-testid="package-total-usage">{t('detail.sessionsUsed', { used, total })}</span>
         <span class="muted">{t('detail.remainingTotal', { n: remaining })}</span>
       </div>
-      <div class="usage-list">
-        {services.map((s) => {
-          const b = p.service_breakdown![s];
-          return <UsageBar key={s} service={s} used={Number(b.used)} total={Number(b.total)} />;
-        })}
-      </div>
+      {cancelled ? (
+        <div class="tpl-sessions" data-testid="package-cancelled-usage">
+          {services.map((s) => (
+            <span class="mini-chip" key={s}>
+              {serviceName(s)} {Number(p.service_breakdown![s].used)}/{Number(p.service_breakdown![s].total)}
+            </span>
+          ))}
+        </div>
+      ) : (
+        <div class="usage-list">
+          {services.map((s) => {
+            const b = p.service_breakdown![s];
+            return <UsageBar key={s} service={s} used={Number(b.used)} total={Number(b.total)} />;
+          })}
+        </div>
+      )}
       {p.overdrawn_sessions && p.overdrawn_sessions > 0 ? (
         <div class="warn" role="alert" data-testid="package-overdrawn">
           ⚠ {t('detail.overdrawn', { n: p.overdrawn_sessions })}
         </div>
       ) : null}
+      {p.cancellation ? <CancellationNote c={p.cancellation} /> : null}
       {p.price_paid !== null && p.price_paid !== undefined ? (
         <footer class="pkg-foot">
           <span class="muted">{t('detail.pricePaid')}</span> <b class="mono">{formatWon(p.price_paid)}</b>
           {p.payment_method ? <span class="muted"> · {tEnum('payment', p.payment_method)}</span> : null}
         </footer>
       ) : null}
+      {onReceipt || onRefund ? (
+        <div class="pkg-actions">
+          {onReceipt ? (
+            <button type="button" class="btn btn-ghost btn-xs" data-testid="package-receipt-button" onClick={onReceipt}>
+              {t('receipt.button')}
+            </button>
+          ) : null}
+          {onRefund ? (
+            <button type="button" class="btn btn-ghost btn-xs danger" data-testid="package-refund-button" onClick={onRefund}>
+              {t('refund.button')}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
     </article>
   );
 }
 
-function HistoryCard({ history, canCancel, onCancel }: { history: Session[]; canCancel: boolean; onCancel: (s: Session) => void }) {
+/** How a purchase was cancelled: the refund (amount, method), the reason, when and by whom. */
+function CancellationNote({ c }: { c: NonNullable<PackageUsage['cancellation']> }) {
+  return (
+    <div class="pkg-cancellation" data-testid="package-cancellation" data-refund-amount={c.refund_amount}>
+      <div>
+        <b>{c.refund_amount > 0 ? t('refund.refunded', { amount: formatWon(c.refund_amount) }) : t('refund.noRefund')}</b>
+        {c.refund_amount > 0 && c.refund_method ? <span> · {tEnum('payment', c.refund_method)}</span> : null}
+      </div>
+      <div class="pre">{t('refund.reasonShown', { reason: c.reason })}</div>
+      <div class="muted small">
+        <span class="mono">{formatDateTime(c.cancelled_at)}</span>
+        {c.cancelled_by ? ` · ${t('refund.by', { name: c.cancelled_by })}` : ''}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Re-render when the first of `times` (RFC 3339) passes, so that a 기록 취소 button goes away
+ * when its ten minutes are over without waiting for something else to redraw the page.
+ */
+function useRerenderAt(times: (string | null | undefined)[]) {
+  const [, setTick] = useState(0);
+  const now = Date.now();
+  const next = Math.min(...times.map((x) => (x ? Date.parse(x) : NaN)).filter((ms) => Number.isFinite(ms) && ms > now));
+  useEffect(() => {
+    if (!Number.isFinite(next)) return;
+    // Capped: a timer far ahead is of no use (and setTimeout overflows past ~24 days).
+    const id = setTimeout(() => setTick((n) => n + 1), Math.min(next - Date.now() + 50, 3_600_000));
+    return () => clearTimeout(id);
+  }, [next]);
+}
+
+function HistoryCard(props: {
+  history: Session[];
+  userId: string;
+  canCancelAny: boolean;
+  onCancel: (s: Session, mode: VoidMode) => void;
+  onReceipt: (s: Session) => void;
+}) {
+  const { history } = props;
+  useRerenderAt(history.filter((s) => !s.cancelled && s.created_by === props.userId).map((s) => s.void_until));
   return (
     <Card
       heading={
@@ -596,17 +715,12 @@ function HistoryCard({ history, canCancel, onCancel }: { history: Session[]; can
                   <td class="notes-cell strike" title={s.session_notes ?? undefined}>
                     {s.session_notes || <span class="muted">—</span>}
                   </td>
-                  <td class="num mono strike">{s.amount !== null && s.amount !== undefined ? formatWon(s.amount) : '—'}</td>
+                  <td class="num mono strike">
+                    {s.amount !== null && s.amount !== undefined ? formatWon(s.amount) : '—'}
+                    {isPaidVisit(s) && s.payment_method ? <span class="sub">{tEnum('payment', s.payment_method)}</span> : null}
+                  </td>
                   <td class="status-cell">
-                    {s.cancelled ? (
-                      <span class="badge cancelled-badge" data-testid="cancelled-badge">
-                        {t('detail.cancelled')}
-                      </span>
-                    ) : canCancel ? (
-                      <button type="button" class="btn btn-ghost btn-xs danger" data-testid="cancel-visit-button" onClick={() => onCancel(s)}>
-                        {t('detail.cancelVisit')}
-                      </button>
-                    ) : null}
+                    <VisitActions s={s} {...props} />
                   </td>
                 </tr>
               ))}
@@ -615,6 +729,50 @@ function HistoryCard({ history, canCancel, onCancel }: { history: Session[]; can
         </div>
       )}
     </Card>
+  );
+}
+
+/**
+ * A visit's status and buttons: 취소됨 with why and by whom; a receipt for a paid visit; 방문 취소
+ * for managers, or 기록 취소 for the person who recorded it while its ten minutes last.
+ */
+function VisitActions({ s, userId, canCancelAny, onCancel, onReceipt }: { s: Session; userId: string; canCancelAny: boolean; onCancel: (s: Session, mode: VoidMode) => void; onReceipt: (s: Session) => void }) {
+  const receipt = isPaidVisit(s) ? (
+    <button type="button" class="btn btn-ghost btn-xs" data-testid="visit-receipt-button" onClick={() => onReceipt(s)}>
+      {t('receipt.button')}
+    </button>
+  ) : null;
+  if (s.cancelled) {
+    const info = [s.cancel_reason, s.cancelled_by ? t('void.cancelledBy', { name: s.cancelled_by }) : null].filter(Boolean).join(' · ');
+    return (
+      <>
+        <div class="visit-actions">
+          <span class="badge cancelled-badge" data-testid="cancelled-badge">
+            {t('detail.cancelled')}
+          </span>
+          {receipt}
+        </div>
+        {info ? (
+          <div class="cancel-info" data-testid="cancel-info" title={info}>
+            {info}
+          </div>
+        ) : null}
+      </>
+    );
+  }
+  return (
+    <div class="visit-actions">
+      {receipt}
+      {canCancelAny ? (
+        <button type="button" class="btn btn-ghost btn-xs danger" data-testid="cancel-visit-button" onClick={() => onCancel(s, 'manager')}>
+          {t('void.managerButton')}
+        </button>
+      ) : canVoidOwn(s, userId) ? (
+        <button type="button" class="btn btn-ghost btn-xs danger" data-testid="void-visit-button" title={t('void.ownButtonTitle')} onClick={() => onCancel(s, 'own')}>
+          {t('void.ownButton')}
+        </button>
+      ) : null}
+    </div>
   );
 }
 
@@ -669,49 +827,5 @@ function InteractionsCard({ list }: { list: InteractionList | null }) {
         ))}
       </ul>
     </Card>
-  );
-}
-
-function CancelVisitDialog({ session, onClose, onDone }: { session: Session; onClose: () => void; onDone: () => void }) {
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api('POST', `/api/v1/sessions/${encodeURIComponent(session.session_id)}/cancel`, reason.trim() ? { reason: reason.trim() } : {});
-      onDone();
-    } catch (e) {
-      setBusy(false);
-      setError(describeError(e));
-    }
-  };
-  return (
-    <Modal title={t('detail.cancelTitle')} onClose={onClose} testid="cancel-visit-dialog" width={460} busy={busy}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <p>{t('detail.cancelBody', { date: formatDate(session.service_date), service: serviceName(session.service_type, session.service_name) })}</p>
-        <label class="field-label" for="cancel-reason">
-          {t('detail.cancelReason')}
-        </label>
-        <input id="cancel-reason" class="input" data-autofocus data-testid="cancel-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-        {error ? <ErrorBox testid="cancel-error">{error}</ErrorBox> : null}
-        <div class="modal-foot">
-          <span class="grow" />
-          <button type="button" class="btn btn-outline" onClick={onClose} disabled={busy}>
-            {t('common.close')}
-          </button>
-          <button type="submit" class="btn btn-danger" data-testid="cancel-confirm" disabled={busy}>
-            {t('detail.cancelConfirm')}
-          </button>
-        </div>
-      </form>
-    </Modal>
   );
 }
