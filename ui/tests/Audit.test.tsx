@@ -66,7 +66,7 @@ describe('audit logic', () => {
     expect(groupActions('customer_read')[0]).toContain('customer.detail.read');
     expect(groupActions('customer_list')).toEqual(['customer.list,customer.search']);
     expect(groupActions('denied')).toEqual(['access.denied']);
-    expect(groupActions('care')).toEqual(['session.,package.,package_template.,interaction.']);
+    expect(groupActions('care')).toEqual(['session.,package.,package_template.,interaction.,receipt.,cashup.']);
     // Every entry is an exact action or a prefix ending in '.', as the API takes them.
     for (const g of ['customer_read', 'customer_list', 'customer_change', 'care', 'login', 'denied', 'users', 'audit'] as const) {
       const list = groupActions(g);

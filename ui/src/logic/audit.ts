@@ -71,10 +71,11 @@ export const ACTION_GROUPS = {
   customer_list: ['customer.list', 'customer.search'],
   customer_change: ['customer.create', 'customer.update', 'customer.anonymize', 'customer.delete'],
   // `package_template.` is not under `package.`: both are listed.
-  care: ['session.', 'package.', 'package_template.', 'interaction.'],
+  // Receipts and the cash-up are reads of the same sales.
+  care: ['session.', 'package.', 'package_template.', 'interaction.', 'receipt.', 'cashup.'],
   login: ['auth.'],
   denied: ['access.denied'],
-  users: ['user.', 'setup.'],
+  users: ['user.', 'setup.', 'settings.'],
   audit: ['audit.'],
   reveal: ['customer.phone.reveal'],
 } as const satisfies Record<string, readonly string[]>;
