@@ -201,7 +201,10 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     let clinic = clinicdesk_store::money::clinic(&mut *db.conn().await.unwrap())
         .await
         .unwrap();
-    assert!(clinic.name.as_deref().is_some_and(|n| n.contains("데모")), "{clinic:?}");
+    assert!(
+        clinic.name.as_deref().is_some_and(|n| n.contains("데모")),
+        "{clinic:?}"
+    );
     // Every follow-up an interaction asked for is in the roll-up, open on its asked date, so
     // the Today screen has overdue follow-ups on the demo day.
     let asked: i64 = sqlx::query(

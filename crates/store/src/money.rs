@@ -69,115 +69,137 @@ fn service_name(r: &AnyRow) -> Result<String, sqlx::Error> {
     Ok(ServiceType::parse(&code).map_or(code, |s| s.info().name.to_string()))
 }
 
+/// Which columns of a row make a [`CashEntry`]: the row names its amount, method, time and
+/// person differently for a sale and for a refund.
+struct Columns {
+    kind: &'static str,
+    /// The package name column, or `None` for a visit (its service's name).
+    package: Option<&'static str>,
+    amount: &'static str,
+    method: &'static str,
+    at: &'static str,
+    by: &'static str,
+    refund: bool,
+}
+
+fn entry(r: &AnyRow, c: &Columns) -> Result<CashEntry, sqlx::Error> {
+    Ok(CashEntry {
+        kind: c.kind,
+        id: row::text(r, "id")?,
+        customer_id: row::text(r, "customer_id")?,
+        customer_name: row::text(r, "customer_name")?,
+        description: match c.package {
+            Some(col) => row::text(r, col)?,
+            None => service_name(r)?,
+        },
+        amount: row::int(r, c.amount)?,
+        payment_method: row::opt_text(r, c.method)?,
+        at: row::text(r, c.at)?,
+        by: row::opt_text(r, c.by)?,
+        cancelled: c.refund || row::opt_text(r, "cancelled_at")?.is_some(),
+        reason: if c.refund {
+            row::opt_text(r, "reason")?
+        } else {
+            None
+        },
+    })
+}
+
 /// One clinic day's sales (purchases made and paid visits on that day, cancelled ones marked)
 /// and refunds (purchase refunds and voided paid visits whose cancellation fell on that day).
 pub async fn day_of_money(
     conn: &mut AnyConnection,
     day: NaiveDate,
 ) -> StoreResult<(Vec<CashEntry>, Vec<CashEntry>)> {
-    let mut sales = Vec::new();
-    let mut refunds = Vec::new();
-    for r in sqlx::query(
-        "SELECT p.id, p.customer_id, c.name AS customer_name, p.package_name, p.price_paid, p.payment_method, \
-         p.created_at, u.display_name AS by_name, x.cancelled_at FROM package_purchases p \
-         JOIN customers c ON c.id = p.customer_id LEFT JOIN users u ON u.id = p.created_by \
-         LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
-         WHERE p.purchase_date = $1 AND p.price_paid > 0",
-    )
-    .bind(day.to_string())
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        sales.push(CashEntry {
-            kind: "purchase",
-            id: row::text(&r, "id")?,
-            customer_id: row::text(&r, "customer_id")?,
-            customer_name: row::text(&r, "customer_name")?,
-            description: row::text(&r, "package_name")?,
-            amount: row::int(&r, "price_paid")?,
-            payment_method: row::opt_text(&r, "payment_method")?,
-            at: row::text(&r, "created_at")?,
-            by: row::opt_text(&r, "by_name")?,
-            cancelled: row::opt_text(&r, "cancelled_at")?.is_some(),
-            reason: None,
-        });
-    }
-    for r in sqlx::query(
-        "SELECT s.id, s.customer_id, c.name AS customer_name, s.service_type, s.amount, s.payment_method, \
-         s.created_at, s.staff_name, x.cancelled_at FROM service_sessions s \
-         JOIN customers c ON c.id = s.customer_id LEFT JOIN session_cancellations x ON x.session_id = s.id \
-         WHERE s.service_date = $1 AND s.amount > 0",
-    )
-    .bind(day.to_string())
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        sales.push(CashEntry {
-            kind: "visit",
-            id: row::text(&r, "id")?,
-            customer_id: row::text(&r, "customer_id")?,
-            customer_name: row::text(&r, "customer_name")?,
-            description: service_name(&r)?,
-            amount: row::int(&r, "amount")?,
-            payment_method: row::opt_text(&r, "payment_method")?,
-            at: row::text(&r, "created_at")?,
-            by: row::opt_text(&r, "staff_name")?,
-            cancelled: row::opt_text(&r, "cancelled_at")?.is_some(),
-            reason: None,
-        });
-    }
+    const SALE_OF_PURCHASE: Columns = Columns {
+        kind: "purchase",
+        package: Some("package_name"),
+        amount: "price_paid",
+        method: "payment_method",
+        at: "created_at",
+        by: "by_name",
+        refund: false,
+    };
+    const SALE_OF_VISIT: Columns = Columns {
+        kind: "visit",
+        package: None,
+        amount: "amount",
+        method: "payment_method",
+        at: "created_at",
+        by: "staff_name",
+        refund: false,
+    };
+    const REFUND_OF_PURCHASE: Columns = Columns {
+        kind: "purchase",
+        package: Some("package_name"),
+        amount: "refund_amount",
+        method: "refund_method",
+        at: "cancelled_at",
+        by: "by_name",
+        refund: true,
+    };
+    const REFUND_OF_VISIT: Columns = Columns {
+        kind: "visit",
+        package: None,
+        amount: "amount",
+        method: "payment_method",
+        at: "cancelled_at",
+        by: "by_name",
+        refund: true,
+    };
     let (from, to) = day_bounds(day);
-    for r in sqlx::query(
-        "SELECT p.id, p.customer_id, c.name AS customer_name, p.package_name, x.refund_amount, x.refund_method, \
-         x.cancelled_at, x.reason, u.display_name AS by_name FROM purchase_cancellations x \
-         JOIN package_purchases p ON p.id = x.purchase_id JOIN customers c ON c.id = p.customer_id \
-         LEFT JOIN users u ON u.id = x.cancelled_by \
-         WHERE x.cancelled_at >= $1 AND x.cancelled_at < $2 AND x.refund_amount > 0",
-    )
-    .bind(from.clone())
-    .bind(to.clone())
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        refunds.push(CashEntry {
-            kind: "purchase",
-            id: row::text(&r, "id")?,
-            customer_id: row::text(&r, "customer_id")?,
-            customer_name: row::text(&r, "customer_name")?,
-            description: row::text(&r, "package_name")?,
-            amount: row::int(&r, "refund_amount")?,
-            payment_method: row::opt_text(&r, "refund_method")?,
-            at: row::text(&r, "cancelled_at")?,
-            by: row::opt_text(&r, "by_name")?,
-            cancelled: true,
-            reason: row::opt_text(&r, "reason")?,
-        });
-    }
-    for r in sqlx::query(
-        "SELECT s.id, s.customer_id, c.name AS customer_name, s.service_type, s.amount, s.payment_method, \
-         x.cancelled_at, x.reason, u.display_name AS by_name FROM session_cancellations x \
-         JOIN service_sessions s ON s.id = x.session_id JOIN customers c ON c.id = s.customer_id \
-         LEFT JOIN users u ON u.id = x.cancelled_by \
-         WHERE x.cancelled_at >= $1 AND x.cancelled_at < $2 AND s.amount > 0",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        refunds.push(CashEntry {
-            kind: "visit",
-            id: row::text(&r, "id")?,
-            customer_id: row::text(&r, "customer_id")?,
-            customer_name: row::text(&r, "customer_name")?,
-            description: service_name(&r)?,
-            amount: row::int(&r, "amount")?,
-            payment_method: row::opt_text(&r, "payment_method")?,
-            at: row::text(&r, "cancelled_at")?,
-            by: row::opt_text(&r, "by_name")?,
-            cancelled: true,
-            reason: row::opt_text(&r, "reason")?,
-        });
+    let day = day.to_string();
+    let queries: [(&str, &[&String], Columns); 4] = [
+        (
+            "SELECT p.id, p.customer_id, c.name AS customer_name, p.package_name, p.price_paid, p.payment_method, \
+             p.created_at, u.display_name AS by_name, x.cancelled_at FROM package_purchases p \
+             JOIN customers c ON c.id = p.customer_id LEFT JOIN users u ON u.id = p.created_by \
+             LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
+             WHERE p.purchase_date = $1 AND p.price_paid > 0",
+            &[&day],
+            SALE_OF_PURCHASE,
+        ),
+        (
+            "SELECT s.id, s.customer_id, c.name AS customer_name, s.service_type, s.amount, s.payment_method, \
+             s.created_at, s.staff_name, x.cancelled_at FROM service_sessions s \
+             JOIN customers c ON c.id = s.customer_id LEFT JOIN session_cancellations x ON x.session_id = s.id \
+             WHERE s.service_date = $1 AND s.amount > 0",
+            &[&day],
+            SALE_OF_VISIT,
+        ),
+        (
+            "SELECT p.id, p.customer_id, c.name AS customer_name, p.package_name, x.refund_amount, x.refund_method, \
+             x.cancelled_at, x.reason, u.display_name AS by_name FROM purchase_cancellations x \
+             JOIN package_purchases p ON p.id = x.purchase_id JOIN customers c ON c.id = p.customer_id \
+             LEFT JOIN users u ON u.id = x.cancelled_by \
+             WHERE x.cancelled_at >= $1 AND x.cancelled_at < $2 AND x.refund_amount > 0",
+            &[&from, &to],
+            REFUND_OF_PURCHASE,
+        ),
+        (
+            "SELECT s.id, s.customer_id, c.name AS customer_name, s.service_type, s.amount, s.payment_method, \
+             x.cancelled_at, x.reason, u.display_name AS by_name FROM session_cancellations x \
+             JOIN service_sessions s ON s.id = x.session_id JOIN customers c ON c.id = s.customer_id \
+             LEFT JOIN users u ON u.id = x.cancelled_by \
+             WHERE x.cancelled_at >= $1 AND x.cancelled_at < $2 AND s.amount > 0",
+            &[&from, &to],
+            REFUND_OF_VISIT,
+        ),
+    ];
+    let (mut sales, mut refunds) = (Vec::new(), Vec::new());
+    for (sql, binds, columns) in queries {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind((*b).clone());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let e = entry(&r, &columns)?;
+            if columns.refund {
+                refunds.push(e);
+            } else {
+                sales.push(e);
+            }
+        }
     }
     Ok((sales, refunds))
 }

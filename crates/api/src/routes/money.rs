@@ -18,7 +18,7 @@ use clinicdesk_domain::money::{
     cash_up as add_up, parse_clinic, parse_purchase_cancel, receipt_number,
 };
 use clinicdesk_domain::package::{package_usage, usage_json, Purchase};
-use clinicdesk_domain::{ErrorCode, ServiceType};
+use clinicdesk_domain::ErrorCode;
 use clinicdesk_store::{customers, money, packages, sessions, stats};
 use serde_json::{json, Value};
 
@@ -103,28 +103,63 @@ pub async fn purchase_receipt(
             Some(id),
         ))
         .await?;
-    Ok(ok(json!({
-        "receipt_number": receipt_number(purchase.purchase_date, &purchase.id),
-        "kind": "purchase",
-        "issued_at": state.now_text(),
-        "clinic": clinic.to_json(),
-        "customer_name": customer.name,
-        "date": purchase.purchase_date.to_string(),
-        "staff_name": seller,
-        "items": [{
-            "name": purchase.package_name,
-            "detail": package_contents(&purchase),
-            "quantity": 1,
-            "unit_price": purchase.price_paid,
-            "amount": purchase.price_paid,
-        }],
-        "total": purchase.price_paid,
-        "payment_method": purchase.payment_method,
-        "cancellation": purchase.cancellation.as_ref().map(|c| json!({
-            "reason": c.reason, "refund_amount": c.refund_amount,
-            "refund_method": c.refund_method, "cancelled_at": c.cancelled_at,
-        })),
+    Ok(ok(receipt(Sale {
+        kind: "purchase",
+        id: &purchase.id,
+        date: purchase.purchase_date,
+        clinic: &clinic,
+        customer_name: &customer.name,
+        staff_name: seller,
+        item: &purchase.package_name,
+        detail: package_contents(&purchase),
+        amount: purchase.price_paid,
+        payment_method: purchase.payment_method.clone(),
+        cancellation: purchase.cancellation.as_ref().map(|c| {
+            json!({
+                "reason": c.reason, "refund_amount": c.refund_amount,
+                "refund_method": c.refund_method, "cancelled_at": c.cancelled_at,
+            })
+        }),
+        issued_at: state.now_text(),
     })))
+}
+
+/// One sale as a receipt shows it: a purchase or a paid visit is one line.
+struct Sale<'a> {
+    kind: &'static str,
+    id: &'a str,
+    date: chrono::NaiveDate,
+    clinic: &'a clinicdesk_domain::money::ClinicSettings,
+    customer_name: &'a str,
+    staff_name: Option<String>,
+    item: &'a str,
+    detail: String,
+    amount: i64,
+    payment_method: Option<String>,
+    cancellation: Option<Value>,
+    issued_at: String,
+}
+
+fn receipt(s: Sale) -> Value {
+    json!({
+        "receipt_number": receipt_number(s.date, s.id),
+        "kind": s.kind,
+        "issued_at": s.issued_at,
+        "clinic": s.clinic.to_json(),
+        "customer_name": s.customer_name,
+        "date": s.date.to_string(),
+        "staff_name": s.staff_name,
+        "items": [{
+            "name": s.item,
+            "detail": s.detail,
+            "quantity": 1,
+            "unit_price": s.amount,
+            "amount": s.amount,
+        }],
+        "total": s.amount,
+        "payment_method": s.payment_method,
+        "cancellation": s.cancellation,
+    })
 }
 
 /// `브레인 피드백 10회, 펄스 케어 10회 · 90일`: what the package holds, as a receipt line.
@@ -171,28 +206,24 @@ pub async fn visit_receipt(
             Some(id),
         ))
         .await?;
-    let service: ServiceType = visit.service_type;
-    Ok(ok(json!({
-        "receipt_number": receipt_number(visit.service_date, &visit.id),
-        "kind": "visit",
-        "issued_at": state.now_text(),
-        "clinic": clinic.to_json(),
-        "customer_name": customer.name,
-        "date": visit.service_date.to_string(),
-        "staff_name": visit.staff_name,
-        "items": [{
-            "name": service.info().name,
-            "detail": format!("{}분", visit.duration_minutes),
-            "quantity": 1,
-            "unit_price": visit.amount,
-            "amount": visit.amount,
-        }],
-        "total": visit.amount,
-        "payment_method": visit.payment_method,
-        "cancellation": visit.cancelled_at.as_ref().map(|at| json!({
-            "reason": visit.cancel_reason, "refund_amount": visit.amount,
-            "refund_method": visit.payment_method, "cancelled_at": at,
-        })),
+    Ok(ok(receipt(Sale {
+        kind: "visit",
+        id: &visit.id,
+        date: visit.service_date,
+        clinic: &clinic,
+        customer_name: &customer.name,
+        staff_name: visit.staff_name.clone(),
+        item: visit.service_type.info().name,
+        detail: format!("{}분", visit.duration_minutes),
+        amount: visit.amount,
+        payment_method: visit.payment_method.clone(),
+        cancellation: visit.cancelled_at.as_ref().map(|at| {
+            json!({
+                "reason": visit.cancel_reason, "refund_amount": visit.amount,
+                "refund_method": visit.payment_method, "cancelled_at": at,
+            })
+        }),
+        issued_at: state.now_text(),
     })))
 }
 
