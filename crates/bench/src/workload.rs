@@ -425,10 +425,14 @@ pub fn make_call(
             },
             None => Call {
                 method: "POST",
-                path: format!("{base}/{}/sessions", pick(rng, &f.customer_ids)),
+                path: format!(
+                    "{base}/{}/sessions?confirm_duplicate=true",
+                    pick(rng, &f.customer_ids)
+                ),
                 body: Some(
-                    json!({"service_type": "brain", "session_notes": "benchmark visit (paid)"})
-                        .to_string(),
+                    json!({"service_type": "brain", "payment_method": "card",
+                           "session_notes": "benchmark visit (paid)"})
+                    .to_string(),
                 ),
                 paid_fallback: true,
             },
@@ -614,7 +618,10 @@ mod tests {
             service_type: "pulse".into(),
         }];
         let first = make_call(Endpoint::RecordVisit, 0, &f, &mut slots, &mut rng);
-        assert_eq!(first.path, "/api/v1/customers/c/sessions");
+        assert_eq!(
+            first.path,
+            "/api/v1/customers/c/sessions?confirm_duplicate=true"
+        );
         assert!(first
             .body
             .as_ref()
@@ -623,7 +630,12 @@ mod tests {
         assert!(!first.paid_fallback);
         let second = make_call(Endpoint::RecordVisit, 1, &f, &mut slots, &mut rng);
         assert!(second.paid_fallback);
-        assert!(!second.body.unwrap().contains("package_usage_id"));
+        let paid = second.body.unwrap();
+        assert!(!paid.contains("package_usage_id"));
+        assert!(
+            paid.contains("\"payment_method\":\"card\""),
+            "a paid visit names its method"
+        );
     }
 
     #[test]
