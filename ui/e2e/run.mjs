@@ -284,6 +284,8 @@ await test('keyboard: V opens the visit dialog, digits pick a service, Esc close
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('v');
   await page.getByTestId('visit-dialog').waitFor();
+  // The dialog takes the keyboard once it has drawn (its first field is focused then).
+  await page.waitForFunction(() => !!document.activeElement?.closest('[data-testid="visit-dialog"]'));
   await page.keyboard.press('2');
   const svc = await page.getByTestId('visit-service').inputValue();
   const second = await page.getByTestId('visit-service').locator('option').nth(1).getAttribute('value');
