@@ -99,11 +99,20 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Every problem the rules found, on one line (`username: …; password: …`).
 fn rule_error(e: clinicdesk_domain::DomainError) -> anyhow::Error {
-    match e.field {
-        Some(field) => anyhow::anyhow!("{field}: {}", e.message),
-        None => anyhow::anyhow!("{}", e.message),
+    let each = e.field_errors();
+    if each.is_empty() {
+        return anyhow::anyhow!("{}", e.message);
     }
+    let all: Vec<String> = each
+        .iter()
+        .map(|x| match &x.field {
+            Some(field) => format!("{field}: {}", x.message),
+            None => x.message.clone(),
+        })
+        .collect();
+    anyhow::anyhow!("{}", all.join("; "))
 }
 
 fn actor() -> Actor {

@@ -182,6 +182,19 @@ async fn users_create_reads_the_password_from_stdin_and_the_account_logs_in() {
         assert!(!out.status.success(), "{args:?} should fail");
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
+    // Everything wrong is said at once, on one line.
+    let out = users(
+        "create",
+        &url,
+        &["--username=_kim", "--role", "staff"],
+        "password123\n",
+    );
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(
+        said.contains("username:") && said.contains("password:"),
+        "both problems: {said}"
+    );
 
     // Written through the audited write path, by the command line, with no password material.
     {
