@@ -72,6 +72,8 @@ describe('VisitDialog', () => {
     expect(pkgSelect().selectedOptions[0].textContent).toContain('선택하세요');
     const note = screen.getByTestId('visit-no-usable-package');
     expect(note.textContent).toContain('프리미엄 케어 · 펄스 케어 0회 남음');
+    // Its key says the same: none left (not a blank as for a service no package covers).
+    expect(screen.getByTestId('visit-service-key-pulse').textContent).toContain('0회 남음');
     // The paid visit is offered, with its price, but not chosen.
     const single = [...pkgSelect().options].find((o) => o.value === 'single')!;
     expect(single.textContent).toBe('단건 결제 (₩60,000)');

@@ -270,6 +270,8 @@ export function VisitDialog(props: {
           <div class="service-keys" role="group" aria-label={t('visit.service')}>
             {services.map((s, i) => {
               const best = choosePackage(packages, s.service_type, date);
+              // A package that covers the service but has none of it left says so ("0회 남음").
+              const usedUp = !best && packagesCovering(packages, s.service_type).some((p) => usability(p, s.service_type, date) === 'exhausted');
               return (
                 <button
                   type="button"
@@ -284,7 +286,9 @@ export function VisitDialog(props: {
                 >
                   <Kbd>{i + 1}</Kbd>
                   <span class="sk-name">{serviceName(s.service_type, s.name)}</span>
-                  <span class={`sk-left${best ? '' : ' none'}`}>{best ? t('visit.remaining', { n: remainingFor(best, s.service_type) }) : '—'}</span>
+                  <span class={`sk-left${best ? '' : ' none'}`}>
+                    {best ? t('visit.remaining', { n: remainingFor(best, s.service_type) }) : usedUp ? t('visit.remaining', { n: 0 }) : '—'}
+                  </span>
                 </button>
               );
             })}
