@@ -61,11 +61,14 @@ pub struct Claims {
     pub exp: i64,
 }
 
-pub fn refresh_token_hash(token: &str) -> String {
+/// How an opaque secret (a refresh token, a device secret) is stored: its SHA-256, hex. The
+/// secret is 256 random bits, so a plain hash is enough: there is nothing to guess.
+pub fn opaque_token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn new_refresh_token() -> String {
+/// 256 random bits, hex: a refresh token or a device secret.
+pub fn new_opaque_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
@@ -258,6 +261,7 @@ requirement!(DeleteCustomers);
 requirement!(Analytics);
 requirement!(Administer);
 requirement!(ReviewReveals);
+requirement!(RegisterDevices);
 
 /// An authenticated caller whose role has `R`'s capability; otherwise 403 `FORBIDDEN_ROLE`.
 pub struct Authorized<R: Requirement> {
@@ -322,9 +326,9 @@ mod tests {
 
     #[test]
     fn refresh_tokens_are_random_and_stored_hashed() {
-        let a = new_refresh_token();
-        assert_ne!(a, new_refresh_token());
-        assert_eq!(refresh_token_hash(&a).len(), 64);
-        assert_ne!(refresh_token_hash(&a), a);
+        let a = new_opaque_token();
+        assert_ne!(a, new_opaque_token());
+        assert_eq!(opaque_token_hash(&a).len(), 64);
+        assert_ne!(opaque_token_hash(&a), a);
     }
 }

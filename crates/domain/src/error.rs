@@ -74,6 +74,9 @@ error_codes! {
     VisitVoidNotOwn => "VISIT_VOID_NOT_OWN",
     VisitVoidWindowPassed => "VISIT_VOID_WINDOW_PASSED",
     NoReceipt => "NO_RECEIPT",
+    // Sync (issue 9).
+    DeviceNotFound => "DEVICE_NOT_FOUND",
+    DeviceAlreadyRevoked => "DEVICE_ALREADY_REVOKED",
 }
 
 impl ErrorCode {
@@ -111,6 +114,8 @@ impl ErrorCode {
             PurchaseAlreadyCancelled | PackageCancelled | DuplicateVisit => 409,
             VisitVoidNotOwn | VisitVoidWindowPassed => 403,
             NoReceipt => 422,
+            DeviceNotFound => 404,
+            DeviceAlreadyRevoked => 409,
         }
     }
 
@@ -173,6 +178,8 @@ impl ErrorCode {
                 "기록한 지 10분이 지났거나 날짜가 바뀌었습니다. 관리자에게 취소를 요청하세요"
             }
             NoReceipt => "패키지로 이용한 방문에는 영수증이 없습니다 (패키지 구매 영수증을 쓰세요)",
+            DeviceNotFound => "기기를 찾을 수 없습니다",
+            DeviceAlreadyRevoked => "이미 등록이 취소된 기기입니다",
         }
     }
 }
@@ -246,6 +253,8 @@ impl ErrorCode {
                 "More than 10 minutes have passed, or the day has changed. Ask a manager to cancel it"
             }
             NoReceipt => "A visit paid by a package has no receipt (use the package's receipt)",
+            DeviceNotFound => "Device not found",
+            DeviceAlreadyRevoked => "The device was already revoked",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

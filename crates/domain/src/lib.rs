@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod customer;
+pub mod device;
 pub mod error;
 pub mod fields;
 pub mod follow_up;

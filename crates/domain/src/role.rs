@@ -34,6 +34,9 @@ pub enum Capability {
     /// Review who revealed which customer's phone number, and why (the one part of the audit
     /// trail managers see).
     ReviewReveals,
+    /// Register and revoke the devices that sync with the central server (issue 9 gives this
+    /// to managers as well as admins: a branch manager sets up the front-desk PCs).
+    RegisterDevices,
 }
 
 impl Role {
@@ -68,7 +71,9 @@ impl Role {
                 matches!(self, Admin | Manager | Doctor | Staff)
             }
             HealthData => matches!(self, Admin | Doctor),
-            CancelActivity | Analytics | ReviewReveals => matches!(self, Admin | Manager),
+            CancelActivity | Analytics | ReviewReveals | RegisterDevices => {
+                matches!(self, Admin | Manager)
+            }
             DeleteCustomers | Administer => self == Admin,
         }
     }
@@ -97,6 +102,7 @@ mod tests {
                 Analytics,
                 Administer,
                 ReviewReveals,
+                RegisterDevices,
             ] {
                 assert_eq!(role.can(cap), caps.contains(&cap), "{role:?} {cap:?}");
             }
@@ -115,6 +121,7 @@ mod tests {
                 CancelActivity,
                 Analytics,
                 ReviewReveals,
+                RegisterDevices,
             ],
         );
         expect(
@@ -129,6 +136,7 @@ mod tests {
                 Analytics,
                 Administer,
                 ReviewReveals,
+                RegisterDevices,
             ],
         );
         expect(Role::Patient, &[]);

@@ -9,6 +9,7 @@ pub mod audit;
 mod checkpoint;
 pub mod customers;
 mod db;
+pub mod devices;
 pub mod follow_ups;
 pub mod interactions;
 pub mod money;

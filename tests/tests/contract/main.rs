@@ -15,6 +15,7 @@ mod openapi;
 mod privacy;
 mod search;
 mod sessions;
+mod sync;
 mod today;
 mod validation;
 
@@ -87,10 +88,12 @@ use money::*;
 use privacy::*;
 use search::*;
 use sessions::*;
+use sync::*;
 use today::*;
 use validation::*;
 
 contract!(
+    devices_are_registered_once_and_revoked,
     purchases_are_cancelled_and_refunded_by_a_manager,
     staff_void_their_own_visit_for_ten_minutes,
     the_same_service_twice_on_a_day_is_asked_about,

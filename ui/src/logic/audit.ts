@@ -75,7 +75,7 @@ export const ACTION_GROUPS = {
   care: ['session.', 'package.', 'package_template.', 'interaction.', 'receipt.', 'cashup.'],
   login: ['auth.'],
   denied: ['access.denied'],
-  users: ['user.', 'setup.', 'settings.'],
+  users: ['user.', 'setup.', 'settings.', 'device.'],
   audit: ['audit.'],
   reveal: ['customer.phone.reveal'],
 } as const satisfies Record<string, readonly string[]>;

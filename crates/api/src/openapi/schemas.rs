@@ -1745,3 +1745,56 @@ pub struct RevealEventList {
     events: Vec<RevealEvent>,
     pagination: AuditPagination,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Devices that sync with this server (issue 9)
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DeviceId {
+    /// 기기 id (UUIDv7). 형식이 틀리면 404 DEVICE_NOT_FOUND.
+    id: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInput {
+    /// 기기 이름 (예: "접수 PC 1"), 100자 이내
+    name: String,
+}
+
+/// 등록한 기기와 그 비밀값. 비밀값은 이 답에 한 번만 나옵니다 (서버는 해시만 보관).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRegistered {
+    device_id: String,
+    name: String,
+    /// 기기 비밀값 (64자리 16진수): 기기에 입력하거나 연결 화면이 저장합니다. 다시 볼 수 없습니다
+    secret: String,
+    #[schema(format = DateTime)]
+    registered_at: String,
+}
+
+/// 등록된 기기 (비밀값 없이)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceItem {
+    device_id: String,
+    name: String,
+    /// 등록한 사람 (표시 이름)
+    registered_by: Option<String>,
+    #[schema(format = DateTime)]
+    registered_at: String,
+    revoked: bool,
+    #[schema(format = DateTime)]
+    revoked_at: Option<String>,
+    /// 마지막으로 동기화한 때
+    #[schema(format = DateTime)]
+    last_seen_at: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceList {
+    devices: Vec<DeviceItem>,
+}

@@ -270,7 +270,7 @@ pub(crate) async fn open_session(
     user: &User,
     device_id: Option<String>,
 ) -> ApiResult {
-    let refresh = a::new_refresh_token();
+    let refresh = a::new_opaque_token();
     let session = AuthSession {
         id: clinicdesk_domain::ids::new_id(),
         user_id: user.id.clone(),
@@ -284,7 +284,7 @@ pub(crate) async fn open_session(
     };
     let actor = system_actor(Some(user), device_id);
     let mut w = state.db.begin_write(&actor, &state.now_text()).await?;
-    users::create_session(&mut w, &session, &a::refresh_token_hash(&refresh)).await?;
+    users::create_session(&mut w, &session, &a::opaque_token_hash(&refresh)).await?;
     w.commit().await?;
     token_pair(state, transport, user, &session, refresh)
 }
@@ -349,7 +349,7 @@ pub async fn refresh(
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let token = presented_refresh(&transport, &body)?;
-    let old_hash = a::refresh_token_hash(&token);
+    let old_hash = a::opaque_token_hash(&token);
     let now = state.now_text();
 
     let mut conn = state.db.conn().await?;
@@ -382,7 +382,7 @@ pub async fn refresh(
         .ok_or_else(invalid_refresh)?;
     drop(conn);
 
-    let new_token = a::new_refresh_token();
+    let new_token = a::new_opaque_token();
     // The idle limit moves forward; the absolute one never does.
     let expires_at =
         timestamp_in(&state, state.refresh_idle_days).min(session.absolute_expires_at.clone());
@@ -392,7 +392,7 @@ pub async fn refresh(
         &mut w,
         &session.id,
         &old_hash,
-        &a::refresh_token_hash(&new_token),
+        &a::opaque_token_hash(&new_token),
         &expires_at,
     )
     .await?;

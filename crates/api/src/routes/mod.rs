@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod catalogue;
 mod customers;
+mod devices;
 pub(crate) mod docs;
 mod health;
 mod interactions;
@@ -113,6 +114,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(money::cash_up))
         .routes(route!(money::clinic))
         .routes(route!(money::update_clinic))
+        // Sync (issue 9).
+        .routes(route!(devices::register))
+        .routes(route!(devices::list))
+        .routes(route!(devices::revoke))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

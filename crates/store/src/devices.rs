@@ -1,0 +1,87 @@
+//! Devices registered to sync with this server. The secret's hash is written once and never
+//! read back into an answer, an audit event or the outbox.
+
+use crate::row;
+use crate::{StoreResult, WriteTx};
+use clinicdesk_domain::device::Device;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
+
+const COLUMNS: &str =
+    "d.id, d.name, u.display_name AS registered_by, d.registered_at, d.revoked_at, d.last_seen_at";
+const FROM: &str = "devices d LEFT JOIN users u ON u.id = d.registered_by";
+
+fn from_row(r: &AnyRow) -> Result<Device, sqlx::Error> {
+    Ok(Device {
+        id: row::text(r, "id")?,
+        name: row::text(r, "name")?,
+        registered_by: row::opt_text(r, "registered_by")?,
+        registered_at: row::text(r, "registered_at")?,
+        revoked_at: row::opt_text(r, "revoked_at")?,
+        last_seen_at: row::opt_text(r, "last_seen_at")?,
+    })
+}
+
+/// Registers a device under `secret_hash` (the caller made the secret and shows it once).
+pub async fn register(w: &mut WriteTx, id: &str, name: &str, secret_hash: &str) -> StoreResult<()> {
+    let now = w.now().to_string();
+    let by = w.actor().user_id.clone();
+    sqlx::query(
+        "INSERT INTO devices (id, name, secret_hash, registered_by, registered_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.to_string())
+    .bind(name.to_string())
+    .bind(secret_hash.to_string())
+    .bind(by)
+    .bind(now)
+    .execute(w.conn())
+    .await?;
+    // The server's own record: devices do not sync to the nodes, so no outbox entry.
+    w.audit(
+        "device.register",
+        "device",
+        Some(id),
+        json!({ "name": name }),
+    )
+    .await
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<Device>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE d.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// Every device, the newest first, revoked ones included.
+pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Device>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM {FROM} ORDER BY d.registered_at DESC, d.id DESC"
+    ))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Revokes a device; `false` when it was already revoked (nothing is written then).
+pub async fn revoke(w: &mut WriteTx, id: &str) -> StoreResult<bool> {
+    let now = w.now().to_string();
+    let by = w.actor().user_id.clone();
+    let changed = sqlx::query(
+        "UPDATE devices SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(id.to_string())
+    .execute(w.conn())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    w.audit("device.revoke", "device", Some(id), json!({}))
+        .await?;
+    Ok(true)
+}
