@@ -198,7 +198,7 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     // Seeding bypasses the per-row outbox; only the audited templates and the example clinic
     // details went through it.
     assert_eq!(count(db, "outbox").await, templates + 1);
-    let clinic = clinicdesk_store::money::clinic(&mut *db.conn().await.unwrap())
+    let clinic = clinicdesk_store::money::clinic(&mut db.conn().await.unwrap())
         .await
         .unwrap();
     assert!(
