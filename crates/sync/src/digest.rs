@@ -43,23 +43,59 @@ fn write_canonical(v: &Value, out: &mut String) {
     }
 }
 
-/// The digest of a table's rows (each row as the JSON of its synced columns): SHA-256 over
-/// the rows' canonical forms in sorted order, hex.
-pub fn table_digest<'a>(rows: impl IntoIterator<Item = &'a Value>) -> String {
-    let mut lines: Vec<String> = rows.into_iter().map(canonical).collect();
-    lines.sort_unstable();
-    let mut h = Sha256::new();
-    for line in &lines {
-        h.update(line.as_bytes());
-        h.update(b"\n");
+/// A table's digest, fed one row at a time in the order of the rows' ids (byte order): SHA-256
+/// over each row's canonical form and a newline, hex. Streaming, so a table of two million
+/// visits is hashed without holding it.
+#[derive(Default)]
+pub struct TableHasher {
+    hash: Sha256,
+    rows: u64,
+}
+
+impl TableHasher {
+    pub fn new() -> TableHasher {
+        TableHasher::default()
     }
-    hex::encode(h.finalize())
+
+    pub fn push(&mut self, row: &Value) {
+        self.hash.update(canonical(row).as_bytes());
+        self.hash.update(b"\n");
+        self.rows += 1;
+    }
+
+    /// The digest and how many rows went into it.
+    pub fn finish(self) -> (String, u64) {
+        (hex::encode(self.hash.finalize()), self.rows)
+    }
+}
+
+/// The digest of rows given in any order: each row's `id` (a string) puts it in place.
+pub fn table_digest<'a>(rows: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut rows: Vec<&Value> = rows.into_iter().collect();
+    rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    let mut h = TableHasher::new();
+    for row in rows {
+        h.push(row);
+    }
+    h.finish().0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn streaming_in_id_order_is_the_same_digest() {
+        let a = json!({"id": "01a", "n": 1});
+        let b = json!({"id": "01b", "n": 2});
+        let mut h = TableHasher::new();
+        h.push(&a);
+        h.push(&b);
+        let (streamed, rows) = h.finish();
+        assert_eq!(rows, 2);
+        assert_eq!(streamed, table_digest([&b, &a]));
+    }
 
     #[test]
     fn the_same_rows_in_any_order_and_key_order_hash_alike() {

@@ -67,10 +67,16 @@ pub struct PullPage {
     pub more: bool,
 }
 
-/// `GET /sync/digest`: one hash per synced table over its canonical content.
+/// `GET /sync/digest`: one hash per synced table over its canonical content, with its rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Digest {
-    pub tables: BTreeMap<String, String>,
+    pub tables: BTreeMap<String, TableDigest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableDigest {
+    pub digest: String,
+    pub rows: u64,
 }
 
 #[cfg(test)]

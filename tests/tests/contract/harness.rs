@@ -549,6 +549,13 @@ impl Harness {
         .await
     }
 
+    /// A database of its own with the test users, in-process: what a second node would hold.
+    pub async fn fresh(&self) -> Harness {
+        let h = self.empty(StateOptions::default()).await;
+        ensure_users(&h.db).await;
+        h
+    }
+
     /// Another router in-process on this harness's database and key rings, set up as `opts`
     /// says (e.g. a process in demo mode beside one that is not).
     pub async fn beside(&self, opts: StateOptions) -> Harness {

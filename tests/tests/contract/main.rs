@@ -93,6 +93,7 @@ use today::*;
 use validation::*;
 
 contract!(
+    the_digest_says_whether_two_databases_hold_the_same_rows,
     devices_are_registered_once_and_revoked,
     purchases_are_cancelled_and_refunded_by_a_manager,
     staff_void_their_own_visit_for_ten_minutes,

@@ -110,3 +110,107 @@ pub async fn devices_are_registered_once_and_revoked(h: &Harness) {
         .await
         .expect_error(404, "DEVICE_NOT_FOUND");
 }
+
+/// The digests of `h`, table by table: `(digest, rows)`.
+async fn digests(h: &Harness) -> std::collections::BTreeMap<String, (String, i64)> {
+    let r = h.get("/api/v1/sync/digest", &h.token("admin").await).await;
+    r.expect(200);
+    r.data()["tables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                (
+                    v["digest"].as_str().unwrap().to_string(),
+                    v["rows"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Copies one customer row, as it is, from one database to another (what applying a pulled
+/// change will do), through the store's write path.
+async fn copy_customer(from: &Harness, to: &Harness, id: &str) {
+    let record = clinicdesk_store::customers::get(&mut from.db.conn().await.unwrap(), id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = to
+        .db
+        .begin_write(
+            &clinicdesk_store::Actor::system("contract-test"),
+            &record.updated_at,
+        )
+        .await
+        .unwrap();
+    clinicdesk_store::customers::insert(&mut w, &record, &[])
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+}
+
+pub async fn the_digest_says_whether_two_databases_hold_the_same_rows(h: &Harness) {
+    for role in ["staff", "doctor", "manager"] {
+        h.get("/api/v1/sync/digest", &h.token(role).await)
+            .await
+            .expect_error(403, "FORBIDDEN_ROLE");
+    }
+    // Two nodes of their own: the same (empty) synced content, the same digests.
+    let a = h.fresh().await;
+    let b = h.fresh().await;
+    let (da, db) = (digests(&a).await, digests(&b).await);
+    assert!(da.len() >= 10, "every synced table: {:?}", da.keys());
+    for name in [
+        "customer",
+        "service_session",
+        "package_purchase",
+        "audit_event",
+        "user",
+    ] {
+        assert!(da.contains_key(name), "{name}");
+    }
+    assert!(da.values().all(|(d, _)| d.len() == 64));
+    assert_eq!(da["customer"], db["customer"]);
+    assert_eq!(da["customer"].1, 0);
+
+    // A customer on one only: that table differs, with its row counted.
+    let (id, _) = super::cases::new_customer(&a, json!({"occupation": "교사"})).await;
+    let after = digests(&a).await;
+    assert_ne!(after["customer"], da["customer"]);
+    assert_eq!(after["customer"].1, 1);
+    assert_eq!(after["service_session"], da["service_session"]);
+    assert_eq!(digests(&b).await["customer"], db["customer"]);
+    // The same row on the other: the same digest again.
+    copy_customer(&a, &b, &id).await;
+    assert_eq!(digests(&b).await["customer"], after["customer"]);
+    // And on the other kind of database, the same text: SQLite and PostgreSQL agree.
+    let other_kind = if h.in_process() && h.database_url.starts_with("sqlite") {
+        None
+    } else {
+        Some(super::harness::sqlite().await)
+    };
+    if let Some(c) = other_kind {
+        copy_customer(&a, &c, &id).await;
+        assert_eq!(digests(&c).await["customer"], after["customer"]);
+    }
+    // Password hashes never travel, so they are not in the digest: another hash (set here
+    // directly, as no endpoint changes a hash alone) leaves it as it was.
+    let users_before = digests(&a).await["user"].clone();
+    sqlx::query("UPDATE users SET password_hash = 'another'")
+        .execute(&a.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(digests(&a).await["user"], users_before);
+    sqlx::query("UPDATE users SET display_name = display_name || '님'")
+        .execute(&a.db.pool)
+        .await
+        .unwrap();
+    assert_ne!(
+        digests(&a).await["user"],
+        users_before,
+        "a synced column does count"
+    );
+}

@@ -1798,3 +1798,19 @@ pub struct DeviceItem {
 pub struct DeviceList {
     devices: Vec<DeviceItem>,
 }
+
+/// 동기화되는 테이블마다 하나씩: 내용의 해시와 행 수. 같은 데이터를 가진 기기끼리는 같습니다.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncDigest {
+    /// 테이블 이름 (customer, service_session, …) → 해시와 행 수
+    tables: BTreeMap<String, SyncTableDigest>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncTableDigest {
+    /// 정규화한 내용의 SHA-256 (16진수)
+    digest: String,
+    rows: i64,
+}

@@ -19,6 +19,7 @@ mod health;
 mod interactions;
 mod money;
 mod setup;
+mod sync;
 mod today;
 mod users;
 mod visits;
@@ -118,6 +119,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(devices::register))
         .routes(route!(devices::list))
         .routes(route!(devices::revoke))
+        .routes(route!(sync::digest))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

@@ -1,0 +1,318 @@
+//! The tables that sync, each declared once (`docs/SYNC.md`, "Entities declare themselves"):
+//! its name on the wire, its table, its kind and the columns that travel. Derived state
+//! (roll-ups, the search index, follow-up states), logins, the access log, the outbox and the
+//! server's device registry are not here: each node derives or keeps its own. A table added
+//! later (allergy care, analytics) syncs by adding its line.
+
+use crate::row;
+use crate::{Db, DbKind, StoreResult};
+use clinicdesk_sync::digest::TableHasher;
+use futures_util::TryStreamExt;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// What kind of rows a table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Inserted once, never changed (a replay changes nothing).
+    Fact,
+    /// Fields change; each keeps the stamp of its last write.
+    Record,
+}
+
+/// One synced table.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncedTable {
+    /// Its name in ops and digests.
+    pub name: &'static str,
+    pub table: &'static str,
+    /// The column that identifies a row (a UUIDv7, or a settings key).
+    pub id: &'static str,
+    pub kind: Kind,
+    /// The columns that travel, the id among them.
+    pub columns: &'static [&'static str],
+    /// Which rows travel, when not all do.
+    pub only: Option<&'static str>,
+}
+
+pub const SYNCED: &[SyncedTable] = &[
+    SyncedTable {
+        name: "customer",
+        table: "customers",
+        id: "id",
+        kind: Kind::Record,
+        columns: &[
+            "id",
+            "name",
+            "phone",
+            "phone_digits",
+            "email",
+            "birth_year",
+            "gender",
+            "address",
+            "emergency_contact",
+            "occupation",
+            "membership_level",
+            "customer_status",
+            "health_goals",
+            "health_interests",
+            "preferred_intensity",
+            "preferred_time_slots",
+            "preferred_services",
+            "assigned_staff",
+            "memo",
+            "preferred_channels",
+            "contact_time",
+            "consent_privacy",
+            "consent_marketing",
+            "consent_health_data",
+            "consent_updated_at",
+            "created_at",
+            "updated_at",
+            "anonymized_at",
+            "deleted_at",
+        ],
+        only: None,
+    },
+    // Users flow from the server to the nodes; password hashes never travel (a node logs in
+    // offline from a verifier cached at the last online login).
+    SyncedTable {
+        name: "user",
+        table: "users",
+        id: "id",
+        kind: Kind::Record,
+        columns: &[
+            "id",
+            "username",
+            "display_name",
+            "role",
+            "active",
+            "demo",
+            "created_at",
+            "updated_at",
+        ],
+        only: None,
+    },
+    SyncedTable {
+        name: "package_template",
+        table: "package_templates",
+        id: "id",
+        kind: Kind::Record,
+        columns: &[
+            "id",
+            "name",
+            "description",
+            "price",
+            "validity_days",
+            "sessions",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        only: None,
+    },
+    SyncedTable {
+        name: "clinic_settings",
+        table: "app_settings",
+        id: "key",
+        kind: Kind::Record,
+        columns: &["key", "value"],
+        only: Some("key = 'clinic'"),
+    },
+    SyncedTable {
+        name: "package_purchase",
+        table: "package_purchases",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "customer_id",
+            "package_id",
+            "package_name",
+            "purchase_date",
+            "expiry_date",
+            "price_paid",
+            "payment_method",
+            "notes",
+            "sessions",
+            "total_sessions",
+            "created_by",
+            "created_at",
+        ],
+        only: None,
+    },
+    SyncedTable {
+        name: "purchase_cancellation",
+        table: "purchase_cancellations",
+        id: "purchase_id",
+        kind: Kind::Fact,
+        columns: &[
+            "purchase_id",
+            "reason",
+            "refund_amount",
+            "refund_method",
+            "cancelled_by",
+            "cancelled_at",
+        ],
+        only: None,
+    },
+    SyncedTable {
+        name: "service_session",
+        table: "service_sessions",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "customer_id",
+            "service_type",
+            "service_date",
+            "duration_minutes",
+            "satisfaction_rating",
+            "session_notes",
+            "staff_name",
+            "package_usage_id",
+            "amount",
+            "payment_method",
+            "created_by",
+            "device_id",
+            "created_at",
+        ],
+        only: None,
+    },
+    SyncedTable {
+        name: "session_cancellation",
+        table: "session_cancellations",
+        id: "session_id",
+        kind: Kind::Fact,
+        columns: &["session_id", "reason", "cancelled_by", "cancelled_at"],
+        only: None,
+    },
+    SyncedTable {
+        name: "interaction",
+        table: "interactions",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "customer_id",
+            "interaction_type",
+            "occurred_at",
+            "duration_minutes",
+            "notes",
+            "outcome",
+            "staff_name",
+            "follow_up_required",
+            "follow_up_date",
+            "follow_up_type",
+            "follow_up_notes",
+            "created_by",
+            "created_at",
+        ],
+        only: None,
+    },
+    SyncedTable {
+        name: "follow_up_event",
+        table: "follow_up_events",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "follow_up_id",
+            "kind",
+            "new_due_date",
+            "note",
+            "user_id",
+            "username",
+            "staff_name",
+            "occurred_at",
+        ],
+        only: None,
+    },
+    // Audit events are made on every device; each device's chain travels whole and is
+    // verified where it arrives.
+    SyncedTable {
+        name: "audit_event",
+        table: "audit_events",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "chain",
+            "seq",
+            "occurred_at",
+            "user_id",
+            "username",
+            "role",
+            "device_id",
+            "request_id",
+            "client_request_id",
+            "action",
+            "entity",
+            "entity_id",
+            "details",
+            "key_id",
+            "prev_hash",
+            "hash",
+        ],
+        only: None,
+    },
+];
+
+/// One digest per synced table (`GET /sync/digest`), with its row count: equal on every node
+/// holding the same rows. Every value is read as text (`CAST … AS TEXT`), so a number or a
+/// date reads the same on SQLite and PostgreSQL; rows come in byte order of their id.
+pub async fn digests(db: &Db) -> StoreResult<BTreeMap<&'static str, (String, u64)>> {
+    let mut out = BTreeMap::new();
+    let mut conn = db.conn().await?;
+    for t in SYNCED {
+        let columns: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| format!("CAST({c} AS TEXT) AS {c}"))
+            .collect();
+        // PostgreSQL's default collation may order by locale; the digest wants byte order.
+        let order = match db.kind {
+            DbKind::Sqlite => t.id.to_string(),
+            DbKind::Postgres => format!("{} COLLATE \"C\"", t.id),
+        };
+        let filter = t.only.map(|w| format!(" WHERE {w}")).unwrap_or_default();
+        let sql = format!(
+            "SELECT {} FROM {}{filter} ORDER BY {order}",
+            columns.join(", "),
+            t.table
+        );
+        let mut hasher = TableHasher::new();
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        while let Some(r) = rows.try_next().await? {
+            let mut obj = Map::new();
+            for c in t.columns {
+                let v = row::opt_text(&r, c)?.map_or(Value::Null, Value::String);
+                obj.insert((*c).to_string(), v);
+            }
+            hasher.push(&Value::Object(obj));
+        }
+        out.insert(t.name, hasher.finish());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_declared_once_with_its_id_among_its_columns() {
+        let mut names: Vec<&str> = SYNCED.iter().map(|t| t.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SYNCED.len());
+        for t in SYNCED {
+            assert!(t.columns.contains(&t.id), "{}", t.name);
+        }
+        let users = SYNCED.iter().find(|t| t.table == "users").unwrap();
+        assert!(
+            !users.columns.contains(&"password_hash"),
+            "hashes never travel"
+        );
+    }
+}
