@@ -202,6 +202,69 @@ fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::code(ErrorCode::AuthInvalidToken))
 }
 
+/// A device syncing with this server (`docs/SYNC.md`): `Authorization: Device <secret>` names
+/// a registered device that is not revoked, and `X-ClinicDesk-Sync-Version` a protocol version
+/// the server speaks. A user's token is not a device's.
+#[derive(Debug, Clone)]
+pub struct SyncDevice {
+    pub device_id: String,
+    pub name: String,
+}
+
+impl SyncDevice {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            username: Some(format!("device:{}", self.name)),
+            device_id: Some(self.device_id.clone()),
+            request_id: Some(request_id()),
+            client_request_id: crate::envelope::client_request_id(),
+            ..Actor::default()
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SyncDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use clinicdesk_sync::protocol::{PROTOCOL_VERSION, VERSION_HEADER};
+        let version = parts
+            .headers
+            .get(VERSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim);
+        if version != Some(PROTOCOL_VERSION.to_string().as_str()) {
+            return Err(ApiError(
+                DomainError::new(ErrorCode::SyncVersionUnsupported).with_details(
+                    serde_json::json!({ "supported": [PROTOCOL_VERSION], "received": version }),
+                ),
+            ));
+        }
+        let secret = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Device "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::code(ErrorCode::AuthInvalidToken))?;
+        let mut conn = state.db.conn().await?;
+        let device = clinicdesk_store::devices::by_secret(&mut conn, &opaque_token_hash(secret))
+            .await?
+            .ok_or_else(|| ApiError::code(ErrorCode::AuthInvalidToken))?;
+        if device.revoked_at.is_some() {
+            return Err(ApiError::code(ErrorCode::SyncDeviceRevoked));
+        }
+        Ok(SyncDevice {
+            device_id: device.id,
+            name: device.name,
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 

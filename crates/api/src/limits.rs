@@ -36,6 +36,9 @@ pub enum RateClass {
     General,
     Analytics,
     Recommendations,
+    /// A device's push and pull (issue 9): a desktop syncing every second makes 3,600 of
+    /// each an hour, several desktops behind one address more.
+    Sync,
 }
 
 /// Requests per hour allowed at most; above this a budget is as good as unlimited and the
@@ -60,6 +63,7 @@ pub struct LimitConfig {
     pub general_per_hour: u32,
     pub analytics_per_hour: u32,
     pub recommendations_per_hour: u32,
+    pub sync_per_hour: u32,
     /// Failed logins for one username (on every transport: it protects the account).
     pub login_username: LockoutPolicy,
     /// Failed logins from one client address (over HTTP only; in-process there is none).
@@ -75,6 +79,7 @@ impl Default for LimitConfig {
             general_per_hour: 1000,
             analytics_per_hour: 100,
             recommendations_per_hour: 50,
+            sync_per_hour: 100_000,
             login_username: LockoutPolicy {
                 delay_after: 5,
                 lock_after: 10,
@@ -96,6 +101,7 @@ impl LimitConfig {
             RateClass::General => self.general_per_hour,
             RateClass::Analytics => self.analytics_per_hour,
             RateClass::Recommendations => self.recommendations_per_hour,
+            RateClass::Sync => self.sync_per_hour,
         };
         n.clamp(1, MAX_PER_HOUR)
     }

@@ -77,6 +77,9 @@ error_codes! {
     // Sync (issue 9).
     DeviceNotFound => "DEVICE_NOT_FOUND",
     DeviceAlreadyRevoked => "DEVICE_ALREADY_REVOKED",
+    SyncDeviceRevoked => "SYNC_DEVICE_REVOKED",
+    SyncVersionUnsupported => "SYNC_VERSION_UNSUPPORTED",
+    SyncBatchTooLarge => "SYNC_BATCH_TOO_LARGE",
 }
 
 impl ErrorCode {
@@ -116,6 +119,9 @@ impl ErrorCode {
             NoReceipt => 422,
             DeviceNotFound => 404,
             DeviceAlreadyRevoked => 409,
+            SyncDeviceRevoked => 403,
+            SyncVersionUnsupported => 400,
+            SyncBatchTooLarge => 413,
         }
     }
 
@@ -180,6 +186,13 @@ impl ErrorCode {
             NoReceipt => "패키지로 이용한 방문에는 영수증이 없습니다 (패키지 구매 영수증을 쓰세요)",
             DeviceNotFound => "기기를 찾을 수 없습니다",
             DeviceAlreadyRevoked => "이미 등록이 취소된 기기입니다",
+            SyncDeviceRevoked => {
+                "이 기기의 등록이 취소되어 동기화할 수 없습니다. 관리자에게 다시 등록을 요청하세요"
+            }
+            SyncVersionUnsupported => {
+                "서버가 이 동기화 프로토콜 버전을 지원하지 않습니다. 프로그램을 업데이트하세요"
+            }
+            SyncBatchTooLarge => "한 번에 보낼 수 있는 변경 수를 넘었습니다",
         }
     }
 }
@@ -255,6 +268,9 @@ impl ErrorCode {
             NoReceipt => "A visit paid by a package has no receipt (use the package's receipt)",
             DeviceNotFound => "Device not found",
             DeviceAlreadyRevoked => "The device was already revoked",
+            SyncDeviceRevoked => "This device was revoked and cannot sync. Ask an administrator to register it again",
+            SyncVersionUnsupported => "The server does not speak this sync protocol version. Update the program",
+            SyncBatchTooLarge => "Too many changes in one push",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

@@ -159,6 +159,10 @@ struct Args {
     #[arg(long, env = "CLINICDESK_RATE_LIMIT_RECOMMENDATIONS", default_value_t = 50,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
     rate_limit_recommendations: u32,
+    /// Requests per hour per client address on the sync routes (push and pull of devices).
+    #[arg(long, env = "CLINICDESK_RATE_LIMIT_SYNC", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000_000))]
+    rate_limit_sync: u32,
     /// Failed logins for one username after which answers slow down.
     #[arg(long, env = "CLINICDESK_LOGIN_DELAY_AFTER", default_value_t = 5)]
     login_delay_after: u32,
@@ -202,6 +206,7 @@ impl Args {
             general_per_hour: self.rate_limit_general,
             analytics_per_hour: self.rate_limit_analytics,
             recommendations_per_hour: self.rate_limit_recommendations,
+            sync_per_hour: self.rate_limit_sync,
             login_username: LockoutPolicy {
                 delay_after: self.login_delay_after,
                 lock_after: self.login_lock_after,

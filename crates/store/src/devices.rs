@@ -85,3 +85,26 @@ pub async fn revoke(w: &mut WriteTx, id: &str) -> StoreResult<bool> {
         .await?;
     Ok(true)
 }
+
+/// The device whose secret hashes to `secret_hash`, revoked or not (the caller tells a revoked
+/// device apart from an unknown secret).
+pub async fn by_secret(conn: &mut AnyConnection, secret_hash: &str) -> StoreResult<Option<Device>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE d.secret_hash = $1"
+    ))
+    .bind(secret_hash.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// Notes that a device synced (shown in the device list).
+pub async fn seen(w: &mut WriteTx, id: &str) -> StoreResult<()> {
+    let now = w.now().to_string();
+    sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(w.conn())
+        .await?;
+    Ok(())
+}

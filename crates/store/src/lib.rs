@@ -18,6 +18,7 @@ mod row;
 mod search_index;
 pub mod sessions;
 pub mod stats;
+pub mod sync_log;
 pub mod synced;
 pub mod users;
 mod write;

@@ -93,6 +93,8 @@ use today::*;
 use validation::*;
 
 contract!(
+    concurrent_pushes_reach_a_puller_exactly_once,
+    devices_push_and_pull_pages_without_loss_or_repeat,
     the_digest_says_whether_two_databases_hold_the_same_rows,
     devices_are_registered_once_and_revoked,
     purchases_are_cancelled_and_refunded_by_a_manager,

@@ -214,3 +214,365 @@ pub async fn the_digest_says_whether_two_databases_hold_the_same_rows(h: &Harnes
         "a synced column does count"
     );
 }
+
+/// A device of its own, registered by a manager: `(device_id, secret)`.
+async fn new_device(h: &Harness, name: &str) -> (String, String) {
+    let r = h
+        .post(
+            "/api/v1/devices",
+            &h.token("manager").await,
+            json!({"name": name}),
+        )
+        .await;
+    r.expect(201);
+    (
+        r.data()["device_id"].as_str().unwrap().to_string(),
+        r.data()["secret"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A call as a device: `Authorization: Device <secret>` and the protocol version.
+async fn as_device(
+    h: &Harness,
+    method: &str,
+    path: &str,
+    secret: &str,
+    body: Option<Value>,
+) -> super::harness::Resp {
+    let auth = format!("Device {secret}");
+    let payload = body.map_or(super::harness::Payload::None, super::harness::Payload::Json);
+    h.send(
+        method,
+        path,
+        None,
+        payload,
+        &[
+            ("authorization", auth.as_str()),
+            ("x-clinicdesk-sync-version", "1"),
+        ],
+    )
+    .await
+}
+
+/// An upsert of one customer field, as a node makes it.
+fn op(n: u64, node: u128) -> Value {
+    json!({
+        "op_id": clinicdesk_domain::ids::new_id(),
+        "entity": "customer",
+        "entity_id": clinicdesk_domain::ids::new_id(),
+        "kind": "upsert",
+        "fields": {"occupation": {
+            "value": format!("직업 {n}"),
+            "stamp": clinicdesk_sync::Stamp { time: 1_000 + n, node }.to_string(),
+            "base": null,
+        }},
+        "row": null,
+    })
+}
+
+/// Pulls until the end from `cursor`; the last cursor.
+async fn drain(h: &Harness, secret: &str, mut cursor: i64) -> i64 {
+    loop {
+        let r = as_device(
+            h,
+            "GET",
+            &format!("/api/v1/sync/pull?cursor={cursor}&limit=5000"),
+            secret,
+            None,
+        )
+        .await;
+        r.expect(200);
+        cursor = r.data()["cursor"].as_i64().unwrap();
+        if r.data()["more"] == false {
+            return cursor;
+        }
+    }
+}
+
+pub async fn devices_push_and_pull_pages_without_loss_or_repeat(h: &Harness) {
+    let (a_id, a) = new_device(h, "접수 PC A").await;
+    let (_, b) = new_device(h, "접수 PC B").await;
+
+    // Who may call: a registered device speaking version 1, not a user.
+    let staff = h.token("staff").await;
+    h.send(
+        "GET",
+        "/api/v1/sync/pull",
+        Some(&staff),
+        super::harness::Payload::None,
+        &[("x-clinicdesk-sync-version", "1")],
+    )
+    .await
+    .expect_error(401, "AUTH_INVALID_TOKEN");
+    as_device(h, "GET", "/api/v1/sync/pull", "0".repeat(64).as_str(), None)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    for version in [None, Some("2")] {
+        let auth = format!("Device {a}");
+        let mut headers = vec![("authorization", auth.as_str())];
+        if let Some(v) = version {
+            headers.push(("x-clinicdesk-sync-version", v));
+        }
+        let r = h
+            .send(
+                "GET",
+                "/api/v1/sync/pull",
+                None,
+                super::harness::Payload::None,
+                &headers,
+            )
+            .await;
+        r.expect_error(400, "SYNC_VERSION_UNSUPPORTED");
+        assert_eq!(r.body["error"]["details"]["supported"], json!([1]));
+    }
+
+    // B catches up first; from there it must see exactly what A pushes.
+    let start = drain(h, &b, 0).await;
+    let ops: Vec<Value> = (0..5).map(|n| op(n, 0xA)).collect();
+    let ids: Vec<Value> = ops.iter().map(|o| o["op_id"].clone()).collect();
+    let r = as_device(
+        h,
+        "POST",
+        "/api/v1/sync/push",
+        &a,
+        Some(json!({"ops": ops})),
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(r.data()["held"], json!(ids));
+    // The answer was lost: the same push again writes nothing and answers the same.
+    let again = as_device(
+        h,
+        "POST",
+        "/api/v1/sync/push",
+        &a,
+        Some(json!({"ops": ops})),
+    )
+    .await;
+    assert_eq!(again.data()["held"], json!(ids));
+    assert_eq!(h.count("sync_log", "device_id = $1", &a_id).await, 5);
+
+    // Pages of exactly the limit, then empty; one over the limit; and small pages.
+    let page = |cursor: i64, limit: i64| {
+        let b = b.clone();
+        async move {
+            let r = as_device(
+                h,
+                "GET",
+                &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}"),
+                &b,
+                None,
+            )
+            .await;
+            r.expect(200);
+            let d = r.data().clone();
+            (
+                d["changes"].as_array().unwrap().clone(),
+                d["cursor"].as_i64().unwrap(),
+                d["more"] == true,
+            )
+        }
+    };
+    let (changes, after, more) = page(start, 5).await;
+    assert_eq!(
+        changes
+            .iter()
+            .map(|c| c["op_id"].clone())
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert!(!more, "exactly the limit, and nothing after");
+    assert_eq!(changes[0], ops[0], "what arrives is what was sent");
+    let (empty, same, more) = page(after, 5).await;
+    assert!(empty.is_empty() && !more);
+    assert_eq!(same, after, "an empty page keeps the cursor");
+    let (four, c1, more) = page(start, 4).await;
+    assert_eq!(four.len(), 4);
+    assert!(more, "one over the limit");
+    let (last, c2, more) = page(c1, 4).await;
+    assert_eq!((last.len(), more, c2), (1, false, after));
+    let mut seen = Vec::new();
+    let mut cursor = start;
+    loop {
+        let (changes, next, more) = page(cursor, 2).await;
+        seen.extend(changes.into_iter().map(|c| c["op_id"].clone()));
+        cursor = next;
+        if !more {
+            break;
+        }
+    }
+    assert_eq!(seen, ids, "pages of two: every op once, in order");
+
+    // A does not get its own ops back, and its cursor moves past them.
+    let (own, a_cursor, _) = {
+        let r = as_device(
+            h,
+            "GET",
+            &format!("/api/v1/sync/pull?cursor={start}"),
+            &a,
+            None,
+        )
+        .await;
+        let d = r.data().clone();
+        (
+            d["changes"].as_array().unwrap().clone(),
+            d["cursor"].as_i64().unwrap(),
+            d["more"] == true,
+        )
+    };
+    assert!(own.iter().all(|c| !ids.contains(&c["op_id"])));
+    assert!(a_cursor >= after);
+
+    // Refusals: too many ops, a table that does not sync, a bad page size.
+    let many: Vec<Value> = (0..1001).map(|n| op(n, 0xA)).collect();
+    as_device(
+        h,
+        "POST",
+        "/api/v1/sync/push",
+        &a,
+        Some(json!({"ops": many})),
+    )
+    .await
+    .expect_error(413, "SYNC_BATCH_TOO_LARGE");
+    let mut bad = op(9, 0xA);
+    bad["entity"] = json!("auth_sessions");
+    let r = as_device(
+        h,
+        "POST",
+        "/api/v1/sync/push",
+        &a,
+        Some(json!({"ops": [bad]})),
+    )
+    .await;
+    r.expect_error(422, "VALIDATION_ERROR");
+    assert_eq!(r.field(), "ops[0].entity");
+    as_device(h, "GET", "/api/v1/sync/pull?limit=0", &a, None)
+        .await
+        .expect_error(422, "VALIDATION_ERROR");
+
+    // Who pushed is in the trail and the device list; a revoked device syncs no more.
+    assert!(!h.audit_events(&a_id, Some("sync.push")).await.is_empty());
+    let listed = h.get("/api/v1/devices", &h.token("manager").await).await;
+    let mine = listed.data()["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == json!(a_id))
+        .cloned()
+        .unwrap();
+    assert!(mine["last_seen_at"].is_string());
+    h.delete(&format!("/api/v1/devices/{a_id}"), &h.token("admin").await)
+        .await
+        .expect(200);
+    as_device(
+        h,
+        "POST",
+        "/api/v1/sync/push",
+        &a,
+        Some(json!({"ops": [op(1, 0xA)]})),
+    )
+    .await
+    .expect_error(403, "SYNC_DEVICE_REVOKED");
+    as_device(h, "GET", "/api/v1/sync/pull", &a, None)
+        .await
+        .expect_error(403, "SYNC_DEVICE_REVOKED");
+}
+
+/// Pushes from several devices at once while another pulls all along: the puller gets every
+/// op exactly once and each device's ops in the order it sent them — the cursor never passes
+/// over a push that commits late.
+pub async fn concurrent_pushes_reach_a_puller_exactly_once(h: &Harness) {
+    const DEVICES: usize = 4;
+    const BATCHES: usize = 5;
+    const PER_BATCH: usize = 10;
+    let mut pushers = Vec::new();
+    for d in 0..DEVICES {
+        pushers.push(new_device(h, &format!("동시 PC {d}")).await.1);
+    }
+    let (_, reader) = new_device(h, "읽는 PC").await;
+    let start = drain(h, &reader, 0).await;
+    let batches: Vec<(usize, Vec<Value>)> = (0..DEVICES)
+        .flat_map(|d| (0..BATCHES).map(move |b| (d, b)))
+        .map(|(d, b)| {
+            let ops = (0..PER_BATCH)
+                .map(|i| op((b * PER_BATCH + i) as u64, d as u128 + 1))
+                .collect();
+            (d, ops)
+        })
+        .collect();
+    let sent: Vec<Value> = batches
+        .iter()
+        .flat_map(|(_, ops)| ops.iter().map(|o| o["op_id"].clone()))
+        .collect();
+    let pushes = async {
+        // Each device sends its batches in order; the devices overlap.
+        super::cases::futures_join_all((0..DEVICES).map(|d| {
+            let mine: Vec<Vec<Value>> = batches
+                .iter()
+                .filter(|(x, _)| *x == d)
+                .map(|(_, ops)| ops.clone())
+                .collect();
+            let secret = pushers[d].clone();
+            async move {
+                for ops in mine {
+                    as_device(
+                        h,
+                        "POST",
+                        "/api/v1/sync/push",
+                        &secret,
+                        Some(json!({"ops": ops})),
+                    )
+                    .await
+                    .expect(200);
+                }
+            }
+        }))
+        .await
+    };
+    let pulls = async {
+        let mut got: Vec<Value> = Vec::new();
+        let mut cursor = start;
+        for _ in 0..2_000 {
+            let r = as_device(
+                h,
+                "GET",
+                &format!("/api/v1/sync/pull?cursor={cursor}&limit=7"),
+                &reader,
+                None,
+            )
+            .await;
+            r.expect(200);
+            got.extend(
+                r.data()["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["op_id"].clone()),
+            );
+            cursor = r.data()["cursor"].as_i64().unwrap();
+            if got.len() >= sent.len() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        got
+    };
+    let (_, got) = tokio::join!(pushes, pulls);
+    let mut unique = got.clone();
+    unique.sort_by_key(|v| v.as_str().unwrap_or("").to_string());
+    unique.dedup();
+    assert_eq!(unique.len(), got.len(), "no op twice");
+    let mut expected = sent.clone();
+    expected.sort_by_key(|v| v.as_str().unwrap_or("").to_string());
+    assert_eq!(unique, expected, "every op, none lost");
+    // Each device's ops keep their order.
+    for d in 0..DEVICES {
+        let theirs: Vec<&Value> = batches
+            .iter()
+            .filter(|(x, _)| *x == d)
+            .flat_map(|(_, ops)| ops.iter().map(|o| &o["op_id"]))
+            .collect();
+        let order: Vec<&Value> = got.iter().filter(|g| theirs.contains(g)).collect();
+        assert_eq!(order, theirs, "device {d}'s order");
+    }
+}

@@ -7,7 +7,7 @@
 //! Every extractor a handler takes implements [`ExtractorDoc`]; a new extractor type fails to
 //! compile in `route!` until it says what it reads (one line below).
 
-use crate::auth::{AuthUser, Authorized, Requirement};
+use crate::auth::{AuthUser, Authorized, Requirement, SyncDevice};
 use crate::body::{JsonBody, QueryMap};
 use crate::limits::ClientIp;
 use crate::state::AppState;
@@ -24,6 +24,8 @@ pub enum Access {
     Authenticated,
     /// Roles holding this capability (`crates/domain/src/role.rs`).
     Requires(Capability),
+    /// A registered sync device (`Authorization: Device <secret>`), not a user.
+    Device,
 }
 
 /// What the extractors of one handler read.
@@ -45,6 +47,7 @@ impl Reads {
     pub const fn and(self, other: Reads) -> Reads {
         Reads {
             access: match (self.access, other.access) {
+                (Access::Device, _) | (_, Access::Device) => Access::Device,
                 (Access::Requires(c), _) | (_, Access::Requires(c)) => Access::Requires(c),
                 (Access::Authenticated, _) | (_, Access::Authenticated) => Access::Authenticated,
                 _ => Access::Public,
@@ -69,6 +72,12 @@ impl<R: Requirement> ExtractorDoc for Authorized<R> {
 impl ExtractorDoc for AuthUser {
     const READS: Reads = Reads {
         access: Access::Authenticated,
+        ..Reads::NOTHING
+    };
+}
+impl ExtractorDoc for SyncDevice {
+    const READS: Reads = Reads {
+        access: Access::Device,
         ..Reads::NOTHING
     };
 }

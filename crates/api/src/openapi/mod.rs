@@ -30,6 +30,8 @@ use utoipa::openapi::path::Paths;
 const READS_MARK: &str = "x-clinicdesk-reads";
 /// The security scheme of every endpoint that needs a token.
 pub const BEARER: &str = "bearer";
+/// The security scheme of the sync endpoints a registered device calls.
+pub const DEVICE: &str = "device";
 /// The security scheme of the refresh cookie (`POST /auth/refresh` over HTTP).
 pub const REFRESH_COOKIE_SCHEME: &str = "refresh_cookie";
 /// Codes every endpoint under `/api/v1` can answer: the rate limit (over HTTP), the readiness
@@ -92,6 +94,7 @@ pub fn mark_operations(paths: &mut Paths, reads: Reads, handler: &str) {
     };
     let mark = json!({
         "public": reads.access == Access::Public,
+        "device": reads.access == Access::Device,
         "capability": capability,
         "roles": roles_for(reads.access),
         "json_body": reads.json_body,
@@ -129,6 +132,7 @@ pub fn roles_for(access: Access) -> Vec<&'static str> {
         .filter(|r| match access {
             Access::Public | Access::Authenticated => true,
             Access::Requires(c) => r.can(c),
+            Access::Device => false,
         })
         .map(Role::as_str)
         .collect()
@@ -188,6 +192,14 @@ pub fn complete(mut raw: utoipa::openapi::OpenApi) -> Document {
             "bearerFormat": "JWT",
             "description": "POST /api/v1/auth/login 이 주는 access_token (15분). \
                             The access_token from POST /api/v1/auth/login (15 minutes).",
+        },
+        DEVICE: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Device <secret>`: 기기 등록(POST /api/v1/devices)이 한 번 주는 비밀값, \
+                            `X-ClinicDesk-Sync-Version: 1`과 함께. The secret a device registration \
+                            answered once, with the protocol version header.",
         },
         REFRESH_COOKIE_SCHEME: {
             "type": "apiKey",
@@ -252,6 +264,7 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
         return;
     }
     let public = mark["public"] == json!(true);
+    let device = mark["device"] == json!(true);
     let roles: Vec<Value> = mark["roles"].as_array().cloned().unwrap_or_default();
     let enveloped = take(op, "x-envelope") != json!(false);
     let under_api = path.starts_with("/api/v1/");
@@ -259,6 +272,11 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
     // Roles and security.
     let roles_line = if public {
         "**역할 (roles):** 누구나, 토큰 없이 (anyone, no token)".to_string()
+    } else if device {
+        "**호출자 (caller):** 등록된 동기화 기기 (`Authorization: Device <secret>`, \
+         `X-ClinicDesk-Sync-Version: 1`); 사용자 토큰으로는 부를 수 없음 (a registered sync \
+         device, not a user)"
+            .to_string()
     } else {
         format!(
             "**역할 (roles):** {}",
@@ -278,6 +296,9 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
     });
     if public {
         op["x-roles"] = json!([]);
+    } else if device {
+        op["x-roles"] = json!([]);
+        op["security"] = json!([{ DEVICE: [] }]);
     } else {
         op["x-roles"] = json!(roles);
         op["security"] = json!([{ BEARER: roles }]);
@@ -333,10 +354,16 @@ fn complete_operation(op: &mut Value, path: &str, where_: &str, problems: &mut V
         let description = op["description"].as_str().unwrap_or("").to_string();
         op["description"] = json!(format!("{description}\n\n{line}"));
     }
-    if !public {
+    if device {
+        codes.extend([
+            ErrorCode::AuthInvalidToken,
+            ErrorCode::SyncDeviceRevoked,
+            ErrorCode::SyncVersionUnsupported,
+        ]);
+    } else if !public {
         codes.extend(TOKEN_CODES);
     }
-    if roles.len() < Role::ALL.len() {
+    if !device && roles.len() < Role::ALL.len() {
         codes.push(ErrorCode::ForbiddenRole);
     }
     if json_body {

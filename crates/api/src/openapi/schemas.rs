@@ -1814,3 +1814,101 @@ pub struct SyncTableDigest {
     digest: String,
     rows: i64,
 }
+
+string_enum!(/// 변경의 종류: upsert (항목 쓰기), fact (한 번만 넣는 사실), tombstone (삭제 표시)
+    OpKindName = ["upsert", "fact", "tombstone"]);
+
+/// 한 항목의 값과 그 쓰기의 스탬프, 그리고 그 쓰기가 바꾼 값의 스탬프 (`docs/SYNC.md`)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldVersion {
+    /// 항목의 값 (JSON 아무 값)
+    #[schema(value_type = Value)]
+    value: serde_json::Value,
+    /// HLC 스탬프: 16자리 시간 16진수 `-` 32자리 노드 16진수
+    stamp: String,
+    base: Option<String>,
+}
+
+/// 노드에서 생긴 변경 하나
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncOp {
+    /// 노드가 만든 UUIDv7: 같은 변경을 다시 보내도 한 번만 남습니다
+    op_id: String,
+    /// 동기화되는 테이블의 이름 (`GET /sync/digest`의 이름들)
+    entity: String,
+    entity_id: String,
+    kind: OpKindName,
+    /// upsert·tombstone: 항목별 값과 스탬프
+    fields: Option<BTreeMap<String, FieldVersion>>,
+    /// fact: 행 전체
+    #[schema(value_type = Option<Object>)]
+    row: Option<serde_json::Value>,
+}
+
+/// 받은 변경의 항목 하나 (보낸 그대로)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PulledFieldVersion {
+    /// 항목의 값 (JSON 아무 값)
+    #[schema(value_type = Value)]
+    value: serde_json::Value,
+    /// HLC 스탬프: 16자리 시간 16진수 `-` 32자리 노드 16진수
+    stamp: String,
+    base: Option<String>,
+}
+
+/// 받은 변경 하나 (보낸 그대로)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PulledOp {
+    /// 노드가 만든 UUIDv7: 같은 변경을 다시 보내도 한 번만 남습니다
+    op_id: String,
+    /// 동기화되는 테이블의 이름 (`GET /sync/digest`의 이름들)
+    entity: String,
+    entity_id: String,
+    kind: OpKindName,
+    /// upsert·tombstone: 항목별 값과 스탬프
+    fields: BTreeMap<String, PulledFieldVersion>,
+    /// fact: 행 전체
+    #[schema(value_type = Option<Object>)]
+    row: Option<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncPush {
+    /// 최대 1,000개
+    ops: Vec<SyncOp>,
+}
+
+/// 이 push의 변경 중 서버가 이제 가진 것들 (새로 받았거나 이미 있던 것): 노드는 정확히 이것들을
+/// 보낼 목록에서 지웁니다
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncHeld {
+    held: Vec<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SyncPullParams {
+    /// 이미 받은 마지막 위치 (처음에는 0)
+    #[param(minimum = 0)]
+    cursor: Option<i64>,
+    /// 한 페이지의 최대 변경 수 (1–5,000, 기본 1,000)
+    #[param(minimum = 1, maximum = 5000)]
+    limit: Option<i64>,
+}
+
+/// 커서 다음의 변경 한 페이지 (요청한 기기 자신의 변경은 빼고)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncPage {
+    changes: Vec<PulledOp>,
+    /// 다음에 물을 위치: 이 페이지를 적용한 트랜잭션에서 함께 저장합니다
+    cursor: i64,
+    /// 이 뒤에 변경이 더 있는지
+    more: bool,
+}

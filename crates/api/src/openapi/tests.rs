@@ -397,7 +397,12 @@ fn limits_cookies_and_transport_answers_are_documented() {
         .collect();
     assert!(!api.is_empty());
     for (method, path, op) in &api {
-        assert_eq!(op["x-rate-limit-class"], "general", "{method} {path}");
+        let class = if path.starts_with("/api/v1/sync/p") {
+            "sync"
+        } else {
+            "general"
+        };
+        assert_eq!(op["x-rate-limit-class"], class, "{method} {path}");
         let responses = op["responses"].as_object().expect("responses");
         assert!(!responses.is_empty());
         for (status, response) in responses {

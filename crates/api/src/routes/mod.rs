@@ -27,7 +27,7 @@ mod visits;
 pub(crate) use auth::REFRESH_COOKIE;
 
 use crate::envelope::{request_id, ApiError, RequestIds, REQUEST_IDS};
-use crate::limits::{self, ClassTable};
+use crate::limits::{self, ClassTable, RateClass};
 use crate::openapi::route;
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -53,12 +53,14 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 pub const MAX_CLIENT_REQUEST_ID: usize = 100;
 
 /// Rate-limit class of every route that is not `General` (seed 000: analytics 100/h,
-/// recommendations 50/h per user), by its full route path, e.g.
-/// `("/api/v1/customers/{id}/analytics", RateClass::Analytics)`. No route of the foundation is
-/// an analysis or a recommendation: `POST /packages` needs the Analytics *capability* but
-/// edits the price list, so it stays general. Analytics and recommendation endpoints add
-/// their line here when they arrive.
-pub(crate) const RATE_CLASSES: ClassTable = &[];
+/// recommendations 50/h per user; a device's push and pull have their own budget), by its full
+/// route path, e.g. `("/api/v1/customers/{id}/analytics", RateClass::Analytics)`.
+/// `POST /packages` needs the Analytics *capability* but edits the price list, so it stays
+/// general. Analytics and recommendation endpoints add their line here when they arrive.
+pub(crate) const RATE_CLASSES: ClassTable = &[
+    ("/api/v1/sync/push", RateClass::Sync),
+    ("/api/v1/sync/pull", RateClass::Sync),
+];
 
 pub fn router(state: AppState) -> Router {
     with_layers(api_router(), RATE_CLASSES, state)
@@ -120,6 +122,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(devices::list))
         .routes(route!(devices::revoke))
         .routes(route!(sync::digest))
+        .routes(route!(sync::push))
+        .routes(route!(sync::pull))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

@@ -1,0 +1,106 @@
+//! The central server's log of pushed ops, and the pages pulls read from it (`docs/SYNC.md`:
+//! messages and the cursor rule).
+
+use crate::row::{self, in_list, Params};
+use crate::{StoreResult, WriteTx};
+use clinicdesk_sync::protocol::Op;
+use serde_json::json;
+use sqlx::AnyConnection;
+use std::collections::HashSet;
+
+/// Keeps the ops of one push that the log does not hold yet, in the order given, and answers
+/// the ids of every op of the push: all of them are held now. A replayed push (the answer was
+/// lost) writes nothing and answers the same.
+pub async fn append(w: &mut WriteTx, device_id: &str, ops: &[Op]) -> StoreResult<Vec<String>> {
+    let ids: Vec<String> = ops.iter().map(|o| o.op_id.clone()).collect();
+    let mut held: HashSet<String> = HashSet::new();
+    if !ids.is_empty() {
+        let mut params = Params::default();
+        let list = in_list(&mut params, &ids);
+        let sql = format!("SELECT op_id FROM sync_log WHERE op_id IN {list}");
+        for r in params.bind(sqlx::query(&sql)).fetch_all(w.conn()).await? {
+            held.insert(row::text(&r, "op_id")?);
+        }
+    }
+    let mut fresh: Vec<&Op> = Vec::new();
+    for op in ops {
+        if held.insert(op.op_id.clone()) {
+            fresh.push(op);
+        }
+    }
+    if !fresh.is_empty() {
+        // Taking the counter row's lock here orders this push's changes after every push that
+        // committed before, and before every push that commits after.
+        let last: i64 =
+            sqlx::query_scalar("UPDATE sync_head SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+                .bind(fresh.len() as i64)
+                .fetch_one(w.conn())
+                .await?;
+        let first = last - fresh.len() as i64 + 1;
+        let now = w.now().to_string();
+        for (i, op) in fresh.iter().enumerate() {
+            let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            sqlx::query(
+                "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(first + i as i64)
+            .bind(op.op_id.clone())
+            .bind(device_id.to_string())
+            .bind(op.entity.clone())
+            .bind(op.entity_id.clone())
+            .bind(text)
+            .bind(now.clone())
+            .execute(w.conn())
+            .await?;
+        }
+    }
+    crate::devices::seen(w, device_id).await?;
+    w.audit(
+        "sync.push",
+        "device",
+        Some(device_id),
+        json!({ "ops": ops.len(), "new": fresh.len() }),
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// One page of the log after `cursor`, without the asking device's own ops: the ops, the
+/// cursor to ask from next and whether more follow.
+pub async fn page(
+    conn: &mut AnyConnection,
+    cursor: i64,
+    limit: i64,
+    except_device: &str,
+) -> StoreResult<(Vec<Op>, i64, bool)> {
+    // What is committed now, read first: a push that commits while this page is read lies
+    // beyond it and is read next time, never passed over.
+    let head: i64 = sqlx::query_scalar("SELECT seq FROM sync_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    // One more than asked for says whether more follow.
+    let rows = sqlx::query(
+        "SELECT seq, op FROM sync_log WHERE seq > $1 AND seq <= $2 AND device_id <> $3 \
+         ORDER BY seq LIMIT $4",
+    )
+    .bind(cursor)
+    .bind(head)
+    .bind(except_device.to_string())
+    .bind(limit + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let mut ops = Vec::new();
+    let mut last = cursor;
+    for r in rows.iter().take(limit as usize) {
+        last = row::int(r, "seq")?;
+        let op: Op = serde_json::from_str(&row::text(r, "op")?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        ops.push(op);
+    }
+    // Without more, everything up to the head is covered (the rest were this device's own):
+    // the cursor moves past them. Never backwards, for a cursor from before a restore.
+    let next = if more { last } else { head.max(cursor) };
+    Ok((ops, next, more))
+}
