@@ -80,6 +80,7 @@ error_codes! {
     SyncDeviceRevoked => "SYNC_DEVICE_REVOKED",
     SyncVersionUnsupported => "SYNC_VERSION_UNSUPPORTED",
     SyncBatchTooLarge => "SYNC_BATCH_TOO_LARGE",
+    SyncCursorAhead => "SYNC_CURSOR_AHEAD",
 }
 
 impl ErrorCode {
@@ -122,6 +123,7 @@ impl ErrorCode {
             SyncDeviceRevoked => 403,
             SyncVersionUnsupported => 400,
             SyncBatchTooLarge => 413,
+            SyncCursorAhead => 409,
         }
     }
 
@@ -193,6 +195,9 @@ impl ErrorCode {
                 "서버가 이 동기화 프로토콜 버전을 지원하지 않습니다. 프로그램을 업데이트하세요"
             }
             SyncBatchTooLarge => "한 번에 보낼 수 있는 변경 수를 넘었습니다",
+            SyncCursorAhead => {
+                "서버에 없는 위치부터 받으려 했습니다 (서버가 백업에서 복원되었을 수 있습니다). 처음부터 다시 받으세요"
+            }
         }
     }
 }
@@ -271,6 +276,7 @@ impl ErrorCode {
             SyncDeviceRevoked => "This device was revoked and cannot sync. Ask an administrator to register it again",
             SyncVersionUnsupported => "The server does not speak this sync protocol version. Update the program",
             SyncBatchTooLarge => "Too many changes in one push",
+            SyncCursorAhead => "The cursor is beyond what the server holds (it may have been restored from a backup). Pull again from the start",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

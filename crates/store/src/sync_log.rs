@@ -66,6 +66,13 @@ pub async fn append(w: &mut WriteTx, device_id: &str, ops: &[Op]) -> StoreResult
     Ok(ids)
 }
 
+/// The last sequence number committed.
+pub async fn head(conn: &mut AnyConnection) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT seq FROM sync_head WHERE id = 1")
+        .fetch_one(conn)
+        .await?)
+}
+
 /// One page of the log after `cursor`, without the asking device's own ops: the ops, the
 /// cursor to ask from next and whether more follow.
 pub async fn page(
@@ -76,9 +83,7 @@ pub async fn page(
 ) -> StoreResult<(Vec<Op>, i64, bool)> {
     // What is committed now, read first: a push that commits while this page is read lies
     // beyond it and is read next time, never passed over.
-    let head: i64 = sqlx::query_scalar("SELECT seq FROM sync_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = head(&mut *conn).await?;
     // One more than asked for says whether more follow.
     let rows = sqlx::query(
         "SELECT seq, op FROM sync_log WHERE seq > $1 AND seq <= $2 AND device_id <> $3 \

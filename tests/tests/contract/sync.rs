@@ -449,6 +449,12 @@ pub async fn devices_push_and_pull_pages_without_loss_or_repeat(h: &Harness) {
     as_device(h, "GET", "/api/v1/sync/pull?limit=0", &a, None)
         .await
         .expect_error(422, "VALIDATION_ERROR");
+    // A cursor beyond what the server holds (a server restored from a backup) is said, never
+    // answered with "nothing new".
+    let beyond = format!("/api/v1/sync/pull?cursor={}", after + 1_000_000);
+    let ahead = as_device(h, "GET", &beyond, &a, None).await;
+    ahead.expect_error(409, "SYNC_CURSOR_AHEAD");
+    assert!(ahead.body["error"]["details"]["head"].as_i64().unwrap() >= after);
 
     // Who pushed is in the trail and the device list; a revoked device syncs no more.
     assert!(!h.audit_events(&a_id, Some("sync.push")).await.is_empty());

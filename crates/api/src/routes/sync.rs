@@ -108,14 +108,25 @@ fn parse_push(body: &Value) -> Result<PushRequest, ApiError> {
 ///
 /// 커서 다음의 변경을 서버가 받은 순서대로, 요청한 기기 자신의 변경은 빼고 돌려줍니다. 기기는 한
 /// 페이지를 적용하고 `cursor`를 같은 트랜잭션에서 저장합니다: 중간에 끊겨도 저장한 곳부터 다시
-/// 받습니다. `more`가 true이면 바로 다음 페이지를 받습니다.
+/// 받습니다. `more`가 true이면 바로 다음 페이지를 받습니다. 서버가 가진 것보다 앞선 커서(서버가
+/// 백업에서 복원된 경우)는 409 `SYNC_CURSOR_AHEAD` (`details.head`): 처음부터 다시 받으면 되고,
+/// 두 번 받은 변경은 아무것도 바꾸지 않습니다.
 #[utoipa::path(get, path = "/sync/pull",
     params(SyncPullParams),
-    responses((status = 200, body = SyncPage)))]
+    responses((status = 200, body = SyncPage)),
+    extensions(("x-errors" = json!(["SYNC_CURSOR_AHEAD"]))))]
 pub async fn pull(State(state): State<AppState>, device: SyncDevice, q: QueryMap) -> ApiResult {
     let cursor = q.int("cursor", 0, 0, i64::MAX)?;
     let limit = q.int("limit", 1000, 1, MAX_PULL_LIMIT as i64)?;
     let mut conn = state.db.conn().await?;
+    let head = sync_log::head(&mut conn).await?;
+    if cursor > head {
+        // The node has seen more than this server holds: never answer "nothing new".
+        return Err(ApiError(
+            DomainError::new(ErrorCode::SyncCursorAhead)
+                .with_details(json!({ "head": head, "cursor": cursor })),
+        ));
+    }
     let (changes, cursor, more) =
         sync_log::page(&mut conn, cursor, limit, &device.device_id).await?;
     let page = serde_json::to_value(PullPage {
