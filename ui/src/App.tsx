@@ -15,6 +15,7 @@ import { CashUpScreen, canSeeCashUp } from './screens/CashUp';
 import { ClinicSettingsScreen, canEditClinic } from './screens/ClinicSettings';
 import { CustomerDetailScreen } from './screens/CustomerDetail';
 import { CustomerForm } from './screens/CustomerForm';
+import { DevicesScreen, canManageDevices } from './screens/Devices';
 import { Login, Logo } from './screens/Login';
 import { SearchScreen, resetSearchState } from './screens/Search';
 import { Setup } from './screens/Setup';
@@ -179,6 +180,9 @@ function Shell({ user }: { user: User }) {
     case 'clinicSettings':
       screen = <ClinicSettingsScreen />;
       break;
+    case 'devices':
+      screen = <DevicesScreen />;
+      break;
   }
 
   return (
@@ -232,6 +236,12 @@ function Shell({ user }: { user: User }) {
             <a class={`nav-item${route.name === 'clinicSettings' ? ' active' : ''}`} href={href({ name: 'clinicSettings' })} data-testid="nav-clinic" title={t('nav.clinic')}>
               <ClinicIcon />
               <span>{t('nav.clinic')}</span>
+            </a>
+          ) : null}
+          {canManageDevices(user.role) ? (
+            <a class={`nav-item${route.name === 'devices' ? ' active' : ''}`} href={href({ name: 'devices' })} data-testid="nav-devices" title={t('nav.devices')}>
+              <DevicesIcon />
+              <span>{t('nav.devices')}</span>
             </a>
           ) : null}
         </nav>
@@ -382,6 +392,17 @@ function ClinicIcon() {
     <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
       <path d="M3.5 17.5V7.5L10 3l6.5 4.5v10z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
       <path d="M10 8.5v5M7.5 11h5" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function DevicesIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <rect x="2.5" y="3.5" width="15" height="10" rx="1.6" fill="none" stroke="currentColor" stroke-width="1.7" />
+      <path d="M7 17h6M10 13.5V17" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+      <path d="M7.2 8.2a3 3 0 0 1 5-1.2M12.8 8.8a3 3 0 0 1-5 1.2" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" />
+      <path d="M12.6 5.6v1.6H11M7.4 11.4V9.8H9" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
     </svg>
   );
 }

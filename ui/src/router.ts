@@ -14,7 +14,8 @@ export type Route =
   // The day in the address, so that going back from a customer opened in the list returns
   // to the same day.
   | { name: 'cashUp'; date?: string }
-  | { name: 'clinicSettings' };
+  | { name: 'clinicSettings' }
+  | { name: 'devices' };
 
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
     return date ? { name: 'cashUp', date } : { name: 'cashUp' };
   }
   if (parts[0] === 'settings' && parts[1] === 'clinic') return { name: 'clinicSettings' };
+  if (parts[0] === 'devices') return { name: 'devices' };
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
@@ -60,6 +62,8 @@ export function href(route: Route): string {
       return route.date ? `#/cash-up?date=${encodeURIComponent(route.date)}` : '#/cash-up';
     case 'clinicSettings':
       return '#/settings/clinic';
+    case 'devices':
+      return '#/devices';
   }
 }
 

@@ -5,6 +5,7 @@ import {
   display,
   formatDate,
   formatDateTime,
+  formatKstDateTime,
   formatNumber,
   formatPercent,
   formatPhoneInput,
@@ -41,6 +42,16 @@ describe('format', () => {
     expect(formatDateTime('2024-05-30')).toBe('2024-05-30');
     expect(formatDateTime('2024-05-30T14:05:00')).toBe('2024-05-30 14:05');
     expect(todayISO(new Date(2024, 0, 5))).toBe('2024-01-05');
+  });
+
+  it('shows instants in the clinic’s time (KST) whatever the computer’s zone', () => {
+    expect(formatKstDateTime('2024-05-30T05:05:00Z')).toBe('2024-05-30 14:05');
+    // Past midnight in Seoul: the next day.
+    expect(formatKstDateTime('2024-05-30T15:30:59.900Z')).toBe('2024-05-31 00:30');
+    expect(formatKstDateTime('2024-05-30T14:05:00+09:00')).toBe('2024-05-30 14:05');
+    expect(formatKstDateTime(null)).toBe('—');
+    expect(formatKstDateTime('')).toBe('—');
+    expect(formatKstDateTime('not a date')).toBe('not a date');
   });
 
   it('does date arithmetic on calendar days', () => {

@@ -8,6 +8,8 @@ const FOCUSABLE =
 /**
  * A modal dialog: Esc closes, Tab stays inside, focus goes to the element marked
  * `data-autofocus` (or the first focusable one) and returns where it was on close.
+ * `closable={false}`: only the dialog's own buttons close it — no ×, Esc or click beside it
+ * (a dialog whose content is gone for good once closed).
  */
 export function Modal(props: {
   title: string;
@@ -17,12 +19,15 @@ export function Modal(props: {
   footer?: ComponentChildren;
   width?: number;
   busy?: boolean;
+  closable?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const closeRef = useRef(props.onClose);
   closeRef.current = props.onClose;
-  const busyRef = useRef(props.busy);
-  busyRef.current = props.busy;
+  // Busy or not closable: Esc, × and a click beside the dialog do nothing.
+  const blocked = props.busy || props.closable === false;
+  const busyRef = useRef(blocked);
+  busyRef.current = blocked;
 
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -38,6 +43,8 @@ export function Modal(props: {
   }, []);
 
   const onKeyDown = (e: KeyboardEvent) => {
+    // Not closable: no shortcut of the page (Ctrl+K to the search, …) leaves it either.
+    if (props.closable === false) e.stopPropagation();
     if (e.key === 'Escape') {
       e.preventDefault();
       e.stopPropagation();
@@ -63,7 +70,7 @@ export function Modal(props: {
     <div
       class="modal-backdrop"
       onMouseDown={(e) => {
-        if (e.target === e.currentTarget && !props.busy) props.onClose();
+        if (e.target === e.currentTarget && !blocked) props.onClose();
       }}
     >
       <div
@@ -79,9 +86,11 @@ export function Modal(props: {
       >
         <header class="modal-head">
           <h2 id={`${props.testid}-title`}>{props.title}</h2>
-          <button type="button" class="icon-btn" aria-label={t('common.close')} onClick={() => !props.busy && props.onClose()} tabIndex={-1}>
-            ×
-          </button>
+          {props.closable === false ? null : (
+            <button type="button" class="icon-btn" aria-label={t('common.close')} onClick={() => !props.busy && props.onClose()} tabIndex={-1}>
+              ×
+            </button>
+          )}
         </header>
         <div class="modal-body">{props.children}</div>
         {props.footer ? <footer class="modal-foot">{props.footer}</footer> : null}

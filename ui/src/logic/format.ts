@@ -68,6 +68,20 @@ export function formatDateTime(v: string | null | undefined): string {
   return `${isoDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+const KST_MS = 9 * 3600_000;
+
+/**
+ * An RFC3339 instant as the clinic's time (KST, UTC+9, no daylight saving) "2024-05-30 14:05",
+ * whatever time zone the computer is set to; null → "—"; unreadable text stays as it is.
+ */
+export function formatKstDateTime(v: string | null | undefined): string {
+  if (!v) return EMPTY;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return v;
+  const d = new Date(ms + KST_MS);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
 /** Whole days from `from` to `to` (YYYY-MM-DD, calendar days, DST-safe). */
 export function daysBetween(from: string, to: string): number {
   const a = Date.UTC(+from.slice(0, 4), +from.slice(5, 7) - 1, +from.slice(8, 10));
