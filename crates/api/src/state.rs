@@ -150,6 +150,6 @@ impl AppState {
 
     /// The clinic's calendar day. Clinics are in Korea: dates follow KST, not UTC.
     pub fn today(&self) -> NaiveDate {
-        (self.now() + chrono::Duration::hours(9)).date_naive()
+        clinicdesk_domain::follow_up::kst_day(self.now())
     }
 }

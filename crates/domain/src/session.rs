@@ -3,6 +3,7 @@
 
 use crate::error::{DomainError, DomainResult, ErrorCode};
 use crate::fields::*;
+use crate::follow_up::{kst_day, kst_day_start};
 use crate::messages::Msg;
 use crate::package::PAYMENT_METHODS;
 use crate::service::ServiceType;
@@ -148,21 +149,13 @@ pub struct SessionRecord {
 /// clinic day has changed) only a manager cancels it.
 pub const VOID_WINDOW_MINUTES: i64 = 10;
 
-/// The clinic's calendar day of an instant: clinics are in Korea, dates follow KST.
-pub fn clinic_day(t: DateTime<Utc>) -> NaiveDate {
-    (t + Duration::hours(9)).date_naive()
-}
-
 /// The end of the window in which a visit recorded at `created_at` may be voided by its
 /// recorder: ten minutes, and never past the end of that clinic day.
 pub fn void_until(created_at: &str) -> Option<DateTime<Utc>> {
     let created = DateTime::parse_from_rfc3339(created_at)
         .ok()?
         .with_timezone(&Utc);
-    let day_end = (clinic_day(created) + Duration::days(1))
-        .and_hms_opt(0, 0, 0)?
-        .and_utc()
-        - Duration::hours(9);
+    let day_end = kst_day_start(kst_day(created) + Duration::days(1));
     Some((created + Duration::minutes(VOID_WINDOW_MINUTES)).min(day_end))
 }
 
@@ -421,7 +414,7 @@ mod tests {
         assert!(check_own_void(&s, "u1", utc("2024-06-01T15:00:00Z")).is_err());
         assert_eq!(s.to_json()["void_until"], "2024-06-01T15:00:00.000Z");
         assert_eq!(
-            clinic_day(utc("2024-06-01T15:00:00Z")).to_string(),
+            kst_day(utc("2024-06-01T15:00:00Z")).to_string(),
             "2024-06-02"
         );
     }

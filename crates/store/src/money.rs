@@ -4,6 +4,7 @@
 use crate::row;
 use crate::{StoreResult, WriteTx};
 use chrono::{Duration, NaiveDate};
+use clinicdesk_domain::follow_up::kst_day_start;
 use clinicdesk_domain::money::{CashEntry, ClinicSettings};
 use clinicdesk_domain::ServiceType;
 use sqlx::any::AnyRow;
@@ -56,11 +57,7 @@ pub async fn seller_of(conn: &mut AnyConnection, purchase_id: &str) -> StoreResu
 /// The stored instants of one clinic day (KST midnight to midnight), as `[from, to)` in the
 /// UTC text form every `*_at` column holds — so they compare as text on both databases.
 fn day_bounds(day: NaiveDate) -> (String, String) {
-    let start = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| crate::timestamp(t.and_utc() - Duration::hours(9)))
-            .unwrap_or_default()
-    };
+    let start = |d: NaiveDate| crate::timestamp(kst_day_start(d));
     (start(day), start(day + Duration::days(1)))
 }
 

@@ -105,7 +105,7 @@ pub async fn page(
         ops.push(op);
     }
     // Without more, everything up to the head is covered (the rest were this device's own):
-    // the cursor moves past them. Never backwards, for a cursor from before a restore.
-    let next = if more { last } else { head.max(cursor) };
+    // the cursor moves past them. (A cursor beyond the head is refused before this.)
+    let next = if more { last } else { head };
     Ok((ops, next, more))
 }

@@ -4,7 +4,7 @@
 
 use super::customers::{checked_id, customer_in};
 use crate::auth::{
-    Administer, Analytics, Authorized, CancelActivity, ReadCustomers, RecordActivity,
+    Administer, Analytics, AuthUser, Authorized, CancelActivity, ReadCustomers, RecordActivity,
 };
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{ok, ApiError, ApiResult};
@@ -88,27 +88,12 @@ pub async fn purchase_receipt(
     let purchase = packages::get_purchase(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::code(ErrorCode::PurchaseNotFound))?;
-    let customer = customers::get(&mut conn, &purchase.customer_id)
-        .await?
-        .ok_or_else(|| ApiError::code(ErrorCode::PurchaseNotFound))?;
-    let clinic = money::clinic(&mut conn).await?;
     let seller = money::seller_of(&mut conn, id).await?;
-    drop(conn);
-    state
-        .db
-        .record_access(user.access(
-            &state.now_text(),
-            "receipt.read",
-            "package_purchase",
-            Some(id),
-        ))
-        .await?;
-    Ok(ok(receipt(Sale {
+    let sale = Sale {
         kind: "purchase",
         id: &purchase.id,
+        customer_id: &purchase.customer_id,
         date: purchase.purchase_date,
-        clinic: &clinic,
-        customer_name: &customer.name,
         staff_name: seller,
         item: &purchase.package_name,
         detail: package_contents(&purchase),
@@ -120,33 +105,58 @@ pub async fn purchase_receipt(
                 "refund_method": c.refund_method, "cancelled_at": c.cancelled_at,
             })
         }),
-        issued_at: state.now_text(),
-    })))
+    };
+    issue(
+        &state,
+        &user,
+        conn,
+        "package_purchase",
+        ErrorCode::PurchaseNotFound,
+        sale,
+    )
+    .await
 }
 
 /// One sale as a receipt shows it: a purchase or a paid visit is one line.
 struct Sale<'a> {
     kind: &'static str,
     id: &'a str,
+    customer_id: &'a str,
     date: chrono::NaiveDate,
-    clinic: &'a clinicdesk_domain::money::ClinicSettings,
-    customer_name: &'a str,
     staff_name: Option<String>,
     item: &'a str,
     detail: String,
     amount: i64,
     payment_method: Option<String>,
     cancellation: Option<Value>,
-    issued_at: String,
 }
 
-fn receipt(s: Sale) -> Value {
-    json!({
+/// The receipt of a sale: headed with the clinic's details and the customer's name, its
+/// reading logged (`receipt.read` on `entity`).
+async fn issue(
+    state: &AppState,
+    user: &AuthUser,
+    mut conn: clinicdesk_store::PooledConn,
+    entity: &str,
+    missing: ErrorCode,
+    s: Sale<'_>,
+) -> ApiResult {
+    let customer = customers::get(&mut conn, s.customer_id)
+        .await?
+        .ok_or_else(|| ApiError::code(missing))?;
+    let clinic = money::clinic(&mut conn).await?;
+    drop(conn);
+    let now = state.now_text();
+    state
+        .db
+        .record_access(user.access(&now, "receipt.read", entity, Some(s.id)))
+        .await?;
+    Ok(ok(json!({
         "receipt_number": receipt_number(s.date, s.id),
         "kind": s.kind,
-        "issued_at": s.issued_at,
-        "clinic": s.clinic.to_json(),
-        "customer_name": s.customer_name,
+        "issued_at": now,
+        "clinic": clinic.to_json(),
+        "customer_name": customer.name,
         "date": s.date.to_string(),
         "staff_name": s.staff_name,
         "items": [{
@@ -159,7 +169,7 @@ fn receipt(s: Sale) -> Value {
         "total": s.amount,
         "payment_method": s.payment_method,
         "cancellation": s.cancellation,
-    })
+    })))
 }
 
 /// `브레인 피드백 10회, 펄스 케어 10회 · 90일`: what the package holds, as a receipt line.
@@ -192,26 +202,11 @@ pub async fn visit_receipt(
     if visit.package_usage_id.is_some() || visit.amount == 0 {
         return Err(ApiError::code(ErrorCode::NoReceipt));
     }
-    let customer = customers::get(&mut conn, &visit.customer_id)
-        .await?
-        .ok_or_else(|| ApiError::code(ErrorCode::SessionNotFound))?;
-    let clinic = money::clinic(&mut conn).await?;
-    drop(conn);
-    state
-        .db
-        .record_access(user.access(
-            &state.now_text(),
-            "receipt.read",
-            "service_session",
-            Some(id),
-        ))
-        .await?;
-    Ok(ok(receipt(Sale {
+    let sale = Sale {
         kind: "visit",
         id: &visit.id,
+        customer_id: &visit.customer_id,
         date: visit.service_date,
-        clinic: &clinic,
-        customer_name: &customer.name,
         staff_name: visit.staff_name.clone(),
         item: visit.service_type.info().name,
         detail: format!("{}분", visit.duration_minutes),
@@ -223,8 +218,16 @@ pub async fn visit_receipt(
                 "refund_method": visit.payment_method, "cancelled_at": at,
             })
         }),
-        issued_at: state.now_text(),
-    })))
+    };
+    issue(
+        &state,
+        &user,
+        conn,
+        "service_session",
+        ErrorCode::SessionNotFound,
+        sale,
+    )
+    .await
 }
 
 /// 일일 정산 (the day's sales and refunds by payment method; managers)
