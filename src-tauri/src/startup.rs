@@ -177,9 +177,26 @@ pub async fn open_with(
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
     // The desktop's own UI may create the first administrator (the set-up screen), since it
     // reaches the router only in-process; demo accounts log in only in demo mode.
+    // The desktop is a sync node: its writes wait in its outbox until a central server it is
+    // connected to (settings → 동기화) holds them. The device secret sits beside the key rings.
+    let device_secret: std::sync::Arc<dyn clinicdesk_security::SecretStore> = match config.secrets {
+        SecretsPlace::Keyring(choice) => {
+            std::sync::Arc::new(crate::key_rings::KeyringSecrets::new(choice))
+        }
+        SecretsPlace::Files => std::sync::Arc::new(clinicdesk_security::FileSecrets::new(
+            crate::key_rings::secrets_dir(&config.data_dir),
+        )),
+    };
+    let engine = clinicdesk_api::sync_engine::SyncEngine::new(
+        db.clone(),
+        device_secret,
+        clinicdesk_api::sync_engine::EngineConfig::default(),
+        std::sync::Arc::new(chrono::Utc::now),
+    );
     let state = AppState::new(db.clone(), secrets)
         .with_demo_mode(config.demo)
-        .with_first_run_setup(true);
+        .with_first_run_setup(true)
+        .with_sync_engine(Some(engine.clone()));
     desktop.install_router(clinicdesk_api::router(state.clone()));
     state.prepare().await.context("database migration failed")?;
 
@@ -209,6 +226,8 @@ pub async fn open_with(
         }
     }
     desktop.mark_ready();
+    // Sync runs in the background once connected; reads and writes never wait for it.
+    engine.spawn();
     tracing::info!(
         elapsed_ms = crate::uptime_ms(),
         took_ms = started.elapsed().as_millis() as u64,

@@ -265,6 +265,29 @@ impl FromRequestParts<AppState> for SyncDevice {
     }
 }
 
+/// Who may connect this node to a central server: an admin or manager signed in here, or —
+/// on a node with no users yet (a new desktop whose first screen is "connect to your clinic's
+/// server") — anyone, since the server's own login in the same call is what authorises it.
+pub struct ConnectCaller(pub Option<AuthUser>);
+
+impl FromRequestParts<AppState> for ConnectCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut conn = state.db.conn().await?;
+        let users = users::count(&mut conn).await?;
+        drop(conn);
+        if users == 0 {
+            return Ok(ConnectCaller(None));
+        }
+        let caller = Authorized::<RegisterDevices>::from_request_parts(parts, state).await?;
+        Ok(ConnectCaller(Some(caller.user)))
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
@@ -325,6 +348,7 @@ requirement!(Analytics);
 requirement!(Administer);
 requirement!(ReviewReveals);
 requirement!(RegisterDevices);
+requirement!(ResolveConflicts);
 
 /// An authenticated caller whose role has `R`'s capability; otherwise 403 `FORBIDDEN_ROLE`.
 pub struct Authorized<R: Requirement> {

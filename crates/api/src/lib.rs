@@ -11,6 +11,7 @@ mod login_guard;
 pub mod openapi;
 mod routes;
 mod state;
+pub mod sync_engine;
 pub mod transport;
 
 pub use auth::Claims;

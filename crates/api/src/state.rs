@@ -64,6 +64,8 @@ pub struct AppState {
     /// first run does; a server never does (its administrator is made with
     /// `clinicdesk-server users create`).
     pub first_run_setup: bool,
+    /// A node's sync engine (`None` on the central server, which syncs with no one).
+    pub sync_engine: Option<Arc<crate::sync_engine::SyncEngine>>,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
     limits: Arc<Limits>,
@@ -82,6 +84,7 @@ impl AppState {
             secrets: Arc::new(secrets),
             demo_mode: false,
             first_run_setup: false,
+            sync_engine: None,
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
             limits: Arc::new(Limits::new(LimitConfig::default())),
@@ -102,6 +105,17 @@ impl AppState {
     /// The same state with demo mode on or off.
     pub fn with_demo_mode(mut self, on: bool) -> AppState {
         self.demo_mode = on;
+        self
+    }
+
+    /// This state as a sync node with `engine` (its database logs its writes in the outbox),
+    /// or — `None` — as the central server (its database logs its writes for the devices).
+    pub fn with_sync_engine(
+        mut self,
+        engine: Option<Arc<crate::sync_engine::SyncEngine>>,
+    ) -> AppState {
+        self.db.set_central(engine.is_none());
+        self.sync_engine = engine;
         self
     }
 

@@ -81,6 +81,11 @@ error_codes! {
     SyncVersionUnsupported => "SYNC_VERSION_UNSUPPORTED",
     SyncBatchTooLarge => "SYNC_BATCH_TOO_LARGE",
     SyncCursorAhead => "SYNC_CURSOR_AHEAD",
+    SyncClockSkew => "SYNC_CLOCK_SKEW",
+    SyncNotConnected => "SYNC_NOT_CONNECTED",
+    SyncUpstreamFailed => "SYNC_UPSTREAM_FAILED",
+    SyncConflictNotFound => "SYNC_CONFLICT_NOT_FOUND",
+    SyncIsCentral => "SYNC_IS_CENTRAL",
 }
 
 impl ErrorCode {
@@ -124,6 +129,11 @@ impl ErrorCode {
             SyncVersionUnsupported => 400,
             SyncBatchTooLarge => 413,
             SyncCursorAhead => 409,
+            SyncClockSkew => 409,
+            SyncNotConnected => 409,
+            SyncUpstreamFailed => 502,
+            SyncConflictNotFound => 404,
+            SyncIsCentral => 409,
         }
     }
 
@@ -198,6 +208,13 @@ impl ErrorCode {
             SyncCursorAhead => {
                 "서버에 없는 위치부터 받으려 했습니다 (서버가 백업에서 복원되었을 수 있습니다). 처음부터 다시 받으세요"
             }
+            SyncClockSkew => {
+                "변경의 시각이 이 컴퓨터의 시계보다 7일 넘게 앞섭니다. 두 컴퓨터의 날짜와 시간을 맞춰 주세요"
+            }
+            SyncNotConnected => "이 PC는 아직 동기화 서버에 연결되지 않았습니다. 설정에서 서버에 연결하세요",
+            SyncUpstreamFailed => "동기화 서버와 통신하지 못했습니다",
+            SyncConflictNotFound => "해결할 충돌을 찾을 수 없습니다 (이미 해결되었을 수 있습니다)",
+            SyncIsCentral => "이 서버는 중앙 서버입니다. 다른 서버에 연결하지 않습니다",
         }
     }
 }
@@ -277,6 +294,11 @@ impl ErrorCode {
             SyncVersionUnsupported => "The server does not speak this sync protocol version. Update the program",
             SyncBatchTooLarge => "Too many changes in one push",
             SyncCursorAhead => "The cursor is beyond what the server holds (it may have been restored from a backup). Pull again from the start",
+            SyncClockSkew => "A change is stamped more than 7 days ahead of this computer's clock. Set both computers' date and time",
+            SyncNotConnected => "This computer is not connected to a sync server yet. Connect it in the settings",
+            SyncUpstreamFailed => "Could not talk to the sync server",
+            SyncConflictNotFound => "No such open conflict (it may have been resolved already)",
+            SyncIsCentral => "This is the central server; it does not connect to another",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

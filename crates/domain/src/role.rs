@@ -37,6 +37,8 @@ pub enum Capability {
     /// Register and revoke the devices that sync with the central server (issue 9 gives this
     /// to managers as well as admins: a branch manager sets up the front-desk PCs).
     RegisterDevices,
+    /// See sync conflicts (both values of a field two desktops changed apart) and pick one.
+    ResolveConflicts,
 }
 
 impl Role {
@@ -71,7 +73,7 @@ impl Role {
                 matches!(self, Admin | Manager | Doctor | Staff)
             }
             HealthData => matches!(self, Admin | Doctor),
-            CancelActivity | Analytics | ReviewReveals | RegisterDevices => {
+            CancelActivity | Analytics | ReviewReveals | RegisterDevices | ResolveConflicts => {
                 matches!(self, Admin | Manager)
             }
             DeleteCustomers | Administer => self == Admin,
@@ -103,6 +105,7 @@ mod tests {
                 Administer,
                 ReviewReveals,
                 RegisterDevices,
+                ResolveConflicts,
             ] {
                 assert_eq!(role.can(cap), caps.contains(&cap), "{role:?} {cap:?}");
             }
@@ -122,6 +125,7 @@ mod tests {
                 Analytics,
                 ReviewReveals,
                 RegisterDevices,
+                ResolveConflicts,
             ],
         );
         expect(
@@ -137,6 +141,7 @@ mod tests {
                 Administer,
                 ReviewReveals,
                 RegisterDevices,
+                ResolveConflicts,
             ],
         );
         expect(Role::Patient, &[]);

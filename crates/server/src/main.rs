@@ -194,6 +194,23 @@ struct Args {
     #[arg(long, env = "CLINICDESK_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_read_timeout_secs: u64,
+    /// Run as a sync node of this central server (a branch server, or a headless node in tests
+    /// and scripts) instead of being a central server: its writes wait in its outbox and
+    /// sync in the background. Connect it with `POST /api/v1/sync/connect`, or give
+    /// `--upstream-username` and `CLINICDESK_UPSTREAM_PASSWORD` to connect at start.
+    #[arg(long, env = "CLINICDESK_UPSTREAM")]
+    upstream: Option<String>,
+    /// Connect to `--upstream` at start as this admin or manager (once; the device secret is
+    /// kept in the secrets directory, owner-only).
+    #[arg(long, env = "CLINICDESK_UPSTREAM_USERNAME", requires = "upstream")]
+    upstream_username: Option<String>,
+    /// Milliseconds between sync rounds on a node.
+    #[arg(long, env = "CLINICDESK_SYNC_INTERVAL_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    sync_interval_ms: u64,
+    /// Changes per pull page on a node (1–5,000).
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(i64).range(1..=5000))]
+    sync_pull_limit: i64,
     /// Exit when standard input closes (lets a test harness own the server's lifetime).
     #[arg(long, hide = true)]
     exit_on_stdin_close: bool,
@@ -387,9 +404,26 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         .with_context(|| "cannot open the database".to_string())?;
     // A server never offers the first-run set-up screen: its first administrator is made with
     // `clinicdesk-server users create`.
+    let engine = args.upstream.as_ref().map(|_| {
+        let store: std::sync::Arc<dyn clinicdesk_security::SecretStore> = std::sync::Arc::new(
+            clinicdesk_security::FileSecrets::new(args.database.secrets_dir()),
+        );
+        let config = clinicdesk_api::sync_engine::EngineConfig {
+            interval: Duration::from_millis(args.sync_interval_ms),
+            pull_limit: args.sync_pull_limit,
+            ..Default::default()
+        };
+        clinicdesk_api::sync_engine::SyncEngine::new(
+            db.clone(),
+            store,
+            config,
+            std::sync::Arc::new(chrono::Utc::now),
+        )
+    });
     let mut state = AppState::new(db, secrets)
         .with_limits(args.limits())
-        .with_demo_mode(args.demo);
+        .with_demo_mode(args.demo)
+        .with_sync_engine(engine.clone());
     state.secure_cookies = args.secure_cookies;
     state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
 
@@ -400,11 +434,28 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "listening");
 
     let (warming, demo, demo_customers) = (state.clone(), args.demo, args.demo_customers);
+    let upstream = args
+        .upstream
+        .clone()
+        .zip(args.upstream_username.clone())
+        .map(|(url, user)| {
+            (
+                url,
+                user,
+                std::env::var("CLINICDESK_UPSTREAM_PASSWORD").unwrap_or_default(),
+            )
+        });
     tokio::spawn(async move {
         if let Err(e) = warm_up(warming, demo, demo_customers).await {
             // Without a migrated database the server cannot do anything useful.
             tracing::error!(error = %format!("{e:#}"), "warm-up failed");
             std::process::exit(1);
+        }
+        if let Some(engine) = engine {
+            if let Some((url, user, password)) = upstream {
+                connect_at_start(&engine, &url, &user, &password).await;
+            }
+            engine.spawn();
         }
     });
     let options = serve::ServeOptions {
@@ -419,6 +470,31 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     .await;
     state.db.close().await;
     Ok(())
+}
+
+/// `--upstream-username`: connects once, unless this node is connected already.
+async fn connect_at_start(
+    engine: &clinicdesk_api::sync_engine::SyncEngine,
+    url: &str,
+    user: &str,
+    password: &str,
+) {
+    match engine.status().await {
+        Ok(s) if s["connected"] == true => return,
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(code = e.0.code.as_str(), "cannot read the sync state");
+            return;
+        }
+    }
+    let name = format!("headless node {}", std::process::id());
+    let actor = clinicdesk_store::Actor::system(&format!("connect:{user}"));
+    match engine.connect(&actor, url, user, password, &name).await {
+        Ok(device) => tracing::info!(device_id = %device, upstream = %url, "connected"),
+        Err(e) => {
+            tracing::error!(code = e.0.code.as_str(), message = %e.0.message, "cannot connect upstream")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use clinicdesk_domain::customer::CustomerRecord;
 use clinicdesk_domain::search::{PageSpec, SearchFilter, SortKey, TextQuery};
 use clinicdesk_domain::stats::CustomerStats;
 use clinicdesk_domain::ServiceType;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -60,11 +60,6 @@ fn digits(s: &Option<String>) -> Option<String> {
 
 fn list_json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
-/// The full stored row as a sync payload.
-fn payload(c: &CustomerRecord) -> Value {
-    serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
 async fn write_row(w: &mut WriteTx, c: &CustomerRecord, insert: bool) -> StoreResult<()> {
@@ -122,7 +117,7 @@ async fn write_row(w: &mut WriteTx, c: &CustomerRecord, insert: bool) -> StoreRe
 pub async fn insert(w: &mut WriteTx, c: &CustomerRecord, similar: &[String]) -> StoreResult<()> {
     write_row(w, c, true).await?;
     stats::refresh_customer(w.conn(), &c.id).await?;
-    w.change("customer", &c.id, "insert", &payload(c)).await?;
+    w.change("customer", &c.id).await?;
     let mut details = json!({ "fields": "all" });
     if !similar.is_empty() {
         details["confirmed_distinct_from"] = json!(similar);
@@ -140,30 +135,9 @@ pub async fn update(
     similar: &[String],
 ) -> StoreResult<()> {
     write_row(w, c, false).await?;
-    let full = payload(c);
-    // `changed` names body fields; two of them are sections stored as several columns.
-    let stored = |column: &str| {
-        let section = match column {
-            "consent_privacy"
-            | "consent_marketing"
-            | "consent_health_data"
-            | "consent_updated_at" => "consent",
-            "preferred_channels" | "contact_time" => "communication_preferences",
-            other => other,
-        };
-        column == "updated_at" || changed.iter().any(|f| f == column || f == section)
-    };
-    let patch: serde_json::Map<String, Value> = full
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| stored(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    w.change("customer", &c.id, "update", &Value::Object(patch))
-        .await?;
+    // What changed is read back from the row itself (see `capture`): every column, the
+    // consent and communication columns too.
+    w.change("customer", &c.id).await?;
     let mut details = json!({ "fields": changed });
     if !similar.is_empty() {
         details["confirmed_distinct_from"] = json!(similar);
@@ -386,45 +360,8 @@ pub async fn search(
 pub async fn anonymize(w: &mut WriteTx, anonymized: &CustomerRecord) -> StoreResult<i64> {
     write_row(w, anonymized, false).await?;
     let id = anonymized.id.clone();
-    let sessions = sqlx::query("UPDATE service_sessions SET session_notes = NULL, staff_name = NULL WHERE customer_id = $1")
-        .bind(id.clone())
-        .execute(w.conn())
-        .await?
-        .rows_affected();
-    let interactions = sqlx::query(
-        "UPDATE interactions SET notes = NULL, outcome = NULL, follow_up_notes = NULL WHERE customer_id = $1",
-    )
-    .bind(id.clone())
-    .execute(w.conn())
-    .await?
-    .rows_affected();
-    let follow_up_notes = sqlx::query(
-        "UPDATE follow_up_events SET note = NULL WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)",
-    )
-    .bind(id.clone())
-    .execute(w.conn())
-    .await?
-    .rows_affected();
-    let purchases = sqlx::query("UPDATE package_purchases SET notes = NULL WHERE customer_id = $1")
-        .bind(id.clone())
-        .execute(w.conn())
-        .await?
-        .rows_affected();
-    // Why a visit or a purchase was cancelled is free text, and may name the person.
-    let mut reasons = 0;
-    for sql in [
-        "UPDATE session_cancellations SET reason = NULL WHERE session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
-        "UPDATE purchase_cancellations SET reason = NULL WHERE purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)",
-    ] {
-        reasons += sqlx::query(sql)
-            .bind(id.clone())
-            .execute(w.conn())
-            .await?
-            .rows_affected();
-    }
-    let related = (sessions + interactions + follow_up_notes + purchases + reasons) as i64;
-    w.change("customer", &id, "anonymize", &payload(anonymized))
-        .await?;
+    w.change("customer", &id).await?;
+    let related = scrub_related(w, &id).await?;
     w.audit(
         "customer.anonymize",
         "customer",
@@ -435,11 +372,87 @@ pub async fn anonymize(w: &mut WriteTx, anonymized: &CustomerRecord) -> StoreRes
     Ok(related)
 }
 
+/// The free text of an anonymised customer's visits, interactions, purchases and
+/// cancellations removed, and every copy of their data sync keeps (outbox, log, conflicts)
+/// rewritten to what is left. Run by the anonymisation and wherever it arrives by sync, and
+/// again when a fact about them arrives later; a second run changes nothing.
+pub async fn scrub_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
+    let mut related = 0;
+    for sql in [
+        "UPDATE service_sessions SET session_notes = NULL, staff_name = NULL WHERE customer_id = $1 \
+         AND (session_notes IS NOT NULL OR staff_name IS NOT NULL)",
+        "UPDATE interactions SET notes = NULL, outcome = NULL, follow_up_notes = NULL WHERE customer_id = $1 \
+         AND (notes IS NOT NULL OR outcome IS NOT NULL OR follow_up_notes IS NOT NULL)",
+        "UPDATE follow_up_events SET note = NULL WHERE note IS NOT NULL \
+         AND follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)",
+        "UPDATE package_purchases SET notes = NULL WHERE customer_id = $1 AND notes IS NOT NULL",
+        // Why a visit or a purchase was cancelled is free text, and may name the person.
+        "UPDATE session_cancellations SET reason = NULL WHERE reason IS NOT NULL \
+         AND session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
+        "UPDATE purchase_cancellations SET reason = NULL WHERE reason IS NOT NULL \
+         AND purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)",
+    ] {
+        related += sqlx::query(sql)
+            .bind(id.to_string())
+            .execute(w.conn())
+            .await?
+            .rows_affected() as i64;
+    }
+    for (entity, fact_id) in facts_of(w, id).await? {
+        crate::sync_node::rewrite_copies(w.conn(), entity, &fact_id).await?;
+    }
+    crate::sync_node::rewrite_copies(w.conn(), "customer", id).await?;
+    Ok(related)
+}
+
+/// Every synced fact about a customer, by table name and id.
+async fn facts_of(w: &mut WriteTx, id: &str) -> StoreResult<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    for (entity, sql) in [
+        ("service_session", "SELECT id AS x FROM service_sessions WHERE customer_id = $1"),
+        ("session_cancellation", "SELECT session_id AS x FROM session_cancellations WHERE session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)"),
+        ("package_purchase", "SELECT id AS x FROM package_purchases WHERE customer_id = $1"),
+        ("purchase_cancellation", "SELECT purchase_id AS x FROM purchase_cancellations WHERE purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)"),
+        ("interaction", "SELECT id AS x FROM interactions WHERE customer_id = $1"),
+        ("follow_up_event", "SELECT id AS x FROM follow_up_events WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)"),
+    ] {
+        for r in sqlx::query(sql).bind(id.to_string()).fetch_all(w.conn()).await? {
+            out.push((entity, row::text(&r, "x")?));
+        }
+    }
+    Ok(out)
+}
+
 /// Deletes a customer and everything recorded about them. The customer row stays as a
 /// tombstone without personal data so the deletion can be synchronised. Returns the number
 /// of related records removed.
 pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<i64> {
     let id = tombstone.id.clone();
+    let related = remove_related(w, &id).await?;
+    write_row(w, tombstone, false).await?;
+    let now = w.now().to_string();
+    sqlx::query("UPDATE customers SET deleted_at = $1 WHERE id = $2")
+        .bind(now.clone())
+        .bind(id.clone())
+        .execute(w.conn())
+        .await?;
+    w.change("customer", &id).await?;
+    crate::sync_node::rewrite_copies(w.conn(), "customer", &id).await?;
+    w.audit(
+        "customer.delete",
+        "customer",
+        Some(&id),
+        json!({ "related_records": related }),
+    )
+    .await?;
+    Ok(related)
+}
+
+/// Removes everything recorded about a deleted customer, and every copy sync keeps of it
+/// (the outbox's and the log's entries of those rows). Run by the deletion and wherever it
+/// arrives by sync, and again when a fact about them arrives later.
+pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
+    let facts = facts_of(w, id).await?;
     let mut related = 0i64;
     for sql in [
         "DELETE FROM session_cancellations WHERE session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
@@ -452,28 +465,15 @@ pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<
         "DELETE FROM interactions WHERE customer_id = $1",
         "DELETE FROM customer_stats WHERE customer_id = $1",
     ] {
-        let n = sqlx::query(sql).bind(id.clone()).execute(w.conn()).await?.rows_affected() as i64;
+        let n = sqlx::query(sql).bind(id.to_string()).execute(w.conn()).await?.rows_affected() as i64;
         // Roll-ups are not records of their own.
         if !sql.contains("_stats") && !sql.contains("FROM follow_ups ") {
             related += n;
         }
     }
-    write_row(w, tombstone, false).await?;
-    let now = w.now().to_string();
-    sqlx::query("UPDATE customers SET deleted_at = $1 WHERE id = $2")
-        .bind(now.clone())
-        .bind(id.clone())
-        .execute(w.conn())
-        .await?;
-    w.change("customer", &id, "delete", &json!({ "deleted_at": now }))
-        .await?;
-    w.audit(
-        "customer.delete",
-        "customer",
-        Some(&id),
-        json!({ "related_records": related }),
-    )
-    .await?;
+    for (entity, fact_id) in facts {
+        crate::sync_node::rewrite_copies(w.conn(), entity, &fact_id).await?;
+    }
     Ok(related)
 }
 

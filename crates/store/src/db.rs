@@ -22,6 +22,8 @@ pub(crate) struct AuditSetup {
     pub(crate) change_chain: String,
     pub(crate) access_chain: String,
     pub(crate) keys: clinicdesk_security::KeyRing,
+    /// Stamps this node's writes (its id is derived from the node id).
+    pub(crate) clock: std::sync::Arc<clinicdesk_sync::clock::SyncClock>,
 }
 
 /// A connection pool on either database. Cheap to clone.
@@ -38,6 +40,8 @@ pub struct Db {
     pub(crate) access_logger: crate::access_log::Handle,
     /// List and search (see `search_index`), shared by every clone.
     pub(crate) search_index: std::sync::Arc<crate::search_index::SearchIndex>,
+    /// Whether this database is the central server's, and what sync learnt about its tables.
+    pub(crate) sync: std::sync::Arc<crate::sync_node::SyncRole>,
     /// SQLite only: the background WAL checkpoints.
     _checkpointer: Option<crate::checkpoint::Checkpointer>,
 }
@@ -180,6 +184,7 @@ impl Db {
             audit: Default::default(),
             access_logger: Default::default(),
             search_index: Default::default(),
+            sync: Default::default(),
             _checkpointer: checkpointer,
         })
     }
@@ -236,11 +241,13 @@ impl Db {
             }
         }
         drop(conn);
+        let clock = crate::sync_node::clock_of(&node);
         let _ = self.audit.set(AuditSetup {
             node,
             change_chain,
             access_chain,
             keys,
+            clock: std::sync::Arc::new(clock),
         });
         Ok(())
     }
@@ -277,6 +284,7 @@ impl Db {
             audit: self.audit.clone(),
             access_logger: Default::default(),
             search_index: self.search_index.clone(),
+            sync: self.sync.clone(),
             _checkpointer: None,
         }
     }

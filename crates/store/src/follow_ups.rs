@@ -226,6 +226,21 @@ async fn refresh(conn: &mut AnyConnection, id: &str) -> StoreResult<FollowUpStat
     Ok(status)
 }
 
+/// Refolds the follow-up an interaction asked for, if it asked for one (an interaction or
+/// an event that arrived by sync).
+pub(crate) async fn refresh_if_asked(conn: &mut AnyConnection, id: &str) -> StoreResult<()> {
+    let asked: Option<String> =
+        sqlx::query_scalar("SELECT follow_up_date FROM interactions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+    if asked.is_some() {
+        refresh(conn, id).await?;
+    }
+    Ok(())
+}
+
 /// Opens the roll-up row of a follow-up an interaction just asked for.
 pub(crate) async fn opened(w: &mut WriteTx, interaction_id: &str) -> StoreResult<()> {
     refresh(w.conn(), interaction_id).await.map(|_| ())
@@ -266,7 +281,6 @@ pub async fn add_event(w: &mut WriteTx, e: NewEvent<'_>) -> StoreResult<(String,
         &format!("follow_up.{}", e.kind),
         "follow_up_event",
         &id,
-        "insert",
         &json!({
             "follow_up_id": e.follow_up.id,
             "customer_id": e.follow_up.customer_id,

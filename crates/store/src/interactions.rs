@@ -67,14 +67,8 @@ pub async fn insert(w: &mut WriteTx, i: &InteractionRecord) -> StoreResult<()> {
     .bind(i.created_at.clone())
     .execute(w.conn())
     .await?;
-    w.record(
-        "interaction.create",
-        "interaction",
-        &i.id,
-        "insert",
-        &i.to_json(),
-    )
-    .await?;
+    w.record("interaction.create", "interaction", &i.id, &i.to_json())
+        .await?;
     if f.is_some_and(|f| f.required && f.date.is_some()) {
         crate::follow_ups::opened(w, &i.id).await?;
     }

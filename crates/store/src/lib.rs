@@ -5,7 +5,9 @@
 //! sync outbox entry.
 
 pub mod access_log;
+pub mod apply;
 pub mod audit;
+mod capture;
 mod checkpoint;
 pub mod customers;
 mod db;
@@ -19,6 +21,7 @@ mod search_index;
 pub mod sessions;
 pub mod stats;
 pub mod sync_log;
+pub mod sync_node;
 pub mod synced;
 pub mod users;
 mod write;

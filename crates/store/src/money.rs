@@ -35,9 +35,8 @@ pub async fn set_clinic(w: &mut WriteTx, c: &ClinicSettings) -> StoreResult<()> 
     .await?;
     w.record(
         "settings.clinic.update",
-        "setting",
+        "clinic_settings",
         CLINIC_KEY,
-        "update",
         &value,
     )
     .await

@@ -73,7 +73,6 @@ pub async fn insert_template(w: &mut WriteTx, t: &PackageTemplate) -> StoreResul
         "package_template.create",
         "package_template",
         &t.id,
-        "insert",
         &t.to_json(),
     )
     .await
@@ -141,14 +140,8 @@ pub async fn insert_purchase(w: &mut WriteTx, p: &Purchase) -> StoreResult<()> {
         "price_paid": p.price_paid, "payment_method": p.payment_method, "notes": p.notes,
         "sessions": sessions_json(&p.sessions),
     });
-    w.record(
-        "package.purchase",
-        "package_purchase",
-        &p.id,
-        "insert",
-        &payload,
-    )
-    .await
+    w.record("package.purchase", "package_purchase", &p.id, &payload)
+        .await
 }
 
 pub async fn get_purchase(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<Purchase>> {
@@ -226,7 +219,6 @@ pub async fn cancel_purchase(
         "package.cancel",
         "purchase_cancellation",
         &purchase.id,
-        "insert",
         &payload,
     )
     .await?;

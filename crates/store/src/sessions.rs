@@ -69,14 +69,8 @@ pub async fn insert(w: &mut WriteTx, s: &SessionRecord) -> StoreResult<()> {
         "staff_name": s.staff_name, "package_usage_id": s.package_usage_id, "amount": s.amount,
         "payment_method": s.payment_method,
     });
-    w.record(
-        "session.record",
-        "service_session",
-        &s.id,
-        "insert",
-        &payload,
-    )
-    .await
+    w.record("session.record", "service_session", &s.id, &payload)
+        .await
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<SessionRecord>> {
@@ -153,7 +147,6 @@ pub async fn cancel(w: &mut WriteTx, session_id: &str, reason: &str) -> StoreRes
         "session.cancel",
         "session_cancellation",
         session_id,
-        "insert",
         &payload,
     )
     .await?;

@@ -2,16 +2,21 @@
 //! messages and the cursor rule).
 
 use crate::row::{self, in_list, Params};
-use crate::{StoreResult, WriteTx};
+use crate::{Db, StoreResult, WriteTx};
 use clinicdesk_sync::protocol::Op;
-use serde_json::json;
 use sqlx::AnyConnection;
 use std::collections::HashSet;
 
-/// Keeps the ops of one push that the log does not hold yet, in the order given, and answers
-/// the ids of every op of the push: all of them are held now. A replayed push (the answer was
-/// lost) writes nothing and answers the same.
-pub async fn append(w: &mut WriteTx, device_id: &str, ops: &[Op]) -> StoreResult<Vec<String>> {
+/// Applies and keeps the ops of one push that the log does not hold yet, in the order given,
+/// and answers the ids of every op of the push (all of them are held now) and what applying
+/// did. A replayed push (the answer was lost) writes nothing and answers the same. The log
+/// itself says which device sent which change and when; the push is in the access log.
+pub async fn append(
+    db: &Db,
+    w: &mut WriteTx,
+    device_id: &str,
+    ops: &[Op],
+) -> StoreResult<(Vec<String>, crate::apply::Applied, usize)> {
     let ids: Vec<String> = ops.iter().map(|o| o.op_id.clone()).collect();
     let mut held: HashSet<String> = HashSet::new();
     if !ids.is_empty() {
@@ -28,42 +33,49 @@ pub async fn append(w: &mut WriteTx, device_id: &str, ops: &[Op]) -> StoreResult
             fresh.push(op);
         }
     }
-    if !fresh.is_empty() {
-        // Taking the counter row's lock here orders this push's changes after every push that
-        // committed before, and before every push that commits after.
-        let last: i64 =
-            sqlx::query_scalar("UPDATE sync_head SET seq = seq + $1 WHERE id = 1 RETURNING seq")
-                .bind(fresh.len() as i64)
-                .fetch_one(w.conn())
-                .await?;
-        let first = last - fresh.len() as i64 + 1;
-        let now = w.now().to_string();
-        for (i, op) in fresh.iter().enumerate() {
-            let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-            sqlx::query(
-                "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(first + i as i64)
-            .bind(op.op_id.clone())
-            .bind(device_id.to_string())
-            .bind(op.entity.clone())
-            .bind(op.entity_id.clone())
-            .bind(text)
-            .bind(now.clone())
-            .execute(w.conn())
-            .await?;
-        }
-    }
+    let applied = crate::apply::apply_ops(db, w, &fresh).await?;
+    let now = w.now().to_string();
+    log(w.conn(), device_id, &fresh, &now).await?;
+    crate::apply::finish(w, &applied).await?;
     crate::devices::seen(w, device_id).await?;
-    w.audit(
-        "sync.push",
-        "device",
-        Some(device_id),
-        json!({ "ops": ops.len(), "new": fresh.len() }),
-    )
-    .await?;
-    Ok(ids)
+    Ok((ids, applied, fresh.len()))
+}
+
+/// Gives `ops` the next sequence numbers and writes them to the log, in order. Taking the
+/// counter row's lock here orders them after every change that committed before, and before
+/// every change that commits after.
+pub(crate) async fn log(
+    conn: &mut AnyConnection,
+    device_id: &str,
+    ops: &[&Op],
+    now: &str,
+) -> StoreResult<()> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let last: i64 =
+        sqlx::query_scalar("UPDATE sync_head SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+            .bind(ops.len() as i64)
+            .fetch_one(&mut *conn)
+            .await?;
+    let first = last - ops.len() as i64 + 1;
+    for (i, op) in ops.iter().enumerate() {
+        let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(first + i as i64)
+        .bind(op.op_id.clone())
+        .bind(device_id.to_string())
+        .bind(op.entity.clone())
+        .bind(op.entity_id.clone())
+        .bind(text)
+        .bind(now.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The last sequence number committed.
@@ -80,7 +92,7 @@ pub async fn page(
     cursor: i64,
     limit: i64,
     except_device: &str,
-) -> StoreResult<(Vec<Op>, i64, bool)> {
+) -> StoreResult<(Vec<Op>, i64, bool, i64)> {
     // What is committed now, read first: a push that commits while this page is read lies
     // beyond it and is read next time, never passed over.
     let head = head(&mut *conn).await?;
@@ -107,5 +119,5 @@ pub async fn page(
     // Without more, everything up to the head is covered (the rest were this device's own):
     // the cursor moves past them. (A cursor beyond the head is refused before this.)
     let next = if more { last } else { head };
-    Ok((ops, next, more))
+    Ok((ops, next, more, head))
 }

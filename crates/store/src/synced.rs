@@ -33,6 +33,16 @@ pub struct SyncedTable {
     pub columns: &'static [&'static str],
     /// Which rows travel, when not all do.
     pub only: Option<&'static str>,
+    /// Columns that do not travel but need a value when a row arrives (SQL expressions).
+    pub local_defaults: &'static [(&'static str, &'static str)],
+    /// Bookkeeping columns every edit writes (`updated_at`): concurrent values are settled by
+    /// the later stamp without asking anyone.
+    pub quiet: &'static [&'static str],
+}
+
+/// The declaration of the synced table named `name` (on the wire).
+pub fn table(name: &str) -> Option<&'static SyncedTable> {
+    SYNCED.iter().find(|t| t.name == name)
 }
 
 pub const SYNCED: &[SyncedTable] = &[
@@ -73,6 +83,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "deleted_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     // Users flow from the server to the nodes; password hashes never travel (a node logs in
     // offline from a verifier cached at the last online login).
@@ -91,7 +103,12 @@ pub const SYNCED: &[SyncedTable] = &[
             "created_at",
             "updated_at",
         ],
-        only: None,
+        // A demo account is local to a demo installation.
+        only: Some("demo = 0"),
+        // A user that arrives by sync has no password here ('!' is no hash: it never
+        // verifies); they log in online, or offline from a verifier cached then.
+        local_defaults: &[("password_hash", "'!'")],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "package_template",
@@ -110,6 +127,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "deleted_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "clinic_settings",
@@ -118,6 +137,8 @@ pub const SYNCED: &[SyncedTable] = &[
         kind: Kind::Record,
         columns: &["key", "value"],
         only: Some("key = 'clinic'"),
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "package_purchase",
@@ -140,6 +161,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "created_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "purchase_cancellation",
@@ -155,6 +178,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "cancelled_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "service_session",
@@ -178,6 +203,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "created_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "session_cancellation",
@@ -186,6 +213,8 @@ pub const SYNCED: &[SyncedTable] = &[
         kind: Kind::Fact,
         columns: &["session_id", "reason", "cancelled_by", "cancelled_at"],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "interaction",
@@ -209,6 +238,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "created_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     SyncedTable {
         name: "follow_up_event",
@@ -227,6 +258,8 @@ pub const SYNCED: &[SyncedTable] = &[
             "occurred_at",
         ],
         only: None,
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
     // Audit events are made on every device; each device's chain travels whole and is
     // verified where it arrives.
@@ -254,7 +287,11 @@ pub const SYNCED: &[SyncedTable] = &[
             "prev_hash",
             "hash",
         ],
-        only: None,
+        // On PostgreSQL the access log shares the table (`<node>:access` chains): reads are
+        // each node's own business and never travel.
+        only: Some("chain NOT LIKE '%:access'"),
+        local_defaults: &[],
+        quiet: &["updated_at"],
     },
 ];
 

@@ -72,17 +72,6 @@ pub async fn by_id(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<Use
     Ok(row.as_ref().map(user_from).transpose()?)
 }
 
-/// The account fields that travel in the outbox and the audit trail: never the hash.
-fn public_fields(u: &User) -> serde_json::Value {
-    json!({
-        "username": u.username,
-        "display_name": u.display_name,
-        "role": u.role,
-        "active": u.active,
-        "demo": u.demo,
-    })
-}
-
 pub async fn insert(w: &mut WriteTx, u: &User) -> StoreResult<()> {
     let now = w.now().to_string();
     sqlx::query(
@@ -101,7 +90,7 @@ pub async fn insert(w: &mut WriteTx, u: &User) -> StoreResult<()> {
     .await?;
     // A demo account is local to a demo installation: it never travels to a server.
     if !u.demo {
-        w.change("user", &u.id, "insert", &public_fields(u)).await?;
+        w.change("user", &u.id).await?;
     }
     w.audit(
         "user.create",
@@ -206,17 +195,11 @@ pub async fn update(
         .filter(|d| *d != before.display_name);
     let role = change.role.clone().filter(|r| *r != before.role);
     let active = change.active.filter(|a| *a != before.active);
-    let mut payload = serde_json::Map::new();
     let mut details = serde_json::Map::new();
-    if let Some(d) = &display_name {
-        payload.insert("display_name".into(), json!(d));
-    }
     if let Some(r) = &role {
-        payload.insert("role".into(), json!(r));
         details.insert("role".into(), json!({ "from": before.role, "to": r }));
     }
     if let Some(a) = active {
-        payload.insert("active".into(), json!(a));
         details.insert("active".into(), json!({ "from": before.active, "to": a }));
     }
     let fields: Vec<&'static str> = [
@@ -243,13 +226,7 @@ pub async fn update(
     .execute(w.conn())
     .await?;
     details.insert("fields".into(), json!(fields));
-    w.change(
-        "user",
-        &before.id,
-        "update",
-        &serde_json::Value::Object(payload),
-    )
-    .await?;
+    w.change("user", &before.id).await?;
     w.audit(
         "user.update",
         "user",
@@ -308,6 +285,26 @@ pub async fn revoke_sessions_of(
         .await?;
     }
     Ok(n)
+}
+
+/// Keeps a verifier of a password the central server just confirmed, so the user can log in
+/// on this node while it is offline. It never travels (`synced.rs`: no hash does), and it is
+/// no record of its own: no audit event, no outbox entry. A deactivated account stays
+/// refused whatever its verifier: `active` arrives by sync.
+pub async fn cache_verifier(
+    conn: &mut AnyConnection,
+    username: &str,
+    hash: &str,
+) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash.to_string())
+            .bind(username.to_string())
+            .execute(conn)
+            .await?
+            .rows_affected()
+            > 0,
+    )
 }
 
 pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {

@@ -33,6 +33,8 @@ impl Actor {
 
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    clock: std::sync::Arc<clinicdesk_sync::clock::SyncClock>,
+    central: bool,
     actor: Actor,
     now: String,
     chain: String,
@@ -51,6 +53,8 @@ impl Db {
         let (head_seq, head_hash) = audit::claim_head(&mut tx, &audit.change_chain).await?;
         Ok(WriteTx {
             tx,
+            clock: audit.clock.clone(),
+            central: self.is_central(),
             actor: actor.clone(),
             now: now.to_string(),
             chain: audit.change_chain.clone(),
@@ -82,25 +86,70 @@ impl WriteTx {
         &self.actor
     }
 
-    /// Appends a change to the sync outbox (`op` is `insert`, `update`, `delete` or an event
-    /// name; `payload` the changed fields).
-    pub async fn change(
+    /// Captures what this write did to a synced row (`entity` as its declaration names it)
+    /// and queues it for sync: in the outbox on a node, in the log on the central server.
+    pub async fn change(&mut self, entity: &str, entity_id: &str) -> StoreResult<()> {
+        self.capture(entity, entity_id, &[]).await
+    }
+
+    /// The same, giving `fields` a new version even where the value did not change (a
+    /// conflict resolved in favour of the value kept).
+    pub async fn touch(
         &mut self,
         entity: &str,
         entity_id: &str,
-        op: &str,
-        payload: &Value,
+        fields: &[&str],
     ) -> StoreResult<()> {
+        self.capture(entity, entity_id, fields).await
+    }
+
+    async fn capture(&mut self, entity: &str, entity_id: &str, force: &[&str]) -> StoreResult<()> {
+        let Some(t) = crate::synced::table(entity) else {
+            return Err(crate::StoreError::Db(sqlx::Error::Protocol(format!(
+                "{entity} is not a synced table (synced.rs)"
+            ))));
+        };
+        let clock = self.clock.clone();
+        let op =
+            crate::capture::capture(&mut self.tx, t, entity_id, || clock.stamp(), force).await?;
+        if let Some(op) = op {
+            self.queue(&op).await?;
+        }
+        Ok(())
+    }
+
+    /// Queues an op this node made.
+    pub(crate) async fn queue(&mut self, op: &clinicdesk_sync::protocol::Op) -> StoreResult<()> {
+        if self.central {
+            let now = self.now.clone();
+            return crate::sync_log::log(
+                &mut self.tx,
+                crate::sync_node::CENTRAL_DEVICE,
+                &[op],
+                &now,
+            )
+            .await;
+        }
+        let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let kind = serde_json::to_value(op.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         sqlx::query("INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(clinicdesk_domain::ids::new_id())
-            .bind(entity.to_string())
-            .bind(entity_id.to_string())
-            .bind(op.to_string())
-            .bind(payload.to_string())
+            .bind(op.op_id.clone())
+            .bind(op.entity.clone())
+            .bind(op.entity_id.clone())
+            .bind(kind)
+            .bind(text)
             .bind(self.now.clone())
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+
+    /// The clock that stamps this node's writes.
+    pub(crate) fn clock(&self) -> std::sync::Arc<clinicdesk_sync::clock::SyncClock> {
+        self.clock.clone()
     }
 
     /// Appends an audit event to the chain.
@@ -146,7 +195,10 @@ impl WriteTx {
         };
         let hash = event.seal(&self.key);
         let seq = event.seq;
+        let id = event.id.clone();
         audit::insert(&mut self.tx, &[(event, hash.clone(), subjects)]).await?;
+        // Each node's chain travels whole (`synced.rs`).
+        self.change("audit_event", &id).await?;
         self.head_seq = seq;
         self.head_hash = hash;
         self.audited = true;
@@ -154,15 +206,15 @@ impl WriteTx {
     }
 
     /// A change and its audit event together: the common case for an entity write.
+    /// `payload` is what was written: the audit event keeps its field names only.
     pub async fn record(
         &mut self,
         action: &str,
         entity: &str,
         entity_id: &str,
-        op: &str,
         payload: &Value,
     ) -> StoreResult<()> {
-        self.change(entity, entity_id, op, payload).await?;
+        self.change(entity, entity_id).await?;
         // A visit, purchase or interaction concerns its customer: "what happened to this
         // customer" finds it too.
         let subjects: Vec<String> = payload

@@ -106,6 +106,12 @@ pub struct SyncClock {
     hlc: HLC,
 }
 
+impl std::fmt::Debug for SyncClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SyncClock({})", self.hlc.get_id())
+    }
+}
+
 impl SyncClock {
     /// The clock of node `node` (a non-zero id, e.g. from the device id), reading the system
     /// time.

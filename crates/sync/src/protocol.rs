@@ -65,6 +65,10 @@ pub struct PullPage {
     pub cursor: i64,
     /// Whether more changes follow this page.
     pub more: bool,
+    /// The server's last sequence number when the page was read: with `cursor`, how far a
+    /// long first pull has come.
+    #[serde(default)]
+    pub head: i64,
 }
 
 /// `GET /sync/digest`: one hash per synced table over its canonical content, with its rows.

@@ -798,11 +798,11 @@ async fn assert_no_password_material(h: &Harness, id: &str, secrets: &[&str]) {
         id,
     )
     .await;
-    let payloads = texts(h, "SELECT payload FROM outbox WHERE entity_id = $1", id).await;
+    let payloads = texts(h, "SELECT op FROM sync_log WHERE entity_id = $1", id).await;
     assert!(!details.is_empty(), "the account's changes are audited");
     assert!(
         !payloads.is_empty(),
-        "the account's creation is in the outbox"
+        "the account's creation is logged for the devices"
     );
     for stored in details.iter().chain(payloads.iter()) {
         assert!(!stored.contains("$argon2"), "a hash was stored: {stored}");

@@ -423,11 +423,15 @@ pub async fn create_customer(h: &Harness) {
     let full = h.get(&format!("/api/v1/customers/{id}"), &admin).await;
     assert_eq!(full.data()["phone"], "010-5555-7777");
     assert_eq!(full.data()["email"], "seo@example.com");
+    let logged = h.logged_changes(id).await;
     assert_eq!(
-        h.count("outbox", "entity_id = $1", id).await,
+        logged.len(),
         1,
-        "the write is queued for sync"
+        "the write is logged for the devices: {logged:?}"
     );
+    assert_eq!(logged[0]["_kind"], "upsert");
+    assert_eq!(logged[0]["phone"], "010-5555-7777");
+    assert_eq!(logged[0]["email"], "seo@example.com");
     assert!(h.audit_count(id, None).await >= 1, "the write is audited");
 }
 
@@ -510,7 +514,7 @@ pub async fn create_customer_validation(h: &Harness) {
 pub async fn malformed_bodies_write_nothing(h: &Harness) {
     let staff = h.token("staff").await;
     let (id, _) = new_customer(h, json!({})).await;
-    let before_outbox = h.count("outbox", "entity_id = $1", &id).await;
+    let before_outbox = h.logged_changes(&id).await.len();
     for raw in ["{\"name\": ", "not json", "{\"name\": \"a\",}", "\u{0}"] {
         let r = h
             .send(
@@ -561,10 +565,7 @@ pub async fn malformed_bodies_write_nothing(h: &Harness) {
         .await;
     r.expect_error(413, "PAYLOAD_TOO_LARGE");
     assert_eq!(sessions_of(h, &id).await, 0);
-    assert_eq!(
-        h.count("outbox", "entity_id = $1", &id).await,
-        before_outbox
-    );
+    assert_eq!(h.logged_changes(&id).await.len(), before_outbox);
 }
 
 pub async fn duplicate_customer(h: &Harness) {
@@ -769,11 +770,21 @@ pub async fn update_customer(h: &Harness) {
     assert_eq!(r.data()["updated_fields"], json!(["occupation"]));
     let got = h.get(&format!("/api/v1/customers/{id}"), &staff).await;
     assert_eq!(got.data()["occupation"], Value::Null);
+    // The creation and two edits, each edit carrying exactly the fields it changed.
+    let logged = h.logged_changes(&id).await;
+    assert_eq!(logged.len(), 3, "{logged:?}");
     assert_eq!(
-        h.count("outbox", "entity_id = $1 AND op = 'update'", &id)
-            .await,
-        2
+        logged[1]["_fields"],
+        json!([
+            "membership_level",
+            "occupation",
+            "preferred_time_slots",
+            "updated_at"
+        ])
     );
+    assert_eq!(logged[1]["occupation"], "프리랜서");
+    assert_eq!(logged[2]["_fields"], json!(["occupation", "updated_at"]));
+    assert_eq!(logged[2]["occupation"], Value::Null);
 }
 
 pub async fn update_detail(h: &Harness) {
@@ -1510,12 +1521,15 @@ pub async fn delete_customer(h: &Harness) {
         0,
         "no personal data left in the tombstone"
     );
-    assert_eq!(
-        h.count("outbox", "entity_id = $1 AND op = 'delete'", &id)
-            .await,
-        1,
-        "the deletion will sync"
+    let logged = h.logged_changes(&id).await;
+    let tombstone = logged.last().expect("the deletion is logged");
+    assert!(
+        tombstone["deleted_at"].is_string(),
+        "the deletion will sync: {tombstone}"
     );
+    for op in &logged {
+        assert_ne!(op["name"], c["name"], "no copy keeps the name: {op}");
+    }
     h.delete(
         &format!("/api/v1/customers/{id}?data_retention_policy=delete"),
         &admin,

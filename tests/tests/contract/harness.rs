@@ -368,6 +368,26 @@ impl Harness {
         .unwrap()
     }
 
+    /// The changes the server logged for its devices about row `entity_id` (its own writes
+    /// and what devices pushed), oldest first, each flattened: the row of a fact, or the
+    /// fields an upsert wrote with their values, plus `_kind` and `_fields` (the fields the op
+    /// carries).
+    pub async fn logged_changes(&self, entity_id: &str) -> Vec<Value> {
+        use sqlx::Row;
+        sqlx::query("SELECT op FROM sync_log WHERE entity_id = $1 ORDER BY seq")
+            .bind(entity_id.to_string())
+            .fetch_all(&self.db.pool)
+            .await
+            .expect("the sync log")
+            .iter()
+            .map(|r| {
+                let op: Value =
+                    serde_json::from_str(&r.try_get::<String, _>("op").unwrap()).unwrap();
+                flatten_op(&op)
+            })
+            .collect()
+    }
+
     /// Moves a visit's recording time `minutes` into the past: the recorder's void window is
     /// ten minutes of the server's clock, which a test cannot wait out.
     pub async fn backdate_visit(&self, session_id: &str, minutes: i64) {
@@ -479,6 +499,46 @@ fn new_sqlite_url() -> String {
     format!("sqlite://{}", path.display())
 }
 
+/// A sync node in-process (the desktop, headless): a new SQLite database with no users, its
+/// device secret in a private directory of its own. No background loop: cases sync with
+/// `POST /sync/run` when they choose to, which is what "offline until now" means.
+async fn in_process_node(exercised: Option<Exercised>) -> Harness {
+    let database_url = new_sqlite_url();
+    let secrets = Secrets::generate();
+    let db = Db::connect(&database_url).await.unwrap();
+    let dir = std::env::temp_dir()
+        .join("clinicdesk-contract")
+        .join(format!("node-{}", ids::new_id()));
+    let store: std::sync::Arc<dyn clinicdesk_security::SecretStore> =
+        std::sync::Arc::new(clinicdesk_security::FileSecrets::new(dir));
+    let engine = clinicdesk_api::sync_engine::SyncEngine::new(
+        db.clone(),
+        store,
+        clinicdesk_api::sync_engine::EngineConfig {
+            // Small pages: a case's few hundred changes span several.
+            pull_limit: 50,
+            push_batch: 40,
+            ..Default::default()
+        },
+        std::sync::Arc::new(chrono::Utc::now),
+    );
+    let mut state = AppState::new(db.clone(), secrets.clone()).with_sync_engine(Some(engine));
+    state.refresh_reuse_grace_seconds = 0;
+    state.prepare().await.unwrap();
+    Harness {
+        transport: Transport::InProcess(
+            clinicdesk_api::router(state).layer(axum::middleware::from_fn(record_route)),
+        ),
+        _own_server: None,
+        db,
+        secrets,
+        database_url,
+        kind: "sqlite-node",
+        tokens: Default::default(),
+        exercised,
+    }
+}
+
 /// The router in-process on `database_url` with these key rings, set up as `opts` says.
 async fn in_process(
     database_url: String,
@@ -490,7 +550,9 @@ async fn in_process(
     let db = Db::connect(&database_url).await.unwrap();
     let mut state = AppState::new(db.clone(), secrets.clone())
         .with_demo_mode(opts.demo_mode)
-        .with_first_run_setup(opts.first_run_setup);
+        .with_first_run_setup(opts.first_run_setup)
+        // The suite's server is a central server, as the HTTP one is.
+        .with_sync_engine(None);
     // Theft detection without a grace period, as the test server runs (see `launch`).
     state.refresh_reuse_grace_seconds = 0;
     state.prepare().await.unwrap();
@@ -547,6 +609,30 @@ impl Harness {
             self.exercised.clone(),
         )
         .await
+    }
+
+    /// A sync node with an empty database of its own (see [`in_process_node`]).
+    pub async fn node(&self) -> Harness {
+        in_process_node(self.exercised.clone()).await
+    }
+
+    /// Serves this harness's API over HTTP on a free local port (for nodes to sync with);
+    /// the base URL. An HTTP harness answers its own.
+    pub async fn serve_http(&self) -> String {
+        match &self.transport {
+            Transport::Http { base, .. } => base.clone(),
+            Transport::InProcess(router) => {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let app = router
+                    .clone()
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>();
+                tokio::spawn(async move {
+                    let _ = axum::serve(listener, app).await;
+                });
+                format!("http://{addr}")
+            }
+        }
     }
 
     /// A database of its own with the test users, in-process: what a second node would hold.
@@ -777,6 +863,8 @@ async fn http_harness(
     // The key rings the server made in its secrets directory on its first start.
     let secrets = Secrets::configured(secrets_dir).expect("the server's key rings");
     let db = Db::open(database_url, secrets.audit.clone()).await.unwrap();
+    // The server is a central one: what the suite writes beside it goes to its log as well.
+    db.set_central(true);
     ensure_users(&db).await;
     Harness {
         transport: Transport::Http {
@@ -795,6 +883,27 @@ async fn http_harness(
         tokens: Default::default(),
         exercised: None,
     }
+}
+
+/// An op as `logged_changes` answers it.
+pub fn flatten_op(op: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("_kind".into(), op["kind"].clone());
+    out.insert("_entity".into(), op["entity"].clone());
+    if let Some(row) = op["row"].as_object() {
+        for (k, v) in row {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    let mut fields = Vec::new();
+    if let Some(f) = op["fields"].as_object() {
+        for (k, v) in f {
+            out.insert(k.clone(), v["value"].clone());
+            fields.push(Value::String(k.clone()));
+        }
+    }
+    out.insert("_fields".into(), Value::Array(fields));
+    Value::Object(out)
 }
 
 /// A phone number no other case uses.

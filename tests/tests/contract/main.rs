@@ -16,6 +16,7 @@ mod privacy;
 mod search;
 mod sessions;
 mod sync;
+mod sync_nodes;
 mod today;
 mod validation;
 
@@ -89,10 +90,12 @@ use privacy::*;
 use search::*;
 use sessions::*;
 use sync::*;
+use sync_nodes::*;
 use today::*;
 use validation::*;
 
 contract!(
+    offline_desktops_converge_with_conflicts_and_flags,
     concurrent_pushes_reach_a_puller_exactly_once,
     devices_push_and_pull_pages_without_loss_or_repeat,
     the_digest_says_whether_two_databases_hold_the_same_rows,

@@ -75,6 +75,7 @@ pub async fn devices_are_registered_once_and_revoked(h: &Harness) {
     for sql in [
         "SELECT details FROM audit_events",
         "SELECT payload FROM outbox",
+        "SELECT op FROM sync_log",
     ] {
         assert!(
             texts(h, sql).await.iter().all(|t| !t.contains(&secret)),
@@ -254,18 +255,28 @@ async fn as_device(
     .await
 }
 
-/// An upsert of one customer field, as a node makes it.
+/// A customer's creation, as a node makes it: every required field, one stamp.
 fn op(n: u64, node: u128) -> Value {
+    let stamp = clinicdesk_sync::Stamp {
+        time: 1_000 + n,
+        node,
+    }
+    .to_string();
+    let version = |v: Value| json!({ "value": v, "stamp": stamp, "base": null });
     json!({
         "op_id": clinicdesk_domain::ids::new_id(),
         "entity": "customer",
         "entity_id": clinicdesk_domain::ids::new_id(),
         "kind": "upsert",
-        "fields": {"occupation": {
-            "value": format!("직업 {n}"),
-            "stamp": clinicdesk_sync::Stamp { time: 1_000 + n, node }.to_string(),
-            "base": null,
-        }},
+        "fields": {
+            "name": version(json!(format!("동기화 고객 {n}"))),
+            "occupation": version(json!(format!("직업 {n}"))),
+            "membership_level": version(json!("basic")),
+            "customer_status": version(json!("active")),
+            "consent_privacy": version(json!("1")),
+            "created_at": version(json!("2026-01-01T00:00:00.000Z")),
+            "updated_at": version(json!("2026-01-01T00:00:00.000Z")),
+        },
         "row": null,
     })
 }
@@ -290,6 +301,8 @@ async fn drain(h: &Harness, secret: &str, mut cursor: i64) -> i64 {
 }
 
 pub async fn devices_push_and_pull_pages_without_loss_or_repeat(h: &Harness) {
+    // A server of its own: every write of the other cases is logged for the devices too.
+    let h = &h.fresh().await;
     let (a_id, a) = new_device(h, "접수 PC A").await;
     let (_, b) = new_device(h, "접수 PC B").await;
 
@@ -488,6 +501,7 @@ pub async fn devices_push_and_pull_pages_without_loss_or_repeat(h: &Harness) {
 /// op exactly once and each device's ops in the order it sent them — the cursor never passes
 /// over a push that commits late.
 pub async fn concurrent_pushes_reach_a_puller_exactly_once(h: &Harness) {
+    let h = &h.fresh().await;
     const DEVICES: usize = 4;
     const BATCHES: usize = 5;
     const PER_BATCH: usize = 10;

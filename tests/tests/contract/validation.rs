@@ -16,20 +16,9 @@ async fn stored(h: &Harness, id: &str) -> CustomerRecord {
         .expect("the customer is stored")
 }
 
-/// The sync outbox's payloads for `id`, oldest first.
+/// The changes logged for the devices about `id`, oldest first.
 async fn outbox_payloads(h: &Harness, id: &str) -> Vec<Value> {
-    use sqlx::Row;
-    sqlx::query("SELECT payload FROM outbox WHERE entity_id = $1 ORDER BY created_at, op_id")
-        .bind(id.to_string())
-        .fetch_all(&h.db.pool)
-        .await
-        .expect("the outbox")
-        .iter()
-        .map(|r| {
-            let text: String = r.try_get(0).expect("a payload");
-            serde_json::from_str(&text).expect("a JSON payload")
-        })
-        .collect()
+    h.logged_changes(id).await
 }
 
 pub async fn registration_needs_the_privacy_consent(h: &Harness) {
@@ -82,8 +71,11 @@ pub async fn registration_needs_the_privacy_consent(h: &Harness) {
     assert_eq!(given, saved.created_at, "given at registration");
     assert_eq!(r.data()["consent"]["updated_at"], json!(given));
     let created = outbox_payloads(h, &id).await;
-    assert!(!created.is_empty(), "the creation is in the outbox");
-    assert_eq!(created[0]["consent_privacy"], json!(true));
+    assert!(
+        !created.is_empty(),
+        "the creation is logged for the devices"
+    );
+    assert_eq!(created[0]["consent_privacy"], json!("1"));
     assert_eq!(created[0]["consent_updated_at"], json!(given));
 
     // An edit cannot withdraw it: withdrawal means erasure or anonymisation.
@@ -181,14 +173,20 @@ pub async fn health_fields_need_the_health_consent(h: &Harness) {
     assert_eq!(saved.health_goals, None);
     assert!(saved.health_interests.is_empty());
     let payloads = outbox_payloads(h, &id).await;
-    let last = payloads.last().expect("the withdrawal is in the outbox");
-    assert_eq!(last["consent_health_data"], json!(false));
+    let last = payloads
+        .last()
+        .expect("the withdrawal is logged for the devices");
+    // Values travel as the database's text (`synced.rs`): flags as 0 and 1.
+    assert_eq!(last["consent_health_data"], json!("0"));
     assert_eq!(last["health_goals"], Value::Null);
-    assert!(last
-        .as_object()
-        .expect("a patch")
-        .contains_key("health_goals"));
-    assert_eq!(last["health_interests"], json!([]));
+    assert!(
+        last["_fields"]
+            .as_array()
+            .expect("the fields")
+            .contains(&json!("health_goals")),
+        "{last}"
+    );
+    assert_eq!(last["health_interests"], json!("[]"));
     let events = h.audit_events(&id, Some("customer.update")).await;
     assert!(!events.is_empty(), "the withdrawal is audited");
     let fields = &events[0].details["fields"];

@@ -75,6 +75,12 @@ impl ExtractorDoc for AuthUser {
         ..Reads::NOTHING
     };
 }
+impl ExtractorDoc for crate::auth::ConnectCaller {
+    const READS: Reads = Reads {
+        access: Access::Requires(Capability::RegisterDevices),
+        ..Reads::NOTHING
+    };
+}
 impl ExtractorDoc for SyncDevice {
     const READS: Reads = Reads {
         access: Access::Device,

@@ -1889,6 +1889,8 @@ pub struct SyncPush {
 #[serde(deny_unknown_fields)]
 pub struct SyncHeld {
     held: Vec<String>,
+    /// 이 push를 적용하며 서버가 찾은 충돌 수 (동시에 고친 같은 항목)
+    conflicts: i64,
 }
 
 #[derive(IntoParams)]
@@ -1911,4 +1913,102 @@ pub struct SyncPage {
     cursor: i64,
     /// 이 뒤에 변경이 더 있는지
     more: bool,
+    /// 페이지를 읽을 때 서버의 마지막 순번 (`cursor`와 함께 첫 동기화의 진행률)
+    head: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConnect {
+    /// 중앙 서버 주소 (`http://` 또는 `https://`)
+    server_url: String,
+    /// 중앙 서버의 관리자 또는 매니저 계정
+    username: String,
+    password: String,
+    /// 기기 목록에 보일 이 PC의 이름 (없으면 컴퓨터 이름)
+    device_name: Option<String>,
+}
+
+/// 연결 결과와 첫 동기화 결과
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConnected {
+    device_id: String,
+    server_url: String,
+    /// `ok`와, 성공이면 `moved`(옮긴 수), 실패면 `error`(코드와 메시지: 다음 동기화에서 다시 시도)
+    #[schema(value_type = Object)]
+    first_sync: serde_json::Value,
+}
+
+/// 한 번의 동기화에서 옮긴 것
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRound {
+    /// 서버가 받은 이 PC의 변경 수
+    pushed: i64,
+    /// 받은 변경 수
+    pulled: i64,
+    /// 그중 이 PC의 데이터를 바꾼 수 (나머지는 이미 있던 것)
+    applied: i64,
+    /// 찾은 충돌 수
+    conflicts: i64,
+    /// 받은 페이지 수
+    pages: i64,
+}
+
+/// 동기화 상태
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncStatus {
+    /// `node` 또는 `central`
+    role: String,
+    /// 중앙 서버에 연결되었는지 (노드)
+    connected: bool,
+    /// 마지막 시도에서 서버에 닿았는지 (중앙 서버는 늘 true)
+    online: bool,
+    /// 아직 서버가 받지 않은 이 PC의 변경 수
+    pending_changes: i64,
+    /// 열린 충돌 수
+    conflicts: i64,
+    /// 회차가 초과 사용된 패키지 수
+    overdrawn_packages: i64,
+    /// 합칠지 볼 고객 쌍 수
+    merge_candidates: i64,
+    server_url: Option<String>,
+    device_id: Option<String>,
+    last_sync_at: Option<String>,
+    last_attempt_at: Option<String>,
+    last_error: Option<String>,
+    /// 받기 진행률: `cursor`, `head`, `fraction`(0–1, 모르면 null)
+    #[schema(value_type = Option<Object>)]
+    pull: Option<serde_json::Value>,
+    checked_at: String,
+}
+
+/// 열린 충돌, 초과 사용된 패키지, 합칠지 볼 고객 쌍
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConflicts {
+    /// 항목마다 `kept`(남은 값)와 `lost`(진 값): `value`, `stamp`, `at`
+    #[schema(value_type = Vec<Object>)]
+    conflicts: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    overdrawn_packages: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    merge_candidates: Vec<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncResolve {
+    /// `kept`(남은 값 유지) 또는 `lost`(진 값으로)
+    choice: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncResolved {
+    id: String,
+    choice: String,
+    field: String,
 }

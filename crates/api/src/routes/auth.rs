@@ -229,7 +229,29 @@ pub async fn login(
         Some(u) => u.password_hash.clone(),
         None => clinicdesk_security::passwords::dummy_hash().to_string(),
     };
-    let password_ok = clinicdesk_security::verify_password_async(password, hash).await;
+    let mut password_ok = clinicdesk_security::verify_password_async(password.clone(), hash).await;
+    let mut user = user;
+    // On a sync node, a password this node cannot confirm (an account that arrived by sync,
+    // a password changed on the server) is asked of the central server when it is reachable;
+    // confirmed, it is kept as this node's verifier for offline logins.
+    if !password_ok {
+        if let Some(engine) = &state.sync_engine {
+            if let Ok(true) = engine.verify_upstream(&username, &password).await {
+                if user.is_none() {
+                    let _ = engine.run_round().await;
+                    let mut conn = state.db.conn().await?;
+                    user = users::by_username(&mut conn, &username).await?;
+                }
+                if user.is_some() {
+                    if let Ok(hash) = clinicdesk_security::hash_password_async(password).await {
+                        let mut conn = state.db.conn().await?;
+                        users::cache_verifier(&mut conn, &username, &hash).await?;
+                        password_ok = true;
+                    }
+                }
+            }
+        }
+    }
     // A demo account outside demo mode answers exactly like a wrong password.
     let user = match user {
         Some(u) if password_ok && u.usable(state.demo_mode) && Role::parse(&u.role).is_some() => u,

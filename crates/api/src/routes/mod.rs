@@ -124,6 +124,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(sync::digest))
         .routes(route!(sync::push))
         .routes(route!(sync::pull))
+        .routes(route!(sync::connect))
+        .routes(route!(sync::run))
+        .routes(route!(sync::status))
+        .routes(route!(sync::conflicts))
+        .routes(route!(sync::resolve))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

@@ -1,0 +1,450 @@
+//! The node's side of sync (`docs/SYNC.md`): connecting to a central server, and rounds that
+//! push the outbox and pull pages until both sides hold everything. It runs in the
+//! background, never in a request that reads or writes local data: a node works the same
+//! with the network gone. One round at a time; failures back off and retry.
+
+use crate::envelope::ApiError;
+use clinicdesk_domain::{DomainError, ErrorCode};
+use clinicdesk_security::secrets::SecretStore;
+use clinicdesk_store::{apply, sync_node, Actor, Db};
+use clinicdesk_sync::protocol::{
+    PullPage, PushRequest, PushResponse, PROTOCOL_VERSION, VERSION_HEADER,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, Notify};
+
+/// The secret store's name for this node's device secret.
+pub const DEVICE_SECRET: &str = "sync-device";
+
+/// How a node syncs: how often, how much per message.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Between rounds when all is well.
+    pub interval: Duration,
+    /// The longest wait after repeated failures.
+    pub max_backoff: Duration,
+    /// Ops per push (at most the protocol's 1,000).
+    pub push_batch: i64,
+    /// Changes per pull page (at most the protocol's 5,000).
+    pub pull_limit: i64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            interval: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(60),
+            push_batch: 1000,
+            pull_limit: 2000,
+        }
+    }
+}
+
+/// What one round moved.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct RoundReport {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub applied: u64,
+    pub conflicts: u64,
+    pub pages: u64,
+}
+
+pub struct SyncEngine {
+    db: Db,
+    secrets: Arc<dyn SecretStore>,
+    http: reqwest::Client,
+    config: EngineConfig,
+    round: Mutex<()>,
+    online: AtomicBool,
+    /// Rounds that failed in a row (for the backoff).
+    failures: AtomicU64,
+    wake: Notify,
+    now: crate::state::Clock,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+fn upstream_error(what: impl std::fmt::Display) -> ApiError {
+    ApiError(
+        DomainError::new(ErrorCode::SyncUpstreamFailed)
+            .with_details(json!({ "reason": what.to_string() })),
+    )
+}
+
+impl SyncEngine {
+    pub fn new(
+        db: Db,
+        secrets: Arc<dyn SecretStore>,
+        config: EngineConfig,
+        now: crate::state::Clock,
+    ) -> Arc<SyncEngine> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .unwrap_or_default();
+        Arc::new(SyncEngine {
+            db,
+            secrets,
+            http,
+            config,
+            round: Mutex::new(()),
+            online: AtomicBool::new(false),
+            failures: AtomicU64::new(0),
+            wake: Notify::new(),
+            now,
+        })
+    }
+
+    fn now_text(&self) -> String {
+        clinicdesk_store::timestamp((self.now)())
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.online.load(Ordering::SeqCst)
+    }
+
+    /// Asks the background loop for a round now (after a local write, for instance).
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Logs in upstream as `username`, registers this node as a device there, keeps the
+    /// device secret in the secret store and queues this node's rows for its first push.
+    /// Returns the device id. The caller runs the first round.
+    pub async fn connect(
+        &self,
+        actor: &Actor,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<String, ApiError> {
+        let base = server_url.trim_end_matches('/').to_string();
+        let login = self
+            .http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .map_err(upstream_error)?;
+        let status = login.status();
+        let body: Value = login.json().await.map_err(upstream_error)?;
+        if !status.is_success() {
+            return Err(passed_on(status.as_u16(), &body));
+        }
+        let token = body["data"]["access_token"]
+            .as_str()
+            .ok_or_else(|| upstream_error("no access token in the login answer"))?
+            .to_string();
+        let registered = self
+            .http
+            .post(format!("{base}/api/v1/devices"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": device_name }))
+            .send()
+            .await
+            .map_err(upstream_error)?;
+        let status = registered.status();
+        let body: Value = registered.json().await.map_err(upstream_error)?;
+        if !status.is_success() {
+            return Err(passed_on(status.as_u16(), &body));
+        }
+        let (Some(device_id), Some(secret)) = (
+            body["data"]["device_id"].as_str(),
+            body["data"]["secret"].as_str(),
+        ) else {
+            return Err(upstream_error("no device id or secret in the answer"));
+        };
+        self.secrets.replace(DEVICE_SECRET, secret).map_err(|e| {
+            ApiError(DomainError::internal(format!(
+                "cannot keep the device secret: {e}"
+            )))
+        })?;
+        let _round = self.round.lock().await;
+        let mut w = self.db.begin_write(actor, &self.now_text()).await?;
+        sync_node::set_upstream(w.conn(), &base, device_id).await?;
+        sync_node::queue_snapshot(&mut w).await?;
+        w.audit(
+            "sync.connect",
+            "device",
+            Some(device_id),
+            json!({ "server_url": base, "username": username }),
+        )
+        .await?;
+        w.commit().await?;
+        self.failures.store(0, Ordering::SeqCst);
+        Ok(device_id.to_string())
+    }
+
+    /// Checks a password with the central server (a login on this node that the cached
+    /// verifier could not confirm). `Ok(false)`: the server said no; an error: it could not
+    /// be asked.
+    pub async fn verify_upstream(&self, username: &str, password: &str) -> Result<bool, ApiError> {
+        let mut conn = self.db.conn().await?;
+        let state = sync_node::state(&mut conn).await?;
+        drop(conn);
+        let Some(base) = state.upstream_url else {
+            return Ok(false);
+        };
+        let answer = self
+            .http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .map_err(upstream_error)?;
+        match answer.status().as_u16() {
+            200 => Ok(true),
+            401 | 403 => Ok(false),
+            other => Err(upstream_error(format!("HTTP {other}"))),
+        }
+    }
+
+    /// One round: push the outbox, then pull until nothing more is new. Answers when it has
+    /// finished or failed; the outcome is kept for `GET /sync/status`.
+    pub async fn run_round(&self) -> Result<RoundReport, ApiError> {
+        let _round = self.round.lock().await;
+        let result = self.round_inner().await;
+        let mut conn = self.db.conn().await?;
+        let now = self.now_text();
+        match &result {
+            Ok(_) => {
+                sync_node::set_outcome(&mut conn, &now, None).await?;
+                self.online.store(true, Ordering::SeqCst);
+                self.failures.store(0, Ordering::SeqCst);
+            }
+            Err(ApiError(e)) => {
+                let text = format!("{}: {}", e.code.as_str(), e.message);
+                sync_node::set_outcome(&mut conn, &now, Some(&text)).await?;
+                // Refused by the server (revoked, skew) is not offline; unreachable is.
+                self.online
+                    .store(e.code != ErrorCode::SyncUpstreamFailed, Ordering::SeqCst);
+                self.failures.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        result
+    }
+
+    async fn round_inner(&self) -> Result<RoundReport, ApiError> {
+        let mut conn = self.db.conn().await?;
+        let state = sync_node::state(&mut conn).await?;
+        drop(conn);
+        let Some(base) = state.upstream_url.clone() else {
+            return Err(ApiError(DomainError::new(ErrorCode::SyncNotConnected)));
+        };
+        let secret = self
+            .secrets
+            .load(DEVICE_SECRET)
+            .map_err(|e| {
+                ApiError(DomainError::internal(format!(
+                    "cannot read the device secret: {e}"
+                )))
+            })?
+            .ok_or_else(|| ApiError(DomainError::new(ErrorCode::SyncNotConnected)))?;
+        if !state.snapshot_sent {
+            let mut w = self
+                .db
+                .begin_write(&Actor::system("sync"), &self.now_text())
+                .await?;
+            sync_node::queue_snapshot(&mut w).await?;
+            w.commit().await?;
+        }
+        let mut report = RoundReport::default();
+        self.push_all(&base, &secret, &mut report).await?;
+        self.pull_all(&base, &secret, state.cursor, &mut report)
+            .await?;
+        Ok(report)
+    }
+
+    async fn push_all(
+        &self,
+        base: &str,
+        secret: &str,
+        report: &mut RoundReport,
+    ) -> Result<(), ApiError> {
+        loop {
+            let mut conn = self.db.conn().await?;
+            let ops = sync_node::outbox_batch(&mut conn, self.config.push_batch).await?;
+            drop(conn);
+            if ops.is_empty() {
+                return Ok(());
+            }
+            let answer = self
+                .http
+                .post(format!("{base}/api/v1/sync/push"))
+                .header("authorization", format!("Device {secret}"))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .json(&PushRequest { ops })
+                .send()
+                .await
+                .map_err(upstream_error)?;
+            let status = answer.status();
+            let body: Value = answer.json().await.map_err(upstream_error)?;
+            if !status.is_success() {
+                return Err(passed_on(status.as_u16(), &body));
+            }
+            let held: PushResponse = serde_json::from_value(body["data"].clone())
+                .map_err(|e| upstream_error(format!("unreadable push answer: {e}")))?;
+            report.conflicts += body["data"]["conflicts"].as_u64().unwrap_or(0);
+            let mut conn = self.db.conn().await?;
+            report.pushed += sync_node::outbox_done(&mut conn, &held.held).await?;
+        }
+    }
+
+    async fn pull_all(
+        &self,
+        base: &str,
+        secret: &str,
+        mut cursor: i64,
+        report: &mut RoundReport,
+    ) -> Result<(), ApiError> {
+        loop {
+            let answer = self
+                .http
+                .get(format!("{base}/api/v1/sync/pull"))
+                .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
+                .header("authorization", format!("Device {secret}"))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .send()
+                .await
+                .map_err(upstream_error)?;
+            let status = answer.status();
+            let body: Value = answer.json().await.map_err(upstream_error)?;
+            if status.as_u16() == 409 && body["error"]["code"] == "SYNC_CURSOR_AHEAD" {
+                // The server lost changes (restored from a backup): everything is pulled again
+                // and what is held already is a replay. What this node made since is in its
+                // outbox or gets pushed again by a new snapshot.
+                cursor = 0;
+                let mut w = self
+                    .db
+                    .begin_write(&Actor::system("sync"), &self.now_text())
+                    .await?;
+                sync_node::set_cursor(w.conn(), 0, 0).await?;
+                resend_snapshot(&mut w).await?;
+                w.commit().await?;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(passed_on(status.as_u16(), &body));
+            }
+            let page: PullPage = serde_json::from_value(body["data"].clone())
+                .map_err(|e| upstream_error(format!("unreadable page: {e}")))?;
+            report.pages += 1;
+            report.pulled += page.changes.len() as u64;
+            // The page and its cursor in one transaction: a node killed here resumes from the
+            // cursor saved with the last page it applied.
+            let mut w = self
+                .db
+                .begin_write(&Actor::system("sync"), &self.now_text())
+                .await?;
+            let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
+            let applied = apply::apply_ops(&self.db, &mut w, &ops).await?;
+            apply::finish(&mut w, &applied).await?;
+            sync_node::set_cursor(w.conn(), page.cursor, page.head).await?;
+            w.commit().await?;
+            report.applied += applied.changed as u64;
+            report.conflicts += applied.conflicts as u64;
+            cursor = page.cursor;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Runs rounds in the background for as long as the process lives: every interval, at
+    /// once when nudged, further apart after failures.
+    pub fn spawn(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let connected = match engine.db.conn().await {
+                    Ok(mut conn) => sync_node::state(&mut conn)
+                        .await
+                        .map(|s| s.upstream_url.is_some())
+                        .unwrap_or(false),
+                    Err(_) => false,
+                };
+                if connected {
+                    if let Err(e) = engine.run_round().await {
+                        tracing::info!(code = e.0.code.as_str(), message = %e.0.message, "sync round failed");
+                    }
+                }
+                let failures = engine.failures.load(Ordering::SeqCst).min(6) as u32;
+                let wait = if failures == 0 {
+                    engine.config.interval
+                } else {
+                    (engine.config.interval * 2u32.pow(failures)).min(engine.config.max_backoff)
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = engine.wake.notified() => {}
+                }
+            }
+        })
+    }
+
+    /// `GET /sync/status`.
+    pub async fn status(&self) -> Result<Value, ApiError> {
+        let mut conn = self.db.conn().await?;
+        let state = sync_node::state(&mut conn).await?;
+        let pending = sync_node::outbox_len(&mut conn).await?;
+        let conflicts = sync_node::open_conflicts(&mut conn).await?.len();
+        let overdrawn = sync_node::overdrawn_packages(&mut conn).await?.len();
+        let merges = sync_node::merge_candidates(&mut conn).await?.len();
+        let progress = match state.pull_head {
+            Some(head) if head > 0 => json!({ "cursor": state.cursor, "head": head,
+                "fraction": (state.cursor as f64 / head as f64).min(1.0) }),
+            _ => json!({ "cursor": state.cursor, "head": Value::Null, "fraction": Value::Null }),
+        };
+        Ok(json!({
+            "connected": state.upstream_url.is_some(),
+            "server_url": state.upstream_url,
+            "device_id": state.device_id,
+            "online": self.is_online(),
+            "pending_changes": pending,
+            "last_sync_at": state.last_sync_at,
+            "last_attempt_at": state.last_attempt_at,
+            "last_error": state.last_error,
+            "conflicts": conflicts,
+            "overdrawn_packages": overdrawn,
+            "merge_candidates": merges,
+            "pull": progress,
+        }))
+    }
+}
+
+/// After the server lost changes, this node sends its rows again (a snapshot): whatever the
+/// server lost of this node's is back.
+async fn resend_snapshot(w: &mut clinicdesk_store::WriteTx) -> Result<(), ApiError> {
+    sync_node::queue_snapshot(w).await?;
+    Ok(())
+}
+
+/// An error answer of the server, passed on with its own code where it is one of ours.
+fn passed_on(status: u16, body: &Value) -> ApiError {
+    let code = body["error"]["code"]
+        .as_str()
+        .and_then(ErrorCode::parse)
+        .unwrap_or(ErrorCode::SyncUpstreamFailed);
+    let message = body["error"]["message"].as_str().unwrap_or("").to_string();
+    let mut e = DomainError::new(code).with_details(json!({
+        "upstream_status": status,
+        "upstream": body["error"].clone(),
+    }));
+    if !message.is_empty() {
+        e.message = message;
+    }
+    ApiError(e)
+}

@@ -1,0 +1,388 @@
+//! Applying ops made elsewhere (`docs/SYNC.md`, merge rule): on the central server as a push
+//! arrives, on a node as a pulled page arrives. Facts are inserted once; record fields go
+//! through the merge rule against the versions held; concurrent edits that lose keep their
+//! value in `sync_conflicts`. Afterwards the derived state — roll-ups, follow-up states, the
+//! search index, and the scrubbing that anonymisation and deletion do — is brought up to
+//! date exactly as a local write does it. Applying an op never makes an op of its own.
+
+use crate::capture::{self, store_versions};
+use crate::synced::{self, Kind, SyncedTable};
+use crate::{row, Db, StoreResult, WriteTx};
+use clinicdesk_domain::{DomainError, ErrorCode};
+use clinicdesk_sync::clock::{ClockError, SyncClock};
+use clinicdesk_sync::merge::{merge, Version};
+use clinicdesk_sync::protocol::{Op, OpKind};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What applying a batch did, and what it touched (for the derived state).
+#[derive(Debug, Default, Serialize)]
+pub struct Applied {
+    /// Ops that changed something.
+    pub changed: usize,
+    /// Ops already held (replays) or outrun by later writes.
+    pub unchanged: usize,
+    /// Conflicts found.
+    pub conflicts: usize,
+    #[serde(skip)]
+    customers: BTreeSet<String>,
+    #[serde(skip)]
+    purchases: BTreeSet<String>,
+    #[serde(skip)]
+    follow_ups: BTreeSet<String>,
+    #[serde(skip)]
+    created_customers: BTreeSet<String>,
+}
+
+/// Takes every stamp of `ops` into the clock first: a stamp too far ahead refuses the whole
+/// batch before anything is written.
+fn observe(clock: &SyncClock, ops: &[&Op]) -> StoreResult<()> {
+    for op in ops {
+        for v in op.fields.values() {
+            if let Err(ClockError::TooFarAhead { by_secs, .. }) = clock.observe(v.stamp) {
+                return Err(DomainError::new(ErrorCode::SyncClockSkew)
+                    .with_details(json!({
+                        "op_id": op.op_id, "ahead_by_seconds": by_secs,
+                        "max_ahead_seconds": clinicdesk_sync::clock::MAX_DRIFT.as_secs(),
+                    }))
+                    .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies `ops` in order to the tables (not yet the derived state: see [`finish`]).
+pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<Applied> {
+    observe(db.clock()?.as_ref(), ops)?;
+    let mut out = Applied::default();
+    for op in ops {
+        let Some(t) = synced::table(&op.entity) else {
+            return Err(DomainError::invalid(
+                "entity",
+                format!("동기화되지 않는 테이블입니다: {}", op.entity),
+            )
+            .into());
+        };
+        let changed = match (t.kind, op.kind) {
+            (Kind::Fact, _) => apply_fact(db, w, t, op, &mut out).await?,
+            (Kind::Record, OpKind::Upsert | OpKind::Tombstone) => {
+                apply_record(db, w, t, op, &mut out).await?
+            }
+            (Kind::Record, OpKind::Fact) => {
+                return Err(DomainError::invalid(
+                    "kind",
+                    format!("{}는 사실(fact)이 아니라 레코드입니다", op.entity),
+                )
+                .into())
+            }
+        };
+        if changed {
+            out.changed += 1;
+        } else {
+            out.unchanged += 1;
+        }
+    }
+    Ok(out)
+}
+
+async fn apply_fact(
+    db: &Db,
+    w: &mut WriteTx,
+    t: &SyncedTable,
+    op: &Op,
+    out: &mut Applied,
+) -> StoreResult<bool> {
+    let Some(Value::Object(row)) = &op.row else {
+        return Err(DomainError::invalid("row", "사실(fact) 변경에 행이 없습니다").into());
+    };
+    let types = db.column_types(w.conn(), t.table).await?;
+    let mut columns = Vec::new();
+    let mut values = Vec::new();
+    let mut binds: Vec<Option<String>> = Vec::new();
+    for c in t.columns {
+        let Some(v) = row.get(*c) else { continue };
+        binds.push(text_of(v));
+        columns.push(c.to_string());
+        let ty = types.get(*c).map(String::as_str).unwrap_or("text");
+        values.push(db.cast(&format!("${}", binds.len()), ty));
+    }
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING",
+        t.table,
+        columns.join(", "),
+        values.join(", "),
+        t.id
+    );
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let inserted = q.execute(w.conn()).await?.rows_affected() > 0;
+    if inserted {
+        touched_by_fact(w, t, row, out).await?;
+    }
+    Ok(inserted)
+}
+
+/// Which customer, purchase and follow-up a new fact touches.
+async fn touched_by_fact(
+    w: &mut WriteTx,
+    t: &SyncedTable,
+    row: &Map<String, Value>,
+    out: &mut Applied,
+) -> StoreResult<()> {
+    let get = |c: &str| row.get(c).and_then(Value::as_str).map(str::to_string);
+    if let Some(c) = get("customer_id") {
+        out.customers.insert(c);
+    }
+    match t.name {
+        "package_purchase" => out.purchases.extend(get("id")),
+        "purchase_cancellation" => {
+            if let Some(p) = get("purchase_id") {
+                if let Some(r) =
+                    sqlx::query("SELECT customer_id FROM package_purchases WHERE id = $1")
+                        .bind(p.clone())
+                        .fetch_optional(w.conn())
+                        .await?
+                {
+                    out.customers.insert(row::text(&r, "customer_id")?);
+                }
+                out.purchases.insert(p);
+            }
+        }
+        "service_session" => out.purchases.extend(get("package_usage_id")),
+        "session_cancellation" => {
+            if let Some(r) = sqlx::query(
+                "SELECT customer_id, package_usage_id FROM service_sessions WHERE id = $1",
+            )
+            .bind(get("session_id").unwrap_or_default())
+            .fetch_optional(w.conn())
+            .await?
+            {
+                out.customers.insert(row::text(&r, "customer_id")?);
+                out.purchases.extend(row::opt_text(&r, "package_usage_id")?);
+            }
+        }
+        "interaction" => {
+            if get("follow_up_date").is_some() {
+                out.follow_ups.extend(get("id"));
+            }
+        }
+        "follow_up_event" => {
+            if let Some(f) = get("follow_up_id") {
+                if let Some(r) = sqlx::query("SELECT customer_id FROM interactions WHERE id = $1")
+                    .bind(f.clone())
+                    .fetch_optional(w.conn())
+                    .await?
+                {
+                    out.customers.insert(row::text(&r, "customer_id")?);
+                }
+                out.follow_ups.insert(f);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The id a conflict has on every node that finds it.
+fn conflict_id(entity: &str, id: &str, field: &str, kept: &Version, lost: &Version) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        entity,
+        id,
+        field,
+        &kept.stamp.to_string(),
+        &lost.stamp.to_string(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+async fn apply_record(
+    db: &Db,
+    w: &mut WriteTx,
+    t: &SyncedTable,
+    op: &Op,
+    out: &mut Applied,
+) -> StoreResult<bool> {
+    // Only declared columns: an op can never write a column that does not travel.
+    let incoming: BTreeMap<String, Version> = op
+        .fields
+        .iter()
+        .filter(|(f, _)| t.columns.contains(&f.as_str()))
+        .map(|(f, v)| (f.clone(), v.clone()))
+        .collect();
+    let held = capture::versions(w.conn(), t.name, &op.entity_id).await?;
+    let merged = merge(&held, &incoming);
+    let now = w.now().to_string();
+    for c in merged
+        .conflicts
+        .iter()
+        .filter(|c| !t.quiet.contains(&c.field.as_str()))
+    {
+        sqlx::query(
+            "INSERT INTO sync_conflicts (id, entity, entity_id, field, kept_value, kept_stamp, lost_value, lost_stamp, detected_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(conflict_id(t.name, &op.entity_id, &c.field, &c.kept, &c.lost))
+        .bind(t.name.to_string())
+        .bind(op.entity_id.clone())
+        .bind(c.field.clone())
+        .bind(text_of(&c.kept.value))
+        .bind(c.kept.stamp.to_string())
+        .bind(text_of(&c.lost.value))
+        .bind(c.lost.stamp.to_string())
+        .bind(now.clone())
+        .execute(w.conn())
+        .await?;
+        out.conflicts += 1;
+    }
+    let apply: Vec<(&String, &Version)> = merged.applied(&incoming).collect();
+    if apply.is_empty() {
+        return Ok(false);
+    }
+    let types = db.column_types(w.conn(), t.table).await?;
+    let exists = capture::read_row(w.conn(), t, &op.entity_id)
+        .await?
+        .is_some();
+    let mut binds: Vec<Option<String>> = Vec::new();
+    let sql = if exists {
+        let mut sets = Vec::new();
+        for (f, v) in &apply {
+            binds.push(text_of(&v.value));
+            let ty = types.get(f.as_str()).map(String::as_str).unwrap_or("text");
+            sets.push(format!(
+                "{f} = {}",
+                db.cast(&format!("${}", binds.len()), ty)
+            ));
+        }
+        binds.push(Some(op.entity_id.clone()));
+        format!(
+            "UPDATE {} SET {} WHERE {} = ${}",
+            t.table,
+            sets.join(", "),
+            t.id,
+            binds.len()
+        )
+    } else {
+        let mut columns = Vec::new();
+        let mut values = Vec::new();
+        for (f, v) in &apply {
+            binds.push(text_of(&v.value));
+            columns.push(f.to_string());
+            let ty = types.get(f.as_str()).map(String::as_str).unwrap_or("text");
+            values.push(db.cast(&format!("${}", binds.len()), ty));
+        }
+        if !columns.iter().any(|c| c == t.id) {
+            binds.push(Some(op.entity_id.clone()));
+            columns.push(t.id.to_string());
+            values.push(format!("${}", binds.len()));
+        }
+        for (c, v) in t.local_defaults {
+            columns.push(c.to_string());
+            values.push(v.to_string());
+        }
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            t.table,
+            columns.join(", "),
+            values.join(", ")
+        )
+    };
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.execute(w.conn()).await?;
+    store_versions(w.conn(), t.name, &op.entity_id, apply.iter().copied()).await?;
+    if t.name == "customer" {
+        out.customers.insert(op.entity_id.clone());
+        if !exists {
+            out.created_customers.insert(op.entity_id.clone());
+        }
+    }
+    Ok(true)
+}
+
+/// Brings the derived state up to date after applied ops: what deletion and anonymisation
+/// do to a customer's related rows and to every copy of their data, the merge flag for
+/// customers created twice, roll-ups, follow-up states and the search index.
+pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
+    for id in &applied.created_customers {
+        flag_duplicates(w, id).await?;
+    }
+    let today = clinicdesk_domain::follow_up::kst_day(
+        chrono::DateTime::parse_from_rfc3339(w.now())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|_| chrono::Utc::now()),
+    );
+    for f in &applied.follow_ups {
+        crate::follow_ups::refresh_if_asked(w.conn(), f).await?;
+    }
+    for p in &applied.purchases {
+        crate::stats::refresh_purchase(w.conn(), p, today).await?;
+    }
+    for id in &applied.customers {
+        let state = sqlx::query("SELECT anonymized_at, deleted_at FROM customers WHERE id = $1")
+            .bind(id.clone())
+            .fetch_optional(w.conn())
+            .await?;
+        let Some(state) = state else { continue };
+        if row::opt_text(&state, "deleted_at")?.is_some() {
+            crate::customers::remove_related(w, id).await?;
+        } else {
+            if row::opt_text(&state, "anonymized_at")?.is_some() {
+                crate::customers::scrub_related(w, id).await?;
+            }
+            crate::stats::refresh_customer(w.conn(), id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A customer that arrived from elsewhere with the name and phone of another live customer
+/// is flagged for a person to merge.
+async fn flag_duplicates(w: &mut WriteTx, id: &str) -> StoreResult<()> {
+    let twins = sqlx::query(
+        "SELECT o.id FROM customers c JOIN customers o ON o.name = c.name AND o.phone_digits = c.phone_digits \
+         AND o.id <> c.id WHERE c.id = $1 AND c.deleted_at IS NULL AND o.deleted_at IS NULL \
+         AND c.anonymized_at IS NULL AND o.anonymized_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_all(w.conn())
+    .await?;
+    let now = w.now().to_string();
+    for r in &twins {
+        let other = row::text(r, "id")?;
+        let (a, b) = if other.as_str() < id {
+            (other, id.to_string())
+        } else {
+            (id.to_string(), other)
+        };
+        sqlx::query(
+            "INSERT INTO merge_candidates (id, customer_a, customer_b, detected_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(format!("{a}:{b}"))
+        .bind(a)
+        .bind(b)
+        .bind(now.clone())
+        .execute(w.conn())
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,397 @@
+//! Nodes and a central server (issue 9): desktops connect, work offline, sync in different
+//! orders and end up holding the same data — every conflict shown, the overdrawn package and
+//! the customer created twice flagged on every node, anonymisation reaching every copy.
+//! The central server is a database of its own (SQLite, or PostgreSQL in the PostgreSQL run)
+//! served over HTTP; the nodes are in-process SQLite desktops without a background loop: they
+//! are "offline" until a case calls `POST /sync/run`.
+
+use super::cases::{new_template, purchase, unique_name};
+use super::harness::{unique_phone, user_name, Harness, Resp, PASSWORD};
+use serde_json::{json, Value};
+
+/// Connects `node` to the central server at `url` as its admin; the answer.
+async fn connect(node: &Harness, url: &str, name: &str) -> Resp {
+    node.send(
+        "POST",
+        "/api/v1/sync/connect",
+        None,
+        super::harness::Payload::Json(json!({
+            "server_url": url, "username": user_name("admin"), "password": PASSWORD,
+            "device_name": name,
+        })),
+        &[],
+    )
+    .await
+}
+
+/// `POST /sync/run` on a node; what moved.
+async fn run(node: &Harness) -> Value {
+    let r = node
+        .post("/api/v1/sync/run", &node.token("staff").await, json!({}))
+        .await;
+    r.expect(200);
+    r.data().clone()
+}
+
+async fn digest(h: &Harness) -> Value {
+    let r = h.get("/api/v1/sync/digest", &h.token("admin").await).await;
+    r.expect(200);
+    r.data()["tables"].clone()
+}
+
+/// After a final round on every node, every table's digest is equal on all of them (and the
+/// tables that matter hold rows). Logging in writes to the audit trail, so every login the
+/// comparison needs happens before that round.
+async fn assert_converged(all: &[&Harness]) {
+    for h in all {
+        h.token("admin").await;
+        h.token("staff").await;
+    }
+    for _ in 0..2 {
+        for node in &all[1..] {
+            run(node).await;
+        }
+    }
+    let first = digest(all[0]).await;
+    for t in [
+        "customer",
+        "service_session",
+        "package_purchase",
+        "audit_event",
+        "user",
+    ] {
+        assert!(
+            first[t]["rows"].as_u64().unwrap_or(0) > 0,
+            "{t} holds rows: {first}"
+        );
+    }
+    for (i, h) in all.iter().enumerate().skip(1) {
+        let other = digest(h).await;
+        for (table, d) in first.as_object().unwrap() {
+            if &other[table] != d {
+                let ids = |h: &Harness| {
+                    let pool = h.db.pool.clone();
+                    async move {
+                        use sqlx::Row;
+                        sqlx::query("SELECT id, action, chain FROM audit_events ORDER BY id")
+                            .fetch_all(&pool)
+                            .await
+                            .unwrap()
+                            .iter()
+                            .map(|r| {
+                                format!(
+                                    "{} {} {}",
+                                    r.get::<String, _>(0),
+                                    r.get::<String, _>(1),
+                                    r.get::<String, _>(2)
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    }
+                };
+                let (x, y) = (ids(all[0]).await, ids(h).await);
+                let only_x: Vec<_> = x.iter().filter(|e| !y.contains(e)).collect();
+                let only_y: Vec<_> = y.iter().filter(|e| !x.contains(e)).collect();
+                panic!("{table} differs on node {i}: only on the first {only_x:?}, only here {only_y:?}");
+            }
+        }
+    }
+}
+
+async fn conflicts(h: &Harness) -> Value {
+    let r = h
+        .get("/api/v1/sync/conflicts", &h.token("manager").await)
+        .await;
+    r.expect(200);
+    r.data().clone()
+}
+
+async fn new_customer_on(h: &Harness, name: &str, phone: &str) -> String {
+    let r = h
+        .post(
+            "/api/v1/customers",
+            &h.token("staff").await,
+            json!({"name": name, "phone": phone, "consent": {"privacy": true}}),
+        )
+        .await;
+    r.expect(201);
+    r.data()["id"].as_str().unwrap().to_string()
+}
+
+async fn visit(h: &Harness, customer: &str, package: &str) -> Resp {
+    h.post(
+        &format!("/api/v1/customers/{customer}/sessions"),
+        &h.token("staff").await,
+        json!({"service_type": "brain", "package_usage_id": package}),
+    )
+    .await
+}
+
+pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
+    let central = h.fresh().await;
+    let url = central.serve_http().await;
+    let a = h.node().await;
+    let b = h.node().await;
+
+    // A new desktop: no users yet, so the server's login alone authorises connecting.
+    let r = connect(&a, &url, "접수 PC A").await;
+    r.expect(200);
+    assert_eq!(r.data()["first_sync"]["ok"], true, "{}", r.body);
+    let device_a = r.data()["device_id"].as_str().unwrap().to_string();
+    // The users came down; the connecting admin logs in here with the password the server
+    // confirmed, and staff log in once the server confirms theirs.
+    a.token("admin").await;
+    a.token("staff").await;
+    // Wrong credentials upstream are the server's answer, passed on.
+    let wrong = b
+        .send(
+            "POST",
+            "/api/v1/sync/connect",
+            None,
+            super::harness::Payload::Json(json!({
+                "server_url": url, "username": user_name("admin"), "password": "wrong-password",
+            })),
+            &[],
+        )
+        .await;
+    wrong.expect_error(401, "AUTH_INVALID_CREDENTIALS");
+    connect(&b, &url, "접수 PC B").await.expect(200);
+    // Once a node has users, connecting is for its admins and managers.
+    connect(&a, &url, "다시")
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    // The central server connects to no one.
+    central
+        .post("/api/v1/sync/run", &central.token("staff").await, json!({}))
+        .await
+        .expect_error(409, "SYNC_IS_CENTRAL");
+
+    // The clinic's data starts on the server: a customer with a one-session package.
+    let customer = new_customer_on(&central, &unique_name("동기화"), &unique_phone()).await;
+    let template = new_template(&central, json!({"brain": 1}), 30).await;
+    let package = purchase(&central, &customer, &template, None).await["package_usage_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let moved = run(&a).await;
+    assert!(moved["applied"].as_u64().unwrap() > 0, "{moved}");
+    run(&b).await;
+    let seen = a
+        .get(
+            &format!("/api/v1/customers/{customer}"),
+            &a.token("staff").await,
+        )
+        .await;
+    seen.expect(200);
+
+    // Offline on both: the same field edited differently, the package's last session used on
+    // each, and the same new customer registered on each.
+    let edit = |h: &'static str| json!({ "occupation": h });
+    a.put(
+        &format!("/api/v1/customers/{customer}"),
+        &a.token("staff").await,
+        edit("교사"),
+    )
+    .await
+    .expect(200);
+    b.put(
+        &format!("/api/v1/customers/{customer}"),
+        &b.token("staff").await,
+        edit("의사"),
+    )
+    .await
+    .expect(200);
+    visit(&a, &customer, &package).await.expect(201);
+    visit(&b, &customer, &package).await.expect(201);
+    let twin_name = unique_name("중복");
+    let twin_phone = unique_phone();
+    let twin_a = new_customer_on(&a, &twin_name, &twin_phone).await;
+    let twin_b = new_customer_on(&b, &twin_name, &twin_phone).await;
+    let pending = a.get("/api/v1/sync/status", &a.token("staff").await).await;
+    pending.expect(200);
+    assert_eq!(pending.data()["role"], "node");
+    assert!(pending.data()["pending_changes"].as_i64().unwrap() > 0);
+
+    // Back online, in different orders.
+    run(&b).await;
+    run(&a).await;
+    run(&b).await;
+    assert_converged(&[&central, &a, &b]).await;
+
+    // Both visits kept; one overdraw flag, the same on every node.
+    for node in [&central, &a, &b] {
+        let c = conflicts(node).await;
+        let over = c["overdrawn_packages"].as_array().unwrap();
+        assert_eq!(over.len(), 1, "{c}");
+        assert_eq!(over[0]["purchase_id"], json!(package));
+        assert_eq!(over[0]["overdrawn_sessions"], 1);
+        assert_eq!(
+            node.count("service_sessions", "package_usage_id = $1", &package)
+                .await,
+            2
+        );
+        // The customer registered twice is flagged, not silently kept twice nor merged.
+        let merges = c["merge_candidates"].as_array().unwrap();
+        assert_eq!(merges.len(), 1, "{c}");
+        let pair = [
+            merges[0]["customer_a"].clone(),
+            merges[0]["customer_b"].clone(),
+        ];
+        assert!(pair.contains(&json!(twin_a)) && pair.contains(&json!(twin_b)));
+        // One conflict: the later edit is kept everywhere, the other shown beside it.
+        let list = c["conflicts"].as_array().unwrap();
+        assert_eq!(list.len(), 1, "{c}");
+        assert_eq!(list[0]["field"], "occupation");
+        assert_eq!(list[0]["entity_id"], json!(customer));
+        let values = [
+            list[0]["kept"]["value"].clone(),
+            list[0]["lost"]["value"].clone(),
+        ];
+        assert!(values.contains(&json!("교사")) && values.contains(&json!("의사")));
+        let status = node
+            .get("/api/v1/sync/status", &node.token("staff").await)
+            .await;
+        assert_eq!(status.data()["conflicts"], 1);
+        assert_eq!(status.data()["overdrawn_packages"], 1);
+    }
+    let c = conflicts(&a).await;
+    let conflict = c["conflicts"][0].clone();
+    let kept = conflict["kept"]["value"].clone();
+    let lost = conflict["lost"]["value"].clone();
+    let shown = central
+        .get(
+            &format!("/api/v1/customers/{customer}"),
+            &central.token("admin").await,
+        )
+        .await;
+    assert_eq!(shown.data()["occupation"], kept, "the later edit wins");
+
+    // Staff may neither see nor resolve conflicts.
+    a.get("/api/v1/sync/conflicts", &a.token("staff").await)
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
+    // A manager on A picks the value that lost; it syncs like any edit and closes the
+    // conflict everywhere.
+    let id = conflict["id"].as_str().unwrap();
+    let manager = a.token("manager").await;
+    a.post(
+        &format!("/api/v1/sync/conflicts/{id}/resolve"),
+        &manager,
+        json!({"choice": "maybe"}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_ERROR");
+    a.post(
+        &format!("/api/v1/sync/conflicts/{id}/resolve"),
+        &manager,
+        json!({"choice": "lost"}),
+    )
+    .await
+    .expect(200);
+    a.post(
+        &format!("/api/v1/sync/conflicts/{id}/resolve"),
+        &manager,
+        json!({"choice": "lost"}),
+    )
+    .await
+    .expect_error(404, "SYNC_CONFLICT_NOT_FOUND");
+    run(&a).await;
+    run(&b).await;
+    for node in [&central, &a, &b] {
+        assert_eq!(conflicts(node).await["conflicts"], json!([]));
+        let got = node
+            .get(
+                &format!("/api/v1/customers/{customer}"),
+                &node.token("admin").await,
+            )
+            .await;
+        assert_eq!(got.data()["occupation"], lost);
+    }
+    assert_converged(&[&central, &a, &b]).await;
+
+    // Anonymised on the server: every node's copy — the row, the field versions, the
+    // conflict rows, the outbox — keeps none of the name.
+    let name: String = {
+        let r = central
+            .get(
+                &format!("/api/v1/customers/{customer}"),
+                &central.token("admin").await,
+            )
+            .await;
+        r.data()["name"].as_str().unwrap().to_string()
+    };
+    central
+        .delete(
+            &format!("/api/v1/customers/{customer}?data_retention_policy=anonymize"),
+            &central.token("admin").await,
+        )
+        .await
+        .expect(204);
+    run(&a).await;
+    run(&b).await;
+    for node in [&central, &a, &b] {
+        for (table, column) in [
+            ("customers", "name"),
+            ("field_versions", "value"),
+            ("sync_conflicts", "kept_value"),
+            ("sync_conflicts", "lost_value"),
+            ("outbox", "payload"),
+            ("sync_log", "op"),
+        ] {
+            let n = node
+                .count(table, &format!("{column} LIKE '%' || $1 || '%'"), &name)
+                .await;
+            assert_eq!(
+                n, 0,
+                "{table}.{column} on {} still holds the name",
+                node.kind
+            );
+        }
+    }
+    assert_converged(&[&central, &a, &b]).await;
+
+    // Users flow down: a user deactivated on the server cannot log in on a node after the
+    // next sync, not even offline with the verifier the node keeps.
+    let users = central
+        .get("/api/v1/users", &central.token("admin").await)
+        .await;
+    let doctor = users.data()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == json!(user_name("doctor")))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.login(&user_name("doctor"), PASSWORD).await.expect(200);
+    central
+        .put(
+            &format!("/api/v1/users/{doctor}"),
+            &central.token("admin").await,
+            json!({"active": false}),
+        )
+        .await
+        .expect(200);
+    run(&a).await;
+    a.login(&user_name("doctor"), PASSWORD)
+        .await
+        .expect_error(401, "AUTH_INVALID_CREDENTIALS");
+
+    // A revoked device syncs no more, and says why.
+    central
+        .delete(
+            &format!("/api/v1/devices/{device_a}"),
+            &central.token("admin").await,
+        )
+        .await
+        .expect(200);
+    a.post("/api/v1/sync/run", &a.token("staff").await, json!({}))
+        .await
+        .expect_error(403, "SYNC_DEVICE_REVOKED");
+    let status = a.get("/api/v1/sync/status", &a.token("staff").await).await;
+    assert!(status.data()["last_error"]
+        .as_str()
+        .unwrap()
+        .starts_with("SYNC_DEVICE_REVOKED"));
+}
