@@ -16,6 +16,7 @@ mod privacy;
 mod search;
 mod sessions;
 mod sync;
+mod sync_chaos;
 mod sync_nodes;
 mod today;
 mod validation;
@@ -90,11 +91,13 @@ use privacy::*;
 use search::*;
 use sessions::*;
 use sync::*;
+use sync_chaos::*;
 use sync_nodes::*;
 use today::*;
 use validation::*;
 
 contract!(
+    random_work_over_a_faulty_network_converges,
     offline_desktops_converge_with_conflicts_and_flags,
     concurrent_pushes_reach_a_puller_exactly_once,
     devices_push_and_pull_pages_without_loss_or_repeat,
