@@ -107,6 +107,11 @@ impl SyncEngine {
         })
     }
 
+    /// The node's database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     fn now_text(&self) -> String {
         clinicdesk_store::timestamp((self.now)())
     }
@@ -186,6 +191,31 @@ impl SyncEngine {
         w.commit().await?;
         self.failures.store(0, Ordering::SeqCst);
         Ok(device_id.to_string())
+    }
+
+    /// Keeps a verifier of the password the central server just confirmed for `username`, as
+    /// soon as the account has arrived here (the first pages of the first pull), so that the
+    /// person who connected can log in on this node — offline too. Waits in the background,
+    /// at most ten minutes.
+    pub fn keep_verifier(self: &Arc<Self>, username: &str, password: &str) {
+        let engine = self.clone();
+        let username = username.to_ascii_lowercase();
+        let password = password.to_string();
+        tokio::spawn(async move {
+            let Ok(hash) = clinicdesk_security::hash_password_async(password).await else {
+                return;
+            };
+            for _ in 0..3000 {
+                if let Ok(mut conn) = engine.db.conn().await {
+                    if let Ok(true) =
+                        clinicdesk_store::users::cache_verifier(&mut conn, &username, &hash).await
+                    {
+                        return;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        });
     }
 
     /// Checks a password with the central server (a login on this node that the cached

@@ -189,6 +189,8 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
             for t in &templates {
                 packages::insert_template(&mut w, t).await?;
             }
+            // The bulk load below passes change capture by: sync sends a snapshot instead.
+            clinicdesk_store::sync_node::needs_snapshot(w.conn()).await?;
             // Receipts and the cash-up head with the clinic's details: the demo's are marked
             // as examples, so no printout passes for a real clinic's.
             if clinicdesk_store::money::clinic(w.conn())

@@ -211,6 +211,10 @@ struct Args {
     /// Changes per pull page on a node (1–5,000).
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(i64).range(1..=5000))]
     sync_pull_limit: i64,
+    /// Seconds this process's sync clock runs ahead (negative: behind) of the system clock: how
+    /// the tests play a laptop whose clock is wrong.
+    #[arg(long, hide = true, default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset_secs: i64,
     /// Exit when standard input closes (lets a test harness own the server's lifetime).
     #[arg(long, hide = true)]
     exit_on_stdin_close: bool,
@@ -326,6 +330,14 @@ async fn warm_up(state: AppState, demo: bool, demo_customers: usize) -> anyhow::
             ),
         }
     }
+    if state.sync_engine.is_none() {
+        let logged = clinicdesk_store::sync_node::log_unlogged_rows(&state.db, &state.now_text())
+            .await
+            .context("cannot log the rows for the devices")?;
+        if logged > 0 {
+            tracing::info!(rows = logged, "rows logged for the devices to pull");
+        }
+    }
     let admins = {
         let mut conn = state.db.conn().await?;
         clinicdesk_store::users::usable_admins(&mut conn, state.demo_mode).await?
@@ -397,6 +409,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(args: Args) -> anyhow::Result<()> {
     init_logging(&args.log_format);
+    clinicdesk_sync::clock::set_clock_offset_secs(args.clock_offset_secs);
     let url = args.database.url()?;
     let secrets = args.database.secrets()?;
     let db = Db::connect(&url)
@@ -474,7 +487,7 @@ async fn serve(args: Args) -> anyhow::Result<()> {
 
 /// `--upstream-username`: connects once, unless this node is connected already.
 async fn connect_at_start(
-    engine: &clinicdesk_api::sync_engine::SyncEngine,
+    engine: &std::sync::Arc<clinicdesk_api::sync_engine::SyncEngine>,
     url: &str,
     user: &str,
     password: &str,
@@ -492,9 +505,13 @@ async fn connect_at_start(
     match engine.connect(&actor, url, user, password, &name).await {
         Ok(device) => tracing::info!(device_id = %device, upstream = %url, "connected"),
         Err(e) => {
-            tracing::error!(code = e.0.code.as_str(), message = %e.0.message, "cannot connect upstream")
+            tracing::error!(code = e.0.code.as_str(), message = %e.0.message, "cannot connect upstream");
+            return;
         }
     }
+    // The account that connected logs in here — offline too — with the password the server
+    // just confirmed, as soon as it has come down.
+    engine.keep_verifier(user, password);
 }
 
 #[cfg(test)]

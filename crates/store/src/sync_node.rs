@@ -382,12 +382,18 @@ pub async fn queue_snapshot(w: &mut crate::WriteTx) -> StoreResult<u64> {
         ))
         .fetch_all(w.conn())
         .await?;
+        let mut batch = Vec::new();
         for id in ids {
             if let Some(op) = crate::capture::snapshot(w.conn(), t, &id, &stamp).await? {
-                w.queue(&op).await?;
+                batch.push(op);
                 queued += 1;
             }
+            if batch.len() >= 1000 {
+                w.queue_all(&batch).await?;
+                batch.clear();
+            }
         }
+        w.queue_all(&batch).await?;
     }
     sqlx::query("UPDATE sync_state SET snapshot_sent = 1 WHERE id = 1")
         .execute(w.conn())
@@ -439,4 +445,28 @@ pub async fn resolve(
         crate::stats::refresh_customer(w.conn(), &conflict.entity_id).await?;
     }
     Ok(())
+}
+
+/// Marks this database for a snapshot: rows were written past change capture (the demo's bulk
+/// load), so the next first sync — or, on the central server, the next start — sends every
+/// row as it stands.
+pub async fn needs_snapshot(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("UPDATE sync_state SET snapshot_sent = 0 WHERE id = 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The central server's start: rows its log does not hold yet (a bulk load, a database from
+/// before sync) are logged for the devices, once. Returns how many.
+pub async fn log_unlogged_rows(db: &Db, now: &str) -> StoreResult<u64> {
+    let mut conn = db.conn().await?;
+    if state(&mut conn).await?.snapshot_sent {
+        return Ok(0);
+    }
+    drop(conn);
+    let mut w = db.begin_write(&crate::Actor::system("sync"), now).await?;
+    let n = queue_snapshot(&mut w).await?;
+    w.commit().await?;
+    Ok(n)
 }

@@ -118,6 +118,28 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Queues ops this node made, in order.
+    pub(crate) async fn queue_all(
+        &mut self,
+        ops: &[clinicdesk_sync::protocol::Op],
+    ) -> StoreResult<()> {
+        if self.central {
+            let now = self.now.clone();
+            let refs: Vec<&clinicdesk_sync::protocol::Op> = ops.iter().collect();
+            return crate::sync_log::log(
+                &mut self.tx,
+                crate::sync_node::CENTRAL_DEVICE,
+                &refs,
+                &now,
+            )
+            .await;
+        }
+        for op in ops {
+            self.queue(op).await?;
+        }
+        Ok(())
+    }
+
     /// Queues an op this node made.
     pub(crate) async fn queue(&mut self, op: &clinicdesk_sync::protocol::Op) -> StoreResult<()> {
         if self.central {

@@ -112,11 +112,31 @@ impl std::fmt::Debug for SyncClock {
     }
 }
 
+/// Seconds added to the system time this process's clocks read (0 but in tests that run a
+/// node process with a laptop's wrong clock: `--clock-offset-secs`).
+static OFFSET_SECS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Sets the offset [`SyncClock::new`] clocks read the time with (for tests of clock skew).
+pub fn set_clock_offset_secs(secs: i64) {
+    OFFSET_SECS.store(secs, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn offset_time() -> NTP64 {
+    let now = uhlc::system_time_clock();
+    let off = OFFSET_SECS.load(std::sync::atomic::Ordering::SeqCst);
+    let delta = NTP64::from(Duration::from_secs(off.unsigned_abs()));
+    if off >= 0 {
+        now + delta
+    } else {
+        now - delta
+    }
+}
+
 impl SyncClock {
     /// The clock of node `node` (a non-zero id, e.g. from the device id), reading the system
-    /// time.
+    /// time (plus the process's test offset, normally 0).
     pub fn new(node: u128) -> Option<SyncClock> {
-        Self::with_physical(node, uhlc::system_time_clock)
+        Self::with_physical(node, offset_time)
     }
 
     /// The same with another physical clock: tests give a node a clock hours off.

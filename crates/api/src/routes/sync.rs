@@ -226,15 +226,22 @@ pub async fn connect(
     let device_id = engine
         .connect(&actor, &url, &username, &password, &name)
         .await?;
+    // The person who connected can log in here, offline too, with the password the server
+    // just confirmed (kept as soon as their account has come down).
+    engine.keep_verifier(&username, &password);
     // The first round right away: this node's rows go up, the clinic's come down.
     let round = engine.run_round().await;
-    // The person who connected can log in here, offline too, with the password the server
-    // just confirmed.
-    let hash = clinicdesk_security::hash_password_async(password).await;
-    if let Ok(hash) = hash {
-        let mut conn = state.db.conn().await?;
-        clinicdesk_store::users::cache_verifier(&mut conn, &username.to_ascii_lowercase(), &hash)
+    if round.is_ok() {
+        // The account is here now: the verifier is kept before this answer.
+        if let Ok(hash) = clinicdesk_security::hash_password_async(password).await {
+            let mut conn = state.db.conn().await?;
+            clinicdesk_store::users::cache_verifier(
+                &mut conn,
+                &username.to_ascii_lowercase(),
+                &hash,
+            )
             .await?;
+        }
     }
     engine.nudge();
     let report = match round {
