@@ -37,6 +37,9 @@ export const SCREENS = [
   { name: 'clinic-settings', role: 'admin', path: '#/settings/clinic', ready: 'clinic-screen' },
   // (devices.mjs, which runs first, left a device in use to revoke.)
   { name: 'devices', role: 'manager', path: '#/devices', ready: 'devices-screen' },
+  // The e2e server is the central server: its status, and the conflicts' empty states.
+  { name: 'sync-settings', role: 'manager', path: '#/sync', ready: 'sync-status-card' },
+  { name: 'sync-conflicts', role: 'manager', path: '#/sync/conflicts', ready: 'conflicts-section' },
 ];
 
 /**
@@ -63,6 +66,8 @@ export const DIALOGS = [
   { name: 'phone-reveal', on: 'today', open: ['reveal-phone'], dialog: 'reveal-dialog' },
   { name: 'device-add', on: 'devices', open: ['device-add'], dialog: 'device-add-dialog' },
   { name: 'device-revoke', on: 'devices', open: ['device-revoke'], dialog: 'device-revoke-dialog' },
+  // The sync indicator's menu (the central server's: what it is, no 지금 동기화).
+  { name: 'sync-menu', on: 'sync-settings', open: ['sync-indicator'], dialog: 'sync-menu' },
 ];
 
 /** What a toast must not cover; the app's own rule (src/logic/toastPlacement.ts) uses the same list. */

@@ -4,10 +4,12 @@ import { clearCatalog, loadServices } from './catalog';
 import { AccountMenu } from './components/AccountMenu';
 import { ApiDocsEntry } from './components/ApiDocsEntry';
 import { Modal } from './components/Modal';
+import { SyncIndicator, SyncProgressBanner } from './components/SyncIndicator';
 import { Kbd, LangToggle, Spinner, Toasts } from './components/ui';
 import { AppContext } from './context';
 import { getLang, onLangChange, t, type Lang } from './i18n';
 import { describeError } from './logic/errors';
+import { canManageSync } from './logic/sync';
 import { mark, markOnce } from './perf';
 import { href, navigate, parseRoute, useRoute } from './router';
 import { AuditScreen } from './screens/Audit';
@@ -19,6 +21,8 @@ import { DevicesScreen, canManageDevices } from './screens/Devices';
 import { Login, Logo } from './screens/Login';
 import { SearchScreen, resetSearchState } from './screens/Search';
 import { Setup } from './screens/Setup';
+import { SyncConflictsScreen } from './screens/SyncConflicts';
+import { SyncSettingsScreen } from './screens/SyncSettings';
 import { TodayScreen } from './screens/Today';
 import { UsersScreen } from './screens/Users';
 import type { SetupStatus, User } from './types';
@@ -36,6 +40,9 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
   const [setup, setSetup] = useState<SetupStatus | null>(null);
   // Unknown (null): the login screen, as before.
   const checkSetup = () => setupStatus().then(setSetup);
+  // A brand-new desktop just connected to the clinic's server by this account: the login
+  // screen that follows has it filled in, and says the server's password works here.
+  const [connectedAs, setConnectedAs] = useState<string | null>(null);
 
   useEffect(() => onLangChange(setLangState), []);
   useEffect(() => {
@@ -52,6 +59,7 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
         // Signed in (also right after the first-run set-up): set-up is over.
         setSetup(null);
         setNotice(null);
+        setConnectedAs(null);
         loadServices();
       } else {
         clearCatalog();
@@ -89,7 +97,16 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
   if (!user && setup?.needs_setup) {
     return (
       <>
-        <Setup allowed={setup.setup_allowed} onRecheck={() => void checkSetup()} />
+        <Setup
+          allowed={setup.setup_allowed}
+          onRecheck={() => void checkSetup()}
+          onConnected={(username, accountsArrived) => {
+            setConnectedAs(username);
+            // The first sync brought the clinic's accounts: set-up is over, the login is next.
+            // (When it did not, 다시 확인 asks the server whether they came since.)
+            if (accountsArrived) setSetup(null);
+          }}
+        />
         <Toasts />
       </>
     );
@@ -98,7 +115,7 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
   if (!user) {
     return (
       <>
-        <Login notice={notice} />
+        <Login key={connectedAs ?? ''} notice={connectedAs ? t('setup.connectedNotice') : notice} username={connectedAs ?? undefined} />
         <Toasts />
       </>
     );
@@ -183,6 +200,12 @@ function Shell({ user }: { user: User }) {
     case 'devices':
       screen = <DevicesScreen />;
       break;
+    case 'sync':
+      screen = <SyncSettingsScreen />;
+      break;
+    case 'syncConflicts':
+      screen = <SyncConflictsScreen />;
+      break;
   }
 
   return (
@@ -244,6 +267,17 @@ function Shell({ user }: { user: User }) {
               <span>{t('nav.devices')}</span>
             </a>
           ) : null}
+          {canManageSync(user.role) ? (
+            <a
+              class={`nav-item${route.name === 'sync' || route.name === 'syncConflicts' ? ' active' : ''}`}
+              href={href({ name: 'sync' })}
+              data-testid="nav-sync"
+              title={t('nav.sync')}
+            >
+              <SyncIcon />
+              <span>{t('nav.sync')}</span>
+            </a>
+          ) : null}
         </nav>
         <div class="sidebar-foot">
           <ApiDocsEntry />
@@ -259,6 +293,7 @@ function Shell({ user }: { user: User }) {
         <header class="topbar">
           <div class="topbar-title">{t('app.tagline')}</div>
           <div class="topbar-right">
+            <SyncIndicator user={user} />
             <AccountMenu user={user} />
             <LangToggle />
             <button
@@ -275,6 +310,7 @@ function Shell({ user }: { user: User }) {
             </button>
           </div>
         </header>
+        <SyncProgressBanner />
         <main class="content">{screen}</main>
       </div>
       {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
@@ -403,6 +439,15 @@ function DevicesIcon() {
       <path d="M7 17h6M10 13.5V17" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
       <path d="M7.2 8.2a3 3 0 0 1 5-1.2M12.8 8.8a3 3 0 0 1-5 1.2" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" />
       <path d="M12.6 5.6v1.6H11M7.4 11.4V9.8H9" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}
+
+function SyncIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M15.5 8A6 6 0 0 0 4.6 6.2M4.5 12a6 6 0 0 0 10.9 1.8" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+      <path d="M4.2 3v3.4h3.4M15.8 17v-3.4h-3.4" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" />
     </svg>
   );
 }

@@ -15,7 +15,10 @@ export type Route =
   // to the same day.
   | { name: 'cashUp'; date?: string }
   | { name: 'clinicSettings' }
-  | { name: 'devices' };
+  | { name: 'devices' }
+  // Sync (issue 9): this PC's connection to the clinic's server, and what two PCs disagreed on.
+  | { name: 'sync' }
+  | { name: 'syncConflicts' };
 
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -32,6 +35,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'settings' && parts[1] === 'clinic') return { name: 'clinicSettings' };
   if (parts[0] === 'devices') return { name: 'devices' };
+  if (parts[0] === 'sync') return parts[1] === 'conflicts' ? { name: 'syncConflicts' } : { name: 'sync' };
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
@@ -64,6 +68,10 @@ export function href(route: Route): string {
       return '#/settings/clinic';
     case 'devices':
       return '#/devices';
+    case 'sync':
+      return '#/sync';
+    case 'syncConflicts':
+      return '#/sync/conflicts';
   }
 }
 

@@ -333,3 +333,93 @@ export interface UpdateResult {
   last_updated?: string;
   changes_summary?: Record<string, string>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sync (issue 9): `GET /sync/status`, `POST /sync/run`, `POST /sync/connect`, `GET /sync/conflicts`.
+
+/** How far a pull has come: `fraction` (0..1) is null until the server's head is known. */
+export interface SyncPull {
+  cursor: number;
+  head: number | null;
+  fraction: number | null;
+}
+
+/** `GET /sync/status`: a PC that syncs with the clinic's server (`node`) or that server (`central`). */
+export interface SyncStatus {
+  role: 'node' | 'central';
+  connected: boolean;
+  online: boolean;
+  pending_changes: number;
+  conflicts: number;
+  overdrawn_packages: number;
+  merge_candidates: number;
+  server_url: string | null;
+  device_id: string | null;
+  last_sync_at: string | null;
+  last_attempt_at: string | null;
+  /** "CODE: message" of the last round that failed; null once one succeeds. */
+  last_error: string | null;
+  pull: SyncPull | null;
+  checked_at?: string;
+}
+
+/** What one round moved (`POST /sync/run`, and a connect's first sync). */
+export interface SyncRound {
+  pushed: number;
+  pulled: number;
+  applied: number;
+  conflicts: number;
+  pages: number;
+}
+
+export type FirstSync = { ok: true; moved: SyncRound } | { ok: false; error: { code: string; message: string } };
+
+/** `POST /sync/connect`. */
+export interface SyncConnected {
+  device_id: string;
+  server_url: string;
+  first_sync: FirstSync;
+}
+
+/** One side of a conflict: the value as the database's text, and when it was written. */
+export interface ConflictSide {
+  value: string | null;
+  stamp: string;
+  at: string | null;
+}
+
+export interface SyncConflict {
+  id: string;
+  entity: string;
+  entity_id: string;
+  /** The customer's name (or a user's), when the row has one. */
+  label: string | null;
+  field: string;
+  kept: ConflictSide;
+  lost: ConflictSide;
+  /** A health field this role may not see: both values are null. */
+  hidden: boolean;
+  detected_at: string;
+}
+
+export interface OverdrawnPackage {
+  purchase_id: string;
+  customer_id: string;
+  customer_name: string | null;
+  package_name: string | null;
+  overdrawn_sessions: number;
+}
+
+export interface MergeCandidate {
+  customer_a: string;
+  customer_b: string;
+  name: string | null;
+  detected_at: string;
+}
+
+/** `GET /sync/conflicts`. */
+export interface SyncConflicts {
+  conflicts: SyncConflict[];
+  overdrawn_packages: OverdrawnPackage[];
+  merge_candidates: MergeCandidate[];
+}

@@ -6,8 +6,9 @@ import { t } from '../i18n';
 import { describeError } from '../logic/errors';
 import { markOnce } from '../perf';
 
-export function Login(props: { notice?: string | null }) {
-  const [username, setUsername] = useState('');
+/** `username`: filled in already (a desktop just connected to the clinic's server by that account): the cursor starts in the password. */
+export function Login(props: { notice?: string | null; username?: string }) {
+  const [username, setUsername] = useState(props.username ?? '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -58,7 +59,7 @@ export function Login(props: { notice?: string | null }) {
             class="input input-lg"
             data-testid="login-username"
             autoComplete="username"
-            autoFocus
+            autoFocus={!props.username}
             value={username}
             onInput={(e) => setUsername(e.currentTarget.value)}
             disabled={busy}
@@ -72,6 +73,7 @@ export function Login(props: { notice?: string | null }) {
             type="password"
             data-testid="login-password"
             autoComplete="current-password"
+            autoFocus={!!props.username}
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
             disabled={busy}
