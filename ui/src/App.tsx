@@ -99,6 +99,7 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
       <>
         <Setup
           allowed={setup.setup_allowed}
+          connectAllowed={setup.connect_allowed === true}
           onRecheck={() => void checkSetup()}
           onConnected={(username, accountsArrived) => {
             setConnectedAs(username);

@@ -25,6 +25,8 @@ export interface Account {
 export interface SetupStatus {
   needs_setup: boolean;
   setup_allowed: boolean;
+  /** A sync node without accounts: it may connect to its central server without a login. */
+  connect_allowed?: boolean;
 }
 
 export const STAFF_ROLES = ['admin', 'manager', 'doctor', 'staff'] as const;

@@ -288,6 +288,35 @@ impl FromRequestParts<AppState> for ConnectCaller {
     }
 }
 
+/// Who may read the sync status: anyone signed in, or — on a node that has not finished its
+/// first sync (no accounts yet, or the first pull still running) — the connect screen, which
+/// has no login and shows how far the pull has come. The status holds counts and addresses,
+/// no personal data.
+pub struct StatusCaller;
+
+impl FromRequestParts<AppState> for StatusCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.sync_engine.is_some() {
+            let mut conn = state.db.conn().await?;
+            let first_pull_running = users::count(&mut conn).await? == 0
+                || clinicdesk_store::sync_node::state(&mut conn)
+                    .await?
+                    .last_sync_at
+                    .is_none();
+            if first_pull_running {
+                return Ok(StatusCaller);
+            }
+        }
+        AuthUser::from_request_parts(parts, state).await?;
+        Ok(StatusCaller)
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 

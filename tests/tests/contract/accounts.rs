@@ -179,7 +179,7 @@ pub async fn setup_is_not_offered_by_a_server(h: &Harness) {
     r.expect(200);
     assert_eq!(
         r.data(),
-        &json!({"needs_setup": false, "setup_allowed": false})
+        &json!({"needs_setup": false, "setup_allowed": false, "connect_allowed": false})
     );
     let r = anonymous(
         h,
@@ -202,7 +202,7 @@ pub async fn setup_creates_the_first_admin(h: &Harness) {
     r.expect(200);
     assert_eq!(
         r.data(),
-        &json!({"needs_setup": true, "setup_allowed": true})
+        &json!({"needs_setup": true, "setup_allowed": true, "connect_allowed": false})
     );
 
     // Bad input: nothing is created.

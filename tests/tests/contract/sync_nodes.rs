@@ -133,7 +133,17 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
     let a = h.node().await;
     let b = h.node().await;
 
-    // A new desktop: no users yet, so the server's login alone authorises connecting.
+    // A new desktop: no users yet, so the server's login alone authorises connecting, and its
+    // status (how far the first pull has come) needs no login either.
+    let setup = a
+        .send("GET", "/api/v1/setup", None, super::harness::Payload::None, &[])
+        .await;
+    assert_eq!(setup.data()["connect_allowed"], true);
+    let before = a
+        .send("GET", "/api/v1/sync/status", None, super::harness::Payload::None, &[])
+        .await;
+    before.expect(200);
+    assert_eq!(before.data()["connected"], false);
     let r = connect(&a, &url, "접수 PC A").await;
     r.expect(200);
     assert_eq!(r.data()["first_sync"]["ok"], true, "{}", r.body);
@@ -142,6 +152,10 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
     // confirmed, and staff log in once the server confirms theirs.
     a.token("admin").await;
     a.token("staff").await;
+    // Once its first sync is done, its status is for its users only.
+    a.send("GET", "/api/v1/sync/status", None, super::harness::Payload::None, &[])
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
     // Wrong credentials upstream are the server's answer, passed on.
     let wrong = b
         .send(

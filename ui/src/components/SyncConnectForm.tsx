@@ -6,6 +6,7 @@ import { syncErrorText } from '../logic/sync';
 import { DEVICE_NAME_MAX } from '../screens/Devices';
 import { connectSync } from '../syncState';
 import type { SyncConnected } from '../types';
+import { SyncProgressBanner } from './SyncIndicator';
 import { ErrorBox, Field, Spinner } from './ui';
 
 // `POST /api/v1/sync/connect` {server_url, username, password, device_name?}: this PC logs in to
@@ -162,6 +163,9 @@ export function SyncConnectForm(props: {
       {busy ? (
         <div class="connect-progress" data-testid="connect-progress">
           <Spinner label={t('connect.progress')} />
+          {/* The first pull can take minutes: how far it has come (the status needs no login
+              until the first sync has finished). */}
+          <SyncProgressBanner />
         </div>
       ) : null}
       <button type="submit" class="btn btn-primary" data-testid="connect-submit" disabled={busy}>

@@ -19,14 +19,26 @@ import { AuthPage } from './Login';
  * server does not offer either (`allowed` false): the screen shows the command that creates
  * the administrator.
  */
-export function Setup(props: { allowed: boolean; onRecheck: () => void; onConnected?: (username: string, accountsArrived: boolean) => void }) {
+export function Setup(props: {
+  allowed: boolean;
+  connectAllowed?: boolean;
+  onRecheck: () => void;
+  onConnected?: (username: string, accountsArrived: boolean) => void;
+}) {
   useEffect(() => markOnce('setup-screen'), []);
   const [connecting, setConnecting] = useState(false);
+  const connect = (
+    <ConnectToServer
+      onBack={props.allowed ? () => setConnecting(false) : undefined}
+      onRecheck={props.onRecheck}
+      onConnected={(username, arrived) => props.onConnected?.(username, arrived)}
+    />
+  );
   let body;
-  if (!props.allowed) body = <ServerSetupHint onRecheck={props.onRecheck} />;
-  else if (connecting) {
-    body = <ConnectToServer onBack={() => setConnecting(false)} onRecheck={props.onRecheck} onConnected={(username, arrived) => props.onConnected?.(username, arrived)} />;
-  }
+  // A node served over HTTP (a branch server) cannot create an administrator here, but it
+  // can connect to its central server, whose accounts then arrive.
+  if (!props.allowed) body = props.connectAllowed ? connect : <ServerSetupHint onRecheck={props.onRecheck} />;
+  else if (connecting) body = connect;
   else body = <SetupForm onConnectPath={() => setConnecting(true)} />;
   return <AuthPage extraClass="setup-page">{body}</AuthPage>;
 }
@@ -95,7 +107,7 @@ function SetupForm({ onConnectPath }: { onConnectPath: () => void }) {
  * failed, none arrived and nobody could log in yet: the reason stays on screen, with a way to
  * look again once this PC's own retries brought them (or to connect again).
  */
-function ConnectToServer(props: { onBack: () => void; onRecheck: () => void; onConnected: (username: string, accountsArrived: boolean) => void }) {
+function ConnectToServer(props: { onBack?: () => void; onRecheck: () => void; onConnected: (username: string, accountsArrived: boolean) => void }) {
   const [failed, setFailed] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const onConnected = (result: SyncConnected, username: string) => {
@@ -120,9 +132,11 @@ function ConnectToServer(props: { onBack: () => void; onRecheck: () => void; onC
         </ErrorBox>
       ) : null}
       <SyncConnectForm autoFocus onConnected={onConnected} onBusy={setBusy} />
-      <button type="button" class="btn btn-ghost btn-block" data-testid="setup-back-to-create" disabled={busy} onClick={props.onBack}>
-        {t('setup.backToCreate')}
-      </button>
+      {props.onBack ? (
+        <button type="button" class="btn btn-ghost btn-block" data-testid="setup-back-to-create" disabled={busy} onClick={props.onBack}>
+          {t('setup.backToCreate')}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -81,6 +81,12 @@ impl ExtractorDoc for crate::auth::ConnectCaller {
         ..Reads::NOTHING
     };
 }
+impl ExtractorDoc for crate::auth::StatusCaller {
+    const READS: Reads = Reads {
+        access: Access::Authenticated,
+        ..Reads::NOTHING
+    };
+}
 impl ExtractorDoc for SyncDevice {
     const READS: Reads = Reads {
         access: Access::Device,

@@ -400,6 +400,8 @@ pub struct SetupStatus {
     needs_setup: bool,
     /// 이 요청에서 `POST /setup`을 쓸 수 있음 (데스크톱 안에서만)
     setup_allowed: bool,
+    /// 로그인 없이 `POST /sync/connect`를 쓸 수 있음 (계정이 없는 동기화 노드)
+    connect_allowed: bool,
 }
 
 /// 첫 관리자 (the first administrator)

@@ -33,15 +33,27 @@ fn already_done() -> ApiError {
 ///
 /// 로그인할 수 있는 활성 관리자가 없으면 `needs_setup`. `setup_allowed`는 이 요청에서 첫
 /// 관리자를 만들 수 있는지입니다: 데스크톱 안에서만 (서버는 `clinicdesk-server users create`).
+/// `connect_allowed`: 계정이 하나도 없는 동기화 노드(새 데스크톱, `--upstream` 서버)는 로그인
+/// 없이 중앙 서버에 연결할 수 있습니다 (`POST /sync/connect`, 서버의 로그인이 허가).
 #[utoipa::path(get, path = "/setup", responses((status = 200, body = SetupStatus)))]
 pub async fn status(
     State(state): State<AppState>,
     in_process: Option<Extension<InProcess>>,
 ) -> ApiResult {
     let needed = needs_setup(&state).await?;
+    // A sync node without any account yet may connect to its central server with the
+    // server's login alone (`POST /sync/connect`).
+    let connect_allowed = match &state.sync_engine {
+        Some(_) => {
+            let mut conn = state.db.conn().await?;
+            clinicdesk_store::users::count(&mut conn).await? == 0
+        }
+        None => false,
+    };
     Ok(ok(json!({
         "needs_setup": needed,
         "setup_allowed": state.first_run_setup && in_process.is_some(),
+        "connect_allowed": connect_allowed,
     })))
 }
 

@@ -2,7 +2,9 @@
 //! synced data; the central server's push (applied to its tables and logged) and pull for
 //! registered devices; a node's connect, run and status; the conflicts and their resolution.
 
-use crate::auth::{Administer, AuthUser, Authorized, ConnectCaller, ResolveConflicts, SyncDevice};
+use crate::auth::{
+    Administer, AuthUser, Authorized, ConnectCaller, ResolveConflicts, StatusCaller, SyncDevice,
+};
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{ok, ApiError, ApiResult};
 use crate::openapi::schemas::{
@@ -278,13 +280,14 @@ pub async fn run(State(state): State<AppState>, _user: AuthUser) -> ApiResult {
 
 /// 동기화 상태 (sync status, for the indicator on every screen)
 ///
-/// `role`: `node`(서버에 연결하는 PC) 또는 `central`(중앙 서버). 노드에서는 `online`, 보낼 변경 수
+/// `role`: `node`(서버에 연결하는 PC) 또는 `central`(중앙 서버). 계정이 아직 없는 노드(첫 연결
+/// 중인 새 PC)에서는 로그인 없이 읽을 수 있습니다: 연결 화면이 첫 동기화의 진행률을 보여 줍니다. 노드에서는 `online`, 보낼 변경 수
 /// (`pending_changes`), 마지막 동기화 시각과 오류, 첫 동기화의 진행률(`pull`)도 답합니다.
 /// `conflicts`(해결할 충돌), `overdrawn_packages`(두 PC에서 오프라인으로 같은 회차를 써 초과된
 /// 패키지), `merge_candidates`(따로 만든 같은 이름·연락처 고객)는 어디서나 답합니다.
 #[utoipa::path(get, path = "/sync/status",
     responses((status = 200, body = SyncStatus)))]
-pub async fn status(State(state): State<AppState>, _user: AuthUser) -> ApiResult {
+pub async fn status(State(state): State<AppState>, _caller: StatusCaller) -> ApiResult {
     let mut status = match &state.sync_engine {
         Some(engine) => {
             let mut s = engine.status().await?;
