@@ -105,6 +105,26 @@ pub fn load(choice: KeyringChoice, data_dir: &Path) -> Result<Secrets, SecretErr
     Ok(Secrets { tokens, audit })
 }
 
+/// Where the device secret of sync lives (`sync_engine::DEVICE_SECRET`): the OS keyring when it
+/// keeps secrets across reboots, else a private file beside the audit ring — a secret the
+/// kernel keyring forgot would make the PC register again after every reboot.
+pub fn device_secret_store(
+    choice: KeyringChoice,
+    data_dir: &Path,
+) -> Result<std::sync::Arc<dyn SecretStore>, SecretError> {
+    use clinicdesk_api::sync_engine::DEVICE_SECRET;
+    let keyring = KeyringSecrets::new(choice);
+    let files = FileSecrets::new(secrets_dir(data_dir));
+    let in_file = files.path(DEVICE_SECRET).is_file()
+        || (keyring.backend(DEVICE_SECRET)? == "keyutils"
+            && keyring.load(DEVICE_SECRET)?.is_none());
+    Ok(if in_file {
+        std::sync::Arc::new(files)
+    } else {
+        std::sync::Arc::new(keyring)
+    })
+}
+
 /// Where a file-kept ring lives: `<data dir>/secrets`.
 pub fn secrets_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("secrets")

@@ -181,7 +181,8 @@ pub async fn open_with(
     // connected to (settings → 동기화) holds them. The device secret sits beside the key rings.
     let device_secret: std::sync::Arc<dyn clinicdesk_security::SecretStore> = match config.secrets {
         SecretsPlace::Keyring(choice) => {
-            std::sync::Arc::new(crate::key_rings::KeyringSecrets::new(choice))
+            crate::key_rings::device_secret_store(choice, &config.data_dir)
+                .context("cannot open the keyring for the sync device secret")?
         }
         SecretsPlace::Files => std::sync::Arc::new(clinicdesk_security::FileSecrets::new(
             crate::key_rings::secrets_dir(&config.data_dir),

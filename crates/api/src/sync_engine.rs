@@ -381,9 +381,18 @@ impl SyncEngine {
                 .await?;
             let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
             let applied = apply::apply_ops(&self.db, &mut w, &ops).await?;
-            apply::finish(&mut w, &applied).await?;
+            if page.more {
+                // Catching up: each touched customer's roll-up is recomputed once at the end,
+                // not once per page.
+                apply::defer(&mut w, &applied).await?;
+            } else {
+                apply::finish(&mut w, &applied).await?;
+            }
             sync_node::set_cursor(w.conn(), page.cursor, page.head).await?;
             w.commit().await?;
+            if !page.more {
+                apply::finish_deferred(&self.db, &Actor::system("sync"), &self.now_text()).await?;
+            }
             report.applied += applied.changed as u64;
             report.conflicts += applied.conflicts as u64;
             cursor = page.cursor;

@@ -22,6 +22,7 @@ mod procs;
 mod report;
 mod server;
 mod stats;
+mod sync;
 mod sysinfo;
 mod targets;
 mod workload;
@@ -82,6 +83,12 @@ struct Args {
     /// Leave out the desktop app.
     #[arg(long)]
     no_desktop: bool,
+    /// Leave out the sync figures (central server and nodes).
+    #[arg(long)]
+    no_sync: bool,
+    /// Only the sync figures (the data sets are still built or reused).
+    #[arg(long)]
+    sync_only: bool,
     /// Where data sets are built and reused.
     #[arg(long, default_value = "bench-data")]
     data_dir: PathBuf,
@@ -198,11 +205,16 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
                 )),
                 Err(e) => r.failures.push(format!("reading the SQLite data set: {e}")),
             }
-            match in_process(&url, &latency, &mut rng).await {
-                Ok(rows) => r.latency.extend(rows),
-                Err(e) => r.failures.push(format!("in-process (SQLite): {e:#}")),
+            if args.sync_only {
+                r.skipped
+                    .push("latency and throughput (--sync-only)".into());
+            } else {
+                match in_process(&url, &latency, &mut rng).await {
+                    Ok(rows) => r.latency.extend(rows),
+                    Err(e) => r.failures.push(format!("in-process (SQLite): {e:#}")),
+                }
             }
-            if args.no_http {
+            if args.no_http || args.sync_only {
                 r.skipped.push("HTTP server on SQLite (--no-http)".into());
             } else {
                 let log = logs.join(format!("server-sqlite-{n}.log"));
@@ -226,11 +238,13 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     }
 
     // --- PostgreSQL over HTTP -----------------------------------------------------------
-    if args.no_postgres || args.no_http {
+    if args.no_postgres || args.no_http || args.sync_only {
         r.skipped.push(format!(
-            "PostgreSQL ({})",
+            "PostgreSQL latency and throughput ({})",
             if args.no_postgres {
                 "--no-postgres"
+            } else if args.sync_only {
+                "--sync-only"
             } else {
                 "--no-http"
             }
@@ -260,9 +274,55 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         }
     }
 
+    // --- Sync: the central server on the data set, nodes beside it ---------------------
+    if args.no_sync || args.no_http {
+        r.skipped.push(format!(
+            "sync ({})",
+            if args.no_sync {
+                "--no-sync"
+            } else {
+                "--no-http"
+            }
+        ));
+    } else {
+        let central = if args.no_postgres {
+            dataset::sqlite(&args.data_dir, n)
+                .await
+                .map(|(path, _)| dataset::sqlite_url(&path))
+        } else {
+            dataset::postgres(&args.pg_url, n).await.map(|(url, _)| url)
+        };
+        let outcome = async {
+            let url = central?;
+            let db = dataset::open(&url).await?;
+            let ids = workload::load_fixtures(&db).await?.customer_ids;
+            db.close().await;
+            sync::run(
+                &server_bin,
+                &url,
+                &ids,
+                &args.data_dir.join(format!("sync-nodes-{n}")),
+                &logs,
+            )
+            .await
+        }
+        .await;
+        match outcome {
+            Ok(figures) => r.sync = figures,
+            Err(e) => r.failures.push(format!("sync: {e:#}")),
+        }
+    }
+
     // --- Desktop ------------------------------------------------------------------------
-    if args.no_desktop {
-        r.desktop.skipped = Some("--no-desktop".into());
+    if args.no_desktop || args.sync_only {
+        r.desktop.skipped = Some(
+            if args.sync_only {
+                "--sync-only"
+            } else {
+                "--no-desktop"
+            }
+            .into(),
+        );
     } else {
         eprintln!("bench: desktop app {}", desktop_bin.display());
         r.desktop = desktop::run(&desktop::DesktopOptions {

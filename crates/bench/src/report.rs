@@ -184,6 +184,8 @@ pub struct Report {
     /// `/healthz` while logins are in flight, per database.
     pub logins: Vec<crate::logins::LoginLoadRow>,
     pub desktop: Desktop,
+    /// Sync between a central server and nodes (issue 9).
+    pub sync: Vec<SyncFigure>,
     /// Phases that could not run or broke (any entry fails the run).
     pub failures: Vec<String>,
     /// Phases left out on purpose (`--no-postgres`, …).
@@ -232,6 +234,14 @@ impl Report {
                 r.verdict,
             ));
         }
+        for f in &self.sync {
+            out.push((
+                format!("sync: {}", f.name),
+                format!("{:.2} s", f.seconds),
+                format!("< {:.0} s", f.target_seconds),
+                f.verdict,
+            ));
+        }
         for s in &self.desktop.starts {
             out.push((
                 format!("desktop interactive ({})", s.kind),
@@ -244,6 +254,16 @@ impl Report {
         }
         out
     }
+}
+
+/// One sync figure: what was timed, in seconds, against its target.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SyncFigure {
+    pub name: String,
+    pub seconds: f64,
+    pub target_seconds: f64,
+    pub verdict: Verdict,
+    pub detail: String,
 }
 
 /// Milliseconds with a precision that suits the size.
@@ -459,6 +479,24 @@ pub fn markdown(r: &Report) -> String {
                     "—".into()
                 },
                 t.verdict.mark()
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    if !r.sync.is_empty() {
+        let _ = writeln!(o, "## Sync\n");
+        let _ = writeln!(o, "| what | seconds | target | verdict | detail |");
+        let _ = writeln!(o, "|---|---:|---:|---|---|");
+        for f in &r.sync {
+            let _ = writeln!(
+                o,
+                "| {} | {:.2} | < {:.0} | {} | {} |",
+                md_escape(&f.name),
+                f.seconds,
+                f.target_seconds,
+                f.verdict.mark(),
+                md_escape(&f.detail)
             );
         }
         let _ = writeln!(o);

@@ -166,11 +166,7 @@ async fn touched_by_fact(
                 out.purchases.extend(row::opt_text(&r, "package_usage_id")?);
             }
         }
-        "interaction" => {
-            if get("follow_up_date").is_some() {
-                out.follow_ups.extend(get("id"));
-            }
-        }
+        "interaction" if get("follow_up_date").is_some() => out.follow_ups.extend(get("id")),
         "follow_up_event" => {
             if let Some(f) = get("follow_up_id") {
                 if let Some(r) = sqlx::query("SELECT customer_id FROM interactions WHERE id = $1")
@@ -316,6 +312,69 @@ async fn apply_record(
         }
     }
     Ok(true)
+}
+
+/// Leaves the derived state of what `applied` touched for [`finish_deferred`] (a page of a
+/// long pull, with more pages to come).
+pub async fn defer(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
+    let sets: [(&str, &BTreeSet<String>); 4] = [
+        ("customer", &applied.customers),
+        ("purchase", &applied.purchases),
+        ("follow_up", &applied.follow_ups),
+        ("new_customer", &applied.created_customers),
+    ];
+    for (kind, ids) in sets {
+        let ids: Vec<&String> = ids.iter().collect();
+        for chunk in ids.chunks(200) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("('{kind}', ${})", i + 1))
+                .collect();
+            let sql = format!(
+                "INSERT INTO sync_dirty (kind, id) VALUES {} ON CONFLICT (kind, id) DO NOTHING",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind((*id).clone());
+            }
+            q.execute(w.conn()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Brings up to date the derived state [`defer`] left, a few hundred rows per transaction;
+/// returns how many rows it brought up to date.
+pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreResult<u64> {
+    let mut done = 0;
+    loop {
+        let mut w = db.begin_write(actor, now).await?;
+        let rows = sqlx::query("SELECT kind, id FROM sync_dirty ORDER BY kind, id LIMIT 500")
+            .fetch_all(w.conn())
+            .await?;
+        if rows.is_empty() {
+            w.commit().await?;
+            return Ok(done);
+        }
+        let mut applied = Applied::default();
+        for r in &rows {
+            let (kind, id) = (row::text(r, "kind")?, row::text(r, "id")?);
+            match kind.as_str() {
+                "customer" => applied.customers.insert(id.clone()),
+                "purchase" => applied.purchases.insert(id.clone()),
+                "follow_up" => applied.follow_ups.insert(id.clone()),
+                _ => applied.created_customers.insert(id.clone()),
+            };
+            sqlx::query("DELETE FROM sync_dirty WHERE kind = $1 AND id = $2")
+                .bind(kind)
+                .bind(id)
+                .execute(w.conn())
+                .await?;
+        }
+        finish(&mut w, &applied).await?;
+        w.commit().await?;
+        done += rows.len() as u64;
+    }
 }
 
 /// Brings the derived state up to date after applied ops: what deletion and anonymisation

@@ -426,6 +426,9 @@ pub struct ChainReport {
     pub chain: String,
     /// Events checked.
     pub events: i64,
+    /// Whether this node holds the chain's key and head, so seals were checked too; a chain
+    /// another node wrote (it arrived by sync) is checked for gaps and links only.
+    pub sealed_here: bool,
     /// `None` when intact; otherwise the first broken event's sequence number and why.
     pub broken_at: Option<i64>,
     pub problem: Option<String>,
@@ -480,8 +483,26 @@ pub async fn verify(db: &Db, keys: &KeyRing) -> StoreResult<Vec<ChainReport>> {
                 }
             }
         }
+        // This node's own chains, by name: their head and seals are here, and a missing head
+        // row is tampering. Any other chain arrived by sync (its key stays on its node).
+        let own: Vec<String> = match db.audit.get() {
+            Some(a) => vec![a.change_chain.clone(), a.access_chain.clone()],
+            None => Vec::new(),
+        };
         for chain in chains {
-            reports.push(verify_chain(pool, keys, &chain).await?);
+            let report = if own.is_empty() || own.contains(&chain) {
+                verify_chain(pool, keys, &chain).await?
+            } else {
+                let fresh = ChainReport {
+                    chain: chain.clone(),
+                    events: 0,
+                    sealed_here: false,
+                    broken_at: None,
+                    problem: None,
+                };
+                verify_received_chain(pool, fresh).await?
+            };
+            reports.push(report);
         }
     }
     if !access_log_paired(db).await? {
@@ -507,10 +528,56 @@ pub async fn verify(db: &Db, keys: &KeyRing) -> StoreResult<Vec<ChainReport>> {
 
 const VERIFY_PAGE: i64 = 2_000;
 
+/// A chain another node sealed (it arrived by sync, `synced.rs`): every event there, numbered
+/// from 1 without a gap, each linking to the one before. Its seals need that node's key, which
+/// stays on that node (`docs/AUDIT.md`): verify them there.
+async fn verify_received_chain(
+    pool: &AnyPool,
+    mut report: ChainReport,
+) -> StoreResult<ChainReport> {
+    report.sealed_here = false;
+    let mut prev = GENESIS.to_string();
+    let mut last_seq = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT seq, prev_hash, hash FROM audit_events WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(report.chain.clone())
+        .bind(last_seq)
+        .bind(VERIFY_PAGE)
+        .fetch_all(pool)
+        .await?;
+        let n = rows.len() as i64;
+        for r in &rows {
+            let seq = row::int(r, "seq")?;
+            if seq != last_seq + 1 {
+                report.broken_at = Some(last_seq + 1);
+                report.problem = Some(format!(
+                    "event {} is missing (the next one is {seq})",
+                    last_seq + 1
+                ));
+                return Ok(report);
+            }
+            if row::text(r, "prev_hash")? != prev {
+                report.broken_at = Some(seq);
+                report.problem = Some("does not link to the event before it".into());
+                return Ok(report);
+            }
+            prev = row::text(r, "hash")?;
+            last_seq = seq;
+            report.events += 1;
+        }
+        if n < VERIFY_PAGE {
+            return Ok(report);
+        }
+    }
+}
+
 async fn verify_chain(pool: &AnyPool, keys: &KeyRing, chain: &str) -> StoreResult<ChainReport> {
     let mut report = ChainReport {
         chain: chain.to_string(),
         events: 0,
+        sealed_here: true,
         broken_at: None,
         problem: None,
     };

@@ -160,49 +160,129 @@ pub(crate) async fn capture(
     }
 }
 
-/// The op that tells the server about a row as it stands, for a node's first sync: a fact
-/// whole, a record with every field's version (fields never captured — rows written before
-/// sync existed, or by the demo's bulk load — get versions now).
-pub(crate) async fn snapshot(
+/// The ops that tell the server about rows as they stand, for a node's first sync (and the
+/// central server's rows written past capture): up to `limit` rows of `t` after `after` in id
+/// order, a fact whole, a record with every field's version (fields never captured — rows
+/// written before sync existed, or by the demo's bulk load — get versions now). Returns the
+/// ops and the last id read (`None`: the table is done).
+pub(crate) async fn snapshot_page(
     conn: &mut AnyConnection,
     t: &SyncedTable,
-    id: &str,
+    after: Option<&str>,
+    limit: i64,
     stamp: &(dyn Fn() -> Stamp + Send + Sync),
-) -> StoreResult<Option<Op>> {
-    if t.kind == Kind::Fact {
-        return capture(conn, t, id, stamp, &[]).await;
+) -> StoreResult<(Vec<Op>, Option<String>)> {
+    let columns: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("CAST({c} AS TEXT) AS {c}"))
+        .collect();
+    let mut conditions: Vec<String> = t.only.map(|w| vec![w.to_string()]).unwrap_or_default();
+    if after.is_some() {
+        conditions.push(format!("{} > $1", t.id));
     }
-    let Some(row) = read_row(conn, t, id).await? else {
-        return Ok(None);
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
     };
-    let held = versions(conn, t.name, id).await?;
-    let mut fresh = BTreeMap::new();
-    let mut fields = BTreeMap::new();
-    let mut new_stamp: Option<Stamp> = None;
-    for (f, v) in row {
-        match held.get(&f) {
-            Some(h) if h.value == v => {
-                fields.insert(f, h.clone());
-            }
-            h => {
-                let s = *new_stamp.get_or_insert_with(stamp);
-                let version = Version {
-                    value: v,
-                    stamp: s,
-                    base: h.map(|h| h.stamp),
-                };
-                fresh.insert(f.clone(), version.clone());
-                fields.insert(f, version);
-            }
+    let sql = format!(
+        "SELECT {} FROM {}{filter} ORDER BY {} LIMIT {limit}",
+        columns.join(", "),
+        t.table,
+        t.id
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(a) = after {
+        q = q.bind(a.to_string());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut page: Vec<Map<String, Value>> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut obj = Map::new();
+        for c in t.columns {
+            let v = row::opt_text(r, c)?.map_or(Value::Null, Value::String);
+            obj.insert((*c).to_string(), v);
+        }
+        page.push(obj);
+    }
+    let id_of = |o: &Map<String, Value>| {
+        o.get(t.id)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let last = page.last().map(id_of);
+    let mut ops = Vec::with_capacity(page.len());
+    if t.kind == Kind::Fact {
+        for obj in page {
+            ops.push(Op {
+                op_id: clinicdesk_domain::ids::new_id(),
+                entity: t.name.to_string(),
+                entity_id: id_of(&obj),
+                kind: OpKind::Fact,
+                fields: BTreeMap::new(),
+                row: Some(Value::Object(obj)),
+            });
+        }
+        return Ok((ops, last));
+    }
+    // The versions held for the whole page, in one query.
+    let ids: Vec<String> = page.iter().map(id_of).collect();
+    let mut held: std::collections::HashMap<String, BTreeMap<String, Version>> = Default::default();
+    if !ids.is_empty() {
+        let mut params = crate::row::Params::default();
+        let entity = params.text(t.name);
+        let list = crate::row::in_list(&mut params, &ids);
+        let sql = format!(
+            "SELECT entity_id, field, value, stamp, base FROM field_versions WHERE entity = {entity} AND entity_id IN {list}"
+        );
+        for r in params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            let version = Version {
+                value: row::opt_text(&r, "value")?.map_or(Value::Null, Value::String),
+                stamp: parse_stamp(&row::text(&r, "stamp")?)?,
+                base: row::opt_text(&r, "base")?
+                    .map(|b| parse_stamp(&b))
+                    .transpose()?,
+            };
+            held.entry(row::text(&r, "entity_id")?)
+                .or_default()
+                .insert(row::text(&r, "field")?, version);
         }
     }
-    store_versions(conn, t.name, id, fresh.iter()).await?;
-    Ok(Some(Op {
-        op_id: clinicdesk_domain::ids::new_id(),
-        entity: t.name.to_string(),
-        entity_id: id.to_string(),
-        kind: OpKind::Upsert,
-        fields,
-        row: None,
-    }))
+    let empty = BTreeMap::new();
+    for obj in page {
+        let id = id_of(&obj);
+        let versions = held.get(&id).unwrap_or(&empty);
+        let mut fresh = BTreeMap::new();
+        let mut fields = BTreeMap::new();
+        let mut new_stamp: Option<Stamp> = None;
+        for (f, v) in obj {
+            match versions.get(&f) {
+                Some(h) if h.value == v => {
+                    fields.insert(f, h.clone());
+                }
+                h => {
+                    let s = *new_stamp.get_or_insert_with(stamp);
+                    let version = Version {
+                        value: v,
+                        stamp: s,
+                        base: h.map(|h| h.stamp),
+                    };
+                    fresh.insert(f.clone(), version.clone());
+                    fields.insert(f, version);
+                }
+            }
+        }
+        store_versions(conn, t.name, &id, fresh.iter()).await?;
+        ops.push(Op {
+            op_id: clinicdesk_domain::ids::new_id(),
+            entity: t.name.to_string(),
+            entity_id: id,
+            kind: OpKind::Upsert,
+            fields,
+            row: None,
+        });
+    }
+    Ok((ops, last))
 }

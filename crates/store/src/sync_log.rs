@@ -59,21 +59,39 @@ pub(crate) async fn log(
             .fetch_one(&mut *conn)
             .await?;
     let first = last - ops.len() as i64 + 1;
-    for (i, op) in ops.iter().enumerate() {
-        let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        sqlx::query(
-            "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(first + i as i64)
-        .bind(op.op_id.clone())
-        .bind(device_id.to_string())
-        .bind(op.entity.clone())
-        .bind(op.entity_id.clone())
-        .bind(text)
-        .bind(now.to_string())
-        .execute(&mut *conn)
-        .await?;
+    // Many rows per statement: a snapshot logs millions.
+    for (c, chunk) in ops.chunks(100).enumerate() {
+        let mut values = Vec::with_capacity(chunk.len());
+        for i in 0..chunk.len() {
+            let b = i * 7;
+            values.push(format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            ));
+        }
+        let sql = format!(
+            "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (i, op) in chunk.iter().enumerate() {
+            let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            q = q
+                .bind(first + (c * 100 + i) as i64)
+                .bind(op.op_id.clone())
+                .bind(device_id.to_string())
+                .bind(op.entity.clone())
+                .bind(op.entity_id.clone())
+                .bind(text)
+                .bind(now.to_string());
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ pub struct SyncRole {
     /// pull; a node keeps them in its outbox until the server holds them.
     central: AtomicBool,
     /// Per table, each column's SQL type (read once from the database).
-    types: Mutex<HashMap<String, HashMap<String, String>>>,
+    types: Mutex<HashMap<String, std::sync::Arc<HashMap<String, String>>>>,
 }
 
 /// The device id the central server's own changes carry in its log.
@@ -58,7 +58,7 @@ impl Db {
         &self,
         conn: &mut AnyConnection,
         table: &str,
-    ) -> StoreResult<HashMap<String, String>> {
+    ) -> StoreResult<std::sync::Arc<HashMap<String, String>>> {
         if let Some(t) = self
             .sync
             .types
@@ -83,6 +83,7 @@ impl Db {
         {
             types.insert(row::text(&r, "c")?, row::text(&r, "t")?.to_lowercase());
         }
+        let types = std::sync::Arc::new(types);
         if let Ok(mut m) = self.sync.types.lock() {
             m.insert(table.to_string(), types.clone());
         }
@@ -375,25 +376,17 @@ pub async fn queue_snapshot(w: &mut crate::WriteTx) -> StoreResult<u64> {
     let stamp = move || clock.stamp();
     let mut queued = 0;
     for t in crate::synced::SYNCED {
-        let filter = t.only.map(|f| format!(" WHERE {f}")).unwrap_or_default();
-        let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT CAST({} AS TEXT) FROM {}{filter} ORDER BY {}",
-            t.id, t.table, t.id
-        ))
-        .fetch_all(w.conn())
-        .await?;
-        let mut batch = Vec::new();
-        for id in ids {
-            if let Some(op) = crate::capture::snapshot(w.conn(), t, &id, &stamp).await? {
-                batch.push(op);
-                queued += 1;
-            }
-            if batch.len() >= 1000 {
-                w.queue_all(&batch).await?;
-                batch.clear();
+        let mut after: Option<String> = None;
+        loop {
+            let (ops, last) =
+                crate::capture::snapshot_page(w.conn(), t, after.as_deref(), 1000, &stamp).await?;
+            queued += ops.len() as u64;
+            w.queue_all(&ops).await?;
+            match last {
+                Some(l) => after = Some(l),
+                None => break,
             }
         }
-        w.queue_all(&batch).await?;
     }
     sqlx::query("UPDATE sync_state SET snapshot_sent = 1 WHERE id = 1")
         .execute(w.conn())

@@ -73,6 +73,14 @@ impl Db {
     }
 }
 
+/// An op's kind as the outbox's `op` column holds it (`upsert`, `fact`, `tombstone`).
+fn op_kind(op: &clinicdesk_sync::protocol::Op) -> String {
+    serde_json::to_value(op.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 impl WriteTx {
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
@@ -134,8 +142,37 @@ impl WriteTx {
             )
             .await;
         }
-        for op in ops {
-            self.queue(op).await?;
+        for chunk in ops.chunks(100) {
+            let mut values = Vec::with_capacity(chunk.len());
+            for i in 0..chunk.len() {
+                let b = i * 6;
+                values.push(format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                ));
+            }
+            let sql = format!(
+                "INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for op in chunk {
+                let text =
+                    serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                q = q
+                    .bind(op.op_id.clone())
+                    .bind(op.entity.clone())
+                    .bind(op.entity_id.clone())
+                    .bind(op_kind(op))
+                    .bind(text)
+                    .bind(self.now.clone());
+            }
+            q.execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -153,10 +190,7 @@ impl WriteTx {
             .await;
         }
         let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        let kind = serde_json::to_value(op.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = op_kind(op);
         sqlx::query("INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(op.op_id.clone())
             .bind(op.entity.clone())

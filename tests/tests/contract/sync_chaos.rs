@@ -27,6 +27,9 @@ struct Tally {
     small_pages: AtomicU64,
 }
 
+/// A request as the proxy keeps it: the headers it forwards and the body.
+type Kept = (Vec<(String, String)>, Bytes);
+
 #[derive(Clone)]
 struct Proxy {
     upstream: String,
@@ -34,7 +37,7 @@ struct Proxy {
     rng: Arc<Mutex<ChaCha8Rng>>,
     faults: Arc<AtomicBool>,
     /// Pushes seen, to deliver again later (out of order).
-    old_pushes: Arc<Mutex<Vec<(Vec<(String, String)>, Bytes)>>>,
+    old_pushes: Arc<Mutex<Vec<Kept>>>,
     tally: Arc<Tally>,
 }
 

@@ -136,11 +136,23 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
     // A new desktop: no users yet, so the server's login alone authorises connecting, and its
     // status (how far the first pull has come) needs no login either.
     let setup = a
-        .send("GET", "/api/v1/setup", None, super::harness::Payload::None, &[])
+        .send(
+            "GET",
+            "/api/v1/setup",
+            None,
+            super::harness::Payload::None,
+            &[],
+        )
         .await;
     assert_eq!(setup.data()["connect_allowed"], true);
     let before = a
-        .send("GET", "/api/v1/sync/status", None, super::harness::Payload::None, &[])
+        .send(
+            "GET",
+            "/api/v1/sync/status",
+            None,
+            super::harness::Payload::None,
+            &[],
+        )
         .await;
     before.expect(200);
     assert_eq!(before.data()["connected"], false);
@@ -153,9 +165,15 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
     a.token("admin").await;
     a.token("staff").await;
     // Once its first sync is done, its status is for its users only.
-    a.send("GET", "/api/v1/sync/status", None, super::harness::Payload::None, &[])
-        .await
-        .expect_error(401, "AUTH_INVALID_TOKEN");
+    a.send(
+        "GET",
+        "/api/v1/sync/status",
+        None,
+        super::harness::Payload::None,
+        &[],
+    )
+    .await
+    .expect_error(401, "AUTH_INVALID_TOKEN");
     // Wrong credentials upstream are the server's answer, passed on.
     let wrong = b
         .send(
@@ -267,6 +285,23 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
             .await;
         assert_eq!(status.data()["conflicts"], 1);
         assert_eq!(status.data()["overdrawn_packages"], 1);
+    }
+    // Every node's audit trail verifies: its own chains with their seals, the chains that
+    // arrived from the others for gaps and links (their keys stay on their nodes).
+    for node in [&central, &a, &b] {
+        let v = node
+            .get("/api/v1/audit/verify", &node.token("admin").await)
+            .await;
+        v.expect(200);
+        assert_eq!(v.data()["intact"], true, "{}", v.body);
+        let chains = v.data()["chains"].as_array().unwrap();
+        assert!(chains.iter().any(|c| c["sealed_here"] == true));
+        assert!(
+            chains
+                .iter()
+                .any(|c| c["sealed_here"] == false && c["events"].as_i64().unwrap() > 0),
+            "chains from the other nodes: {chains:?}"
+        );
     }
     let c = conflicts(&a).await;
     let conflict = c["conflicts"][0].clone();

@@ -518,6 +518,9 @@ pub struct ChainReport {
     /// `<node>` (쓰기) 또는 `<node>:access` (읽기, 거절, 실패한 로그인)
     chain: String,
     events: i64,
+    /// 이 노드가 봉인한 체인이라 HMAC 봉인까지 확인했는지. 다른 PC가 쓰고 동기화로 온 체인은
+    /// 빠진 이벤트와 연결만 확인합니다 (봉인 키는 그 PC에만 있음)
+    sealed_here: bool,
     /// 처음으로 깨진 이벤트의 `seq` (온전하면 null)
     broken_at: Option<i64>,
     /// 무엇이 깨졌는지 (온전하면 null)
