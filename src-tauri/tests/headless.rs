@@ -139,9 +139,11 @@ fn api_request_reaches_the_shared_router_in_process() {
     assert_eq!(v["error"]["code"], "AUTH_INVALID_CREDENTIALS");
     let (r, v) = h.api("GET", "/api/v1/setup", json!({}), None);
     assert_eq!(r.status, 200, "{}", r.body);
+    // The demo accounts are there (though refused): not a node without accounts, so
+    // connecting to a central server needs an administrator's login.
     assert_eq!(
         v["data"],
-        json!({"needs_setup": true, "setup_allowed": true})
+        json!({"needs_setup": true, "setup_allowed": true, "connect_allowed": false})
     );
 
     // The set-up screen's request creates the administrator and logs them in.
