@@ -192,7 +192,14 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
 
     dataset::use_secrets_dir(&args.data_dir)?;
     // --- SQLite: in-process, then the server over HTTP ---------------------------------
-    match dataset::sqlite(&args.data_dir, n).await {
+    // (--sync-only with PostgreSQL needs no SQLite data set.)
+    let sqlite = if args.sync_only && !args.no_postgres {
+        Err(anyhow::anyhow!("not needed"))
+    } else {
+        dataset::sqlite(&args.data_dir, n).await
+    };
+    match sqlite {
+        Err(_) if args.sync_only && !args.no_postgres => {}
         Err(e) => r.failures.push(format!("SQLite data set: {e:#}")),
         Ok((path, ds)) => {
             r.datasets.push(ds);

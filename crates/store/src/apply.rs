@@ -58,7 +58,9 @@ fn observe(clock: &SyncClock, ops: &[&Op]) -> StoreResult<()> {
 pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<Applied> {
     observe(db.clock()?.as_ref(), ops)?;
     let mut out = Applied::default();
-    for op in ops {
+    let mut i = 0;
+    while i < ops.len() {
+        let op = ops[i];
         let Some(t) = synced::table(&op.entity) else {
             return Err(DomainError::invalid(
                 "entity",
@@ -66,12 +68,21 @@ pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<App
             )
             .into());
         };
-        let changed = match (t.kind, op.kind) {
-            (Kind::Fact, _) => apply_fact(db, w, t, op, &mut out).await?,
-            (Kind::Record, OpKind::Upsert | OpKind::Tombstone) => {
-                apply_record(db, w, t, op, &mut out).await?
+        if t.kind == Kind::Fact {
+            // A run of facts of one table goes in together (a long pull is mostly visits).
+            let mut j = i + 1;
+            while j < ops.len() && j - i < FACT_BATCH && ops[j].entity == op.entity {
+                j += 1;
             }
-            (Kind::Record, OpKind::Fact) => {
+            let inserted = apply_facts(db, w, t, &ops[i..j], &mut out).await?;
+            out.changed += inserted;
+            out.unchanged += (j - i) - inserted;
+            i = j;
+            continue;
+        }
+        let changed = match op.kind {
+            OpKind::Upsert | OpKind::Tombstone => apply_record(db, w, t, op, &mut out).await?,
+            OpKind::Fact => {
                 return Err(DomainError::invalid(
                     "kind",
                     format!("{}는 사실(fact)이 아니라 레코드입니다", op.entity),
@@ -84,45 +95,60 @@ pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<App
         } else {
             out.unchanged += 1;
         }
+        i += 1;
     }
     Ok(out)
 }
 
-async fn apply_fact(
+/// Facts per statement.
+const FACT_BATCH: usize = 100;
+
+/// Inserts facts of one table once each (a replay inserts nothing); returns how many were new.
+/// What they touch is brought up to date afterwards whether new or not (recomputing is
+/// idempotent).
+async fn apply_facts(
     db: &Db,
     w: &mut WriteTx,
     t: &SyncedTable,
-    op: &Op,
+    ops: &[&Op],
     out: &mut Applied,
-) -> StoreResult<bool> {
-    let Some(Value::Object(row)) = &op.row else {
-        return Err(DomainError::invalid("row", "사실(fact) 변경에 행이 없습니다").into());
-    };
+) -> StoreResult<usize> {
     let types = db.column_types(w.conn(), t.table).await?;
-    let mut columns = Vec::new();
-    let mut values = Vec::new();
+    let mut rows = Vec::with_capacity(ops.len());
+    for op in ops {
+        let Some(Value::Object(row)) = &op.row else {
+            return Err(DomainError::invalid("row", "사실(fact) 변경에 행이 없습니다").into());
+        };
+        rows.push(row);
+    }
+    // Every declared column, in one order: a column an op lacks is null.
     let mut binds: Vec<Option<String>> = Vec::new();
-    for c in t.columns {
-        let Some(v) = row.get(*c) else { continue };
-        binds.push(text_of(v));
-        columns.push(c.to_string());
-        let ty = types.get(*c).map(String::as_str).unwrap_or("text");
-        values.push(db.cast(&format!("${}", binds.len()), ty));
+    let mut tuples = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut values = Vec::with_capacity(t.columns.len());
+        for c in t.columns {
+            binds.push(row.get(*c).and_then(text_of));
+            let ty = types.get(*c).map(String::as_str).unwrap_or("text");
+            values.push(db.cast(&format!("${}", binds.len()), ty));
+        }
+        tuples.push(format!("({})", values.join(", ")));
     }
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING",
+        "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO NOTHING",
         t.table,
-        columns.join(", "),
-        values.join(", "),
+        t.columns.join(", "),
+        tuples.join(", "),
         t.id
     );
     let mut q = sqlx::query(&sql);
     for b in binds {
         q = q.bind(b);
     }
-    let inserted = q.execute(w.conn()).await?.rows_affected() > 0;
-    if inserted {
-        touched_by_fact(w, t, row, out).await?;
+    let inserted = q.execute(w.conn()).await?.rows_affected() as usize;
+    if inserted > 0 {
+        for row in rows {
+            touched_by_fact(w, t, row, out).await?;
+        }
     }
     Ok(inserted)
 }

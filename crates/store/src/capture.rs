@@ -84,20 +84,51 @@ pub(crate) async fn store_versions<'a>(
     id: &str,
     fields: impl Iterator<Item = (&'a String, &'a Version)>,
 ) -> StoreResult<()> {
-    for (field, v) in fields {
-        sqlx::query(
-            "INSERT INTO field_versions (entity, entity_id, field, value, stamp, base) VALUES ($1, $2, $3, $4, $5, $6) \
+    let rows: Vec<(String, String, Version)> = fields
+        .map(|(f, v)| (id.to_string(), f.clone(), v.clone()))
+        .collect();
+    store_version_rows(conn, entity, &rows).await
+}
+
+/// Stores `(row id, field, version)`s of one entity, many per statement (a snapshot writes
+/// millions). Each `(row id, field)` at most once.
+pub(crate) async fn store_version_rows(
+    conn: &mut AnyConnection,
+    entity: &str,
+    rows: &[(String, String, Version)],
+) -> StoreResult<()> {
+    for chunk in rows.chunks(200) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO field_versions (entity, entity_id, field, value, stamp, base) VALUES {} \
              ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, stamp = excluded.stamp, \
              base = excluded.base",
-        )
-        .bind(entity.to_string())
-        .bind(id.to_string())
-        .bind(field.clone())
-        .bind(v.value.as_str().map(str::to_string))
-        .bind(v.stamp.to_string())
-        .bind(v.base.map(|b| b.to_string()))
-        .execute(&mut *conn)
-        .await?;
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, field, v) in chunk {
+            q = q
+                .bind(entity.to_string())
+                .bind(id.clone())
+                .bind(field.clone())
+                .bind(v.value.as_str().map(str::to_string))
+                .bind(v.stamp.to_string())
+                .bind(v.base.map(|b| b.to_string()));
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -251,6 +282,7 @@ pub(crate) async fn snapshot_page(
         }
     }
     let empty = BTreeMap::new();
+    let mut fresh_rows: Vec<(String, String, Version)> = Vec::new();
     for obj in page {
         let id = id_of(&obj);
         let versions = held.get(&id).unwrap_or(&empty);
@@ -274,7 +306,7 @@ pub(crate) async fn snapshot_page(
                 }
             }
         }
-        store_versions(conn, t.name, &id, fresh.iter()).await?;
+        fresh_rows.extend(fresh.into_iter().map(|(f, v)| (id.clone(), f, v)));
         ops.push(Op {
             op_id: clinicdesk_domain::ids::new_id(),
             entity: t.name.to_string(),
@@ -284,5 +316,6 @@ pub(crate) async fn snapshot_page(
             row: None,
         });
     }
+    store_version_rows(conn, t.name, &fresh_rows).await?;
     Ok((ops, last))
 }
