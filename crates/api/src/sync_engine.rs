@@ -392,6 +392,12 @@ impl SyncEngine {
             w.commit().await?;
             if !page.more {
                 apply::finish_deferred(&self.db, &Actor::system("sync"), &self.now_text()).await?;
+                if report.pages >= 10 {
+                    // A long pull leaves a large WAL behind; a failure here loses nothing.
+                    if let Err(e) = self.db.truncate_wal().await {
+                        tracing::warn!(error = %e, "could not truncate the WAL after a long pull");
+                    }
+                }
             }
             report.applied += applied.changed as u64;
             report.conflicts += applied.conflicts as u64;

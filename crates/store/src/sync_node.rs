@@ -44,6 +44,19 @@ impl Db {
         self.sync.central.store(central, Ordering::SeqCst);
     }
 
+    /// After a long pull: writes the WAL back into the database file and empties it (SQLite).
+    /// The background checkpoint cannot empty it while pages keep committing, so a first pull
+    /// of a big clinic would otherwise leave a WAL several times the database's size.
+    pub async fn truncate_wal(&self) -> StoreResult<()> {
+        if self.kind == DbKind::Sqlite {
+            let mut conn = self.conn().await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn is_central(&self) -> bool {
         self.sync.central.load(Ordering::SeqCst)
     }
