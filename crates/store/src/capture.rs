@@ -98,25 +98,11 @@ pub(crate) async fn store_version_rows(
     rows: &[(String, String, Version)],
 ) -> StoreResult<()> {
     for chunk in rows.chunks(200) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 6;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO field_versions (entity, entity_id, field, value, stamp, base) VALUES {} \
              ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, stamp = excluded.stamp, \
              base = excluded.base",
-            values.join(", ")
+            row::value_tuples(chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for (id, field, v) in chunk {

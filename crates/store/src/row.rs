@@ -70,3 +70,27 @@ pub fn in_list(params: &mut Params, values: &[String]) -> String {
     let placeholders: Vec<String> = values.iter().map(|v| params.text(v.clone())).collect();
     format!("({})", placeholders.join(", "))
 }
+
+/// `($1, $2, …), ($n+1, …), …`: `rows` tuples of `columns` placeholders each, numbered in
+/// order, for a multi-row `INSERT … VALUES`.
+pub fn value_tuples(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn value_tuples_number_every_cell_in_order() {
+        assert_eq!(super::value_tuples(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::value_tuples(1, 1), "($1)");
+        assert_eq!(super::value_tuples(0, 4), "");
+    }
+}

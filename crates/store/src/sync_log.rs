@@ -61,23 +61,9 @@ pub(crate) async fn log(
     let first = last - ops.len() as i64 + 1;
     // Many rows per statement: a snapshot logs millions.
     for (c, chunk) in ops.chunks(100).enumerate() {
-        let mut values = Vec::with_capacity(chunk.len());
-        for i in 0..chunk.len() {
-            let b = i * 7;
-            values.push(format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7
-            ));
-        }
         let sql = format!(
             "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) VALUES {}",
-            values.join(", ")
+            row::value_tuples(chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for (i, op) in chunk.iter().enumerate() {

@@ -143,22 +143,9 @@ impl WriteTx {
             .await;
         }
         for chunk in ops.chunks(100) {
-            let mut values = Vec::with_capacity(chunk.len());
-            for i in 0..chunk.len() {
-                let b = i * 6;
-                values.push(format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
-            }
             let sql = format!(
                 "INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES {}",
-                values.join(", ")
+                crate::row::value_tuples(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for op in chunk {
