@@ -137,38 +137,26 @@ impl SyncEngine {
         device_name: &str,
     ) -> Result<String, ApiError> {
         let base = server_url.trim_end_matches('/').to_string();
-        let login = self
-            .http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .map_err(upstream_error)?;
-        let status = login.status();
-        let body: Value = login.json().await.map_err(upstream_error)?;
-        if !status.is_success() {
-            return Err(passed_on(status.as_u16(), &body));
-        }
-        let token = body["data"]["access_token"]
+        let login = data_of(
+            self.http
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({ "username": username, "password": password })),
+        )
+        .await?;
+        let token = login["access_token"]
             .as_str()
             .ok_or_else(|| upstream_error("no access token in the login answer"))?
             .to_string();
-        let registered = self
-            .http
-            .post(format!("{base}/api/v1/devices"))
-            .bearer_auth(&token)
-            .json(&json!({ "name": device_name }))
-            .send()
-            .await
-            .map_err(upstream_error)?;
-        let status = registered.status();
-        let body: Value = registered.json().await.map_err(upstream_error)?;
-        if !status.is_success() {
-            return Err(passed_on(status.as_u16(), &body));
-        }
+        let registered = data_of(
+            self.http
+                .post(format!("{base}/api/v1/devices"))
+                .bearer_auth(&token)
+                .json(&json!({ "name": device_name })),
+        )
+        .await?;
         let (Some(device_id), Some(secret)) = (
-            body["data"]["device_id"].as_str(),
-            body["data"]["secret"].as_str(),
+            registered["device_id"].as_str(),
+            registered["secret"].as_str(),
         ) else {
             return Err(upstream_error("no device id or secret in the answer"));
         };
@@ -311,23 +299,17 @@ impl SyncEngine {
             if ops.is_empty() {
                 return Ok(());
             }
-            let answer = self
-                .http
-                .post(format!("{base}/api/v1/sync/push"))
-                .header("authorization", format!("Device {secret}"))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .json(&PushRequest { ops })
-                .send()
-                .await
-                .map_err(upstream_error)?;
-            let status = answer.status();
-            let body: Value = answer.json().await.map_err(upstream_error)?;
-            if !status.is_success() {
-                return Err(passed_on(status.as_u16(), &body));
-            }
-            let held: PushResponse = serde_json::from_value(body["data"].clone())
+            let data = data_of(
+                self.http
+                    .post(format!("{base}/api/v1/sync/push"))
+                    .header("authorization", format!("Device {secret}"))
+                    .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                    .json(&PushRequest { ops }),
+            )
+            .await?;
+            let held: PushResponse = serde_json::from_value(data.clone())
                 .map_err(|e| upstream_error(format!("unreadable push answer: {e}")))?;
-            report.conflicts += body["data"]["conflicts"].as_u64().unwrap_or(0);
+            report.conflicts += data["conflicts"].as_u64().unwrap_or(0);
             let mut conn = self.db.conn().await?;
             report.pushed += sync_node::outbox_done(&mut conn, &held.held).await?;
         }
@@ -341,35 +323,32 @@ impl SyncEngine {
         report: &mut RoundReport,
     ) -> Result<(), ApiError> {
         loop {
-            let answer = self
-                .http
-                .get(format!("{base}/api/v1/sync/pull"))
-                .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
-                .header("authorization", format!("Device {secret}"))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .send()
-                .await
-                .map_err(upstream_error)?;
-            let status = answer.status();
-            let body: Value = answer.json().await.map_err(upstream_error)?;
-            if status.as_u16() == 409 && body["error"]["code"] == "SYNC_CURSOR_AHEAD" {
-                // The server lost changes (restored from a backup): everything is pulled again
-                // and what is held already is a replay. What this node made since is in its
-                // outbox or gets pushed again by a new snapshot.
-                cursor = 0;
-                let mut w = self
-                    .db
-                    .begin_write(&Actor::system("sync"), &self.now_text())
-                    .await?;
-                sync_node::set_cursor(w.conn(), 0, 0).await?;
-                resend_snapshot(&mut w).await?;
-                w.commit().await?;
-                continue;
-            }
-            if !status.is_success() {
-                return Err(passed_on(status.as_u16(), &body));
-            }
-            let page: PullPage = serde_json::from_value(body["data"].clone())
+            let answer = data_of(
+                self.http
+                    .get(format!("{base}/api/v1/sync/pull"))
+                    .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
+                    .header("authorization", format!("Device {secret}"))
+                    .header(VERSION_HEADER, PROTOCOL_VERSION.to_string()),
+            )
+            .await;
+            let data = match answer {
+                Err(ApiError(e)) if e.code == ErrorCode::SyncCursorAhead => {
+                    // The server lost changes (restored from a backup): everything is pulled
+                    // again and what is held already is a replay. What this node made since
+                    // is in its outbox or gets pushed again by a new snapshot.
+                    cursor = 0;
+                    let mut w = self
+                        .db
+                        .begin_write(&Actor::system("sync"), &self.now_text())
+                        .await?;
+                    sync_node::set_cursor(w.conn(), 0, 0).await?;
+                    sync_node::queue_snapshot(&mut w).await?;
+                    w.commit().await?;
+                    continue;
+                }
+                other => other?,
+            };
+            let page: PullPage = serde_json::from_value(data)
                 .map_err(|e| upstream_error(format!("unreadable page: {e}")))?;
             report.pages += 1;
             report.pulled += page.changes.len() as u64;
@@ -470,11 +449,16 @@ impl SyncEngine {
     }
 }
 
-/// After the server lost changes, this node sends its rows again (a snapshot): whatever the
-/// server lost of this node's is back.
-async fn resend_snapshot(w: &mut clinicdesk_store::WriteTx) -> Result<(), ApiError> {
-    sync_node::queue_snapshot(w).await?;
-    Ok(())
+/// Sends a request to the central server; the `data` of a successful answer, or the server's
+/// error passed on (or `SYNC_UPSTREAM_FAILED` when it could not be asked).
+async fn data_of(req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
+    let answer = req.send().await.map_err(upstream_error)?;
+    let status = answer.status();
+    let body: Value = answer.json().await.map_err(upstream_error)?;
+    if !status.is_success() {
+        return Err(passed_on(status.as_u16(), &body));
+    }
+    Ok(body["data"].clone())
 }
 
 /// An error answer of the server, passed on with its own code where it is one of ours.

@@ -345,7 +345,7 @@ pub async fn conflicts(
     }
     let mut overdrawn = Vec::new();
     for (purchase, customer, by) in sync_node::overdrawn_packages(&mut conn).await? {
-        let name: Option<String> = sqlx_scalar_name(&mut conn, &customer).await?;
+        let name: Option<String> = customer_name(&mut conn, &customer).await?;
         let package: Option<String> =
             clinicdesk_store::packages::get_purchase(&mut conn, &purchase)
                 .await?
@@ -356,14 +356,14 @@ pub async fn conflicts(
     let mut merges = Vec::new();
     for (a, b, at) in sync_node::merge_candidates(&mut conn).await? {
         merges.push(json!({ "customer_a": a, "customer_b": b, "detected_at": at,
-            "name": sqlx_scalar_name(&mut conn, &a).await? }));
+            "name": customer_name(&mut conn, &a).await? }));
     }
     Ok(ok(
         json!({ "conflicts": items, "overdrawn_packages": overdrawn, "merge_candidates": merges }),
     ))
 }
 
-async fn sqlx_scalar_name(
+async fn customer_name(
     conn: &mut clinicdesk_store::PooledConn,
     customer: &str,
 ) -> Result<Option<String>, ApiError> {
@@ -379,7 +379,7 @@ async fn row_label(
     id: &str,
 ) -> Result<Option<String>, ApiError> {
     Ok(match entity {
-        "customer" => sqlx_scalar_name(conn, id).await?,
+        "customer" => customer_name(conn, id).await?,
         "user" => clinicdesk_store::users::by_id(conn, id)
             .await?
             .map(|u| u.display_name),
