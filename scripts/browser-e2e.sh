@@ -7,8 +7,13 @@ work="$(mktemp -d)"
 server_bin="${CARGO_TARGET_DIR:-$root/target}/debug/clinicdesk-server"
 [ -x "$server_bin" ] || (cd "$root" && cargo build -p clinicdesk-server)
 
+# A second clinic on the same server (ui/e2e/clinics.mjs), with its own administrator.
+second_password="hongdae-e2e-$RANDOM$RANDOM"
+printf '%s\n%s\n' "$second_password" "$second_password" | "$server_bin" users create \
+  --data-dir "$work" --clinic hongdae --username hongdae-admin --role admin >/dev/null
+
 "$server_bin" --addr 127.0.0.1:0 --data-dir "$work" --database-url "sqlite://$work/e2e.db" --demo \
-  --ui-dir "$root/ui/dist" --log-format json >"$work/server.log" 2>&1 &
+  --clinic hongdae --ui-dir "$root/ui/dist" --log-format json >"$work/server.log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT
 
@@ -25,4 +30,5 @@ if [ -z "$addr" ]; then
 fi
 echo "server at http://$addr"
 cd "$root/ui"
-CLINICDESK_URL="http://$addr" node e2e/run.mjs
+CLINICDESK_URL="http://$addr" CLINICDESK_SECOND_CLINIC="hongdae:hongdae-admin:$second_password" \
+  node e2e/run.mjs

@@ -93,11 +93,21 @@ function lowerKeys(h: Record<string, string> | null | undefined): Record<string,
   return out;
 }
 
+/**
+ * Where the page's clinic has its API. A central server hosting several clinics serves each
+ * one's UI and API under `/clinics/<slug>/` (the first clinic at `/`): the UI opened there
+ * calls that clinic's API.
+ */
+export function clinicPrefix(pathname: string = globalThis.location?.pathname ?? '/'): string {
+  const m = /^\/clinics\/[a-z0-9-]+(?=\/|$)/.exec(pathname);
+  return m ? m[0] : '';
+}
+
 export function fetchTransport(fetchImpl: typeof fetch = (...a) => fetch(...a)): Transport {
   return async (req) => {
     let res: Response;
     try {
-      res = await fetchImpl(req.path, {
+      res = await fetchImpl(clinicPrefix() + req.path, {
         method: req.method,
         headers: req.headers,
         body: req.body ?? undefined,

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
   api,
+  clinicPrefix,
   configureApi,
   fetchTransport,
   getUser,
@@ -284,6 +285,20 @@ describe('api() over fetch', () => {
     ]);
     expect(JSON.parse(seen[2].body!)).toEqual({ refresh_token: 'refresh-1' });
     expect(store.value).toBe('refresh-2');
+  });
+});
+
+describe('a clinic of a server hosting several', () => {
+  it('calls the API of the clinic the page was opened at', () => {
+    expect(clinicPrefix('/')).toBe('');
+    expect(clinicPrefix('/index.html')).toBe('');
+    expect(clinicPrefix('/clinics/gangnam/')).toBe('/clinics/gangnam');
+    expect(clinicPrefix('/clinics/hongdae-2')).toBe('/clinics/hongdae-2');
+    expect(clinicPrefix('/clinics/gangnam/index.html')).toBe('/clinics/gangnam');
+    // Not a clinic's address: no prefix, so the first clinic's API.
+    expect(clinicPrefix('/clinics/')).toBe('');
+    expect(clinicPrefix('/clinicsx/a/')).toBe('');
+    expect(clinicPrefix('/clinics/Gangnam/')).toBe('');
   });
 });
 

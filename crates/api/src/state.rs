@@ -56,6 +56,10 @@ pub struct AppState {
     /// is taken for two tabs racing (both sent the old cookie), not for theft: refused, but
     /// the login is kept.
     pub refresh_reuse_grace_seconds: i64,
+    /// Where this clinic's API is mounted on a server hosting several clinics
+    /// (`/clinics/<slug>`; empty for the first): the refresh cookie's path starts with it, so a
+    /// browser keeps one cookie per clinic and sends each only to its own clinic.
+    pub path_prefix: String,
     secrets: Arc<Secrets>,
     /// Demo mode: demo accounts (published password) may log in. Off unless the process was
     /// started in demo mode; a demo account in the database is refused otherwise.
@@ -81,6 +85,7 @@ impl AppState {
             refresh_absolute_days: 30,
             secure_cookies: false,
             refresh_reuse_grace_seconds: 10,
+            path_prefix: String::new(),
             secrets: Arc::new(secrets),
             demo_mode: false,
             first_run_setup: false,

@@ -4,6 +4,7 @@
 //! create|set-password` (see `users_cmd`), `audit verify` and `keys rotate` (see `admin_cmd`).
 
 mod admin_cmd;
+mod clinics;
 mod users_cmd;
 
 /// glibc's allocator spent a third of a request's CPU time in malloc/free under concurrent
@@ -69,6 +70,13 @@ pub struct DatabaseArgs {
     /// `CLINICDESK_AUDIT_KEY`/`_FILE` override either ring.
     #[arg(long, env = "CLINICDESK_SECRETS_DIR")]
     pub secrets_dir: Option<PathBuf>,
+    /// Another clinic on this central server, `SLUG` or `SLUG=DATABASE_URL` (repeatable, or
+    /// comma-separated in the variable): its own database (default
+    /// `<data-dir>/clinics/<slug>.db`) and key rings (`<secrets-dir>/clinics/<slug>`), its API
+    /// and web UI under `/clinics/<slug>/`. With a subcommand, one `--clinic` picks the clinic
+    /// the command works on instead of the first.
+    #[arg(long = "clinic", env = "CLINICDESK_CLINICS", value_delimiter = ',')]
+    pub clinics: Vec<clinics::ClinicSpec>,
 }
 
 impl DatabaseArgs {
@@ -95,6 +103,26 @@ impl DatabaseArgs {
         let dir = self.secrets_dir();
         clinicdesk_api::Secrets::configured(&dir)
             .with_context(|| format!("cannot load the key rings ({})", dir.display()))
+    }
+
+    /// The database and key rings a subcommand works on: the first clinic's, or the one
+    /// `--clinic` names.
+    pub fn administered(&self) -> anyhow::Result<DatabaseArgs> {
+        match self.clinics.as_slice() {
+            [] => Ok(self.clone()),
+            [clinic] => Ok(self.of_clinic(clinic)?),
+            _ => anyhow::bail!("a command works on one clinic: give --clinic once"),
+        }
+    }
+
+    /// The arguments that open `clinic` the way these open the first clinic.
+    pub fn of_clinic(&self, clinic: &clinics::ClinicSpec) -> anyhow::Result<DatabaseArgs> {
+        Ok(DatabaseArgs {
+            database_url: Some(clinic.url(&self.data_dir)?),
+            data_dir: self.data_dir.clone(),
+            secrets_dir: Some(clinic.secrets_dir(&self.secrets_dir())),
+            clinics: Vec::new(),
+        })
     }
 
     /// The database, migrated, its audit trail ready for writes (the subcommands').
@@ -259,17 +287,50 @@ fn init_logging(format: &str) {
     }
 }
 
-/// The API plus the web UI: unknown non-API paths get `index.html` so client-side routes work.
-fn app(state: AppState, ui_dir: &std::path::Path) -> Router {
-    let api = clinicdesk_api::router(state);
-    let app = if ui_dir.join("index.html").is_file() {
-        let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
-        api.fallback_service(ui)
-    } else {
+/// Every clinic's API and web UI: the first at `/`, the others under `/clinics/<slug>/`.
+fn app(first: AppState, others: &[AppState], ui_dir: &std::path::Path) -> Router {
+    let ui_built = ui_dir.join("index.html").is_file();
+    if !ui_built {
         tracing::warn!(ui_dir = %ui_dir.display(), "web UI not built; serving the API only");
-        api
-    };
-    app.layer(axum::middleware::from_fn(security_headers))
+    }
+    let mut app = clinic_app(first, ui_dir, ui_built);
+    for state in others {
+        let prefix = state.path_prefix.clone();
+        // The UI's assets are relative: it must be opened at `/clinics/<slug>/`.
+        let slash = format!("{prefix}/");
+        app = app
+            .route(
+                &prefix,
+                axum::routing::get(
+                    move || async move { axum::response::Redirect::permanent(&slash) },
+                ),
+            )
+            .nest(&prefix, clinic_app(state.clone(), ui_dir, ui_built));
+    }
+    // A clinic not hosted here: the API's own not-found, not the web UI's page, so a node
+    // given a wrong clinic address says so.
+    app.route(
+        "/clinics/{slug}/api/{*rest}",
+        axum::routing::any(|| async {
+            (
+                axum::http::StatusCode::NOT_FOUND,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                clinicdesk_api::transport_error_body(clinicdesk_domain::ErrorCode::NotFound),
+            )
+        }),
+    )
+    .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// One clinic's API plus the web UI: unknown non-API paths get `index.html` so client-side
+/// routes work.
+fn clinic_app(state: AppState, ui_dir: &std::path::Path, ui_built: bool) -> Router {
+    let api = clinicdesk_api::router(state);
+    if !ui_built {
+        return api;
+    }
+    let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
+    api.fallback_service(ui)
 }
 
 /// What the web UI may load and do, for every answer that does not set its own policy: its
@@ -410,6 +471,12 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(args: Args) -> anyhow::Result<()> {
     init_logging(&args.log_format);
     clinicdesk_sync::clock::set_clock_offset_secs(args.clock_offset_secs);
+    clinics::check_unique(&args.database.clinics)?;
+    if args.upstream.is_some() && !args.database.clinics.is_empty() {
+        anyhow::bail!(
+            "--clinic is for a central server: a node (--upstream) belongs to one clinic, the one its upstream URL names"
+        );
+    }
     let url = args.database.url()?;
     let secrets = args.database.secrets()?;
     let db = Db::connect(&url)
@@ -433,12 +500,18 @@ async fn serve(args: Args) -> anyhow::Result<()> {
             std::sync::Arc::new(chrono::Utc::now),
         )
     });
-    let mut state = AppState::new(db, secrets)
-        .with_limits(args.limits())
-        .with_demo_mode(args.demo)
-        .with_sync_engine(engine.clone());
-    state.secure_cookies = args.secure_cookies;
-    state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
+    let state = clinic_state(&args, db, secrets, engine.clone()).with_demo_mode(args.demo);
+    let mut others = Vec::new();
+    for clinic in &args.database.clinics {
+        let opened = args.database.of_clinic(clinic)?;
+        let url = opened.url()?;
+        let db = Db::connect(&url)
+            .await
+            .with_context(|| format!("cannot open the database of clinic {}", clinic.slug))?;
+        let mut state = clinic_state(&args, db, opened.secrets()?, None);
+        state.path_prefix = clinic.path_prefix();
+        others.push(state);
+    }
 
     // Listen first and warm up behind /readyz, so orchestrators see the process alive at once.
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -446,6 +519,16 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
 
+    for clinic in &others {
+        let (warming, prefix) = (clinic.clone(), clinic.path_prefix.clone());
+        tokio::spawn(async move {
+            if let Err(e) = warm_up(warming, false, 0).await {
+                tracing::error!(clinic = %prefix, error = %format!("{e:#}"), "warm-up failed");
+                std::process::exit(1);
+            }
+            tracing::info!(clinic = %prefix, "clinic ready");
+        });
+    }
     let (warming, demo, demo_customers) = (state.clone(), args.demo, args.demo_customers);
     let upstream = args
         .upstream
@@ -476,13 +559,32 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     };
     serve::serve(
         listener,
-        app(state.clone(), &args.ui_dir),
+        app(state.clone(), &others, &args.ui_dir),
         options,
         shutdown_signal(args.exit_on_stdin_close),
     )
     .await;
     state.db.close().await;
+    for clinic in others {
+        clinic.db.close().await;
+    }
     Ok(())
+}
+
+/// A clinic's state with this process's settings (rate limits and login locks counted per
+/// clinic).
+fn clinic_state(
+    args: &Args,
+    db: Db,
+    secrets: clinicdesk_api::Secrets,
+    engine: Option<std::sync::Arc<clinicdesk_api::sync_engine::SyncEngine>>,
+) -> AppState {
+    let mut state = AppState::new(db, secrets)
+        .with_limits(args.limits())
+        .with_sync_engine(engine);
+    state.secure_cookies = args.secure_cookies;
+    state.refresh_reuse_grace_seconds = args.refresh_reuse_grace_secs;
+    state
 }
 
 /// `--upstream-username`: connects once, unless this node is connected already.

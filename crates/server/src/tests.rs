@@ -24,7 +24,7 @@ async fn test_state(limits: LimitConfig) -> AppState {
 /// the peer address the router was handed.
 async fn start(limits: LimitConfig, header_read_timeout: Duration) -> SocketAddr {
     let state = test_state(limits).await;
-    let app = app(state, std::path::Path::new("/nonexistent")).route(
+    let app = app(state, &[], std::path::Path::new("/nonexistent")).route(
         "/__test/peer",
         get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }),
     );

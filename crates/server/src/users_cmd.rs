@@ -69,7 +69,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
             };
             // A fresh database gets its tables (and its audit chain) here, so the first
             // administrator can be made before the server ever ran.
-            let db = database.open().await?;
+            let db = database.administered()?.open().await?;
             let result = create(&db, &account, &role).await;
             db.close().await;
             let user = result?;
@@ -81,7 +81,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
         }
         UsersAction::SetPassword { username, database } => {
             let password = read_password()?;
-            let db = database.open().await?;
+            let db = database.administered()?.open().await?;
             let result = set_password(&db, &username, password).await;
             db.close().await;
             let (user, sessions) = result?;

@@ -19,6 +19,11 @@ const PASSWORD: &str = "sync-test-pass-1";
 
 /// A PostgreSQL database of the case's own, or a SQLite file in `dir`.
 async fn central_url(dir: &Path) -> String {
+    clinic_url(dir, "central").await
+}
+
+/// The same for the clinic `name`.
+async fn clinic_url(dir: &Path, name: &str) -> String {
     let pg = std::env::var("CLINICDESK_TEST_PG_URL").ok();
     if pg.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!(
@@ -26,7 +31,7 @@ async fn central_url(dir: &Path) -> String {
         );
     }
     let Some(admin) = pg else {
-        return format!("sqlite://{}", dir.join("central.db").display());
+        return format!("sqlite://{}", dir.join(format!("{name}.db")).display());
     };
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
@@ -112,17 +117,21 @@ impl Proc {
     }
 
     async fn ready(&self) {
-        let client = reqwest::Client::new();
-        for _ in 0..1200 {
-            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
-                if r.status() == 200 {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{} never became ready", self.base);
+        ready_at(&self.base).await;
     }
+}
+
+async fn ready_at(base: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..1200 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{base} never became ready");
 }
 
 impl Drop for Proc {
@@ -155,28 +164,46 @@ fn common_args(url: &str, secrets: &Path, port: u16) -> Vec<String> {
 /// A central server with an administrator, optionally with demo data (logged for the devices
 /// at start).
 async fn central(dir: &Path, demo_customers: Option<usize>) -> Proc {
+    central_of(dir, demo_customers, &[]).await
+}
+
+/// The same, hosting more clinics (`--clinic <slug>=<url>`), each with its own administrator
+/// of the same name and password.
+async fn central_of(dir: &Path, demo_customers: Option<usize>, clinics: &[(&str, &str)]) -> Proc {
     let url = central_url(dir).await;
     let secrets = dir.join("central-secrets");
-    let out = run(
-        &[
-            "users",
-            "create",
-            "--database-url",
-            &url,
-            "--secrets-dir",
-            &secrets.display().to_string(),
-            "--username",
-            ADMIN,
-            "--role",
-            "admin",
-        ],
-        &format!("{PASSWORD}\n{PASSWORD}\n"),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut targets = vec![vec!["--database-url".to_string(), url.clone()]];
+    for (slug, clinic_url) in clinics {
+        targets.push(vec![
+            "--database-url".to_string(),
+            url.clone(),
+            "--clinic".to_string(),
+            format!("{slug}={clinic_url}"),
+        ]);
+    }
+    for target in &targets {
+        let mut args: Vec<String> = ["users", "create"].iter().map(|s| s.to_string()).collect();
+        args.extend(target.iter().cloned());
+        args.extend(
+            [
+                "--secrets-dir",
+                &secrets.display().to_string(),
+                "--username",
+                ADMIN,
+                "--role",
+                "admin",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args, &format!("{PASSWORD}\n{PASSWORD}\n"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let mut args = common_args(&url, &secrets, free_port());
     if let Some(n) = demo_customers {
         args.extend([
@@ -185,20 +212,26 @@ async fn central(dir: &Path, demo_customers: Option<usize>) -> Proc {
             n.to_string(),
         ]);
     }
+    for (slug, clinic_url) in clinics {
+        args.extend(["--clinic".to_string(), format!("{slug}={clinic_url}")]);
+    }
     let p = Proc::start(args, vec![]);
     p.ready().await;
+    for (slug, _) in clinics {
+        ready_at(&format!("{}/clinics/{slug}", p.base)).await;
+    }
     p
 }
 
 /// A node of `central`, connected at start as its administrator, ready.
-async fn node(dir: &Path, name: &str, central: &Proc, extra: &[&str]) -> Proc {
-    let p = node_started(dir, name, central, extra);
+async fn node(dir: &Path, name: &str, upstream: &str, extra: &[&str]) -> Proc {
+    let p = node_started(dir, name, upstream, extra);
     p.ready().await;
     p
 }
 
 /// The same, as soon as it listens.
-fn node_started(dir: &Path, name: &str, central: &Proc, extra: &[&str]) -> Proc {
+fn node_started(dir: &Path, name: &str, upstream: &str, extra: &[&str]) -> Proc {
     let home: PathBuf = dir.join(name);
     std::fs::create_dir_all(&home).unwrap();
     let url = format!("sqlite://{}", home.join("node.db").display());
@@ -206,7 +239,7 @@ fn node_started(dir: &Path, name: &str, central: &Proc, extra: &[&str]) -> Proc 
     args.extend(
         [
             "--upstream",
-            &central.base,
+            upstream,
             "--upstream-username",
             ADMIN,
             "--sync-interval-ms",
@@ -233,18 +266,23 @@ struct Client {
 
 impl Client {
     async fn login(p: &Proc) -> Client {
+        Client::login_at(&p.base).await
+    }
+
+    /// Logs in to the clinic whose API is under `base`.
+    async fn login_at(base: &str) -> Client {
         let http = reqwest::Client::new();
         let r = http
-            .post(format!("{}/api/v1/auth/login", p.base))
+            .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": ADMIN, "password": PASSWORD}))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 200, "login on {}", p.base);
+        assert_eq!(r.status(), 200, "login on {base}");
         let body: Value = r.json().await.unwrap();
         Client {
             http,
-            base: p.base.clone(),
+            base: base.to_string(),
             token: body["data"]["access_token"].as_str().unwrap().to_string(),
         }
     }
@@ -335,9 +373,9 @@ async fn three_nodes_work_offline_and_converge_in_any_order() {
     let dir = tempfile::tempdir().unwrap();
     let central = central(dir.path(), Some(60)).await;
     let nodes = [
-        node(dir.path(), "n1", &central, &[]).await,
-        node(dir.path(), "n2", &central, &[]).await,
-        node(dir.path(), "n3", &central, &[]).await,
+        node(dir.path(), "n1", &central.base, &[]).await,
+        node(dir.path(), "n2", &central.base, &[]).await,
+        node(dir.path(), "n3", &central.base, &[]).await,
     ];
     let c = Client::login(&central).await;
     let mut clients = Vec::new();
@@ -418,7 +456,7 @@ async fn a_server_restarted_mid_pull_and_a_node_killed_mid_apply_resume() {
     // The server dies while a new node pulls its first pages.
     // Small pages, so the first pull takes long enough to be interrupted.
     let small = ["--sync-pull-limit", "5"];
-    let n1 = node_started(dir.path(), "n1", &central, &small);
+    let n1 = node_started(dir.path(), "n1", &central.base, &small);
     let mid = wait_mid_pull(dir.path(), "n1").await;
     central.kill();
     // The node keeps working offline; its account logs in with the verifier cached at
@@ -445,7 +483,7 @@ async fn a_server_restarted_mid_pull_and_a_node_killed_mid_apply_resume() {
     );
 
     // A node killed while it applies pages starts again from its saved cursor.
-    let mut n2 = node_started(dir.path(), "n2", &central, &small);
+    let mut n2 = node_started(dir.path(), "n2", &central.base, &small);
     wait_mid_pull(dir.path(), "n2").await;
     n2.kill();
     n2.restart();
@@ -514,14 +552,14 @@ async fn clocks_hours_off_sync_and_weeks_off_are_refused() {
     let ahead = node(
         dir.path(),
         "ahead",
-        &central,
+        &central.base,
         &["--clock-offset-secs", "10800"],
     )
     .await;
     let behind = node(
         dir.path(),
         "behind",
-        &central,
+        &central.base,
         &["--clock-offset-secs=-10800"],
     )
     .await;
@@ -550,7 +588,7 @@ async fn clocks_hours_off_sync_and_weeks_off_are_refused() {
     let wrong = node(
         dir.path(),
         "wrong",
-        &central,
+        &central.base,
         &["--clock-offset-secs", "2592000"],
     )
     .await;
@@ -569,4 +607,126 @@ async fn clocks_hours_off_sync_and_weeks_off_are_refused() {
         .unwrap()
         .starts_with("SYNC_CLOCK_SKEW"));
     assert_eq!(c.digest().await["customer"], before["customer"]);
+}
+
+/// Issue 9's tenants: one central server hosting two clinics, each with a node. Every clinic
+/// has its own database and keys; a device of one never receives the other's rows, its secret
+/// and its staff's tokens are refused at the other, and each node converges with its own
+/// clinic only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_of_one_clinic_never_receives_another_clinics_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let hongdae_url = clinic_url(dir.path(), "hongdae").await;
+    let central = central_of(dir.path(), None, &[("hongdae", &hongdae_url)]).await;
+    let hongdae = format!("{}/clinics/hongdae", central.base);
+    let a = Client::login(&central).await;
+    let b = Client::login_at(&hongdae).await;
+    let a_customer = new_customer(&a, "강남고객", "010-1111-2222").await;
+    let b_customer = new_customer(&b, "홍대고객", "010-3333-4444").await;
+
+    // A browser keeps one refresh cookie per clinic, sent to that clinic only.
+    let r = reqwest::Client::new()
+        .post(format!("{hongdae}/api/v1/auth/login"))
+        .json(&json!({"username": ADMIN, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("; Path=/clinics/hongdae/api/v1/auth;"),
+        "{cookie}"
+    );
+
+    // A clinic's token is worthless at the other (its own signing keys), both ways.
+    for (token, base) in [(&a.token, &hongdae), (&b.token, &central.base)] {
+        let crossed = Client {
+            http: reqwest::Client::new(),
+            base: base.clone(),
+            token: token.clone(),
+        };
+        let (status, body) = crossed.call("GET", "/customers?limit=5", None).await;
+        assert_eq!(status, 401, "{body}");
+    }
+
+    // A device registered at clinic A: its pull holds A's rows and nothing of B's; at B its
+    // secret is unknown.
+    let device = a
+        .ok("POST", "/devices", Some(json!({"name": "강남 접수 2"})))
+        .await;
+    let secret = device["secret"].as_str().unwrap().to_string();
+    let pull = |base: String| {
+        let secret = secret.clone();
+        async move {
+            let r = reqwest::Client::new()
+                .get(format!("{base}/api/v1/sync/pull?cursor=0&limit=5000"))
+                .header("authorization", format!("Device {secret}"))
+                .header("x-clinicdesk-sync-version", "1")
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, own) = pull(central.base.clone()).await;
+    assert_eq!(status, 200, "{own}");
+    assert!(
+        own.contains(&a_customer) && own.contains("강남고객"),
+        "{own}"
+    );
+    assert!(!own.contains(&b_customer) && !own.contains("홍대고객"));
+    let (status, other) = pull(hongdae.clone()).await;
+    assert_eq!(status, 401, "{other}");
+    assert!(other.contains("AUTH_INVALID_TOKEN"), "{other}");
+
+    // A node of each clinic: each receives its own clinic's customers only…
+    let na = node(dir.path(), "na", &central.base, &[]).await;
+    let nb = node(dir.path(), "nb", &hongdae, &[]).await;
+    let ca = Client::login(&na).await;
+    let cb = Client::login(&nb).await;
+    synced_once(&ca).await;
+    synced_once(&cb).await;
+    for (client, own, foreign) in [
+        (&ca, &a_customer, &b_customer),
+        (&cb, &b_customer, &a_customer),
+    ] {
+        assert_eq!(
+            client
+                .call("GET", &format!("/customers/{own}"), None)
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            client
+                .call("GET", &format!("/customers/{foreign}"), None)
+                .await
+                .0,
+            404
+        );
+    }
+    // …and what it makes offline reaches its own clinic only.
+    let made_at_b = new_customer(&cb, "홍대 새 고객", "010-5555-6666").await;
+    assert_same(&b, &[&cb]).await;
+    assert_same(&a, &[&ca]).await;
+    assert_eq!(
+        b.call("GET", &format!("/customers/{made_at_b}"), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        a.call("GET", &format!("/customers/{made_at_b}"), None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        ca.call("GET", &format!("/customers/{made_at_b}"), None)
+            .await
+            .0,
+        404
+    );
+    let found = ca.ok("GET", "/customers/search?q=홍대", None).await;
+    assert_eq!(found["pagination"]["total"], 0, "{found}");
+    assert_ne!(a.digest().await["customer"], b.digest().await["customer"]);
 }

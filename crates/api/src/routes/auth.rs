@@ -128,7 +128,8 @@ fn set_cookie(
 ) -> Result<(), ApiError> {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
-        "{REFRESH_COOKIE}={value}; Path={COOKIE_PATH}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+        "{REFRESH_COOKIE}={value}; Path={}{COOKIE_PATH}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}",
+        state.path_prefix
     );
     let value = HeaderValue::from_str(&cookie)
         .map_err(|e| ApiError(DomainError::internal(e.to_string())))?;
