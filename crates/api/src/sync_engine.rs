@@ -8,7 +8,7 @@ use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_security::secrets::SecretStore;
 use clinicdesk_store::{apply, sync_node, Actor, Db};
 use clinicdesk_sync::protocol::{
-    PullPage, PushRequest, PushResponse, PROTOCOL_VERSION, VERSION_HEADER,
+    AuditKey, PullPage, PushRequest, PushResponse, PROTOCOL_VERSION, VERSION_HEADER,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -292,6 +292,17 @@ impl SyncEngine {
         secret: &str,
         report: &mut RoundReport,
     ) -> Result<(), ApiError> {
+        // With every batch: the server verifies this node's audit chain with them.
+        let audit_keys: Vec<AuditKey> = self
+            .db
+            .audit_public_keys()?
+            .into_iter()
+            .map(|(chain, key_id, public_key)| AuditKey {
+                chain,
+                key_id,
+                public_key,
+            })
+            .collect();
         loop {
             let mut conn = self.db.conn().await?;
             let ops = sync_node::outbox_batch(&mut conn, self.config.push_batch).await?;
@@ -304,7 +315,10 @@ impl SyncEngine {
                     .post(format!("{base}/api/v1/sync/push"))
                     .header("authorization", format!("Device {secret}"))
                     .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                    .json(&PushRequest { ops }),
+                    .json(&PushRequest {
+                        ops,
+                        audit_keys: audit_keys.clone(),
+                    }),
             )
             .await?;
             let held: PushResponse = serde_json::from_value(data.clone())

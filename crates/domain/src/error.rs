@@ -86,6 +86,7 @@ error_codes! {
     SyncUpstreamFailed => "SYNC_UPSTREAM_FAILED",
     SyncConflictNotFound => "SYNC_CONFLICT_NOT_FOUND",
     SyncIsCentral => "SYNC_IS_CENTRAL",
+    SyncAuditKeyMismatch => "SYNC_AUDIT_KEY_MISMATCH",
 }
 
 impl ErrorCode {
@@ -134,6 +135,7 @@ impl ErrorCode {
             SyncUpstreamFailed => 502,
             SyncConflictNotFound => 404,
             SyncIsCentral => 409,
+            SyncAuditKeyMismatch => 409,
         }
     }
 
@@ -215,6 +217,7 @@ impl ErrorCode {
             SyncUpstreamFailed => "동기화 서버와 통신하지 못했습니다",
             SyncConflictNotFound => "해결할 충돌을 찾을 수 없습니다 (이미 해결되었을 수 있습니다)",
             SyncIsCentral => "이 서버는 중앙 서버입니다. 다른 서버에 연결하지 않습니다",
+            SyncAuditKeyMismatch => "이 PC의 감사 기록 서명 키가 서버에 등록된 키와 다릅니다. 관리자에게 문의하세요",
         }
     }
 }
@@ -299,6 +302,7 @@ impl ErrorCode {
             SyncUpstreamFailed => "Could not talk to the sync server",
             SyncConflictNotFound => "No such open conflict (it may have been resolved already)",
             SyncIsCentral => "This is the central server; it does not connect to another",
+            SyncAuditKeyMismatch => "This computer's audit signing key differs from the one the server has for it. Ask an administrator",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

@@ -43,7 +43,7 @@ enum KeysCommand {
 
 pub async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     let AuditCommand::Verify { database } = args.command;
-    let db = database.open().await?;
+    let db = database.administered()?.open().await?;
     let reports = clinicdesk_store::audit::verify_all(&db).await?;
     db.close().await;
     if reports.is_empty() {
@@ -53,6 +53,14 @@ pub async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     for r in &reports {
         total += r.events;
         match (&r.broken_at, &r.problem) {
+            (None, _) if r.device_signed => println!(
+                "{}: {} events, intact, each signed by its device",
+                r.chain, r.events
+            ),
+            (None, _) if !r.sealed_here => println!(
+                "{}: {} events, intact (links only: sealed on another node)",
+                r.chain, r.events
+            ),
             (None, _) => println!("{}: {} events, intact", r.chain, r.events),
             (Some(seq), problem) => println!(
                 "{}: BROKEN at event {seq}: {} ({} events verified before it)",
@@ -79,8 +87,11 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
     // before the rotation) and drops older ones. Audit keys are never dropped: every event
     // ever sealed must stay verifiable.
     let keep_old = (ring == JWT_KEYS).then_some(1);
-    let rotated =
-        clinicdesk_security::secrets::rotate_configured(&database.secrets_dir(), &ring, keep_old)?;
+    let rotated = clinicdesk_security::secrets::rotate_configured(
+        &database.administered()?.secrets_dir(),
+        &ring,
+        keep_old,
+    )?;
     println!(
         "{ring}: new current key {} ({} keys in the ring); restart the server to use it",
         rotated.current().id(),

@@ -154,7 +154,13 @@ async fn append(db: &Db, accesses: &[Access]) -> StoreResult<()> {
         };
         let hash = event.seal(key);
         prev = hash.clone();
-        sealed.push((event, hash, a.subjects.clone()));
+        // Reads never leave the node: nobody else verifies them, so no device signature.
+        sealed.push(audit::SealedEvent {
+            event,
+            hash,
+            signature: None,
+            subjects: a.subjects.clone(),
+        });
     }
     audit::insert(&mut tx, &sealed).await?;
     audit::set_head(&mut tx, &setup.access_chain, seq, &prev, key).await?;

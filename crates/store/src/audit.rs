@@ -96,6 +96,25 @@ impl AuditEvent {
     pub fn seal(&self, key: &Key) -> String {
         key.mac_hex(&self.canonical())
     }
+
+    /// The bytes a device signature covers: the event and its seal, so a server holding the
+    /// public key alone can tell the event, its link and its seal are the node's.
+    pub fn signed_bytes(&self, hash: &str) -> Vec<u8> {
+        let mut out = self.canonical();
+        field(&mut out, Some("clinicdesk-audit-signature-v1"));
+        field(&mut out, Some(hash));
+        out
+    }
+}
+
+/// An event ready to insert: its seal, its device signature (change chains only) and the
+/// customers it concerns beside its own entity.
+#[derive(Debug, Clone)]
+pub struct SealedEvent {
+    pub event: AuditEvent,
+    pub hash: String,
+    pub signature: Option<String>,
+    pub subjects: Vec<String>,
 }
 
 /// The bytes a chain head's MAC covers.
@@ -177,16 +196,13 @@ pub async fn set_head(
 
 const EVENT_COLUMNS: &str =
     "chain, seq, id, occurred_at, user_id, username, role, device_id, request_id, \
-    client_request_id, action, entity, entity_id, details, key_id, prev_hash, hash";
-const EVENT_COLUMN_COUNT: usize = 17;
+    client_request_id, action, entity, entity_id, details, key_id, prev_hash, hash, signature";
+const EVENT_COLUMN_COUNT: usize = 18;
 
-/// Inserts sealed events (`(event, hash)`) and the customers each concerns, in as few
-/// statements as the databases' parameter limits allow.
-pub(crate) async fn insert(
-    conn: &mut AnyConnection,
-    events: &[(AuditEvent, String, Vec<String>)],
-) -> StoreResult<()> {
-    // 17 parameters a row; 200 rows stay under both databases' limits.
+/// Inserts sealed events and the customers each concerns, in as few statements as the
+/// databases' parameter limits allow.
+pub(crate) async fn insert(conn: &mut AnyConnection, events: &[SealedEvent]) -> StoreResult<()> {
+    // 18 parameters a row; 200 rows stay under both databases' limits.
     for chunk in events.chunks(200) {
         let mut sql = format!("INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ");
         for i in 0..chunk.len() {
@@ -203,7 +219,13 @@ pub(crate) async fn insert(
             sql.push(')');
         }
         let mut q = sqlx::query(&sql);
-        for (e, hash, _) in chunk {
+        for SealedEvent {
+            event: e,
+            hash,
+            signature,
+            ..
+        } in chunk
+        {
             q = q
                 .bind(e.chain.clone())
                 .bind(e.seq)
@@ -221,12 +243,13 @@ pub(crate) async fn insert(
                 .bind(e.details.clone())
                 .bind(e.key_id.clone())
                 .bind(e.prev_hash.clone())
-                .bind(hash.clone());
+                .bind(hash.clone())
+                .bind(signature.clone());
         }
         q.execute(&mut *conn).await?;
         let subjects: Vec<(&AuditEvent, &String)> = chunk
             .iter()
-            .flat_map(|(e, _, subjects)| subjects.iter().map(move |s| (e, s)))
+            .flat_map(|s| s.subjects.iter().map(move |c| (&s.event, c)))
             .collect();
         for part in subjects.chunks(500) {
             let mut sql =
@@ -429,6 +452,9 @@ pub struct ChainReport {
     /// Whether this node holds the chain's key and head, so seals were checked too; a chain
     /// another node wrote (it arrived by sync) is checked for gaps and links only.
     pub sealed_here: bool,
+    /// Whether each event was checked against the signature of the device that sealed it:
+    /// chains a central server received from its devices (`signing`, docs/AUDIT.md).
+    pub device_signed: bool,
     /// `None` when intact; otherwise the first broken event's sequence number and why.
     pub broken_at: Option<i64>,
     pub problem: Option<String>,
@@ -497,10 +523,15 @@ pub async fn verify(db: &Db, keys: &KeyRing) -> StoreResult<Vec<ChainReport>> {
                     chain: chain.clone(),
                     events: 0,
                     sealed_here: false,
+                    device_signed: false,
                     broken_at: None,
                     problem: None,
                 };
-                verify_received_chain(pool, fresh).await?
+                if db.is_central() {
+                    verify_device_chain(pool, fresh).await?
+                } else {
+                    verify_received_chain(pool, fresh).await?
+                }
             };
             reports.push(report);
         }
@@ -573,11 +604,90 @@ async fn verify_received_chain(
     }
 }
 
+/// A chain a device sealed, on the central server it syncs with: as
+/// [`verify_received_chain`], and every event's device signature under the public key the
+/// device registered for the audit key it names (`device_audit_keys`). A chain no device
+/// registered a key for cannot be told from a forgery, so it does not pass.
+async fn verify_device_chain(pool: &AnyPool, mut report: ChainReport) -> StoreResult<ChainReport> {
+    let mut public: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for r in sqlx::query("SELECT key_id, public_key FROM device_audit_keys WHERE chain = $1")
+        .bind(report.chain.clone())
+        .fetch_all(pool)
+        .await?
+    {
+        public.insert(row::text(&r, "key_id")?, row::text(&r, "public_key")?);
+    }
+    if public.is_empty() {
+        report.broken_at = Some(1);
+        report.problem = Some(
+            "no device registered a signing key for this chain: its events cannot be verified"
+                .into(),
+        );
+        return Ok(report);
+    }
+    report.device_signed = true;
+    let mut prev = GENESIS.to_string();
+    let mut last_seq = 0i64;
+    loop {
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE chain = $1 AND seq > $2 \
+             ORDER BY seq LIMIT {VERIFY_PAGE}"
+        ))
+        .bind(report.chain.clone())
+        .bind(last_seq)
+        .fetch_all(pool)
+        .await?;
+        let n = rows.len() as i64;
+        for r in &rows {
+            let e = event_from(r)?;
+            let hash = row::text(r, "hash")?;
+            let signature = row::opt_text(r, "signature")?;
+            let why = if e.seq != last_seq + 1 {
+                Some((
+                    last_seq + 1,
+                    format!(
+                        "event {} is missing (the next one is {})",
+                        last_seq + 1,
+                        e.seq
+                    ),
+                ))
+            } else if e.prev_hash != prev {
+                Some((e.seq, "does not link to the event before it".to_string()))
+            } else {
+                let signed = match (public.get(&e.key_id), &signature) {
+                    (Some(key), Some(sig)) => {
+                        clinicdesk_security::signing::verify_hex(key, &e.signed_bytes(&hash), sig)
+                    }
+                    _ => false,
+                };
+                (!signed).then(|| {
+                    (
+                        e.seq,
+                        "does not match the signature of the device that sealed it".to_string(),
+                    )
+                })
+            };
+            if let Some((seq, problem)) = why {
+                report.broken_at = Some(seq);
+                report.problem = Some(problem);
+                return Ok(report);
+            }
+            prev = hash;
+            last_seq = e.seq;
+            report.events += 1;
+        }
+        if n < VERIFY_PAGE {
+            return Ok(report);
+        }
+    }
+}
+
 async fn verify_chain(pool: &AnyPool, keys: &KeyRing, chain: &str) -> StoreResult<ChainReport> {
     let mut report = ChainReport {
         chain: chain.to_string(),
         events: 0,
         sealed_here: true,
+        device_signed: false,
         broken_at: None,
         problem: None,
     };

@@ -22,6 +22,9 @@ pub(crate) struct AuditSetup {
     pub(crate) change_chain: String,
     pub(crate) access_chain: String,
     pub(crate) keys: clinicdesk_security::KeyRing,
+    /// Signs this node's change events with the current audit key's pair (`audit`), so the
+    /// central server can verify them.
+    pub(crate) signer: std::sync::Arc<clinicdesk_security::DeviceSigner>,
     /// Stamps this node's writes (its id is derived from the node id).
     pub(crate) clock: std::sync::Arc<clinicdesk_sync::clock::SyncClock>,
 }
@@ -246,10 +249,30 @@ impl Db {
             node,
             change_chain,
             access_chain,
+            signer: std::sync::Arc::new(clinicdesk_security::DeviceSigner::of(keys.current())),
             keys,
             clock: std::sync::Arc::new(clock),
         });
         Ok(())
+    }
+
+    /// The public halves of this node's audit signing keys, one per key of its audit ring, as
+    /// `(chain, key id, public key)`: what a node tells its central server (docs/AUDIT.md).
+    pub fn audit_public_keys(&self) -> StoreResult<Vec<crate::devices::AuditKey>> {
+        let audit = self.audit_setup()?;
+        Ok(audit
+            .keys
+            .keys()
+            .iter()
+            .map(|k| {
+                let signer = clinicdesk_security::DeviceSigner::of(k);
+                (
+                    audit.change_chain.clone(),
+                    signer.key_id().to_string(),
+                    signer.public_hex(),
+                )
+            })
+            .collect())
     }
 
     /// This node's id (its audit chains are named after it), once [`Db::init_audit`] ran.

@@ -108,3 +108,42 @@ pub async fn seen(w: &mut WriteTx, id: &str) -> StoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// A public audit signing key a device presented: `(chain, key id, public key)`.
+pub type AuditKey = (String, String, String);
+
+/// Keeps the public audit signing keys a device presents as it pushes, the first one for each
+/// chain and key id (docs/AUDIT.md). `false` when one differs from the key kept for its chain
+/// and key id: somebody else's chain, or a key that changed — either way the push is refused,
+/// since the events it carries would not verify.
+pub async fn keep_audit_keys(
+    w: &mut WriteTx,
+    device_id: &str,
+    keys: &[AuditKey],
+) -> StoreResult<bool> {
+    let now = w.now().to_string();
+    for (chain, key_id, public_key) in keys {
+        sqlx::query(
+            "INSERT INTO device_audit_keys (chain, key_id, public_key, device_id, registered_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chain, key_id) DO NOTHING",
+        )
+        .bind(chain.clone())
+        .bind(key_id.clone())
+        .bind(public_key.clone())
+        .bind(device_id.to_string())
+        .bind(now.clone())
+        .execute(w.conn())
+        .await?;
+        let kept: String = sqlx::query_scalar(
+            "SELECT public_key FROM device_audit_keys WHERE chain = $1 AND key_id = $2",
+        )
+        .bind(chain.clone())
+        .bind(key_id.clone())
+        .fetch_one(w.conn())
+        .await?;
+        if &kept != public_key {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}

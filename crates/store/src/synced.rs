@@ -289,6 +289,7 @@ pub const SYNCED: &[SyncedTable] = &[
             "key_id",
             "prev_hash",
             "hash",
+            "signature",
         ],
         // On PostgreSQL the access log shares the table (`<node>:access` chains): reads are
         // each node's own business and never travel.

@@ -39,6 +39,7 @@ pub struct WriteTx {
     now: String,
     chain: String,
     key: clinicdesk_security::Key,
+    signer: std::sync::Arc<clinicdesk_security::DeviceSigner>,
     head_seq: i64,
     head_hash: String,
     audited: bool,
@@ -59,6 +60,7 @@ impl Db {
             now: now.to_string(),
             chain: audit.change_chain.clone(),
             key: audit.keys.current().clone(),
+            signer: audit.signer.clone(),
             head_seq,
             head_hash,
             audited: false,
@@ -237,9 +239,16 @@ impl WriteTx {
             prev_hash: self.head_hash.clone(),
         };
         let hash = event.seal(&self.key);
+        let signature = self.signer.sign_hex(&event.signed_bytes(&hash));
         let seq = event.seq;
         let id = event.id.clone();
-        audit::insert(&mut self.tx, &[(event, hash.clone(), subjects)]).await?;
+        let sealed = audit::SealedEvent {
+            event,
+            hash: hash.clone(),
+            signature: Some(signature),
+            subjects,
+        };
+        audit::insert(&mut self.tx, &[sealed]).await?;
         // Each node's chain travels whole (`synced.rs`).
         self.change("audit_event", &id).await?;
         self.head_seq = seq;

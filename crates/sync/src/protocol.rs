@@ -47,6 +47,21 @@ pub struct Op {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub ops: Vec<Op>,
+    /// The public halves of the node's audit signing keys (docs/AUDIT.md): the server keeps
+    /// the first presented for each chain and key id, and verifies the chain with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_keys: Vec<AuditKey>,
+}
+
+/// One public audit signing key of a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditKey {
+    /// The node's change chain.
+    pub chain: String,
+    /// The audit key the pair is derived from.
+    pub key_id: String,
+    /// Ed25519, 64 hex digits.
+    pub public_key: String,
 }
 
 /// The op ids the server now holds — those of this push it applied, and those it already had.
@@ -108,6 +123,7 @@ mod tests {
         };
         let text = serde_json::to_string(&PushRequest {
             ops: vec![op.clone()],
+            audit_keys: Vec::new(),
         })
         .unwrap();
         assert!(text.contains("\"kind\":\"upsert\""), "{text}");

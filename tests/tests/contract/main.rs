@@ -99,6 +99,7 @@ use validation::*;
 contract!(
     random_work_over_a_faulty_network_converges,
     offline_desktops_converge_with_conflicts_and_flags,
+    a_central_server_verifies_each_devices_audit_signatures,
     concurrent_pushes_reach_a_puller_exactly_once,
     devices_push_and_pull_pages_without_loss_or_repeat,
     the_digest_says_whether_two_databases_hold_the_same_rows,

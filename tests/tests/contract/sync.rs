@@ -217,7 +217,7 @@ pub async fn the_digest_says_whether_two_databases_hold_the_same_rows(h: &Harnes
 }
 
 /// A device of its own, registered by a manager: `(device_id, secret)`.
-async fn new_device(h: &Harness, name: &str) -> (String, String) {
+pub(super) async fn new_device(h: &Harness, name: &str) -> (String, String) {
     let r = h
         .post(
             "/api/v1/devices",
@@ -233,7 +233,7 @@ async fn new_device(h: &Harness, name: &str) -> (String, String) {
 }
 
 /// A call as a device: `Authorization: Device <secret>` and the protocol version.
-async fn as_device(
+pub(super) async fn as_device(
     h: &Harness,
     method: &str,
     path: &str,

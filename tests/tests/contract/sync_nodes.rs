@@ -287,7 +287,8 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
         assert_eq!(status.data()["overdrawn_packages"], 1);
     }
     // Every node's audit trail verifies: its own chains with their seals, the chains that
-    // arrived from the others for gaps and links (their keys stay on their nodes).
+    // arrived from the others for gaps and links (their keys stay on their nodes) — and on the
+    // central server, every device's events against that device's signature.
     for node in [&central, &a, &b] {
         let v = node
             .get("/api/v1/audit/verify", &node.token("admin").await)
@@ -302,6 +303,14 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
                 .any(|c| c["sealed_here"] == false && c["events"].as_i64().unwrap() > 0),
             "chains from the other nodes: {chains:?}"
         );
+        let signed = chains.iter().filter(|c| c["device_signed"] == true).count();
+        if std::ptr::eq(node, &central) {
+            let received = chains.iter().filter(|c| c["sealed_here"] == false).count();
+            assert!(received >= 2, "a chain from each desktop: {chains:?}");
+            assert_eq!(signed, received, "{chains:?}");
+        } else {
+            assert_eq!(signed, 0, "a desktop holds no device keys: {chains:?}");
+        }
     }
     let c = conflicts(&a).await;
     let conflict = c["conflicts"][0].clone();
@@ -443,4 +452,113 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
         .as_str()
         .unwrap()
         .starts_with("SYNC_DEVICE_REVOKED"));
+}
+
+/// The audit chain a desktop seals offline verifies on the central server: every event against
+/// the signature of the device that made it, with the public key it presented as it pushed
+/// (docs/AUDIT.md). An event edited on the server, a second key claimed for the chain and a
+/// chain no device registered a key for all fail.
+pub async fn a_central_server_verifies_each_devices_audit_signatures(h: &Harness) {
+    let central = h.fresh().await;
+    let url = central.serve_http().await;
+    let a = h.node().await;
+    connect(&a, &url, "접수 PC A").await.expect(200);
+    new_customer_on(&a, &unique_name("서명"), &unique_phone()).await;
+    run(&a).await;
+    let chain = a.db.node_id().unwrap().to_string();
+    let chain_of = |report: &Value| -> Value {
+        report["chains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["chain"] == json!(chain))
+            .cloned()
+            .unwrap_or_else(|| panic!("the desktop's chain on the server: {report}"))
+    };
+    let verify = || async {
+        let v = central
+            .get("/api/v1/audit/verify", &central.token("admin").await)
+            .await;
+        v.expect(200);
+        v.data().clone()
+    };
+    let report = verify().await;
+    assert_eq!(report["intact"], true, "{report}");
+    let mine = chain_of(&report);
+    assert_eq!(mine["device_signed"], true, "{mine}");
+    assert_eq!(mine["sealed_here"], false, "{mine}");
+    assert!(mine["events"].as_i64().unwrap() >= 2, "{mine}");
+
+    // The server keeps the desktop's own public keys, nothing else.
+    use sqlx::Row;
+    let kept: Vec<(String, String, String)> = sqlx::query(
+        "SELECT chain, key_id, public_key FROM device_audit_keys ORDER BY chain, key_id",
+    )
+    .fetch_all(&central.db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect();
+    assert_eq!(kept, a.db.audit_public_keys().unwrap());
+
+    // Another device cannot claim the chain with a key of its own.
+    let (_, secret) = super::sync::new_device(&central, "다른 PC").await;
+    let forged = json!({"ops": [], "audit_keys": [
+        {"chain": chain, "key_id": kept[0].1, "public_key": "ab".repeat(32)}
+    ]});
+    super::sync::as_device(&central, "POST", "/api/v1/sync/push", &secret, Some(forged))
+        .await
+        .expect_error(409, "SYNC_AUDIT_KEY_MISMATCH");
+    let malformed = json!({"ops": [], "audit_keys": [
+        {"chain": chain, "key_id": kept[0].1, "public_key": "not a key"}
+    ]});
+    super::sync::as_device(
+        &central,
+        "POST",
+        "/api/v1/sync/push",
+        &secret,
+        Some(malformed),
+    )
+    .await
+    .expect_error(422, "VALIDATION_ERROR");
+    let same = json!({"ops": [], "audit_keys": [
+        {"chain": chain, "key_id": kept[0].1, "public_key": kept[0].2}
+    ]});
+    super::sync::as_device(&central, "POST", "/api/v1/sync/push", &secret, Some(same))
+        .await
+        .expect(200);
+
+    // An event of the desktop's edited on the server no longer verifies there.
+    sqlx::query("UPDATE audit_events SET details = $1 WHERE chain = $2 AND seq = 2")
+        .bind(r#"["memo"]"#)
+        .bind(chain.clone())
+        .execute(&central.db.pool)
+        .await
+        .unwrap();
+    let report = verify().await;
+    assert_eq!(report["intact"], false);
+    let mine = chain_of(&report);
+    assert_eq!(mine["broken_at"], 2, "{mine}");
+    assert!(
+        mine["problem"].as_str().unwrap().contains("signature"),
+        "{mine}"
+    );
+
+    // A chain no device registered a key for cannot be told from a forgery.
+    sqlx::query("DELETE FROM device_audit_keys WHERE chain = $1")
+        .bind(chain.clone())
+        .execute(&central.db.pool)
+        .await
+        .unwrap();
+    let mine = chain_of(&verify().await);
+    assert_eq!(mine["broken_at"], 1, "{mine}");
+    assert_eq!(mine["device_signed"], false, "{mine}");
+    assert!(
+        mine["problem"]
+            .as_str()
+            .unwrap()
+            .contains("no device registered"),
+        "{mine}"
+    );
 }

@@ -521,6 +521,9 @@ pub struct ChainReport {
     /// 이 노드가 봉인한 체인이라 HMAC 봉인까지 확인했는지. 다른 PC가 쓰고 동기화로 온 체인은
     /// 빠진 이벤트와 연결만 확인합니다 (봉인 키는 그 PC에만 있음)
     sealed_here: bool,
+    /// 중앙 서버에서: 기기가 동기화로 보낸 체인의 모든 이벤트를 그 기기의 서명(등록된 공개키)으로
+    /// 확인했는지. 서명 키가 등록되지 않은 체인은 검증할 수 없어 깨진 것으로 봅니다
+    device_signed: bool,
     /// 처음으로 깨진 이벤트의 `seq` (온전하면 null)
     broken_at: Option<i64>,
     /// 무엇이 깨졌는지 (온전하면 null)
@@ -1886,6 +1889,22 @@ pub struct PulledOp {
 pub struct SyncPush {
     /// 최대 1,000개
     ops: Vec<SyncOp>,
+    /// 노드의 감사 기록 서명 공개키 (감사 키마다 하나): 서버는 체인과 키 id마다 처음 받은 것을
+    /// 지키고 그것으로 그 체인을 검증합니다. 다른 키는 409 `SYNC_AUDIT_KEY_MISMATCH`
+    #[schema(nullable = false)]
+    audit_keys: Option<Vec<SyncAuditKey>>,
+}
+
+/// 노드의 감사 기록 서명 공개키 하나 (Ed25519)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncAuditKey {
+    /// 노드의 변경 체인 이름
+    chain: String,
+    /// 이 키가 나온 감사 키의 id
+    key_id: String,
+    /// 16진수 64자리
+    public_key: String,
 }
 
 /// 이 push의 변경 중 서버가 이제 가진 것들 (새로 받았거나 이미 있던 것): 노드는 정확히 이것들을

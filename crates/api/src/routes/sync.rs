@@ -20,7 +20,7 @@ use clinicdesk_domain::fields::Problems;
 use clinicdesk_domain::fields::{object, opt_text, reject_unknown, required_text};
 use clinicdesk_domain::role::Capability;
 use clinicdesk_domain::{DomainError, ErrorCode};
-use clinicdesk_store::sync_node;
+use clinicdesk_store::{devices, sync_node};
 use clinicdesk_store::{sync_log, synced};
 use clinicdesk_sync::protocol::{
     Digest, PullPage, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS,
@@ -50,10 +50,11 @@ pub async fn digest(State(state): State<AppState>, _user: Authorized<Administer>
 /// 등록된 기기만 부릅니다 (`Authorization: Device <secret>`, `X-ClinicDesk-Sync-Version: 1`).
 /// 서버는 처음 보는 변경만 받은 순서대로 기록하고, 이 push의 변경 id를 모두 돌려줍니다: 답을
 /// 못 받아 다시 보내도 아무것도 두 번 남지 않습니다. 한 번에 최대 1,000개 (`SYNC_BATCH_TOO_LARGE`).
+/// `audit_keys`는 기기의 감사 기록 서명 공개키: 서버가 기기의 감사 체인을 검증하는 데 씁니다.
 #[utoipa::path(post, path = "/sync/push",
     request_body = SyncPush,
     responses((status = 200, body = SyncHeld)),
-    extensions(("x-errors" = json!(["SYNC_BATCH_TOO_LARGE"]))))]
+    extensions(("x-errors" = json!(["SYNC_BATCH_TOO_LARGE", "SYNC_AUDIT_KEY_MISMATCH"]))))]
 pub async fn push(
     State(state): State<AppState>,
     device: SyncDevice,
@@ -62,6 +63,14 @@ pub async fn push(
     let request = parse_push(&body)?;
     let now = state.now_text();
     let mut w = state.db.begin_write(&device.actor(), &now).await?;
+    let keys: Vec<devices::AuditKey> = request
+        .audit_keys
+        .iter()
+        .map(|k| (k.chain.clone(), k.key_id.clone(), k.public_key.clone()))
+        .collect();
+    if !devices::keep_audit_keys(&mut w, &device.device_id, &keys).await? {
+        return Err(ApiError::code(ErrorCode::SyncAuditKeyMismatch));
+    }
     let (held, applied, new) =
         sync_log::append(&state.db, &mut w, &device.device_id, &request.ops).await?;
     w.commit().await?;
@@ -78,6 +87,11 @@ pub async fn push(
         json!({ "ops": request.ops.len(), "new": new, "conflicts": applied.conflicts });
     state.db.record_access(access).await?;
     Ok(ok(json!({ "held": held, "conflicts": applied.conflicts })))
+}
+
+/// An id a node sends (op, row, chain, key): 1–64 printable ASCII characters.
+fn sane(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_graphic())
 }
 
 /// A push body: at most [`MAX_PUSH_OPS`] ops, each of a declared table, with sane ids.
@@ -101,8 +115,6 @@ fn parse_push(body: &Value) -> Result<PushRequest, ApiError> {
     })?;
     let mut p = Problems::new();
     for (i, op) in request.ops.iter().enumerate() {
-        let sane =
-            |s: &str| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_graphic());
         if !sane(&op.op_id) {
             p.push(DomainError::invalid(
                 &format!("ops[{i}].op_id"),
@@ -121,6 +133,26 @@ fn parse_push(body: &Value) -> Result<PushRequest, ApiError> {
                 &format!("ops[{i}].entity"),
                 &json!(op.entity),
                 &names,
+            ));
+        }
+    }
+    if request.audit_keys.len() > 16 {
+        p.push(DomainError::invalid(
+            "audit_keys",
+            "서명 키가 너무 많습니다 (최대 16개)",
+        ));
+    }
+    for (i, k) in request.audit_keys.iter().enumerate() {
+        if !sane(&k.chain) || !sane(&k.key_id) {
+            p.push(DomainError::invalid(
+                &format!("audit_keys[{i}]"),
+                "체인 이름이나 키 id가 올바르지 않습니다",
+            ));
+        }
+        if !clinicdesk_security::signing::is_public_hex(&k.public_key) {
+            p.push(DomainError::invalid(
+                &format!("audit_keys[{i}].public_key"),
+                "공개키는 16진수 64자리입니다",
             ));
         }
     }
