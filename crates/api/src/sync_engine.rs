@@ -333,24 +333,32 @@ impl SyncEngine {
         &self,
         base: &str,
         secret: &str,
-        mut cursor: i64,
+        cursor: i64,
         report: &mut RoundReport,
     ) -> Result<(), ApiError> {
+        // The next page is fetched while this one is applied: the server reads and sends it,
+        // and the node parses it, in the time the node spends writing the page before it.
+        let fetch = |cursor: i64| {
+            let request = self
+                .http
+                .get(format!("{base}/api/v1/sync/pull"))
+                .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
+                .header("authorization", format!("Device {secret}"))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
+            Prefetch(tokio::spawn(async move {
+                let data = data_of(request).await?;
+                serde_json::from_value::<PullPage>(data)
+                    .map_err(|e| upstream_error(format!("unreadable page: {e}")))
+            }))
+        };
+        let mut next = fetch(cursor);
         loop {
-            let answer = data_of(
-                self.http
-                    .get(format!("{base}/api/v1/sync/pull"))
-                    .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
-                    .header("authorization", format!("Device {secret}"))
-                    .header(VERSION_HEADER, PROTOCOL_VERSION.to_string()),
-            )
-            .await;
-            let data = match answer {
+            let answer = (&mut next.0).await.map_err(upstream_error)?;
+            let page = match answer {
                 Err(ApiError(e)) if e.code == ErrorCode::SyncCursorAhead => {
                     // The server lost changes (restored from a backup): everything is pulled
                     // again and what is held already is a replay. What this node made since
                     // is in its outbox or gets pushed again by a new snapshot.
-                    cursor = 0;
                     let mut w = self
                         .db
                         .begin_write(&Actor::system("sync"), &self.now_text())
@@ -358,12 +366,14 @@ impl SyncEngine {
                     sync_node::set_cursor(w.conn(), 0, 0).await?;
                     sync_node::queue_snapshot(&mut w).await?;
                     w.commit().await?;
+                    next = fetch(0);
                     continue;
                 }
                 other => other?,
             };
-            let page: PullPage = serde_json::from_value(data)
-                .map_err(|e| upstream_error(format!("unreadable page: {e}")))?;
+            if page.more {
+                next = fetch(page.cursor);
+            }
             report.pages += 1;
             report.pulled += page.changes.len() as u64;
             // The page and its cursor in one transaction: a node killed here resumes from the
@@ -394,7 +404,6 @@ impl SyncEngine {
             }
             report.applied += applied.changed as u64;
             report.conflicts += applied.conflicts as u64;
-            cursor = page.cursor;
             if !page.more {
                 return Ok(());
             }
@@ -468,11 +477,20 @@ impl SyncEngine {
 async fn data_of(req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
     let answer = req.send().await.map_err(upstream_error)?;
     let status = answer.status();
-    let body: Value = answer.json().await.map_err(upstream_error)?;
+    let mut body: Value = answer.json().await.map_err(upstream_error)?;
     if !status.is_success() {
         return Err(passed_on(status.as_u16(), &body));
     }
-    Ok(body["data"].clone())
+    Ok(body["data"].take())
+}
+
+/// A page being fetched; dropped (a failed apply, a finished pull) it is abandoned.
+struct Prefetch(tokio::task::JoinHandle<Result<PullPage, ApiError>>);
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// An error answer of the server, passed on with its own code where it is one of ours.

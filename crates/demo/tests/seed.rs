@@ -597,7 +597,7 @@ async fn seeds_postgres_too() {
         seed(&lite.db, today(), &opts).await.unwrap();
         assert_eq!(identity_rows(&db).await, identity_rows(&lite.db).await);
 
-        // Roll-ups agree with the store's refresh on PostgreSQL as well.
+        // Roll-ups agree with the store's refresh on PostgreSQL as well, recomputed in batches.
         let mut tx = db.pool.begin().await.unwrap();
         let before = rollups(&mut tx).await;
         let ids: Vec<String> = sqlx::query("SELECT id FROM customers")
@@ -607,9 +607,8 @@ async fn seeds_postgres_too() {
             .iter()
             .map(|r| r.get("id"))
             .collect();
-        for id in &ids {
-            stats::refresh_customer(&mut tx, id).await.unwrap();
-        }
+        // All at once here (a long pull's batches), one by one on SQLite above.
+        stats::refresh_customers(&mut tx, &ids).await.unwrap();
         let pids: Vec<String> = sqlx::query("SELECT id FROM package_purchases")
             .fetch_all(&mut *tx)
             .await
@@ -617,9 +616,9 @@ async fn seeds_postgres_too() {
             .iter()
             .map(|r| r.get("id"))
             .collect();
-        for id in &pids {
-            stats::refresh_purchase(&mut tx, id, today()).await.unwrap();
-        }
+        stats::refresh_purchases(&mut tx, &pids, today())
+            .await
+            .unwrap();
         let after = rollups(&mut tx).await;
         tx.rollback().await.unwrap();
         assert_eq!(before, after);

@@ -5,7 +5,7 @@
 //! search index, and the scrubbing that anonymisation and deletion do — is brought up to
 //! date exactly as a local write does it. Applying an op never makes an op of its own.
 
-use crate::capture::{self, store_versions};
+use crate::capture;
 use crate::synced::{self, Kind, SyncedTable};
 use crate::{row, Db, StoreResult, WriteTx};
 use clinicdesk_domain::{DomainError, ErrorCode};
@@ -80,25 +80,22 @@ pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<App
             i = j;
             continue;
         }
-        let changed = match op.kind {
-            OpKind::Upsert | OpKind::Tombstone => apply_record(db, w, t, op, &mut out).await?,
-            OpKind::Fact => {
-                return Err(DomainError::invalid(
-                    "kind",
-                    format!("{}는 사실(fact)이 아니라 레코드입니다", op.entity),
-                )
-                .into())
-            }
-        };
-        if changed {
-            out.changed += 1;
-        } else {
-            out.unchanged += 1;
+        // A run of records of one table is merged together too (a first pull brings every
+        // customer), in order: a later op of the run sees what an earlier one applied.
+        let mut j = i + 1;
+        while j < ops.len() && j - i < RECORD_BATCH && ops[j].entity == op.entity {
+            j += 1;
         }
-        i += 1;
+        let changed = apply_records(db, w, t, &ops[i..j], &mut out).await?;
+        out.changed += changed;
+        out.unchanged += (j - i) - changed;
+        i = j;
     }
     Ok(out)
 }
+
+/// Record ops merged per batch.
+const RECORD_BATCH: usize = 500;
 
 /// Facts per statement.
 const FACT_BATCH: usize = 100;
@@ -140,6 +137,7 @@ async fn apply_facts(
         tuples.join(", "),
         t.id
     );
+    let sql = row::positional(w.conn(), &sql);
     let mut q = sqlx::query(&sql);
     for b in binds {
         q = q.bind(b);
@@ -234,110 +232,159 @@ fn conflict_id(entity: &str, id: &str, field: &str, kept: &Version, lost: &Versi
     hex::encode(&h.finalize()[..16])
 }
 
-async fn apply_record(
+/// Applies a run of record ops of table `t`, in order, through the merge rule: the versions
+/// and rows they concern are read once, merged in memory op after op, and written with a few
+/// statements (new rows many per statement). Returns how many ops changed something.
+async fn apply_records(
     db: &Db,
     w: &mut WriteTx,
     t: &SyncedTable,
-    op: &Op,
+    ops: &[&Op],
     out: &mut Applied,
-) -> StoreResult<bool> {
-    // Only declared columns: an op can never write a column that does not travel.
-    let incoming: BTreeMap<String, Version> = op
-        .fields
-        .iter()
-        .filter(|(f, _)| t.columns.contains(&f.as_str()))
-        .map(|(f, v)| (f.clone(), v.clone()))
-        .collect();
-    let held = capture::versions(w.conn(), t.name, &op.entity_id).await?;
-    let merged = merge(&held, &incoming);
-    let now = w.now().to_string();
-    for c in merged
-        .conflicts
-        .iter()
-        .filter(|c| !t.quiet.contains(&c.field.as_str()))
-    {
-        sqlx::query(
-            "INSERT INTO sync_conflicts (id, entity, entity_id, field, kept_value, kept_stamp, lost_value, lost_stamp, detected_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+) -> StoreResult<usize> {
+    if let Some(op) = ops.iter().find(|op| op.kind == OpKind::Fact) {
+        return Err(DomainError::invalid(
+            "kind",
+            format!("{}는 사실(fact)이 아니라 레코드입니다", op.entity),
         )
-        .bind(conflict_id(t.name, &op.entity_id, &c.field, &c.kept, &c.lost))
-        .bind(t.name.to_string())
-        .bind(op.entity_id.clone())
-        .bind(c.field.clone())
-        .bind(text_of(&c.kept.value))
-        .bind(c.kept.stamp.to_string())
-        .bind(text_of(&c.lost.value))
-        .bind(c.lost.stamp.to_string())
-        .bind(now.clone())
-        .execute(w.conn())
-        .await?;
-        out.conflicts += 1;
+        .into());
     }
-    let apply: Vec<(&String, &Version)> = merged.applied(&incoming).collect();
-    if apply.is_empty() {
-        return Ok(false);
+    let mut ids: Vec<String> = ops.iter().map(|op| op.entity_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut held = capture::versions_of_many(w.conn(), t.name, &ids).await?;
+    let existing = capture::existing_ids(w.conn(), t, &ids).await?;
+    let now = w.now().to_string();
+    let mut changed = 0;
+    // Per row: the fields to write and their values, the last applied winning.
+    let mut writes: BTreeMap<String, BTreeMap<String, Option<String>>> = BTreeMap::new();
+    let mut versions: BTreeMap<(String, String), Version> = BTreeMap::new();
+    for op in ops {
+        // Only declared columns: an op can never write a column that does not travel.
+        let incoming: BTreeMap<String, Version> = op
+            .fields
+            .iter()
+            .filter(|(f, _)| t.columns.contains(&f.as_str()))
+            .map(|(f, v)| (f.clone(), v.clone()))
+            .collect();
+        let row_versions = held.entry(op.entity_id.clone()).or_default();
+        let merged = merge(row_versions, &incoming);
+        for c in merged
+            .conflicts
+            .iter()
+            .filter(|c| !t.quiet.contains(&c.field.as_str()))
+        {
+            sqlx::query(
+                "INSERT INTO sync_conflicts (id, entity, entity_id, field, kept_value, kept_stamp, lost_value, lost_stamp, detected_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(conflict_id(t.name, &op.entity_id, &c.field, &c.kept, &c.lost))
+            .bind(t.name.to_string())
+            .bind(op.entity_id.clone())
+            .bind(c.field.clone())
+            .bind(text_of(&c.kept.value))
+            .bind(c.kept.stamp.to_string())
+            .bind(text_of(&c.lost.value))
+            .bind(c.lost.stamp.to_string())
+            .bind(now.clone())
+            .execute(w.conn())
+            .await?;
+            out.conflicts += 1;
+        }
+        let apply: Vec<(&String, &Version)> = merged.applied(&incoming).collect();
+        if apply.is_empty() {
+            continue;
+        }
+        changed += 1;
+        let fields = writes.entry(op.entity_id.clone()).or_default();
+        for (f, v) in apply {
+            row_versions.insert(f.clone(), v.clone());
+            fields.insert(f.clone(), text_of(&v.value));
+            versions.insert((op.entity_id.clone(), f.clone()), v.clone());
+        }
+        if t.name == "customer" {
+            out.customers.insert(op.entity_id.clone());
+            if !existing.contains(&op.entity_id) {
+                out.created_customers.insert(op.entity_id.clone());
+            }
+        }
     }
     let types = db.column_types(w.conn(), t.table).await?;
-    let exists = capture::read_row(w.conn(), t, &op.entity_id)
-        .await?
-        .is_some();
-    let mut binds: Vec<Option<String>> = Vec::new();
-    let sql = if exists {
-        let mut sets = Vec::new();
-        for (f, v) in &apply {
-            binds.push(text_of(&v.value));
-            let ty = types.get(f.as_str()).map(String::as_str).unwrap_or("text");
-            sets.push(format!(
-                "{f} = {}",
-                db.cast(&format!("${}", binds.len()), ty)
-            ));
+    let cast = |n: usize, field: &str| {
+        let ty = types.get(field).map(String::as_str).unwrap_or("text");
+        db.cast(&format!("${n}"), ty)
+    };
+    // Rows held already: their changed fields.
+    let mut new_rows: BTreeMap<Vec<String>, Vec<(&String, &BTreeMap<String, Option<String>>)>> =
+        BTreeMap::new();
+    for (id, fields) in &writes {
+        if !existing.contains(id) {
+            let mut columns: Vec<String> = fields.keys().cloned().collect();
+            if !columns.iter().any(|c| c == t.id) {
+                columns.push(t.id.to_string());
+            }
+            new_rows.entry(columns).or_default().push((id, fields));
+            continue;
         }
-        binds.push(Some(op.entity_id.clone()));
-        format!(
+        let mut binds: Vec<Option<String>> = Vec::new();
+        let mut sets = Vec::new();
+        for (f, v) in fields {
+            binds.push(v.clone());
+            sets.push(format!("{f} = {}", cast(binds.len(), f)));
+        }
+        binds.push(Some(id.clone()));
+        let sql = format!(
             "UPDATE {} SET {} WHERE {} = ${}",
             t.table,
             sets.join(", "),
             t.id,
             binds.len()
-        )
-    } else {
-        let mut columns = Vec::new();
-        let mut values = Vec::new();
-        for (f, v) in &apply {
-            binds.push(text_of(&v.value));
-            columns.push(f.to_string());
-            let ty = types.get(f.as_str()).map(String::as_str).unwrap_or("text");
-            values.push(db.cast(&format!("${}", binds.len()), ty));
+        );
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
         }
-        if !columns.iter().any(|c| c == t.id) {
-            binds.push(Some(op.entity_id.clone()));
-            columns.push(t.id.to_string());
-            values.push(format!("${}", binds.len()));
-        }
-        for (c, v) in t.local_defaults {
-            columns.push(c.to_string());
-            values.push(v.to_string());
-        }
-        format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            t.table,
-            columns.join(", "),
-            values.join(", ")
-        )
-    };
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
+        q.execute(w.conn()).await?;
     }
-    q.execute(w.conn()).await?;
-    store_versions(w.conn(), t.name, &op.entity_id, apply.iter().copied()).await?;
-    if t.name == "customer" {
-        out.customers.insert(op.entity_id.clone());
-        if !exists {
-            out.created_customers.insert(op.entity_id.clone());
+    // New rows: many per statement, grouped by the columns they bring.
+    for (columns, rows) in &new_rows {
+        let mut names = columns.clone();
+        names.extend(t.local_defaults.iter().map(|(c, _)| c.to_string()));
+        for chunk in rows.chunks(200) {
+            let mut binds: Vec<Option<String>> = Vec::new();
+            let mut tuples = Vec::with_capacity(chunk.len());
+            for (id, fields) in chunk {
+                let mut values = Vec::with_capacity(names.len());
+                for c in columns {
+                    binds.push(match fields.get(c) {
+                        Some(v) => v.clone(),
+                        None => Some((*id).clone()),
+                    });
+                    values.push(cast(binds.len(), c));
+                }
+                values.extend(t.local_defaults.iter().map(|(_, v)| v.to_string()));
+                tuples.push(format!("({})", values.join(", ")));
+            }
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES {}",
+                t.table,
+                names.join(", "),
+                tuples.join(", ")
+            );
+            let sql = row::positional(w.conn(), &sql);
+            let mut q = sqlx::query(&sql);
+            for b in binds {
+                q = q.bind(b);
+            }
+            q.execute(w.conn()).await?;
         }
     }
-    Ok(true)
+    let rows: Vec<(String, String, Version)> = versions
+        .into_iter()
+        .map(|((id, field), v)| (id, field, v))
+        .collect();
+    capture::store_version_rows(w.conn(), t.name, &rows).await?;
+    Ok(changed)
 }
 
 /// Leaves the derived state of what `applied` touched for [`finish_deferred`] (a page of a
@@ -369,13 +416,13 @@ pub async fn defer(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
     Ok(())
 }
 
-/// Brings up to date the derived state [`defer`] left, a few hundred rows per transaction;
+/// Brings up to date the derived state [`defer`] left, a few thousand rows per transaction;
 /// returns how many rows it brought up to date.
 pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreResult<u64> {
     let mut done = 0;
     loop {
         let mut w = db.begin_write(actor, now).await?;
-        let rows = sqlx::query("SELECT kind, id FROM sync_dirty ORDER BY kind, id LIMIT 500")
+        let rows = sqlx::query("SELECT kind, id FROM sync_dirty ORDER BY kind, id LIMIT 5000")
             .fetch_all(w.conn())
             .await?;
         if rows.is_empty() {
@@ -386,16 +433,27 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
         for r in &rows {
             let (kind, id) = (row::text(r, "kind")?, row::text(r, "id")?);
             match kind.as_str() {
-                "customer" => applied.customers.insert(id.clone()),
-                "purchase" => applied.purchases.insert(id.clone()),
-                "follow_up" => applied.follow_ups.insert(id.clone()),
-                _ => applied.created_customers.insert(id.clone()),
+                "customer" => applied.customers.insert(id),
+                "purchase" => applied.purchases.insert(id),
+                "follow_up" => applied.follow_ups.insert(id),
+                _ => applied.created_customers.insert(id),
             };
-            sqlx::query("DELETE FROM sync_dirty WHERE kind = $1 AND id = $2")
-                .bind(kind)
-                .bind(id)
-                .execute(w.conn())
-                .await?;
+        }
+        let sets: [(&str, &BTreeSet<String>); 4] = [
+            ("customer", &applied.customers),
+            ("purchase", &applied.purchases),
+            ("follow_up", &applied.follow_ups),
+            ("new_customer", &applied.created_customers),
+        ];
+        for (kind, ids) in sets {
+            let ids: Vec<String> = ids.iter().cloned().collect();
+            for chunk in ids.chunks(500) {
+                let mut params = row::Params::default();
+                let kind = params.text(kind);
+                let list = row::in_list(&mut params, chunk);
+                let sql = format!("DELETE FROM sync_dirty WHERE kind = {kind} AND id IN {list}");
+                params.bind(sqlx::query(&sql)).execute(w.conn()).await?;
+            }
         }
         finish(&mut w, &applied).await?;
         w.commit().await?;
@@ -418,25 +476,33 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
     for f in &applied.follow_ups {
         crate::follow_ups::refresh_if_asked(w.conn(), f).await?;
     }
-    for p in &applied.purchases {
-        crate::stats::refresh_purchase(w.conn(), p, today).await?;
-    }
-    for id in &applied.customers {
-        let state = sqlx::query("SELECT anonymized_at, deleted_at FROM customers WHERE id = $1")
-            .bind(id.clone())
-            .fetch_optional(w.conn())
-            .await?;
-        let Some(state) = state else { continue };
-        if row::opt_text(&state, "deleted_at")?.is_some() {
-            crate::customers::remove_related(w, id).await?;
-        } else {
-            if row::opt_text(&state, "anonymized_at")?.is_some() {
-                crate::customers::scrub_related(w, id).await?;
+    let purchases: Vec<String> = applied.purchases.iter().cloned().collect();
+    crate::stats::refresh_purchases(w.conn(), &purchases, today).await?;
+    // Customers deleted or anonymised elsewhere take their related rows (or their personal
+    // data) with them; the others' roll-ups are recomputed together.
+    let customers: Vec<String> = applied.customers.iter().cloned().collect();
+    let mut live = Vec::with_capacity(customers.len());
+    for chunk in customers.chunks(crate::stats::REFRESH_BATCH) {
+        let mut params = row::Params::default();
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT id, anonymized_at, deleted_at FROM customers WHERE id IN {list} \
+             AND (anonymized_at IS NOT NULL OR deleted_at IS NOT NULL)"
+        );
+        let gone = params.bind(sqlx::query(&sql)).fetch_all(w.conn()).await?;
+        let mut deleted = BTreeSet::new();
+        for state in &gone {
+            let id = row::text(state, "id")?;
+            if row::opt_text(state, "deleted_at")?.is_some() {
+                crate::customers::remove_related(w, &id).await?;
+                deleted.insert(id);
+            } else {
+                crate::customers::scrub_related(w, &id).await?;
             }
-            crate::stats::refresh_customer(w.conn(), id).await?;
         }
+        live.extend(chunk.iter().filter(|id| !deleted.contains(*id)).cloned());
     }
-    Ok(())
+    crate::stats::refresh_customers(w.conn(), &live).await
 }
 
 /// A customer that arrived from elsewhere with the name and phone of another live customer

@@ -11,7 +11,7 @@ use clinicdesk_sync::merge::Version;
 use clinicdesk_sync::protocol::{Op, OpKind};
 use serde_json::{Map, Value};
 use sqlx::AnyConnection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A synced row's columns, each as text (or null), as the digest reads them; `None` when
 /// there is no such row.
@@ -72,6 +72,60 @@ pub(crate) async fn versions(
     Ok(out)
 }
 
+/// The field versions held for several rows of one entity, by row id.
+pub(crate) async fn versions_of_many(
+    conn: &mut AnyConnection,
+    entity: &str,
+    ids: &[String],
+) -> StoreResult<HashMap<String, BTreeMap<String, Version>>> {
+    let mut out: HashMap<String, BTreeMap<String, Version>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut params = row::Params::default();
+        let entity = params.text(entity);
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT entity_id, field, value, stamp, base FROM field_versions \
+             WHERE entity = {entity} AND entity_id IN {list}"
+        );
+        let sql = row::positional(conn, &sql);
+        for r in &params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            let stamp = parse_stamp(&row::text(r, "stamp")?)?;
+            let base = row::opt_text(r, "base")?
+                .map(|b| parse_stamp(&b))
+                .transpose()?;
+            let value = row::opt_text(r, "value")?.map_or(Value::Null, Value::String);
+            out.entry(row::text(r, "entity_id")?)
+                .or_default()
+                .insert(row::text(r, "field")?, Version { value, stamp, base });
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `ids` are rows of `t` here, as [`read_row`] sees them (its `only` applies).
+pub(crate) async fn existing_ids(
+    conn: &mut AnyConnection,
+    t: &SyncedTable,
+    ids: &[String],
+) -> StoreResult<HashSet<String>> {
+    let mut out = HashSet::new();
+    let only = t.only.map(|w| format!(" AND {w}")).unwrap_or_default();
+    for chunk in ids.chunks(500) {
+        let mut params = row::Params::default();
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT {id} AS id FROM {table} WHERE {id} IN {list}{only}",
+            id = t.id,
+            table = t.table
+        );
+        let sql = row::positional(conn, &sql);
+        for r in &params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            out.insert(row::text(r, "id")?);
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) fn parse_stamp(s: &str) -> StoreResult<Stamp> {
     s.parse::<Stamp>()
         .map_err(|e| crate::StoreError::Db(sqlx::Error::Decode(e.to_string().into())))
@@ -104,6 +158,7 @@ pub(crate) async fn store_version_rows(
              base = excluded.base",
             row::value_tuples(chunk.len(), 6)
         );
+        let sql = row::positional(conn, &sql);
         let mut q = sqlx::query(&sql);
         for (id, field, v) in chunk {
             q = q

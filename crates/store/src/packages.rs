@@ -154,6 +154,18 @@ pub async fn get_purchase(conn: &mut AnyConnection, id: &str) -> StoreResult<Opt
     Ok(row.as_ref().map(purchase_from).transpose()?)
 }
 
+/// Several purchases by id (those that exist), in no particular order.
+pub async fn get_purchases(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<Purchase>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params = Params::default();
+    let list = in_list(&mut params, ids);
+    let sql = format!("SELECT {PURCHASE_COLUMNS} FROM {PURCHASES} WHERE p.id IN {list}");
+    let rows = params.bind(sqlx::query(&sql)).fetch_all(conn).await?;
+    Ok(rows.iter().map(purchase_from).collect::<Result<_, _>>()?)
+}
+
 /// A customer's purchases, newest first.
 pub async fn purchases_of(
     conn: &mut AnyConnection,

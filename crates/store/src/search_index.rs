@@ -434,13 +434,21 @@ impl SearchIndex {
 /// transaction. Writers are serialised by the write lock, so revisions commit in order and
 /// a reader that has seen revision `r` has seen every change up to `r`.
 pub(crate) async fn touch(conn: &mut AnyConnection, customer_id: &str) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE customers SET search_revision = \
-         (SELECT COALESCE(MAX(search_revision), 0) + 1 FROM customers) WHERE id = $1",
-    )
-    .bind(customer_id.to_string())
-    .execute(conn)
-    .await?;
+    touch_many(conn, &[customer_id.to_string()]).await
+}
+
+/// [`touch`] for several customers at once: they share the new revision (the index reads
+/// every customer past its revision at once, so a tie is never split).
+pub(crate) async fn touch_many(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<()> {
+    for chunk in ids.chunks(500) {
+        let mut params = Params::default();
+        let list = in_list(&mut params, chunk);
+        let sql = format!(
+            "UPDATE customers SET search_revision = \
+             (SELECT COALESCE(MAX(search_revision), 0) + 1 FROM customers) WHERE id IN {list}"
+        );
+        params.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

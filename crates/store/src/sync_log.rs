@@ -65,6 +65,7 @@ pub(crate) async fn log(
             "INSERT INTO sync_log (seq, op_id, device_id, entity, entity_id, op, received_at) VALUES {}",
             row::value_tuples(chunk.len(), 7)
         );
+        let sql = row::positional(conn, &sql);
         let mut q = sqlx::query(&sql);
         for (i, op) in chunk.iter().enumerate() {
             let text = serde_json::to_string(op).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;

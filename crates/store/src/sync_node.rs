@@ -474,5 +474,12 @@ pub async fn log_unlogged_rows(db: &Db, now: &str) -> StoreResult<u64> {
     let mut w = db.begin_write(&crate::Actor::system("sync"), now).await?;
     let n = queue_snapshot(&mut w).await?;
     w.commit().await?;
+    if n > 0 {
+        // Millions of rows just arrived in the log: without fresh statistics PostgreSQL plans
+        // the first pulls as a full scan and sort of the log (4–6 s a page at 100k customers)
+        // until autovacuum gets round to it.
+        let mut conn = db.conn().await?;
+        sqlx::query("ANALYZE sync_log").execute(&mut *conn).await?;
+    }
     Ok(n)
 }

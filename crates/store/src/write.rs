@@ -149,6 +149,7 @@ impl WriteTx {
                 "INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES {}",
                 crate::row::value_tuples(chunk.len(), 6)
             );
+            let sql = crate::row::positional(&self.tx, &sql);
             let mut q = sqlx::query(&sql);
             for op in chunk {
                 let text =
