@@ -65,6 +65,9 @@ pub struct SyncEngine {
     failures: AtomicU64,
     wake: Notify,
     now: crate::state::Clock,
+    /// The verifier of the account that connected, `(username, hash)`, until its row has come
+    /// down: a long first pull writes it in the transaction that brings the row.
+    pending_verifier: std::sync::Mutex<Option<(String, String)>>,
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -104,6 +107,7 @@ impl SyncEngine {
             failures: AtomicU64::new(0),
             wake: Notify::new(),
             now,
+            pending_verifier: std::sync::Mutex::new(None),
         })
     }
 
@@ -193,17 +197,51 @@ impl SyncEngine {
             let Ok(hash) = clinicdesk_security::hash_password_async(password).await else {
                 return;
             };
+            if let Ok(mut pending) = engine.pending_verifier.lock() {
+                *pending = Some((username.clone(), hash.clone()));
+            }
+            // A pull in progress writes it with the page that brings the row (see
+            // `pull_all`); this covers the row being here already, or arriving otherwise.
             for _ in 0..3000 {
+                let waiting = engine
+                    .pending_verifier
+                    .lock()
+                    .map(|p| p.is_some())
+                    .unwrap_or(false);
+                if !waiting {
+                    return;
+                }
                 if let Ok(mut conn) = engine.db.conn().await {
                     if let Ok(true) =
                         clinicdesk_store::users::cache_verifier(&mut conn, &username, &hash).await
                     {
+                        if let Ok(mut pending) = engine.pending_verifier.lock() {
+                            *pending = None;
+                        }
                         return;
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         });
+    }
+
+    /// Writes the connecting account's verifier in `w` once its row is there (see
+    /// `keep_verifier`): a long first pull leaves other writers little room between its
+    /// transactions.
+    async fn write_pending_verifier(
+        &self,
+        w: &mut clinicdesk_store::WriteTx,
+    ) -> Result<(), ApiError> {
+        let pending = self.pending_verifier.lock().ok().and_then(|p| p.clone());
+        if let Some((username, hash)) = pending {
+            if clinicdesk_store::users::cache_verifier(w.conn(), &username, &hash).await? {
+                if let Ok(mut p) = self.pending_verifier.lock() {
+                    *p = None;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Checks a password with the central server (a login on this node that the cached
@@ -352,6 +390,10 @@ impl SyncEngine {
             }))
         };
         let mut next = fetch(cursor);
+        // Pages applied but not committed yet.
+        let mut open: Option<clinicdesk_store::WriteTx> = None;
+        // Whether the open transaction's connection has the large page cache.
+        let mut bulk = false;
         loop {
             let answer = (&mut next.0).await.map_err(upstream_error)?;
             let page = match answer {
@@ -359,6 +401,13 @@ impl SyncEngine {
                     // The server lost changes (restored from a backup): everything is pulled
                     // again and what is held already is a replay. What this node made since
                     // is in its outbox or gets pushed again by a new snapshot.
+                    if let Some(mut w) = open.take() {
+                        if bulk {
+                            Db::bulk_cache(w.conn(), false).await?;
+                            bulk = false;
+                        }
+                        w.commit().await?;
+                    }
                     let mut w = self
                         .db
                         .begin_write(&Actor::system("sync"), &self.now_text())
@@ -377,13 +426,33 @@ impl SyncEngine {
             report.pages += 1;
             report.pulled += page.changes.len() as u64;
             // The page and its cursor in one transaction: a node killed here resumes from the
-            // cursor saved with the last page it applied.
-            let mut w = self
-                .db
-                .begin_write(&Actor::system("sync"), &self.now_text())
-                .await?;
+            // cursor saved with the last page it committed. A long pull commits every few
+            // pages: each commit writes every index page it touched to the WAL again, and a
+            // first pull touches the same ones page after page.
+            let mut w = match open.take() {
+                Some(w) => w,
+                None => {
+                    let mut w = self
+                        .db
+                        .begin_write(&Actor::system("sync"), &self.now_text())
+                        .await?;
+                    if page.more {
+                        Db::bulk_cache(w.conn(), true).await?;
+                        bulk = true;
+                        if cursor == 0 && report.pages == 1 {
+                            let dropped = sync_node::defer_indexes(&mut w).await?;
+                            tracing::info!(
+                                indexes = dropped,
+                                "first pull: indexes built at its end"
+                            );
+                        }
+                    }
+                    w
+                }
+            };
             let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
             let applied = apply::apply_ops(&self.db, &mut w, &ops).await?;
+            self.write_pending_verifier(&mut w).await?;
             if page.more {
                 // Catching up: each touched customer's roll-up is recomputed once at the end,
                 // not once per page.
@@ -392,15 +461,27 @@ impl SyncEngine {
                 apply::finish(&mut w, &applied).await?;
             }
             sync_node::set_cursor(w.conn(), page.cursor, page.head).await?;
-            w.commit().await?;
-            if !page.more {
-                apply::finish_deferred(&self.db, &Actor::system("sync"), &self.now_text()).await?;
-                if report.pages >= 10 {
-                    // A long pull leaves a large WAL behind; a failure here loses nothing.
+            if page.more && report.pages % PAGES_PER_COMMIT != 0 {
+                open = Some(w);
+            } else {
+                if bulk {
+                    Db::bulk_cache(w.conn(), false).await?;
+                    bulk = false;
+                }
+                w.commit().await?;
+                if report.pages >= PAGES_PER_COMMIT {
+                    // Page after page leaves the background checkpoint no pause to finish in:
+                    // the WAL grew to 5 GB in a first pull at 100k customers, and every read
+                    // and write slowed with it. Between commits nothing writes, so the WAL is
+                    // written back and emptied here. A failure loses nothing.
                     if let Err(e) = self.db.truncate_wal().await {
-                        tracing::warn!(error = %e, "could not truncate the WAL after a long pull");
+                        tracing::warn!(error = %e, "could not truncate the WAL during a long pull");
                     }
                 }
+            }
+            if !page.more {
+                sync_node::restore_indexes(&self.db, &self.now_text()).await?;
+                apply::finish_deferred(&self.db, &Actor::system("sync"), &self.now_text()).await?;
             }
             report.applied += applied.changed as u64;
             report.conflicts += applied.conflicts as u64;
@@ -483,6 +564,9 @@ async fn data_of(req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
     }
     Ok(body["data"].take())
 }
+
+/// Pulled pages per transaction in a long pull (see `pull_all`).
+const PAGES_PER_COMMIT: u64 = 10;
 
 /// A page being fetched; dropped (a failed apply, a finished pull) it is abandoned.
 struct Prefetch(tokio::task::JoinHandle<Result<PullPage, ApiError>>);

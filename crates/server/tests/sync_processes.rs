@@ -450,7 +450,7 @@ async fn three_nodes_work_offline_and_converge_in_any_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_restarted_mid_pull_and_a_node_killed_mid_apply_resume() {
     let dir = tempfile::tempdir().unwrap();
-    let mut central = central(dir.path(), Some(250)).await;
+    let mut central = central(dir.path(), Some(400)).await;
     let c = Client::login(&central).await;
 
     // The server dies while a new node pulls its first pages.
@@ -482,10 +482,15 @@ async fn a_server_restarted_mid_pull_and_a_node_killed_mid_apply_resume() {
         "resumed from the saved cursor, not from the start: {resumed} of {head}"
     );
 
-    // A node killed while it applies pages starts again from its saved cursor.
+    // A node killed while it applies pages starts again from its saved cursor. Its first pull
+    // builds the visits' indexes at its end: killed mid-pull they are still waiting, and
+    // built once the resumed pull has caught up.
     let mut n2 = node_started(dir.path(), "n2", &central.base, &small);
     wait_mid_pull(dir.path(), "n2").await;
     n2.kill();
+    let (waiting, indexes) = node_indexes(dir.path(), "n2").await;
+    assert!(waiting > 0, "the first pull deferred the indexes");
+    assert!(!indexes.contains(&"service_sessions_customer".to_string()));
     n2.restart();
     n2.ready().await;
     let c2 = Client::login(&n2).await;
@@ -494,6 +499,37 @@ async fn a_server_restarted_mid_pull_and_a_node_killed_mid_apply_resume() {
     c2.ok("POST", "/sync/run", Some(json!({}))).await;
 
     assert_same(&c, &[&c1, &c2]).await;
+    let (waiting, rebuilt) = node_indexes(dir.path(), "n2").await;
+    assert_eq!(waiting, 0);
+    assert!(rebuilt.contains(&"service_sessions_customer".to_string()));
+    assert_eq!(rebuilt, node_indexes(dir.path(), "n1").await.1);
+}
+
+/// A node's indexes waiting to be built, and the indexes its database has (by name), read
+/// from its file.
+async fn node_indexes(dir: &Path, name: &str) -> (i64, Vec<String>) {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        dir.join(name).join("node.db").display()
+    );
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_deferred_indexes")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let names = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect();
+    let _ = conn.close().await;
+    (waiting, names)
 }
 
 /// Waits until the node has applied some pages of its first pull but not all, reading its

@@ -26,7 +26,9 @@ pub mod synced;
 pub mod users;
 mod write;
 
-pub use db::{access_log_path, sqlite_url, Db, DbKind, PooledConn, SQLITE_CACHE_SIZE};
+pub use db::{
+    access_log_path, sqlite_url, Db, DbKind, PooledConn, SQLITE_BULK_CACHE_SIZE, SQLITE_CACHE_SIZE,
+};
 pub use write::{Actor, WriteTx};
 
 use clinicdesk_domain::DomainError;

@@ -57,6 +57,20 @@ impl Db {
         Ok(())
     }
 
+    /// Gives the connection of a long pull's transaction a large page cache (SQLite), or
+    /// the usual one back before it commits (`db::SQLITE_BULK_CACHE_SIZE`).
+    pub async fn bulk_cache(conn: &mut AnyConnection, on: bool) -> StoreResult<()> {
+        if conn.backend_name() == "SQLite" {
+            let pragma = if on {
+                crate::db::SQLITE_BULK_CACHE_SIZE
+            } else {
+                crate::db::SQLITE_CACHE_SIZE
+            };
+            sqlx::query(pragma).execute(conn).await?;
+        }
+        Ok(())
+    }
+
     pub fn is_central(&self) -> bool {
         self.sync.central.load(Ordering::SeqCst)
     }
@@ -482,4 +496,88 @@ pub async fn log_unlogged_rows(db: &Db, now: &str) -> StoreResult<u64> {
         sqlx::query("ANALYZE sync_log").execute(&mut *conn).await?;
     }
     Ok(n)
+}
+
+/// The fact tables a first pull fills with millions of rows (`defer_indexes`).
+const BULK_TABLES: &[&str] = &[
+    "service_sessions",
+    "package_purchases",
+    "audit_events",
+    "interactions",
+];
+
+/// At the start of a long first pull into an empty SQLite node: drops the secondary indexes
+/// of the big fact tables, keeping their definitions in `sync_deferred_indexes` in the same
+/// transaction. Inserting into bare tables and building each index once, sorted, at the end
+/// ([`restore_indexes`]) is several times faster than keeping four indexes of two million
+/// visits up to date row by row. Nothing the pull itself reads uses them (it looks rows up by
+/// id). Returns how many it dropped; none on PostgreSQL or a node that holds visits.
+pub async fn defer_indexes(w: &mut crate::WriteTx) -> StoreResult<usize> {
+    if w.conn().backend_name() != "SQLite" {
+        return Ok(0);
+    }
+    let held: Option<String> = sqlx::query_scalar("SELECT id FROM service_sessions LIMIT 1")
+        .fetch_optional(w.conn())
+        .await?;
+    if held.is_some() {
+        return Ok(0);
+    }
+    let mut params = Params::default();
+    let list = in_list(
+        &mut params,
+        &BULK_TABLES
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>(),
+    );
+    let sql = format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+         AND tbl_name IN {list} ORDER BY name"
+    );
+    let indexes = params.bind(sqlx::query(&sql)).fetch_all(w.conn()).await?;
+    for r in &indexes {
+        let name = row::text(r, "name")?;
+        sqlx::query("INSERT INTO sync_deferred_indexes (name, sql) VALUES ($1, $2)")
+            .bind(name.clone())
+            .bind(row::text(r, "sql")?)
+            .execute(w.conn())
+            .await?;
+        // The name comes from sqlite_master, never from input.
+        sqlx::query(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
+            .execute(w.conn())
+            .await?;
+    }
+    Ok(indexes.len())
+}
+
+/// Builds again the indexes [`defer_indexes`] dropped (when a pull has caught up); returns how
+/// many.
+pub async fn restore_indexes(db: &Db, now: &str) -> StoreResult<usize> {
+    let mut conn = db.conn().await?;
+    let none: Option<String> = sqlx::query_scalar("SELECT name FROM sync_deferred_indexes LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    drop(conn);
+    if none.is_none() {
+        return Ok(0);
+    }
+    let mut w = db.begin_write(&crate::Actor::system("sync"), now).await?;
+    let waiting = sqlx::query("SELECT name, sql FROM sync_deferred_indexes ORDER BY name")
+        .fetch_all(w.conn())
+        .await?;
+    if waiting.is_empty() {
+        w.commit().await?;
+        return Ok(0);
+    }
+    Db::bulk_cache(w.conn(), true).await?;
+    for r in &waiting {
+        // Definitions read from sqlite_master by `defer_indexes`.
+        sqlx::query(&row::text(r, "sql")?).execute(w.conn()).await?;
+    }
+    sqlx::query("DELETE FROM sync_deferred_indexes")
+        .execute(w.conn())
+        .await?;
+    Db::bulk_cache(w.conn(), false).await?;
+    w.commit().await?;
+    Ok(waiting.len())
 }
