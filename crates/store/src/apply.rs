@@ -68,27 +68,26 @@ pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<App
             )
             .into());
         };
-        if t.kind == Kind::Fact {
-            // A run of facts of one table goes in together (a long pull is mostly visits).
-            let mut j = i + 1;
-            while j < ops.len() && j - i < FACT_BATCH && ops[j].entity == op.entity {
-                j += 1;
-            }
-            let inserted = apply_facts(db, w, t, &ops[i..j], &mut out).await?;
-            out.changed += inserted;
-            out.unchanged += (j - i) - inserted;
-            i = j;
-            continue;
-        }
-        // A run of records of one table is merged together too (a first pull brings every
-        // customer), in order: a later op of the run sees what an earlier one applied.
+        // A run of ops of one table goes in together: a long pull is mostly visits (facts,
+        // many rows a statement), and a first pull brings every customer (records, merged in
+        // memory in order, so a later op of the run sees what an earlier one applied).
+        let batch = if t.kind == Kind::Fact {
+            FACT_BATCH
+        } else {
+            RECORD_BATCH
+        };
         let mut j = i + 1;
-        while j < ops.len() && j - i < RECORD_BATCH && ops[j].entity == op.entity {
+        while j < ops.len() && j - i < batch && ops[j].entity == op.entity {
             j += 1;
         }
-        let changed = apply_records(db, w, t, &ops[i..j], &mut out).await?;
+        let run = &ops[i..j];
+        let changed = if t.kind == Kind::Fact {
+            apply_facts(db, w, t, run, &mut out).await?
+        } else {
+            apply_records(db, w, t, run, &mut out).await?
+        };
         out.changed += changed;
-        out.unchanged += (j - i) - changed;
+        out.unchanged += run.len() - changed;
         i = j;
     }
     Ok(out)

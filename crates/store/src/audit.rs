@@ -18,6 +18,7 @@ use crate::{Db, StoreResult};
 use clinicdesk_security::{Key, KeyRing};
 use serde_json::Value;
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashMap;
 
 /// The `prev_hash` of a chain's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -527,10 +528,20 @@ pub async fn verify(db: &Db, keys: &KeyRing) -> StoreResult<Vec<ChainReport>> {
                     broken_at: None,
                     problem: None,
                 };
-                if db.is_central() {
-                    verify_device_chain(pool, fresh).await?
+                if !db.is_central() {
+                    verify_received_chain(pool, fresh, None).await?
+                } else if let Some(signers) = device_keys(pool, &chain).await? {
+                    verify_received_chain(pool, fresh, Some(&signers)).await?
                 } else {
-                    verify_received_chain(pool, fresh).await?
+                    ChainReport {
+                        broken_at: Some(1),
+                        problem: Some(
+                            "no device registered a signing key for this chain: its events \
+                             cannot be verified"
+                                .into(),
+                        ),
+                        ..fresh
+                    }
                 }
             };
             reports.push(report);
@@ -561,71 +572,16 @@ const VERIFY_PAGE: i64 = 2_000;
 
 /// A chain another node sealed (it arrived by sync, `synced.rs`): every event there, numbered
 /// from 1 without a gap, each linking to the one before. Its seals need that node's key, which
-/// stays on that node (`docs/AUDIT.md`): verify them there.
+/// stays on that node (`docs/AUDIT.md`). With `signers` (on the central server: the public
+/// keys its devices registered for the chain, by audit key id) every event's device signature
+/// is checked too.
 async fn verify_received_chain(
     pool: &AnyPool,
     mut report: ChainReport,
+    signers: Option<&HashMap<String, String>>,
 ) -> StoreResult<ChainReport> {
     report.sealed_here = false;
-    let mut prev = GENESIS.to_string();
-    let mut last_seq = 0i64;
-    loop {
-        let rows = sqlx::query(
-            "SELECT seq, prev_hash, hash FROM audit_events WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        )
-        .bind(report.chain.clone())
-        .bind(last_seq)
-        .bind(VERIFY_PAGE)
-        .fetch_all(pool)
-        .await?;
-        let n = rows.len() as i64;
-        for r in &rows {
-            let seq = row::int(r, "seq")?;
-            if seq != last_seq + 1 {
-                report.broken_at = Some(last_seq + 1);
-                report.problem = Some(format!(
-                    "event {} is missing (the next one is {seq})",
-                    last_seq + 1
-                ));
-                return Ok(report);
-            }
-            if row::text(r, "prev_hash")? != prev {
-                report.broken_at = Some(seq);
-                report.problem = Some("does not link to the event before it".into());
-                return Ok(report);
-            }
-            prev = row::text(r, "hash")?;
-            last_seq = seq;
-            report.events += 1;
-        }
-        if n < VERIFY_PAGE {
-            return Ok(report);
-        }
-    }
-}
-
-/// A chain a device sealed, on the central server it syncs with: as
-/// [`verify_received_chain`], and every event's device signature under the public key the
-/// device registered for the audit key it names (`device_audit_keys`). A chain no device
-/// registered a key for cannot be told from a forgery, so it does not pass.
-async fn verify_device_chain(pool: &AnyPool, mut report: ChainReport) -> StoreResult<ChainReport> {
-    let mut public: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for r in sqlx::query("SELECT key_id, public_key FROM device_audit_keys WHERE chain = $1")
-        .bind(report.chain.clone())
-        .fetch_all(pool)
-        .await?
-    {
-        public.insert(row::text(&r, "key_id")?, row::text(&r, "public_key")?);
-    }
-    if public.is_empty() {
-        report.broken_at = Some(1);
-        report.problem = Some(
-            "no device registered a signing key for this chain: its events cannot be verified"
-                .into(),
-        );
-        return Ok(report);
-    }
-    report.device_signed = true;
+    report.device_signed = signers.is_some();
     let mut prev = GENESIS.to_string();
     let mut last_seq = 0i64;
     loop {
@@ -641,7 +597,6 @@ async fn verify_device_chain(pool: &AnyPool, mut report: ChainReport) -> StoreRe
         for r in &rows {
             let e = event_from(r)?;
             let hash = row::text(r, "hash")?;
-            let signature = row::opt_text(r, "signature")?;
             let why = if e.seq != last_seq + 1 {
                 Some((
                     last_seq + 1,
@@ -653,10 +608,10 @@ async fn verify_device_chain(pool: &AnyPool, mut report: ChainReport) -> StoreRe
                 ))
             } else if e.prev_hash != prev {
                 Some((e.seq, "does not link to the event before it".to_string()))
-            } else {
-                let signed = match (public.get(&e.key_id), &signature) {
+            } else if let Some(signers) = signers {
+                let signed = match (signers.get(&e.key_id), row::opt_text(r, "signature")?) {
                     (Some(key), Some(sig)) => {
-                        clinicdesk_security::signing::verify_hex(key, &e.signed_bytes(&hash), sig)
+                        clinicdesk_security::signing::verify_hex(key, &e.signed_bytes(&hash), &sig)
                     }
                     _ => false,
                 };
@@ -666,6 +621,8 @@ async fn verify_device_chain(pool: &AnyPool, mut report: ChainReport) -> StoreRe
                         "does not match the signature of the device that sealed it".to_string(),
                     )
                 })
+            } else {
+                None
             };
             if let Some((seq, problem)) = why {
                 report.broken_at = Some(seq);
@@ -680,6 +637,20 @@ async fn verify_device_chain(pool: &AnyPool, mut report: ChainReport) -> StoreRe
             return Ok(report);
         }
     }
+}
+
+/// The public keys the devices registered for `chain` (`device_audit_keys`), by audit key id;
+/// `None` when there are none — a chain that cannot be told from a forgery.
+async fn device_keys(pool: &AnyPool, chain: &str) -> StoreResult<Option<HashMap<String, String>>> {
+    let mut public = HashMap::new();
+    for r in sqlx::query("SELECT key_id, public_key FROM device_audit_keys WHERE chain = $1")
+        .bind(chain.to_string())
+        .fetch_all(pool)
+        .await?
+    {
+        public.insert(row::text(&r, "key_id")?, row::text(&r, "public_key")?);
+    }
+    Ok((!public.is_empty()).then_some(public))
 }
 
 async fn verify_chain(pool: &AnyPool, keys: &KeyRing, chain: &str) -> StoreResult<ChainReport> {
