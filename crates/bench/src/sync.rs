@@ -276,13 +276,19 @@ pub async fn run(
         let token1 = login(&http, &node1.base).await?;
         let central_token = login(&http, &central.base).await?;
 
-        // 1,000 changes made offline on the node, then one push.
+        // 1,000 changes made offline on the node, then one push. The values are new on every
+        // run: the data set is reused, and a value it holds already from an earlier run would
+        // be no change at all.
+        let run = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
         for (i, id) in customer_ids.iter().take(changes).enumerate() {
-            call(&http, &token1, "PUT", format!("{}/api/v1/customers/{id}", node1.base), Some(json!({"memo": format!("벤치 오프라인 {i}")}))).await?;
+            call(&http, &token1, "PUT", format!("{}/api/v1/customers/{id}", node1.base), Some(json!({"memo": format!("벤치 오프라인 {run} {i}")}))).await?;
         }
         let t = Instant::now();
         let moved = call(&http, &token1, "POST", format!("{}/api/v1/sync/run", node1.base), Some(json!({}))).await?;
         let secs = t.elapsed().as_secs_f64();
+        if moved["pushed"].as_u64().unwrap_or(0) < changes as u64 {
+            bail!("the push moved {} ops for {changes} changes", moved["pushed"]);
+        }
         out.push(figure(
             &format!("push of {changes} offline changes"),
             secs,
@@ -292,11 +298,14 @@ pub async fn run(
 
         // 1,000 changes made on the server, then one pull.
         for (i, id) in customer_ids.iter().skip(changes).take(changes).enumerate() {
-            call(&http, &central_token, "PUT", format!("{}/api/v1/customers/{id}", central.base), Some(json!({"memo": format!("벤치 서버 {i}")}))).await?;
+            call(&http, &central_token, "PUT", format!("{}/api/v1/customers/{id}", central.base), Some(json!({"memo": format!("벤치 서버 {run} {i}")}))).await?;
         }
         let t = Instant::now();
         let moved = call(&http, &token1, "POST", format!("{}/api/v1/sync/run", node1.base), Some(json!({}))).await?;
         let secs = t.elapsed().as_secs_f64();
+        if moved["pulled"].as_u64().unwrap_or(0) < changes as u64 {
+            bail!("the pull moved {} ops for {changes} changes", moved["pulled"]);
+        }
         out.push(figure(
             &format!("pull of {changes} remote changes"),
             secs,
@@ -323,7 +332,7 @@ pub async fn run(
         let target = &customer_ids[2 * changes];
         let mut samples = Vec::new();
         for i in 0..20 {
-            let memo = format!("벤치 전파 {i}");
+            let memo = format!("벤치 전파 {run} {i}");
             call(&http, &token1, "PUT", format!("{}/api/v1/customers/{target}", node1.base), Some(json!({"memo": memo}))).await?;
             let t = Instant::now();
             loop {

@@ -34,6 +34,24 @@ pub struct Applied {
     follow_ups: BTreeSet<String>,
     #[serde(skip)]
     created_customers: BTreeSet<String>,
+    /// Customers whose record changed in fields their roll-up does not read (all but
+    /// `created_at`): their search entry and their deletion or anonymisation are brought up to
+    /// date, the roll-up is not recomputed.
+    #[serde(skip)]
+    edited_customers: BTreeSet<String>,
+}
+
+impl Applied {
+    /// Each set of rows whose derived state waits, with its kind in `sync_dirty`.
+    fn dirty_sets(&self) -> [(&'static str, &BTreeSet<String>); 5] {
+        [
+            ("customer", &self.customers),
+            ("purchase", &self.purchases),
+            ("follow_up", &self.follow_ups),
+            ("new_customer", &self.created_customers),
+            ("edited_customer", &self.edited_customers),
+        ]
+    }
 }
 
 /// Takes every stamp of `ops` into the clock first: a stamp too far ahead refuses the whole
@@ -295,6 +313,9 @@ async fn apply_records(
             continue;
         }
         changed += 1;
+        // A customer's roll-up reads its visits, purchases and interactions, and of the record
+        // only when it was created.
+        let rolls_up = apply.iter().any(|(f, _)| f.as_str() == "created_at");
         let fields = writes.entry(op.entity_id.clone()).or_default();
         for (f, v) in apply {
             row_versions.insert(f.clone(), v.clone());
@@ -302,9 +323,13 @@ async fn apply_records(
             versions.insert((op.entity_id.clone(), f.clone()), v.clone());
         }
         if t.name == "customer" {
-            out.customers.insert(op.entity_id.clone());
             if !existing.contains(&op.entity_id) {
                 out.created_customers.insert(op.entity_id.clone());
+                out.customers.insert(op.entity_id.clone());
+            } else if rolls_up {
+                out.customers.insert(op.entity_id.clone());
+            } else {
+                out.edited_customers.insert(op.entity_id.clone());
             }
         }
     }
@@ -389,13 +414,7 @@ async fn apply_records(
 /// Leaves the derived state of what `applied` touched for [`finish_deferred`] (a page of a
 /// long pull, with more pages to come).
 pub async fn defer(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
-    let sets: [(&str, &BTreeSet<String>); 4] = [
-        ("customer", &applied.customers),
-        ("purchase", &applied.purchases),
-        ("follow_up", &applied.follow_ups),
-        ("new_customer", &applied.created_customers),
-    ];
-    for (kind, ids) in sets {
+    for (kind, ids) in applied.dirty_sets() {
         let ids: Vec<&String> = ids.iter().collect();
         for chunk in ids.chunks(200) {
             let values: Vec<String> = (0..chunk.len())
@@ -437,16 +456,11 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
                 "customer" => applied.customers.insert(id),
                 "purchase" => applied.purchases.insert(id),
                 "follow_up" => applied.follow_ups.insert(id),
+                "edited_customer" => applied.edited_customers.insert(id),
                 _ => applied.created_customers.insert(id),
             };
         }
-        let sets: [(&str, &BTreeSet<String>); 4] = [
-            ("customer", &applied.customers),
-            ("purchase", &applied.purchases),
-            ("follow_up", &applied.follow_ups),
-            ("new_customer", &applied.created_customers),
-        ];
-        for (kind, ids) in sets {
+        for (kind, ids) in applied.dirty_sets() {
             let ids: Vec<String> = ids.iter().cloned().collect();
             for chunk in ids.chunks(500) {
                 let mut params = row::Params::default();
@@ -481,8 +495,13 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
     let purchases: Vec<String> = applied.purchases.iter().cloned().collect();
     crate::stats::refresh_purchases(w.conn(), &purchases, today).await?;
     // Customers deleted or anonymised elsewhere take their related rows (or their personal
-    // data) with them; the others' roll-ups are recomputed together.
-    let customers: Vec<String> = applied.customers.iter().cloned().collect();
+    // data) with them; the others' roll-ups are recomputed together, and the search entries of
+    // those edited otherwise renewed.
+    let customers: Vec<String> = applied
+        .customers
+        .union(&applied.edited_customers)
+        .cloned()
+        .collect();
     let mut live = Vec::with_capacity(customers.len());
     for chunk in customers.chunks(crate::stats::REFRESH_BATCH) {
         let mut params = row::Params::default();
@@ -504,7 +523,11 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
         }
         live.extend(chunk.iter().filter(|id| !deleted.contains(*id)).cloned());
     }
-    crate::stats::refresh_customers(w.conn(), &live).await
+    let (refresh, edited): (Vec<String>, Vec<String>) = live
+        .into_iter()
+        .partition(|id| applied.customers.contains(id));
+    crate::stats::refresh_customers(w.conn(), &refresh).await?;
+    crate::search_index::touch_many(w.conn(), &edited).await
 }
 
 /// A customer that arrived from elsewhere with the name and phone of another live customer
