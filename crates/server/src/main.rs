@@ -125,12 +125,21 @@ impl DatabaseArgs {
         })
     }
 
-    /// The database, migrated, its audit trail ready for writes (the subcommands').
+    /// The database, migrated, its audit trail ready for writes (the subcommands'). A
+    /// database that syncs with no upstream is a central server's: what a command writes
+    /// there is logged for the devices, and its audit check verifies the devices' chains by
+    /// their signatures.
     pub async fn open(&self) -> anyhow::Result<Db> {
         let url = self.url()?;
-        Db::open(&url, self.secrets()?.audit)
+        let db = Db::open(&url, self.secrets()?.audit)
             .await
-            .with_context(|| format!("cannot open the database {}", redact_url(&url)))
+            .with_context(|| format!("cannot open the database {}", redact_url(&url)))?;
+        let state = {
+            let mut conn = db.conn().await?;
+            clinicdesk_store::sync_node::state(&mut conn).await?
+        };
+        db.set_central(state.upstream_url.is_none());
+        Ok(db)
     }
 }
 

@@ -765,4 +765,55 @@ async fn a_device_of_one_clinic_never_receives_another_clinics_rows() {
     let found = ca.ok("GET", "/customers/search?q=홍대", None).await;
     assert_eq!(found["pagination"]["total"], 0, "{found}");
     assert_ne!(a.digest().await["customer"], b.digest().await["customer"]);
+
+    // An account made on the running server with the command line (clinic B) reaches B's
+    // node at its next round, and A's never.
+    let secrets = dir.path().join("central-secrets").display().to_string();
+    let clinic = format!("hongdae={hongdae_url}");
+    let out = run(
+        &[
+            "users",
+            "create",
+            "--clinic",
+            &clinic,
+            "--secrets-dir",
+            &secrets,
+            "--username",
+            "hongdae-front",
+            "--role",
+            "staff",
+        ],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    cb.ok("POST", "/sync/run", Some(json!({}))).await;
+    ca.ok("POST", "/sync/run", Some(json!({}))).await;
+    let has = |users: &Value| users.to_string().contains("hongdae-front");
+    assert!(has(&cb.ok("GET", "/users", None).await));
+    assert!(!has(&ca.ok("GET", "/users", None).await));
+
+    // The command line verifies each clinic's trail there, the nodes' chains by their
+    // signatures.
+    let at = central
+        .args
+        .iter()
+        .position(|a| a == "--database-url")
+        .unwrap();
+    let first = central.args[at + 1].clone();
+    for target in [vec!["--database-url", &first], vec!["--clinic", &clinic]] {
+        let mut args = vec!["audit", "verify", "--secrets-dir", &secrets];
+        args.extend(target);
+        let out = run(&args, "");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("each signed by its device"), "{text}");
+    }
 }
