@@ -223,11 +223,34 @@ async fn central_of(dir: &Path, demo_customers: Option<usize>, clinics: &[(&str,
     p
 }
 
-/// A node of `central`, connected at start as its administrator, ready.
+/// A node of `central`, connected at start as its administrator, its first round done.
+/// (`/readyz` answers once the node serves, before it has connected: a node serves offline
+/// too. Until its first round is done it knows no accounts.)
 async fn node(dir: &Path, name: &str, upstream: &str, extra: &[&str]) -> Proc {
     let p = node_started(dir, name, upstream, extra);
     p.ready().await;
-    p
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        // Readable without a login until the first round is done; for the node's users after.
+        let r = http
+            .get(format!("{}/api/v1/sync/status", p.base))
+            .send()
+            .await
+            .expect("the node answers");
+        if r.status() == 401 {
+            return p;
+        }
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        if v["data"]["last_sync_at"].is_string() {
+            return p;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "{name} never finished its first round: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The same, as soon as it listens.
