@@ -15,7 +15,10 @@
 // package opens; a package card with a per-service usage bar is visible; the help entry
 // "API 문서" opens the read-only Swagger UI in a second window; after quitting and
 // restarting the app the login is restored from the OS keyring; logout clears it; then a plain
-// install shows the set-up screen, creates its administrator and is logged in. Screenshots go to
+// install shows the set-up screen, creates its administrator and is logged in; and another
+// plain install connects to a central server (the server binary, started here on a fresh
+// SQLite file) from the set-up screen, and the person who connected logs in and finds the
+// clinic's customers. Screenshots go to
 // tests/desktop/screenshots/. tauri-driver is always stopped with SIGTERM (after the WebDriver
 // session closed the app). The last line is `N passed, M failed`; the exit code is non-zero on
 // any failure.
@@ -25,7 +28,7 @@
 // CLINICDESK_E2E_PASSWORD (default staff / clinicdesk-demo), CLINICDESK_E2E_TIMEOUT_MS
 // (readiness wait, default 120000), CLINICDESK_KEYRING (default keyutils for the app under test).
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -698,11 +701,110 @@ async function firstRun(bin, tauriDriver, webkitDriver) {
   }
 }
 
+/** The server binary the connect scenario starts as the clinic's central server. */
+function findServerBinary() {
+  if (process.env.CLINICDESK_SERVER_BIN) return path.resolve(process.env.CLINICDESK_SERVER_BIN);
+  return path.join(path.dirname(findBinary()), 'clinicdesk-server');
+}
+
+/** A central server on a fresh SQLite file with demo data and an administrator; its address. */
+async function startCentral(serverBin, dir, logStream) {
+  const password = 'Central-Harbor-Lamp-7';
+  const made = spawnSync(serverBin, ['users', 'create', '--data-dir', dir, '--username', 'head.admin', '--role', 'admin', '--display-name', '김원장'], {
+    input: `${password}\n${password}\n`,
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`users create: ${made.stderr}`);
+  const server = spawn(serverBin, ['--addr', '127.0.0.1:0', '--data-dir', dir, '--demo', '--demo-customers', '30', '--ui-dir', '/nonexistent', '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let addr = null;
+  let buffered = '';
+  server.stdout.on('data', (chunk) => {
+    const text = chunk.toString();
+    logStream.write(text);
+    buffered += text;
+    const m = /"message":"listening","addr":"([^"]+)"/.exec(buffered);
+    if (m) addr = m[1];
+  });
+  server.stderr.on('data', (chunk) => logStream.write(chunk.toString()));
+  const deadline = Date.now() + READY_TIMEOUT;
+  while (Date.now() < deadline) {
+    if (addr) {
+      const ready = await fetch(`http://${addr}/readyz`).then((r) => r.status === 200, () => false);
+      if (ready) return { server, url: `http://${addr}`, username: 'head.admin', password };
+    }
+    await sleep(200);
+  }
+  server.kill('SIGTERM');
+  throw new Error('the central server never became ready');
+}
+
+/**
+ * A new desktop's other first start: "이 병원의 중앙 서버에 연결" on the set-up screen, the
+ * server's address and its administrator's login; the first sync brings the clinic's accounts
+ * and customers, and the person who connected logs in with the same password.
+ */
+async function firstConnect(bin, tauriDriver, webkitDriver) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-e2e-connect-'));
+  const centralDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-e2e-central-'));
+  const { port, nativePort } = await portPair();
+  base = `http://127.0.0.1:${port}`;
+  const logStream = fs.createWriteStream(path.join(shotsDir, 'app-connect.log'));
+  let central = null;
+  const { driver, state } = startDriver({ tauriDriver, webkitDriver, port, nativePort, dataDir, env: { CLINICDESK_DEMO: '0' }, logStream });
+  let known = [];
+  try {
+    await step('a new desktop connects to its central server from the set-up screen', async () => {
+      central = await startCentral(findServerBinary(), centralDir, logStream);
+      await driverReady(state);
+      await newAppSession(bin);
+      known = descendants(driver.pid);
+      await click(await waitFor('[data-testid="setup-connect-path"]', READY_TIMEOUT, 'the set-up screen'));
+      await waitFor('[data-testid="connect-form"]', 10000, 'the connect form');
+      await typeInto(await waitFor('[data-testid="connect-server-url"]'), central.url);
+      await typeInto(await waitFor('[data-testid="connect-username"]'), central.username);
+      await typeInto(await waitFor('[data-testid="connect-password"]'), central.password);
+      await screenshot('07-connect-form');
+      await click(await waitFor('[data-testid="connect-submit"]'));
+      // The first sync brought the accounts: the login is next, the name filled in.
+      await waitFor('[data-testid="login-notice"]', 60000, 'the login after connecting');
+      // The accounts are here: no set-up any more, and the sync status is for users only now.
+      const setup = await apiRequest('GET', '/api/v1/setup');
+      if (!String(setup?.body).includes('"needs_setup":false')) throw new Error(`set-up ${setup?.body}`);
+      const status = await apiRequest('GET', '/api/v1/sync/status');
+      if (status?.status !== 401) throw new Error(`the status without a login answered ${status?.status}`);
+      return `connected to ${central.url}`;
+    });
+    await screenshot('08-connected-login');
+    await step('the person who connected logs in and finds the clinic\'s customers', async () => {
+      known = [...new Set([...known, ...descendants(driver.pid)])];
+      await typeInto(await waitFor('[data-testid="login-password"]'), central.password);
+      await click(await waitFor('[data-testid="login-submit"]'));
+      await waitFor('[data-testid="today-screen"]', 30000, 'the Today screen');
+      await click(await waitFor('[data-testid="nav-search"]'));
+      await waitFor('[data-testid="result-row"]', 30000, 'customers from the central server');
+      const rows = await wd('POST', s('/elements'), { using: 'css selector', value: '[data-testid="result-row"]' });
+      if (!rows?.length) throw new Error('no customers listed');
+      return `${rows.length} customers on the first page`;
+    });
+    await screenshot('09-connected-search');
+  } finally {
+    await stopDriver(driver, state, known);
+    if (central) central.server.kill('SIGTERM');
+    logStream.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(centralDir, { recursive: true, force: true });
+  }
+}
+
 let finalResults;
 try {
   finalResults = await main();
   if (!finalResults.some((r) => r.name === 'prerequisites')) {
-    await firstRun(findBinary(), process.env.TAURI_DRIVER || findOnPath('tauri-driver'), process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver');
+    const drivers = [process.env.TAURI_DRIVER || findOnPath('tauri-driver'), process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver'];
+    await firstRun(findBinary(), ...drivers);
+    await firstConnect(findBinary(), ...drivers);
     finalResults = results;
   }
 } catch (e) {
