@@ -403,7 +403,7 @@ impl SyncEngine {
                     // is in its outbox or gets pushed again by a new snapshot.
                     if let Some(mut w) = open.take() {
                         if bulk {
-                            Db::bulk_cache(w.conn(), false).await?;
+                            w.bulk_cache(false).await?;
                             bulk = false;
                         }
                         w.commit().await?;
@@ -437,7 +437,7 @@ impl SyncEngine {
                         .begin_write(&Actor::system("sync"), &self.now_text())
                         .await?;
                     if page.more {
-                        Db::bulk_cache(w.conn(), true).await?;
+                        w.bulk_cache(true).await?;
                         bulk = true;
                         if cursor == 0 && report.pages == 1 {
                             let dropped = sync_node::defer_indexes(&mut w).await?;
@@ -465,7 +465,7 @@ impl SyncEngine {
                 open = Some(w);
             } else {
                 if bulk {
-                    Db::bulk_cache(w.conn(), false).await?;
+                    w.bulk_cache(false).await?;
                     bulk = false;
                 }
                 w.commit().await?;

@@ -168,6 +168,21 @@ pub async fn stop_all(pids: &[u32], grace: std::time::Duration) {
     }
 }
 
+/// Stops a server process the bench started: its standard input closed (the server's
+/// `--exit-on-stdin-close`), SIGTERM, then SIGKILL if it is still running 10 s later.
+pub async fn stop_child(child: &mut tokio::process::Child) {
+    drop(child.stdin.take());
+    if let Some(pid) = child.id() {
+        terminate(pid);
+    }
+    if tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .is_err()
+    {
+        let _ = child.kill().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

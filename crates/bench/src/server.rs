@@ -125,15 +125,6 @@ pub async fn start(bin: &Path, database_url: &str, log: &Path) -> anyhow::Result
 
 impl ServerProc {
     pub async fn stop(mut self) {
-        drop(self.child.stdin.take());
-        if let Some(pid) = self.child.id() {
-            crate::procs::terminate(pid);
-        }
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
+        crate::procs::stop_child(&mut self.child).await;
     }
 }

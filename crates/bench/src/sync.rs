@@ -119,16 +119,7 @@ impl Node {
     }
 
     async fn stop(mut self) {
-        drop(self.child.stdin.take());
-        if let Some(pid) = self.child.id() {
-            crate::procs::terminate(pid);
-        }
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
+        crate::procs::stop_child(&mut self.child).await;
     }
 }
 
@@ -221,6 +212,49 @@ async fn call(
     Ok(v["data"].clone())
 }
 
+/// Edits the memo of each of `ids` through `editor` (base URL, token), then times one sync
+/// round on `node`; its seconds and what moved. Fails when fewer ops than edits were `moved`
+/// ("pushed" or "pulled"): a figure must measure the changes it names.
+async fn edits_then_round(
+    http: &reqwest::Client,
+    editor: (&str, &str),
+    node: (&str, &str),
+    ids: &[String],
+    memo: &str,
+    moved_key: &str,
+) -> anyhow::Result<(f64, Value)> {
+    let (base, token) = editor;
+    for (i, id) in ids.iter().enumerate() {
+        let body = json!({"memo": format!("{memo} {i}")});
+        call(
+            http,
+            token,
+            "PUT",
+            format!("{base}/api/v1/customers/{id}"),
+            Some(body),
+        )
+        .await?;
+    }
+    let t = Instant::now();
+    let moved = call(
+        http,
+        node.1,
+        "POST",
+        format!("{}/api/v1/sync/run", node.0),
+        Some(json!({})),
+    )
+    .await?;
+    let secs = t.elapsed().as_secs_f64();
+    if moved[moved_key].as_u64().unwrap_or(0) < ids.len() as u64 {
+        bail!(
+            "the round {moved_key} {} ops for {} changes",
+            moved[moved_key],
+            ids.len()
+        );
+    }
+    Ok((secs, moved))
+}
+
 fn figure(name: &str, secs: f64, target: f64, detail: String) -> SyncFigure {
     SyncFigure {
         name: name.into(),
@@ -280,15 +314,9 @@ pub async fn run(
         // run: the data set is reused, and a value it holds already from an earlier run would
         // be no change at all.
         let run = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
-        for (i, id) in customer_ids.iter().take(changes).enumerate() {
-            call(&http, &token1, "PUT", format!("{}/api/v1/customers/{id}", node1.base), Some(json!({"memo": format!("벤치 오프라인 {run} {i}")}))).await?;
-        }
-        let t = Instant::now();
-        let moved = call(&http, &token1, "POST", format!("{}/api/v1/sync/run", node1.base), Some(json!({}))).await?;
-        let secs = t.elapsed().as_secs_f64();
-        if moved["pushed"].as_u64().unwrap_or(0) < changes as u64 {
-            bail!("the push moved {} ops for {changes} changes", moved["pushed"]);
-        }
+        let node = (node1.base.as_str(), token1.as_str());
+        let offline = &customer_ids[..changes];
+        let (secs, moved) = edits_then_round(&http, node, node, offline, &format!("벤치 오프라인 {run}"), "pushed").await?;
         out.push(figure(
             &format!("push of {changes} offline changes"),
             secs,
@@ -297,15 +325,9 @@ pub async fn run(
         ));
 
         // 1,000 changes made on the server, then one pull.
-        for (i, id) in customer_ids.iter().skip(changes).take(changes).enumerate() {
-            call(&http, &central_token, "PUT", format!("{}/api/v1/customers/{id}", central.base), Some(json!({"memo": format!("벤치 서버 {run} {i}")}))).await?;
-        }
-        let t = Instant::now();
-        let moved = call(&http, &token1, "POST", format!("{}/api/v1/sync/run", node1.base), Some(json!({}))).await?;
-        let secs = t.elapsed().as_secs_f64();
-        if moved["pulled"].as_u64().unwrap_or(0) < changes as u64 {
-            bail!("the pull moved {} ops for {changes} changes", moved["pulled"]);
-        }
+        let server = (central.base.as_str(), central_token.as_str());
+        let remote = &customer_ids[changes..2 * changes];
+        let (secs, moved) = edits_then_round(&http, server, node, remote, &format!("벤치 서버 {run}"), "pulled").await?;
         out.push(figure(
             &format!("pull of {changes} remote changes"),
             secs,

@@ -440,12 +440,12 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
     let mut done = 0;
     loop {
         let mut w = db.begin_write(actor, now).await?;
-        Db::bulk_cache(w.conn(), true).await?;
+        w.bulk_cache(true).await?;
         let rows = sqlx::query("SELECT kind, id FROM sync_dirty ORDER BY kind, id LIMIT 5000")
             .fetch_all(w.conn())
             .await?;
         if rows.is_empty() {
-            Db::bulk_cache(w.conn(), false).await?;
+            w.bulk_cache(false).await?;
             w.commit().await?;
             return Ok(done);
         }
@@ -471,7 +471,7 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
             }
         }
         finish(&mut w, &applied).await?;
-        Db::bulk_cache(w.conn(), false).await?;
+        w.bulk_cache(false).await?;
         w.commit().await?;
         done += rows.len() as u64;
     }

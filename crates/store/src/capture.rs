@@ -53,23 +53,10 @@ pub(crate) async fn versions(
     entity: &str,
     id: &str,
 ) -> StoreResult<BTreeMap<String, Version>> {
-    let rows = sqlx::query(
-        "SELECT field, value, stamp, base FROM field_versions WHERE entity = $1 AND entity_id = $2",
-    )
-    .bind(entity.to_string())
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out = BTreeMap::new();
-    for r in &rows {
-        let stamp = parse_stamp(&row::text(r, "stamp")?)?;
-        let base = row::opt_text(r, "base")?
-            .map(|b| parse_stamp(&b))
-            .transpose()?;
-        let value = row::opt_text(r, "value")?.map_or(Value::Null, Value::String);
-        out.insert(row::text(r, "field")?, Version { value, stamp, base });
-    }
-    Ok(out)
+    Ok(versions_of_many(conn, entity, &[id.to_string()])
+        .await?
+        .remove(id)
+        .unwrap_or_default())
 }
 
 /// The field versions held for several rows of one entity, by row id.

@@ -44,29 +44,15 @@ impl Db {
         self.sync.central.store(central, Ordering::SeqCst);
     }
 
-    /// After a long pull: writes the WAL back into the database file and empties it (SQLite).
-    /// The background checkpoint cannot empty it while pages keep committing, so a first pull
-    /// of a big clinic would otherwise leave a WAL several times the database's size.
+    /// Between the commits of a long pull: writes the WAL back into the database file and
+    /// empties it (SQLite). The background checkpoint cannot while pages keep committing, so a
+    /// first pull of a big clinic would otherwise grow a WAL several times the database's size.
     pub async fn truncate_wal(&self) -> StoreResult<()> {
         if self.kind == DbKind::Sqlite {
             let mut conn = self.conn().await?;
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&mut *conn)
                 .await?;
-        }
-        Ok(())
-    }
-
-    /// Gives the connection of a long pull's transaction a large page cache (SQLite), or
-    /// the usual one back before it commits (`db::SQLITE_BULK_CACHE_SIZE`).
-    pub async fn bulk_cache(conn: &mut AnyConnection, on: bool) -> StoreResult<()> {
-        if conn.backend_name() == "SQLite" {
-            let pragma = if on {
-                crate::db::SQLITE_BULK_CACHE_SIZE
-            } else {
-                crate::db::SQLITE_CACHE_SIZE
-            };
-            sqlx::query(pragma).execute(conn).await?;
         }
         Ok(())
     }
@@ -569,7 +555,7 @@ pub async fn restore_indexes(db: &Db, now: &str) -> StoreResult<usize> {
         w.commit().await?;
         return Ok(0);
     }
-    Db::bulk_cache(w.conn(), true).await?;
+    w.bulk_cache(true).await?;
     for r in &waiting {
         // Definitions read from sqlite_master by `defer_indexes`.
         sqlx::query(&row::text(r, "sql")?).execute(w.conn()).await?;
@@ -577,7 +563,7 @@ pub async fn restore_indexes(db: &Db, now: &str) -> StoreResult<usize> {
     sqlx::query("DELETE FROM sync_deferred_indexes")
         .execute(w.conn())
         .await?;
-    Db::bulk_cache(w.conn(), false).await?;
+    w.bulk_cache(false).await?;
     w.commit().await?;
     Ok(waiting.len())
 }

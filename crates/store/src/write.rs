@@ -286,6 +286,20 @@ impl WriteTx {
         .await
     }
 
+    /// Gives this transaction's connection a large page cache (SQLite), for a long pull's
+    /// pages, or the usual one back before it commits (`db::SQLITE_BULK_CACHE_SIZE`).
+    pub async fn bulk_cache(&mut self, on: bool) -> StoreResult<()> {
+        if self.tx.backend_name() == "SQLite" {
+            let pragma = if on {
+                crate::db::SQLITE_BULK_CACHE_SIZE
+            } else {
+                crate::db::SQLITE_CACHE_SIZE
+            };
+            sqlx::query(pragma).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(mut self) -> StoreResult<()> {
         if self.audited {
             audit::set_head(
