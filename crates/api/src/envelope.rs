@@ -65,6 +65,31 @@ pub fn created(data: Value) -> Response {
     respond(StatusCode::CREATED, data, message)
 }
 
+/// [`ok`] for an answer serialised straight from its type: no tree of values is built (a sync
+/// page carries thousands of ops as the log holds them).
+pub fn ok_serialized<T: serde::Serialize>(data: &T) -> Response {
+    #[derive(serde::Serialize)]
+    struct Envelope<'a, T> {
+        success: bool,
+        data: &'a T,
+        message: &'a str,
+        timestamp: String,
+        request_id: String,
+    }
+    let message = match request_lang() {
+        Lang::Ko => "성공",
+        Lang::En => "OK",
+    };
+    Json(Envelope {
+        success: true,
+        data,
+        message,
+        timestamp: timestamp(),
+        request_id: request_id(),
+    })
+    .into_response()
+}
+
 pub fn respond(status: StatusCode, data: Value, message: &str) -> Response {
     let body = json!({
         "success": true,

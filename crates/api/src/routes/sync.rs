@@ -6,7 +6,7 @@ use crate::auth::{
     Administer, AuthUser, Authorized, ConnectCaller, ResolveConflicts, StatusCaller, SyncDevice,
 };
 use crate::body::{JsonBody, QueryMap};
-use crate::envelope::{ok, ApiError, ApiResult};
+use crate::envelope::{ok, ok_serialized, ApiError, ApiResult};
 use crate::openapi::schemas::{
     SyncConflicts, SyncConnect, SyncConnected, SyncDigest, SyncHeld, SyncPage, SyncPullParams,
     SyncPush, SyncResolve, SyncResolved, SyncRound, SyncStatus,
@@ -23,7 +23,7 @@ use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_store::{devices, sync_node};
 use clinicdesk_store::{sync_log, synced};
 use clinicdesk_sync::protocol::{
-    Digest, PullPage, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS,
+    Digest, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS,
 };
 use serde_json::{json, Value};
 
@@ -185,14 +185,20 @@ pub async fn pull(State(state): State<AppState>, device: SyncDevice, q: QueryMap
     }
     let (changes, cursor, more, head) =
         sync_log::page(&mut conn, cursor, limit, &device.device_id).await?;
-    let page = serde_json::to_value(PullPage {
+    // `clinicdesk_sync::protocol::PullPage`'s shape, with each op as the log holds it.
+    #[derive(serde::Serialize)]
+    struct Page {
+        changes: Vec<Box<serde_json::value::RawValue>>,
+        cursor: i64,
+        more: bool,
+        head: i64,
+    }
+    Ok(ok_serialized(&Page {
         changes,
         cursor,
         more,
         head,
-    })
-    .map_err(|e| ApiError(DomainError::internal(e.to_string())))?;
-    Ok(ok(page))
+    }))
 }
 
 /// The node's engine, or why there is none: the central server syncs with no one.
