@@ -372,7 +372,20 @@ async fn seeds_300_customers_that_keep_every_invariant() {
         stats::refresh_purchase(&mut tx, id, today()).await.unwrap();
     }
     let after = rollups(&mut tx).await;
+    // Recomputed in one pass over each table (a first pull), from nothing.
+    sqlx::query("DELETE FROM customer_stats")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM purchase_stats")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    stats::refresh_all_customers(&mut tx).await.unwrap();
+    stats::refresh_all_purchases(&mut tx, today()).await.unwrap();
+    let whole = rollups(&mut tx).await;
     tx.rollback().await.unwrap();
+    assert_eq!(before, whole, "roll-ups recomputed for every row at once differ");
     assert_eq!(before.0.len(), 300);
     for (b, a) in before.0.iter().zip(&after.0) {
         assert_eq!(b, a, "customer_stats differs");
@@ -620,8 +633,21 @@ async fn seeds_postgres_too() {
             .await
             .unwrap();
         let after = rollups(&mut tx).await;
-        tx.rollback().await.unwrap();
         assert_eq!(before, after);
+        // And when every roll-up is recomputed in one pass over each table (a first pull).
+        sqlx::query("DELETE FROM customer_stats")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM purchase_stats")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        stats::refresh_all_customers(&mut tx).await.unwrap();
+        stats::refresh_all_purchases(&mut tx, today()).await.unwrap();
+        let whole = rollups(&mut tx).await;
+        tx.rollback().await.unwrap();
+        assert_eq!(before, whole);
         db.close().await;
     };
     // Drop the database whatever happened, then report.

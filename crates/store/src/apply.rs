@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
 
 /// What applying a batch did, and what it touched (for the derived state).
 #[derive(Debug, Default, Serialize)]
@@ -135,23 +136,39 @@ async fn apply_facts(
         };
         rows.push(row);
     }
-    // Every declared column, in one order: a column an op lacks is null.
-    let mut binds: Vec<Option<String>> = Vec::new();
-    let mut tuples = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut values = Vec::with_capacity(t.columns.len());
-        for c in t.columns {
-            binds.push(row.get(*c).and_then(text_of));
+    // Every declared column, in one order: a column an op lacks is null. Each cell is its
+    // placeholder cast to the column's type, around the placeholder's number.
+    let casts: Vec<(String, String)> = t
+        .columns
+        .iter()
+        .map(|c| {
             let ty = types.get(*c).map(String::as_str).unwrap_or("text");
-            values.push(db.cast(&format!("${}", binds.len()), ty));
+            let cast = db.cast("$", ty);
+            let at = cast.find('$').unwrap_or(0);
+            (cast[..at].to_string(), cast[at + 1..].to_string())
+        })
+        .collect();
+    let mut binds: Vec<Option<String>> = Vec::with_capacity(rows.len() * t.columns.len());
+    let mut tuples = String::with_capacity(rows.len() * t.columns.len() * 12);
+    for (r, row) in rows.iter().enumerate() {
+        tuples.push_str(if r == 0 { "(" } else { ", (" });
+        for (i, (c, (before, after))) in t.columns.iter().zip(&casts).enumerate() {
+            binds.push(row.get(*c).and_then(text_of));
+            if i > 0 {
+                tuples.push_str(", ");
+            }
+            tuples.push_str(before);
+            // Writing to a String cannot fail.
+            let _ = write!(tuples, "${}", binds.len());
+            tuples.push_str(after);
         }
-        tuples.push(format!("({})", values.join(", ")));
+        tuples.push(')');
     }
     let sql = format!(
         "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO NOTHING",
         t.table,
         t.columns.join(", "),
-        tuples.join(", "),
+        tuples,
         t.id
     );
     let sql = row::positional(w.conn(), &sql);
@@ -424,6 +441,7 @@ pub async fn defer(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
                 "INSERT INTO sync_dirty (kind, id) VALUES {} ON CONFLICT (kind, id) DO NOTHING",
                 values.join(", ")
             );
+            let sql = row::positional(w.conn(), &sql).into_owned();
             let mut q = sqlx::query(&sql);
             for id in chunk {
                 q = q.bind((*id).clone());
@@ -438,10 +456,20 @@ pub async fn defer(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
 /// returns how many rows it brought up to date.
 pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreResult<u64> {
     let mut done = 0;
+    // When most customers wait (a first pull), everything is brought up to date at once: the
+    // roll-ups are then recomputed in one pass over each table (`stats::refresh_customers`).
+    let waiting: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sync_dirty WHERE kind = 'customer'")
+            .fetch_one(&mut *db.conn().await?)
+            .await?;
+    let all_at_once =
+        crate::stats::covers_most(&mut *db.conn().await?, "customers", waiting as usize).await?;
+    let limit = if all_at_once { i64::MAX } else { 5000 };
     loop {
         let mut w = db.begin_write(actor, now).await?;
         w.bulk_cache(true).await?;
-        let rows = sqlx::query("SELECT kind, id FROM sync_dirty ORDER BY kind, id LIMIT 5000")
+        let rows = sqlx::query("SELECT kind, id FROM sync_dirty ORDER BY kind, id LIMIT $1")
+            .bind(limit)
             .fetch_all(w.conn())
             .await?;
         if rows.is_empty() {
@@ -460,14 +488,20 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
                 _ => applied.created_customers.insert(id),
             };
         }
-        for (kind, ids) in applied.dirty_sets() {
-            let ids: Vec<String> = ids.iter().cloned().collect();
-            for chunk in ids.chunks(500) {
-                let mut params = row::Params::default();
-                let kind = params.text(kind);
-                let list = row::in_list(&mut params, chunk);
-                let sql = format!("DELETE FROM sync_dirty WHERE kind = {kind} AND id IN {list}");
-                params.bind(sqlx::query(&sql)).execute(w.conn()).await?;
+        if all_at_once {
+            sqlx::query("DELETE FROM sync_dirty").execute(w.conn()).await?;
+        } else {
+            for (kind, ids) in applied.dirty_sets() {
+                let ids: Vec<String> = ids.iter().cloned().collect();
+                for chunk in ids.chunks(500) {
+                    let mut params = row::Params::default();
+                    let kind = params.text(kind);
+                    let list = row::in_list(&mut params, chunk);
+                    let sql =
+                        format!("DELETE FROM sync_dirty WHERE kind = {kind} AND id IN {list}");
+                    let sql = row::positional(w.conn(), &sql).into_owned();
+                    params.bind(sqlx::query(&sql)).execute(w.conn()).await?;
+                }
             }
         }
         finish(&mut w, &applied).await?;
@@ -481,17 +515,15 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
 /// do to a customer's related rows and to every copy of their data, the merge flag for
 /// customers created twice, roll-ups, follow-up states and the search index.
 pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
-    for id in &applied.created_customers {
-        flag_duplicates(w, id).await?;
-    }
+    let created: Vec<String> = applied.created_customers.iter().cloned().collect();
+    flag_duplicates(w, &created).await?;
     let today = clinicdesk_domain::follow_up::kst_day(
         chrono::DateTime::parse_from_rfc3339(w.now())
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_else(|_| chrono::Utc::now()),
     );
-    for f in &applied.follow_ups {
-        crate::follow_ups::refresh_if_asked(w.conn(), f).await?;
-    }
+    let follow_ups: Vec<String> = applied.follow_ups.iter().cloned().collect();
+    crate::follow_ups::refresh_if_asked(w.conn(), &follow_ups).await?;
     let purchases: Vec<String> = applied.purchases.iter().cloned().collect();
     crate::stats::refresh_purchases(w.conn(), &purchases, today).await?;
     // Customers deleted or anonymised elsewhere take their related rows (or their personal
@@ -530,35 +562,35 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
     crate::search_index::touch_many(w.conn(), &edited).await
 }
 
-/// A customer that arrived from elsewhere with the name and phone of another live customer
-/// is flagged for a person to merge.
-async fn flag_duplicates(w: &mut WriteTx, id: &str) -> StoreResult<()> {
-    let twins = sqlx::query(
-        "SELECT o.id FROM customers c JOIN customers o ON o.name = c.name AND o.phone_digits = c.phone_digits \
-         AND o.id <> c.id WHERE c.id = $1 AND c.deleted_at IS NULL AND o.deleted_at IS NULL \
-         AND c.anonymized_at IS NULL AND o.anonymized_at IS NULL",
-    )
-    .bind(id.to_string())
-    .fetch_all(w.conn())
-    .await?;
+/// Customers that arrived from elsewhere with the name and phone of another live customer
+/// are flagged for a person to merge.
+async fn flag_duplicates(w: &mut WriteTx, ids: &[String]) -> StoreResult<()> {
     let now = w.now().to_string();
-    for r in &twins {
-        let other = row::text(r, "id")?;
-        let (a, b) = if other.as_str() < id {
-            (other, id.to_string())
-        } else {
-            (id.to_string(), other)
-        };
-        sqlx::query(
-            "INSERT INTO merge_candidates (id, customer_a, customer_b, detected_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(format!("{a}:{b}"))
-        .bind(a)
-        .bind(b)
-        .bind(now.clone())
-        .execute(w.conn())
-        .await?;
+    for chunk in ids.chunks(500) {
+        let mut params = row::Params::default();
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT c.id AS id, o.id AS other FROM customers c JOIN customers o ON o.name = c.name \
+             AND o.phone_digits = c.phone_digits AND o.id <> c.id WHERE c.id IN {list} \
+             AND c.deleted_at IS NULL AND o.deleted_at IS NULL \
+             AND c.anonymized_at IS NULL AND o.anonymized_at IS NULL"
+        );
+        let sql = row::positional(w.conn(), &sql).into_owned();
+        let twins = params.bind(sqlx::query(&sql)).fetch_all(w.conn()).await?;
+        for r in &twins {
+            let (id, other) = (row::text(r, "id")?, row::text(r, "other")?);
+            let (a, b) = if other < id { (other, id) } else { (id, other) };
+            sqlx::query(
+                "INSERT INTO merge_candidates (id, customer_a, customer_b, detected_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(format!("{a}:{b}"))
+            .bind(a)
+            .bind(b)
+            .bind(now.clone())
+            .execute(w.conn())
+            .await?;
+        }
     }
     Ok(())
 }

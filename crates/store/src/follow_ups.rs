@@ -226,17 +226,60 @@ async fn refresh(conn: &mut AnyConnection, id: &str) -> StoreResult<FollowUpStat
     Ok(status)
 }
 
-/// Refolds the follow-up an interaction asked for, if it asked for one (an interaction or
-/// an event that arrived by sync).
-pub(crate) async fn refresh_if_asked(conn: &mut AnyConnection, id: &str) -> StoreResult<()> {
-    let asked: Option<String> =
-        sqlx::query_scalar("SELECT follow_up_date FROM interactions WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten();
-    if asked.is_some() {
-        refresh(conn, id).await?;
+/// Refolds the follow-ups these interactions asked for (those that asked for one: an
+/// interaction or an event that arrived by sync), a few statements per 500.
+pub(crate) async fn refresh_if_asked(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<()> {
+    for chunk in ids.chunks(500) {
+        let mut params = Params::default();
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT id, customer_id, follow_up_date FROM interactions \
+             WHERE id IN {list} AND follow_up_date IS NOT NULL"
+        );
+        let sql = row::positional(conn, &sql).into_owned();
+        let asked = params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+        if asked.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT id, follow_up_id, kind, new_due_date, occurred_at FROM follow_up_events \
+             WHERE follow_up_id IN {list}"
+        );
+        let sql = row::positional(conn, &sql).into_owned();
+        let mut events: HashMap<String, Vec<FollowUpEvent>> = HashMap::new();
+        for r in params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            events
+                .entry(row::text(&r, "follow_up_id")?)
+                .or_default()
+                .push(FollowUpEvent {
+                    id: row::text(&r, "id")?,
+                    kind: row::text(&r, "kind")?,
+                    new_due: row::opt_text(&r, "new_due_date")?
+                        .map(|d| instant(&d))
+                        .transpose()?,
+                    occurred_at: row::text(&r, "occurred_at")?,
+                });
+        }
+        let sql = format!(
+            "INSERT INTO follow_ups (id, customer_id, due_date, state, closed_at) VALUES {} \
+             ON CONFLICT (id) DO UPDATE SET due_date = excluded.due_date, state = excluded.state, \
+             closed_at = excluded.closed_at",
+            row::value_tuples(asked.len(), 5)
+        );
+        let sql = row::positional(conn, &sql).into_owned();
+        let mut q = sqlx::query(&sql);
+        for r in &asked {
+            let id = row::text(r, "id")?;
+            let due = instant(&row::text(r, "follow_up_date")?)?;
+            let status = fold(due, events.get(&id).map_or(&[][..], Vec::as_slice));
+            q = q
+                .bind(id)
+                .bind(row::text(r, "customer_id")?)
+                .bind(crate::timestamp(status.due))
+                .bind(status.state.to_string())
+                .bind(status.closed_at.clone());
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

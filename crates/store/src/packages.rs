@@ -162,6 +162,7 @@ pub async fn get_purchases(conn: &mut AnyConnection, ids: &[String]) -> StoreRes
     let mut params = Params::default();
     let list = in_list(&mut params, ids);
     let sql = format!("SELECT {PURCHASE_COLUMNS} FROM {PURCHASES} WHERE p.id IN {list}");
+    let sql = row::positional(conn, &sql).into_owned();
     let rows = params.bind(sqlx::query(&sql)).fetch_all(conn).await?;
     Ok(rows.iter().map(purchase_from).collect::<Result<_, _>>()?)
 }
@@ -279,6 +280,7 @@ pub async fn used_by_service(
         "SELECT s.package_usage_id AS pid, s.service_type AS service, COUNT(*) AS n FROM service_sessions s \
          WHERE s.package_usage_id IN {list} AND {NOT_CANCELLED} GROUP BY s.package_usage_id, s.service_type"
     );
+    let sql = row::positional(conn, &sql).into_owned();
     for r in params.bind(sqlx::query(&sql)).fetch_all(conn).await? {
         let service = row::text(&r, "service")?;
         if let Some(service) = ServiceType::parse(&service) {

@@ -447,8 +447,20 @@ pub(crate) async fn touch_many(conn: &mut AnyConnection, ids: &[String]) -> Stor
             "UPDATE customers SET search_revision = \
              (SELECT COALESCE(MAX(search_revision), 0) + 1 FROM customers) WHERE id IN {list}"
         );
+        let sql = crate::row::positional(conn, &sql).into_owned();
         params.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// [`touch`] for every customer (a recompute of every roll-up): one new revision for all.
+pub(crate) async fn touch_all(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE customers SET search_revision = \
+         (SELECT COALESCE(MAX(search_revision), 0) + 1 FROM customers)",
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -14,7 +14,6 @@ use clinicdesk_domain::stats::{average_interval, average_rating, CustomerStats};
 use clinicdesk_domain::ServiceType;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
-use std::collections::HashMap;
 
 /// `NOT EXISTS` clause that keeps only visits that were not cancelled (alias `s`).
 pub const NOT_CANCELLED: &str =
@@ -30,148 +29,109 @@ pub async fn refresh_customer(conn: &mut AnyConnection, customer_id: &str) -> St
 pub const REFRESH_BATCH: usize = 500;
 
 /// Recomputes the roll-ups of several customers (those that exist) with a few statements per
-/// [`REFRESH_BATCH`] customers — a long pull recomputes hundreds of thousands.
+/// [`REFRESH_BATCH`] customers — or, when they are most of the customers (a first pull
+/// recomputes every one), with one pass over each table.
 pub async fn refresh_customers(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<()> {
+    if covers_most(conn, "customers", ids.len()).await? {
+        return refresh_all_customers(conn).await;
+    }
     for chunk in ids.chunks(REFRESH_BATCH) {
-        refresh_customer_batch(conn, chunk).await?;
+        refresh_customer_rows(conn, Scope::Listed(chunk)).await?;
     }
     Ok(())
 }
 
-#[derive(Default)]
-struct Tally {
-    created: String,
-    services_used: i64,
-    visits: i64,
-    revenue: i64,
-    rating_sum: i64,
-    rating_count: i64,
-    first_visit: Option<String>,
-    last_visit: Option<String>,
-    purchases: i64,
-    interactions: i64,
-    last_interaction: Option<String>,
+/// Recomputes every customer's roll-up, one pass over each table.
+pub async fn refresh_all_customers(conn: &mut AnyConnection) -> StoreResult<()> {
+    refresh_customer_rows(conn, Scope::All).await
 }
 
-async fn refresh_customer_batch(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<()> {
-    let mut tallies: HashMap<String, Tally> = HashMap::new();
-    let mut params = Params::default();
-    let list = in_list(&mut params, ids);
-    let sql = format!("SELECT id, created_at FROM customers WHERE id IN {list}");
-    for r in params
-        .bind(sqlx::query(&row::positional(conn, &sql)))
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        tallies.insert(
-            row::text(&r, "id")?,
-            Tally {
-                created: row::text(&r, "created_at")?,
-                ..Tally::default()
-            },
-        );
-    }
-    if tallies.is_empty() {
-        return Ok(());
-    }
-    // One pass over the customers' visits, per service: which services were used and the
-    // visit figures.
-    let sql = format!(
-        "SELECT s.customer_id, s.service_type, COUNT(*) AS n, MIN(service_date) AS first_date, \
-         MAX(service_date) AS last_date, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS revenue, \
-         CAST(COALESCE(SUM(satisfaction_rating), 0) AS BIGINT) AS rating_sum, \
-         COUNT(satisfaction_rating) AS rating_count \
-         FROM service_sessions s WHERE s.customer_id IN {list} AND {NOT_CANCELLED} \
-         GROUP BY s.customer_id, s.service_type"
-    );
-    for r in params
-        .bind(sqlx::query(&row::positional(conn, &sql)))
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let Some(t) = tallies.get_mut(&row::text(&r, "customer_id")?) else {
-            continue;
-        };
-        if let Some(service) = ServiceType::parse(&row::text(&r, "service_type")?) {
-            t.services_used |= service_bit(service);
-        }
-        t.visits += row::int(&r, "n")?;
-        t.revenue += row::int(&r, "revenue")?;
-        t.rating_sum += row::int(&r, "rating_sum")?;
-        t.rating_count += row::int(&r, "rating_count")?;
-        t.first_visit = match (t.first_visit.take(), row::opt_text(&r, "first_date")?) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        // `None` orders before any date.
-        t.last_visit = t.last_visit.take().max(row::opt_text(&r, "last_date")?);
-    }
-    // Net of refunds: seed 000's revenue is what the clinic kept.
-    let sql = format!(
-        "SELECT p.customer_id, CAST(COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) AS BIGINT) AS total \
-         FROM package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
-         WHERE p.customer_id IN {list} GROUP BY p.customer_id"
-    );
-    for r in params
-        .bind(sqlx::query(&row::positional(conn, &sql)))
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        if let Some(t) = tallies.get_mut(&row::text(&r, "customer_id")?) {
-            t.purchases = row::int(&r, "total")?;
-        }
-    }
-    let sql = format!(
-        "SELECT customer_id, COUNT(*) AS n, MAX(occurred_at) AS last_at FROM interactions \
-         WHERE customer_id IN {list} GROUP BY customer_id"
-    );
-    for r in params
-        .bind(sqlx::query(&row::positional(conn, &sql)))
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        if let Some(t) = tallies.get_mut(&row::text(&r, "customer_id")?) {
-            t.interactions = row::int(&r, "n")?;
-            t.last_interaction = row::opt_text(&r, "last_at")?;
-        }
-    }
+/// From this many rows on, a recompute that covers at least half of a table reads the whole
+/// table in one pass: looking two million visits up customer by customer took ten times
+/// longer than one scan.
+const WHOLE_TABLE_FROM: usize = 5_000;
 
-    let found: Vec<(&String, &Tally)> = tallies.iter().collect();
+/// Whether recomputing `n` rows of `table` is better done for the whole table.
+pub(crate) async fn covers_most(
+    conn: &mut AnyConnection,
+    table: &str,
+    n: usize,
+) -> StoreResult<bool> {
+    if n < WHOLE_TABLE_FROM {
+        return Ok(false);
+    }
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n as i64 * 2 >= total)
+}
+
+/// The rows a recompute covers.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Listed(&'a [String]),
+    All,
+}
+
+/// The roll-up of the customers in `scope`, computed and written by the database in one
+/// statement (nothing is read back: a first pull recomputes every customer).
+async fn refresh_customer_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<()> {
+    let mut params = Params::default();
+    let list = match scope {
+        Scope::Listed(ids) => in_list(&mut params, ids),
+        Scope::All => String::new(),
+    };
+    // The same placeholders serve every part of the statement.
+    let only = |column: &str| match scope {
+        Scope::Listed(_) => format!("{column} IN {list}"),
+        Scope::All => "1 = 1".to_string(),
+    };
+    // Which services were used, as the bits of `services_used` (each service counted once).
+    let bits: String = ServiceType::ALL
+        .iter()
+        .map(|s| format!("WHEN '{}' THEN {} ", s.as_str(), service_bit(*s)))
+        .collect();
+    // Revenue is net of refunds: seed 000's revenue is what the clinic kept. With no visit,
+    // the last activity is the day the customer was registered.
     let sql = format!(
-        "INSERT INTO customer_stats (customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, \
-         total_revenue, satisfaction_sum, satisfaction_count, last_interaction_at, interaction_count, services_used) \
-         VALUES {} \
+        "INSERT INTO customer_stats (customer_id, total_visits, first_visit_date, last_visit_date, \
+         last_activity_date, total_revenue, satisfaction_sum, satisfaction_count, last_interaction_at, \
+         interaction_count, services_used) \
+         SELECT c.id, COALESCE(v.n, 0), v.first_date, v.last_date, \
+         COALESCE(v.last_date, SUBSTR(c.created_at, 1, 10)), \
+         COALESCE(v.revenue, 0) + COALESCE(p.total, 0), COALESCE(v.rating_sum, 0), \
+         COALESCE(v.rating_count, 0), i.last_at, COALESCE(i.n, 0), COALESCE(v.services, 0) \
+         FROM customers c \
+         LEFT JOIN (SELECT s.customer_id, COUNT(*) AS n, MIN(s.service_date) AS first_date, \
+           MAX(s.service_date) AS last_date, CAST(COALESCE(SUM(s.amount), 0) AS BIGINT) AS revenue, \
+           CAST(COALESCE(SUM(s.satisfaction_rating), 0) AS BIGINT) AS rating_sum, \
+           COUNT(s.satisfaction_rating) AS rating_count, \
+           CAST(SUM(DISTINCT CASE s.service_type {bits}ELSE 0 END) AS BIGINT) AS services \
+           FROM service_sessions s WHERE {visits} AND {NOT_CANCELLED} GROUP BY s.customer_id) v \
+           ON v.customer_id = c.id \
+         LEFT JOIN (SELECT p.customer_id, \
+           CAST(COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) AS BIGINT) AS total \
+           FROM package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
+           WHERE {purchases} GROUP BY p.customer_id) p ON p.customer_id = c.id \
+         LEFT JOIN (SELECT customer_id, COUNT(*) AS n, MAX(occurred_at) AS last_at FROM interactions \
+           WHERE {interactions} GROUP BY customer_id) i ON i.customer_id = c.id \
+         WHERE {customers} \
          ON CONFLICT (customer_id) DO UPDATE SET total_visits = excluded.total_visits, \
          first_visit_date = excluded.first_visit_date, last_visit_date = excluded.last_visit_date, \
          last_activity_date = excluded.last_activity_date, total_revenue = excluded.total_revenue, \
          satisfaction_sum = excluded.satisfaction_sum, satisfaction_count = excluded.satisfaction_count, \
          last_interaction_at = excluded.last_interaction_at, interaction_count = excluded.interaction_count, \
          services_used = excluded.services_used",
-        row::value_tuples(found.len(), 11)
+        visits = only("s.customer_id"),
+        purchases = only("p.customer_id"),
+        interactions = only("customer_id"),
+        customers = only("c.id"),
     );
-    let sql = row::positional(conn, &sql);
-    let mut q = sqlx::query(&sql);
-    for (id, t) in &found {
-        let last_activity = t
-            .last_visit
-            .clone()
-            .unwrap_or_else(|| t.created.chars().take(10).collect());
-        q = q
-            .bind((*id).clone())
-            .bind(t.visits)
-            .bind(t.first_visit.clone())
-            .bind(t.last_visit.clone())
-            .bind(last_activity)
-            .bind(t.revenue + t.purchases)
-            .bind(t.rating_sum)
-            .bind(t.rating_count)
-            .bind(t.last_interaction.clone())
-            .bind(t.interactions)
-            .bind(t.services_used);
+    params.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    match scope {
+        Scope::Listed(ids) => crate::search_index::touch_many(conn, ids).await,
+        Scope::All => crate::search_index::touch_all(conn).await,
     }
-    q.execute(&mut *conn).await?;
-    let ids: Vec<String> = found.iter().map(|(id, _)| (*id).clone()).collect();
-    crate::search_index::touch_many(conn, &ids).await
 }
 
 /// Recomputes one purchase's roll-up from the visits that consumed it.
@@ -190,20 +150,46 @@ pub async fn refresh_purchases(
     ids: &[String],
     today: NaiveDate,
 ) -> StoreResult<()> {
+    if covers_most(conn, "package_purchases", ids.len()).await? {
+        return refresh_all_purchases(conn, today).await;
+    }
     for chunk in ids.chunks(REFRESH_BATCH) {
-        refresh_purchase_batch(conn, chunk, today).await?;
+        let customers = refresh_purchase_batch(conn, chunk, today).await?;
+        crate::search_index::touch_many(conn, &customers).await?;
     }
     Ok(())
 }
 
+/// Recomputes every purchase's roll-up, a batch at a time in id order; the customers' search
+/// entries are renewed once at the end, not once per batch they have a purchase in.
+pub async fn refresh_all_purchases(conn: &mut AnyConnection, today: NaiveDate) -> StoreResult<()> {
+    let mut after = String::new();
+    loop {
+        let batch: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM package_purchases WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after.clone())
+        .bind(REFRESH_BATCH as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        after = last.clone();
+        refresh_purchase_batch(conn, &batch, today).await?;
+    }
+    crate::search_index::touch_all(conn).await
+}
+
+/// Recomputes the roll-ups of `ids`; returns their customers.
 async fn refresh_purchase_batch(
     conn: &mut AnyConnection,
     ids: &[String],
     today: NaiveDate,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<String>> {
     let purchases = packages::get_purchases(&mut *conn, ids).await?;
     if purchases.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut customers: Vec<String> = purchases.iter().map(|p| p.customer_id.clone()).collect();
     customers.sort();
@@ -251,7 +237,7 @@ async fn refresh_purchase_batch(
         }
         q.execute(&mut *conn).await?;
     }
-    crate::search_index::touch_many(conn, &customers).await
+    Ok(customers)
 }
 
 /// Reads the roll-up columns (selected with the `cs.` prefix names below) into
