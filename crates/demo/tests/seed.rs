@@ -90,6 +90,19 @@ fn date(s: &str) -> NaiveDate {
 }
 
 /// Every roll-up row as comparable text.
+/// The roll-ups recomputed from nothing in one pass over each table, as a first pull does.
+async fn recomputed_from_nothing(conn: &mut AnyConnection) -> (Vec<String>, Vec<String>) {
+    for table in ["customer_stats", "purchase_stats"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    stats::refresh_all_customers(&mut *conn).await.unwrap();
+    stats::refresh_all_purchases(&mut *conn, today()).await.unwrap();
+    rollups(conn).await
+}
+
 async fn rollups(conn: &mut AnyConnection) -> (Vec<String>, Vec<String>) {
     let customer_rows = sqlx::query(
         "SELECT customer_id, total_visits, first_visit_date, last_visit_date, last_activity_date, total_revenue, \
@@ -372,18 +385,7 @@ async fn seeds_300_customers_that_keep_every_invariant() {
         stats::refresh_purchase(&mut tx, id, today()).await.unwrap();
     }
     let after = rollups(&mut tx).await;
-    // Recomputed in one pass over each table (a first pull), from nothing.
-    sqlx::query("DELETE FROM customer_stats")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM purchase_stats")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    stats::refresh_all_customers(&mut tx).await.unwrap();
-    stats::refresh_all_purchases(&mut tx, today()).await.unwrap();
-    let whole = rollups(&mut tx).await;
+    let whole = recomputed_from_nothing(&mut tx).await;
     tx.rollback().await.unwrap();
     assert_eq!(before, whole, "roll-ups recomputed for every row at once differ");
     assert_eq!(before.0.len(), 300);
@@ -634,18 +636,7 @@ async fn seeds_postgres_too() {
             .unwrap();
         let after = rollups(&mut tx).await;
         assert_eq!(before, after);
-        // And when every roll-up is recomputed in one pass over each table (a first pull).
-        sqlx::query("DELETE FROM customer_stats")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        sqlx::query("DELETE FROM purchase_stats")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        stats::refresh_all_customers(&mut tx).await.unwrap();
-        stats::refresh_all_purchases(&mut tx, today()).await.unwrap();
-        let whole = rollups(&mut tx).await;
+        let whole = recomputed_from_nothing(&mut tx).await;
         tx.rollback().await.unwrap();
         assert_eq!(before, whole);
         db.close().await;
