@@ -99,7 +99,9 @@ async fn recomputed_from_nothing(conn: &mut AnyConnection) -> (Vec<String>, Vec<
             .unwrap();
     }
     stats::refresh_all_customers(&mut *conn).await.unwrap();
-    stats::refresh_all_purchases(&mut *conn, today()).await.unwrap();
+    stats::refresh_all_purchases(&mut *conn, today())
+        .await
+        .unwrap();
     rollups(conn).await
 }
 
@@ -387,7 +389,10 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     let after = rollups(&mut tx).await;
     let whole = recomputed_from_nothing(&mut tx).await;
     tx.rollback().await.unwrap();
-    assert_eq!(before, whole, "roll-ups recomputed for every row at once differ");
+    assert_eq!(
+        before, whole,
+        "roll-ups recomputed for every row at once differ"
+    );
     assert_eq!(before.0.len(), 300);
     for (b, a) in before.0.iter().zip(&after.0) {
         assert_eq!(b, a, "customer_stats differs");

@@ -489,7 +489,9 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
             };
         }
         if all_at_once {
-            sqlx::query("DELETE FROM sync_dirty").execute(w.conn()).await?;
+            sqlx::query("DELETE FROM sync_dirty")
+                .execute(w.conn())
+                .await?;
         } else {
             for (kind, ids) in applied.dirty_sets() {
                 let ids: Vec<String> = ids.iter().cloned().collect();

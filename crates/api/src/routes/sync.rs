@@ -22,9 +22,7 @@ use clinicdesk_domain::role::Capability;
 use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_store::{devices, sync_node};
 use clinicdesk_store::{sync_log, synced};
-use clinicdesk_sync::protocol::{
-    Digest, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS,
-};
+use clinicdesk_sync::protocol::{Digest, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS};
 use serde_json::{json, Value};
 
 /// 동기화 다이제스트 (one hash per synced table; admins)
