@@ -185,50 +185,20 @@ pub async fn events_of(conn: &mut AnyConnection, id: &str) -> StoreResult<Vec<Va
 
 /// Refolds one follow-up's roll-up from the interaction and its events.
 async fn refresh(conn: &mut AnyConnection, id: &str) -> StoreResult<FollowUpStatus> {
-    let asked = sqlx::query("SELECT customer_id, follow_up_date FROM interactions WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
-    let customer_id = row::text(&asked, "customer_id")?;
-    let asked_due = instant(&row::text(&asked, "follow_up_date")?)?;
-    let rows = sqlx::query(
-        "SELECT id, kind, new_due_date, occurred_at FROM follow_up_events WHERE follow_up_id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let events = rows
-        .iter()
-        .map(|r| {
-            Ok(FollowUpEvent {
-                id: row::text(r, "id")?,
-                kind: row::text(r, "kind")?,
-                new_due: row::opt_text(r, "new_due_date")?
-                    .map(|d| instant(&d))
-                    .transpose()?,
-                occurred_at: row::text(r, "occurred_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let status = fold(asked_due, &events);
-    sqlx::query(
-        "INSERT INTO follow_ups (id, customer_id, due_date, state, closed_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO UPDATE SET due_date = excluded.due_date, state = excluded.state, \
-         closed_at = excluded.closed_at",
-    )
-    .bind(id.to_string())
-    .bind(customer_id)
-    .bind(crate::timestamp(status.due))
-    .bind(status.state.to_string())
-    .bind(status.closed_at.clone())
-    .execute(conn)
-    .await?;
-    Ok(status)
+    refresh_if_asked(conn, &[id.to_string()])
+        .await?
+        .remove(id)
+        .ok_or_else(|| sqlx::Error::RowNotFound.into())
 }
 
 /// Refolds the follow-ups these interactions asked for (those that asked for one: an
-/// interaction or an event that arrived by sync), a few statements per 500.
-pub(crate) async fn refresh_if_asked(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<()> {
+/// interaction or an event that arrived by sync), a few statements per 500; returns their
+/// new states.
+pub(crate) async fn refresh_if_asked(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> StoreResult<HashMap<String, FollowUpStatus>> {
+    let mut states = HashMap::new();
     for chunk in ids.chunks(500) {
         let mut params = Params::default();
         let list = row::in_list(&mut params, chunk);
@@ -273,15 +243,16 @@ pub(crate) async fn refresh_if_asked(conn: &mut AnyConnection, ids: &[String]) -
             let due = instant(&row::text(r, "follow_up_date")?)?;
             let status = fold(due, events.get(&id).map_or(&[][..], Vec::as_slice));
             q = q
-                .bind(id)
+                .bind(id.clone())
                 .bind(row::text(r, "customer_id")?)
                 .bind(crate::timestamp(status.due))
                 .bind(status.state.to_string())
                 .bind(status.closed_at.clone());
+            states.insert(id, status);
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(())
+    Ok(states)
 }
 
 /// Opens the roll-up row of a follow-up an interaction just asked for.
