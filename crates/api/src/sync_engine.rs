@@ -480,7 +480,7 @@ impl SyncEngine {
             }
             if !page.more {
                 let started = std::time::Instant::now();
-                let built = sync_node::restore_indexes(&self.db, &self.now_text()).await?;
+                let built = sync_node::restore_indexes(&self.db).await?;
                 if built > 0 {
                     tracing::info!(
                         indexes = built,

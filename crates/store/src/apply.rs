@@ -292,7 +292,6 @@ async fn apply_records(
     let mut changed = 0;
     // Per row: the fields to write and their values, the last applied winning.
     let mut writes: BTreeMap<String, BTreeMap<String, Option<String>>> = BTreeMap::new();
-    let mut versions: BTreeMap<(String, String), Version> = BTreeMap::new();
     for op in ops {
         // Only declared columns: an op can never write a column that does not travel.
         let incoming: BTreeMap<String, Version> = op
@@ -337,7 +336,6 @@ async fn apply_records(
         for (f, v) in apply {
             row_versions.insert(f.clone(), v.clone());
             fields.insert(f.clone(), text_of(&v.value));
-            versions.insert((op.entity_id.clone(), f.clone()), v.clone());
         }
         if t.name == "customer" {
             if !existing.contains(&op.entity_id) {
@@ -420,11 +418,12 @@ async fn apply_records(
             q.execute(w.conn()).await?;
         }
     }
-    let rows: Vec<(String, String, Version)> = versions
-        .into_iter()
-        .map(|((id, field), v)| (id, field, v))
+    // Every row written has new versions: `held` has them merged with the ones it had.
+    let rows: Vec<(&str, &BTreeMap<String, Version>)> = writes
+        .keys()
+        .filter_map(|id| held.get(id).map(|v| (id.as_str(), v)))
         .collect();
-    capture::store_version_rows(w.conn(), t.name, &rows).await?;
+    capture::store_versions(w.conn(), t.name, &rows).await?;
     Ok(changed)
 }
 

@@ -71,19 +71,15 @@ pub(crate) async fn versions_of_many(
         let entity = params.text(entity);
         let list = row::in_list(&mut params, chunk);
         let sql = format!(
-            "SELECT entity_id, field, value, stamp, base FROM field_versions \
+            "SELECT entity_id, versions FROM record_versions \
              WHERE entity = {entity} AND entity_id IN {list}"
         );
         let sql = row::positional(conn, &sql);
         for r in &params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-            let stamp = parse_stamp(&row::text(r, "stamp")?)?;
-            let base = row::opt_text(r, "base")?
-                .map(|b| parse_stamp(&b))
-                .transpose()?;
-            let value = row::opt_text(r, "value")?.map_or(Value::Null, Value::String);
-            out.entry(row::text(r, "entity_id")?)
-                .or_default()
-                .insert(row::text(r, "field")?, Version { value, stamp, base });
+            let versions: BTreeMap<String, Version> =
+                serde_json::from_str(&row::text(r, "versions")?)
+                    .map_err(|e| crate::StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+            out.insert(row::text(r, "entity_id")?, versions);
         }
     }
     Ok(out)
@@ -113,48 +109,27 @@ pub(crate) async fn existing_ids(
     Ok(out)
 }
 
-pub(crate) fn parse_stamp(s: &str) -> StoreResult<Stamp> {
-    s.parse::<Stamp>()
-        .map_err(|e| crate::StoreError::Db(sqlx::Error::Decode(e.to_string().into())))
-}
-
-/// Stores the versions a write or an applied op set.
-pub(crate) async fn store_versions<'a>(
+/// Stores every field version of rows of one entity, each row's set replacing the one held,
+/// many rows per statement (a first pull brings a hundred thousand customers). A row's
+/// versions are one JSON object, `{field: {value, stamp, base}}`: read and written whole, as
+/// the merge and change capture use them, never a field at a time.
+pub(crate) async fn store_versions(
     conn: &mut AnyConnection,
     entity: &str,
-    id: &str,
-    fields: impl Iterator<Item = (&'a String, &'a Version)>,
+    rows: &[(&str, &BTreeMap<String, Version>)],
 ) -> StoreResult<()> {
-    let rows: Vec<(String, String, Version)> = fields
-        .map(|(f, v)| (id.to_string(), f.clone(), v.clone()))
-        .collect();
-    store_version_rows(conn, entity, &rows).await
-}
-
-/// Stores `(row id, field, version)`s of one entity, many per statement (a snapshot writes
-/// millions). Each `(row id, field)` at most once.
-pub(crate) async fn store_version_rows(
-    conn: &mut AnyConnection,
-    entity: &str,
-    rows: &[(String, String, Version)],
-) -> StoreResult<()> {
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(300) {
         let sql = format!(
-            "INSERT INTO field_versions (entity, entity_id, field, value, stamp, base) VALUES {} \
-             ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, stamp = excluded.stamp, \
-             base = excluded.base",
-            row::value_tuples(chunk.len(), 6)
+            "INSERT INTO record_versions (entity, entity_id, versions) VALUES {} \
+             ON CONFLICT (entity, entity_id) DO UPDATE SET versions = excluded.versions",
+            row::value_tuples(chunk.len(), 3)
         );
         let sql = row::positional(conn, &sql);
         let mut q = sqlx::query(&sql);
-        for (id, field, v) in chunk {
-            q = q
-                .bind(entity.to_string())
-                .bind(id.clone())
-                .bind(field.clone())
-                .bind(v.value.as_str().map(str::to_string))
-                .bind(v.stamp.to_string())
-                .bind(v.base.map(|b| b.to_string()));
+        for (id, versions) in chunk {
+            let json = serde_json::to_string(versions)
+                .map_err(|e| crate::StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+            q = q.bind(entity.to_string()).bind(id.to_string()).bind(json);
         }
         q.execute(&mut *conn).await?;
     }
@@ -206,7 +181,9 @@ pub(crate) async fn capture(
                     (f.clone(), version)
                 })
                 .collect();
-            store_versions(conn, t.name, id, fields.iter()).await?;
+            let mut all = held;
+            all.extend(fields.iter().map(|(f, v)| (f.clone(), v.clone())));
+            store_versions(conn, t.name, &[(id, &all)]).await?;
             Ok(Some(Op {
                 op_id: clinicdesk_domain::ids::new_id(),
                 entity: t.name.to_string(),
@@ -286,35 +263,14 @@ pub(crate) async fn snapshot_page(
         }
         return Ok((ops, last));
     }
-    // The versions held for the whole page, in one query.
     let ids: Vec<String> = page.iter().map(id_of).collect();
-    let mut held: std::collections::HashMap<String, BTreeMap<String, Version>> = Default::default();
-    if !ids.is_empty() {
-        let mut params = crate::row::Params::default();
-        let entity = params.text(t.name);
-        let list = crate::row::in_list(&mut params, &ids);
-        let sql = format!(
-            "SELECT entity_id, field, value, stamp, base FROM field_versions WHERE entity = {entity} AND entity_id IN {list}"
-        );
-        for r in params.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-            let version = Version {
-                value: row::opt_text(&r, "value")?.map_or(Value::Null, Value::String),
-                stamp: parse_stamp(&row::text(&r, "stamp")?)?,
-                base: row::opt_text(&r, "base")?
-                    .map(|b| parse_stamp(&b))
-                    .transpose()?,
-            };
-            held.entry(row::text(&r, "entity_id")?)
-                .or_default()
-                .insert(row::text(&r, "field")?, version);
-        }
-    }
+    let held = versions_of_many(conn, t.name, &ids).await?;
     let empty = BTreeMap::new();
-    let mut fresh_rows: Vec<(String, String, Version)> = Vec::new();
+    // Rows that get a version now, with all their versions.
+    let mut fresh_rows: Vec<(String, BTreeMap<String, Version>)> = Vec::new();
     for obj in page {
         let id = id_of(&obj);
         let versions = held.get(&id).unwrap_or(&empty);
-        let mut fresh = BTreeMap::new();
         let mut fields = BTreeMap::new();
         let mut new_stamp: Option<Stamp> = None;
         for (f, v) in obj {
@@ -329,12 +285,16 @@ pub(crate) async fn snapshot_page(
                         stamp: s,
                         base: h.map(|h| h.stamp),
                     };
-                    fresh.insert(f.clone(), version.clone());
                     fields.insert(f, version);
                 }
             }
         }
-        fresh_rows.extend(fresh.into_iter().map(|(f, v)| (id.clone(), f, v)));
+        if new_stamp.is_some() {
+            // A field held but no longer a column keeps its version, as a write keeps it.
+            let mut all = versions.clone();
+            all.extend(fields.iter().map(|(f, v)| (f.clone(), v.clone())));
+            fresh_rows.push((id.clone(), all));
+        }
         ops.push(Op {
             op_id: clinicdesk_domain::ids::new_id(),
             entity: t.name.to_string(),
@@ -344,6 +304,8 @@ pub(crate) async fn snapshot_page(
             row: None,
         });
     }
-    store_version_rows(conn, t.name, &fresh_rows).await?;
+    let rows: Vec<(&str, &BTreeMap<String, Version>)> =
+        fresh_rows.iter().map(|(id, v)| (id.as_str(), v)).collect();
+    store_versions(conn, t.name, &rows).await?;
     Ok((ops, last))
 }

@@ -390,7 +390,7 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
     for node in [&central, &a, &b] {
         for (table, column) in [
             ("customers", "name"),
-            ("field_versions", "value"),
+            ("record_versions", "versions"),
             ("sync_conflicts", "kept_value"),
             ("sync_conflicts", "lost_value"),
             ("outbox", "payload"),
