@@ -376,6 +376,7 @@ impl SyncEngine {
     ) -> Result<(), ApiError> {
         // The next page is fetched while this one is applied: the server reads and sends it,
         // and the node parses it, in the time the node spends writing the page before it.
+        // Its fact inserts are built there too (`apply::prepare`): the writer only executes.
         let fetch = |cursor: i64| {
             let request = self
                 .http
@@ -383,7 +384,20 @@ impl SyncEngine {
                 .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
                 .header("authorization", format!("Device {secret}"))
                 .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
-            Prefetch(tokio::spawn(page_of(request)))
+            let db = self.db.clone();
+            Prefetch(tokio::spawn(async move {
+                let page = page_of(request).await?;
+                let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
+                let prepared = apply::prepare(&db, &ops).await?;
+                Ok((page, prepared))
+            }))
+        };
+        // Whether the rows each page touches are recorded for their derived state: not in a
+        // first pull, which recomputes everything at its end.
+        let mut track = if apply::everything_deferred(&mut *self.db.conn().await?).await? {
+            apply::Track::Nothing
+        } else {
+            apply::Track::Rows
         };
         let mut next = fetch(cursor);
         // Pages applied but not committed yet.
@@ -392,7 +406,7 @@ impl SyncEngine {
         let mut bulk = false;
         loop {
             let answer = (&mut next.0).await.map_err(upstream_error)?;
-            let page = match answer {
+            let (page, prepared) = match answer {
                 Err(ApiError(e)) if e.code == ErrorCode::SyncCursorAhead => {
                     // The server lost changes (restored from a backup): everything is pulled
                     // again and what is held already is a replay. What this node made since
@@ -444,13 +458,15 @@ impl SyncEngine {
                                 indexes = dropped,
                                 "first pull: indexes built at its end"
                             );
+                            apply::defer_everything(&mut w).await?;
+                            track = apply::Track::Nothing;
                         }
                     }
                     w
                 }
             };
             let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
-            let applied = apply::apply_ops(&self.db, &mut w, &ops).await?;
+            let applied = apply::apply_page(&self.db, &mut w, &ops, prepared, track).await?;
             self.write_pending_verifier(&mut w).await?;
             if page.more {
                 // Catching up: each touched customer's roll-up is recomputed once at the end,
@@ -610,7 +626,7 @@ async fn page_of(req: reqwest::RequestBuilder) -> Result<PullPage, ApiError> {
 const PAGES_PER_COMMIT: u64 = 10;
 
 /// A page being fetched; dropped (a failed apply, a finished pull) it is abandoned.
-struct Prefetch(tokio::task::JoinHandle<Result<PullPage, ApiError>>);
+struct Prefetch(tokio::task::JoinHandle<Result<(PullPage, apply::Prepared), ApiError>>);
 
 impl Drop for Prefetch {
     fn drop(&mut self) {

@@ -13,9 +13,11 @@ use clinicdesk_sync::clock::{ClockError, SyncClock};
 use clinicdesk_sync::merge::{merge, Version};
 use clinicdesk_sync::protocol::{Op, OpKind};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use sqlx::any::AnyArguments;
+use sqlx::Arguments;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 /// What applying a batch did, and what it touched (for the derived state).
@@ -75,8 +77,55 @@ fn observe(clock: &SyncClock, ops: &[&Op]) -> StoreResult<()> {
 
 /// Applies `ops` in order to the tables (not yet the derived state: see [`finish`]).
 pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<Applied> {
+    apply_page(db, w, ops, Prepared::default(), Track::Rows).await
+}
+
+/// Whether applying ops records which rows' derived state they touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Track {
+    /// Each touched customer, purchase and follow-up, for [`finish`] or [`defer`].
+    Rows,
+    /// Nothing: every row's derived state is recomputed afterwards anyway (a first pull, see
+    /// [`defer_everything`]).
+    Nothing,
+}
+
+/// Applies `ops` in order, with the fact inserts [`prepare`] built for them.
+pub async fn apply_page(
+    db: &Db,
+    w: &mut WriteTx,
+    ops: &[&Op],
+    mut prepared: Prepared,
+    track: Track,
+) -> StoreResult<Applied> {
     observe(db.clock()?.as_ref(), ops)?;
     let mut out = Applied::default();
+    for (i, j, t) in runs(ops)? {
+        let run = &ops[i..j];
+        let changed = if t.kind == Kind::Fact {
+            let insert = match prepared.inserts.remove(&i) {
+                Some(insert) if insert.end == j => insert,
+                _ => {
+                    let types = db.column_types(w.conn(), t.table).await?;
+                    fact_insert(db, t, &types, run)?
+                }
+            };
+            apply_facts(w, t, run, insert, track, &mut out).await?
+        } else {
+            apply_records(db, w, t, run, &mut out).await?
+        };
+        out.changed += changed;
+        out.unchanged += run.len() - changed;
+    }
+    Ok(out)
+}
+
+/// The runs `ops` is applied in, as `(first, end, table)`: consecutive ops of one table, at
+/// most a batch. A long pull is mostly visits (facts, many rows a statement), and a first pull
+/// brings every customer (records, merged in memory in order, so a later op of a run sees
+/// what an earlier one applied).
+fn runs(ops: &[&Op]) -> StoreResult<Vec<(usize, usize, &'static SyncedTable)>> {
+    let mut out = Vec::new();
     let mut i = 0;
     while i < ops.len() {
         let op = ops[i];
@@ -87,9 +136,6 @@ pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<App
             )
             .into());
         };
-        // A run of ops of one table goes in together: a long pull is mostly visits (facts,
-        // many rows a statement), and a first pull brings every customer (records, merged in
-        // memory in order, so a later op of the run sees what an earlier one applied).
         let batch = if t.kind == Kind::Fact {
             FACT_BATCH
         } else {
@@ -99,17 +145,55 @@ pub async fn apply_ops(db: &Db, w: &mut WriteTx, ops: &[&Op]) -> StoreResult<App
         while j < ops.len() && j - i < batch && ops[j].entity == op.entity {
             j += 1;
         }
-        let run = &ops[i..j];
-        let changed = if t.kind == Kind::Fact {
-            apply_facts(db, w, t, run, &mut out).await?
-        } else {
-            apply_records(db, w, t, run, &mut out).await?
-        };
-        out.changed += changed;
-        out.unchanged += run.len() - changed;
+        out.push((i, j, t));
         i = j;
     }
     Ok(out)
+}
+
+/// The inserts of a page's facts, built before its transaction (see [`prepare`]).
+#[derive(Default)]
+pub struct Prepared {
+    /// By the index of the run's first op.
+    inserts: HashMap<usize, FactInsert>,
+}
+
+/// One multi-row insert of a run of facts, ready to execute.
+struct FactInsert {
+    /// The index after the run's last op.
+    end: usize,
+    sql: String,
+    args: AnyArguments<'static>,
+}
+
+/// Builds the inserts of the facts of `ops` without the write transaction. A long pull
+/// prepares the next page this way while the current one is written, so the writer only
+/// executes statements: building them was a quarter of its time in a first pull, with the
+/// second core idle.
+pub async fn prepare(db: &Db, ops: &[&Op]) -> StoreResult<Prepared> {
+    let mut inserts = HashMap::new();
+    let mut conn = None;
+    for (i, j, t) in runs(ops)? {
+        if t.kind != Kind::Fact {
+            continue;
+        }
+        let types = match db.known_column_types(t.table) {
+            Some(types) => types,
+            None => {
+                if conn.is_none() {
+                    conn = Some(db.conn().await?);
+                }
+                match conn.as_mut() {
+                    Some(c) => db.column_types(c, t.table).await?,
+                    None => continue,
+                }
+            }
+        };
+        let mut insert = fact_insert(db, t, &types, &ops[i..j])?;
+        insert.end = j;
+        inserts.insert(i, insert);
+    }
+    Ok(Prepared { inserts })
 }
 
 /// Record ops merged per batch.
@@ -118,26 +202,15 @@ const RECORD_BATCH: usize = 500;
 /// Facts per statement.
 const FACT_BATCH: usize = 100;
 
-/// Inserts facts of one table once each (a replay inserts nothing); returns how many were new.
-/// What they touch is brought up to date afterwards whether new or not (recomputing is
-/// idempotent).
-async fn apply_facts(
+/// The insert of a run of facts of one table: every declared column, in one order (a column
+/// an op lacks is null), each cell its placeholder cast to the column's type; a fact held
+/// already is left as it is.
+fn fact_insert(
     db: &Db,
-    w: &mut WriteTx,
     t: &SyncedTable,
+    types: &HashMap<String, String>,
     ops: &[&Op],
-    out: &mut Applied,
-) -> StoreResult<usize> {
-    let types = db.column_types(w.conn(), t.table).await?;
-    let mut rows = Vec::with_capacity(ops.len());
-    for op in ops {
-        let Some(Value::Object(row)) = &op.row else {
-            return Err(DomainError::invalid("row", "사실(fact) 변경에 행이 없습니다").into());
-        };
-        rows.push(row);
-    }
-    // Every declared column, in one order: a column an op lacks is null. Each cell is its
-    // placeholder cast to the column's type, around the placeholder's number.
+) -> StoreResult<FactInsert> {
     let casts: Vec<(String, String)> = t
         .columns
         .iter()
@@ -148,18 +221,24 @@ async fn apply_facts(
             (cast[..at].to_string(), cast[at + 1..].to_string())
         })
         .collect();
-    let mut binds: Vec<Option<String>> = Vec::with_capacity(rows.len() * t.columns.len());
-    let mut tuples = String::with_capacity(rows.len() * t.columns.len() * 12);
-    for (r, row) in rows.iter().enumerate() {
+    let mut args = AnyArguments::default();
+    let mut n = 0;
+    let mut tuples = String::with_capacity(ops.len() * t.columns.len() * 12);
+    for (r, op) in ops.iter().enumerate() {
+        let Some(Value::Object(row)) = &op.row else {
+            return Err(DomainError::invalid("row", "사실(fact) 변경에 행이 없습니다").into());
+        };
         tuples.push_str(if r == 0 { "(" } else { ", (" });
         for (i, (c, (before, after))) in t.columns.iter().zip(&casts).enumerate() {
-            binds.push(row.get(*c).and_then(text_of));
+            args.add(row.get(*c).and_then(text_of))
+                .map_err(|e| crate::StoreError::Db(sqlx::Error::Encode(e)))?;
+            n += 1;
             if i > 0 {
                 tuples.push_str(", ");
             }
             tuples.push_str(before);
             // Writing to a String cannot fail.
-            let _ = write!(tuples, "${}", binds.len());
+            let _ = write!(tuples, "${n}");
             tuples.push_str(after);
         }
         tuples.push(')');
@@ -171,73 +250,97 @@ async fn apply_facts(
         tuples,
         t.id
     );
-    let sql = row::positional(w.conn(), &sql);
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
-    let inserted = q.execute(w.conn()).await?.rows_affected() as usize;
-    if inserted > 0 {
-        for row in rows {
-            touched_by_fact(w, t, row, out).await?;
-        }
+    Ok(FactInsert {
+        end: ops.len(),
+        sql: row::positional_for(db.kind, &sql).into_owned(),
+        args,
+    })
+}
+
+/// Inserts a run of facts of one table once each (a replay inserts nothing); returns how many
+/// were new. What they touch is brought up to date afterwards whether new or not
+/// (recomputing is idempotent).
+async fn apply_facts(
+    w: &mut WriteTx,
+    t: &SyncedTable,
+    ops: &[&Op],
+    insert: FactInsert,
+    track: Track,
+    out: &mut Applied,
+) -> StoreResult<usize> {
+    let inserted = sqlx::query_with(&insert.sql, insert.args)
+        .execute(w.conn())
+        .await?
+        .rows_affected() as usize;
+    if track == Track::Rows {
+        touched_by_facts(w, t, ops, out).await?;
     }
     Ok(inserted)
 }
 
-/// Which customer, purchase and follow-up a new fact touches.
-async fn touched_by_fact(
+/// Which customers, purchases and follow-ups a run of facts of one table touches: most facts
+/// name them; a cancellation or a follow-up event is looked up, the run's in one query.
+async fn touched_by_facts(
     w: &mut WriteTx,
     t: &SyncedTable,
-    row: &Map<String, Value>,
+    ops: &[&Op],
     out: &mut Applied,
 ) -> StoreResult<()> {
-    let get = |c: &str| row.get(c).and_then(Value::as_str).map(str::to_string);
-    if let Some(c) = get("customer_id") {
-        out.customers.insert(c);
-    }
-    match t.name {
-        "package_purchase" => out.purchases.extend(get("id")),
-        "purchase_cancellation" => {
-            if let Some(p) = get("purchase_id") {
-                if let Some(r) =
-                    sqlx::query("SELECT customer_id FROM package_purchases WHERE id = $1")
-                        .bind(p.clone())
-                        .fetch_optional(w.conn())
-                        .await?
-                {
-                    out.customers.insert(row::text(&r, "customer_id")?);
-                }
-                out.purchases.insert(p);
-            }
+    let get = |op: &Op, c: &str| match &op.row {
+        Some(Value::Object(row)) => row.get(c).and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    };
+    let all = |c: &str| -> Vec<String> { ops.iter().filter_map(|op| get(op, c)).collect() };
+    out.customers.extend(all("customer_id"));
+    // The rows a run's facts refer to, and what to take of each.
+    let (lookup, table, columns): (Vec<String>, &str, &[&str]) = match t.name {
+        "package_purchase" => {
+            out.purchases.extend(all("id"));
+            return Ok(());
         }
-        "service_session" => out.purchases.extend(get("package_usage_id")),
-        "session_cancellation" => {
-            if let Some(r) = sqlx::query(
-                "SELECT customer_id, package_usage_id FROM service_sessions WHERE id = $1",
-            )
-            .bind(get("session_id").unwrap_or_default())
-            .fetch_optional(w.conn())
-            .await?
-            {
-                out.customers.insert(row::text(&r, "customer_id")?);
+        "service_session" => {
+            out.purchases.extend(all("package_usage_id"));
+            return Ok(());
+        }
+        "interaction" => {
+            out.follow_ups.extend(
+                ops.iter()
+                    .filter(|op| get(op, "follow_up_date").is_some())
+                    .filter_map(|op| get(op, "id")),
+            );
+            return Ok(());
+        }
+        "purchase_cancellation" => {
+            let ids = all("purchase_id");
+            out.purchases.extend(ids.iter().cloned());
+            (ids, "package_purchases", &["customer_id"])
+        }
+        "session_cancellation" => (
+            all("session_id"),
+            "service_sessions",
+            &["customer_id", "package_usage_id"],
+        ),
+        "follow_up_event" => {
+            let ids = all("follow_up_id");
+            out.follow_ups.extend(ids.iter().cloned());
+            (ids, "interactions", &["customer_id"])
+        }
+        _ => return Ok(()),
+    };
+    for chunk in lookup.chunks(500) {
+        let mut params = row::Params::default();
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT {} FROM {table} WHERE id IN {list}",
+            columns.join(", ")
+        );
+        let sql = row::positional(w.conn(), &sql).into_owned();
+        for r in params.bind(sqlx::query(&sql)).fetch_all(w.conn()).await? {
+            out.customers.insert(row::text(&r, "customer_id")?);
+            if columns.contains(&"package_usage_id") {
                 out.purchases.extend(row::opt_text(&r, "package_usage_id")?);
             }
         }
-        "interaction" if get("follow_up_date").is_some() => out.follow_ups.extend(get("id")),
-        "follow_up_event" => {
-            if let Some(f) = get("follow_up_id") {
-                if let Some(r) = sqlx::query("SELECT customer_id FROM interactions WHERE id = $1")
-                    .bind(f.clone())
-                    .fetch_optional(w.conn())
-                    .await?
-                {
-                    out.customers.insert(row::text(&r, "customer_id")?);
-                }
-                out.follow_ups.insert(f);
-            }
-        }
-        _ => {}
     }
     Ok(())
 }
@@ -451,9 +554,72 @@ pub async fn defer(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
     Ok(())
 }
 
-/// Brings up to date the derived state [`defer`] left, a few thousand rows per transaction;
-/// returns how many rows it brought up to date.
+/// The `sync_dirty` kind that stands for every row (see [`defer_everything`]).
+const EVERYTHING: &str = "everything";
+
+/// Leaves the derived state of every row for [`finish_deferred`]: a first pull into an empty
+/// node touches every customer, so instead of recording each touched row page after page
+/// (two million visits) it records this once, with its first page.
+pub async fn defer_everything(w: &mut WriteTx) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sync_dirty (kind, id) VALUES ($1, '') ON CONFLICT (kind, id) DO NOTHING",
+    )
+    .bind(EVERYTHING)
+    .execute(w.conn())
+    .await?;
+    Ok(())
+}
+
+/// Whether every row's derived state waits ([`defer_everything`]): the pull that recorded it
+/// was stopped, and the one resuming it need not track rows either.
+pub async fn everything_deferred(conn: &mut sqlx::AnyConnection) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_dirty WHERE kind = $1")
+        .bind(EVERYTHING)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Every row whose derived state a pull can leave waiting, as [`Applied`] would list it.
+async fn every_row(w: &mut WriteTx) -> StoreResult<Applied> {
+    let mut all = Applied::default();
+    let ids = |sql: &'static str| sqlx::query_scalar::<_, String>(sql);
+    all.customers = ids("SELECT id FROM customers")
+        .fetch_all(w.conn())
+        .await?
+        .into_iter()
+        .collect();
+    all.created_customers = all.customers.clone();
+    all.purchases = ids("SELECT id FROM package_purchases")
+        .fetch_all(w.conn())
+        .await?
+        .into_iter()
+        .collect();
+    all.follow_ups = ids("SELECT id FROM interactions WHERE follow_up_date IS NOT NULL")
+        .fetch_all(w.conn())
+        .await?
+        .into_iter()
+        .collect();
+    Ok(all)
+}
+
+/// Brings up to date the derived state [`defer`] left, a few thousand rows per transaction
+/// (every row in one when [`defer_everything`] left it); returns how many rows it brought up
+/// to date.
 pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreResult<u64> {
+    if everything_deferred(&mut *db.conn().await?).await? {
+        // One pass over each table, which sorts millions of rows.
+        let mut w = db.begin_sorting_write(actor, now).await?;
+        w.bulk_cache(true).await?;
+        let all = every_row(&mut w).await?;
+        sqlx::query("DELETE FROM sync_dirty")
+            .execute(w.conn())
+            .await?;
+        finish(&mut w, &all).await?;
+        w.bulk_cache(false).await?;
+        w.commit().await?;
+        return Ok((all.customers.len() + all.purchases.len() + all.follow_ups.len()) as u64);
+    }
     let mut done = 0;
     // When most customers wait (a first pull), everything is brought up to date at once: the
     // roll-ups are then recomputed in one pass over each table (`stats::refresh_customers`).

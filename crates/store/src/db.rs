@@ -43,6 +43,13 @@ pub struct Db {
     /// SQLite a file of its own beside the main one (see `access_log`), on PostgreSQL the
     /// main pool.
     pub(crate) access_pool: AnyPool,
+    /// SQLite: one connection for work that sorts millions of rows — building the indexes a
+    /// first pull deferred, recomputing every roll-up after it. SQLite sorts in its page cache
+    /// and spills sorted runs to temporary files that worker threads merge; with temporary
+    /// files in memory, as the other connections keep them (for statement journals), it uses
+    /// no threads, and the same ten indexes took twice as long (13.7 s against 6.8 s at 2M
+    /// visits). PostgreSQL: the main pool.
+    pub(crate) sorting_pool: AnyPool,
     pub(crate) audit: std::sync::Arc<std::sync::OnceLock<AuditSetup>>,
     /// The group-commit writer of the access log, started on first use.
     pub(crate) access_logger: crate::access_log::Handle,
@@ -103,11 +110,30 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
 }
 
 async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
-    let options = AnyConnectOptions::from_str(url)?;
-    Ok(AnyPoolOptions::new()
+    Ok(sqlite_pool_options(max, "")
+        .connect_with(AnyConnectOptions::from_str(url)?)
+        .await?)
+}
+
+/// The connection for work that sorts millions of rows (see `Db::sorting_pool`), opened
+/// when first used and closed when idle.
+fn sorting_pool(url: &str) -> StoreResult<AnyPool> {
+    static PRAGMAS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let pragmas = PRAGMAS.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        format!("PRAGMA temp_store = FILE; PRAGMA threads = {threads};")
+    });
+    Ok(sqlite_pool_options(1, pragmas)
+        .min_connections(0)
+        .idle_timeout(Duration::from_secs(30))
+        .connect_lazy_with(AnyConnectOptions::from_str(url)?))
+}
+
+fn sqlite_pool_options(max: u32, then: &'static str) -> AnyPoolOptions {
+    AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer. FULL sync: a commit is on disk
                 // before the answer, so what staff were told is saved survives a power cut
@@ -124,11 +150,12 @@ async fn sqlite_pool(url: &str, max: u32) -> StoreResult<AnyPool> {
                 )
                 .await?;
                 conn.execute(SQLITE_CACHE_SIZE).await?;
+                if !then.is_empty() {
+                    conn.execute(then).await?;
+                }
                 Ok(())
             })
         })
-        .connect_with(options)
-        .await?)
 }
 
 impl Db {
@@ -141,7 +168,7 @@ impl Db {
         } else {
             DbKind::Sqlite
         };
-        let (pool, access_pool) = match kind {
+        let (pool, access_pool, sorting_pool) = match kind {
             DbKind::Sqlite => {
                 let url = if url.contains("mode=") {
                     url.to_string()
@@ -160,10 +187,13 @@ impl Db {
                     }
                     None => "sqlite::memory:".to_string(),
                 };
-                (
-                    sqlite_pool(&url, 8).await?,
-                    sqlite_pool(&access_url, 4).await?,
-                )
+                let pool = sqlite_pool(&url, 8).await?;
+                // An in-memory database is one per connection: it sorts where it is.
+                let sorting = match path {
+                    Some(_) => sorting_pool(&url)?,
+                    None => pool.clone(),
+                };
+                (pool, sqlite_pool(&access_url, 4).await?, sorting)
             }
             DbKind::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?;
@@ -181,7 +211,7 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
-                (pool, access)
+                (pool.clone(), access, pool)
             }
         };
         let checkpointer = (kind == DbKind::Sqlite).then(|| {
@@ -191,6 +221,7 @@ impl Db {
             pool,
             kind,
             access_pool,
+            sorting_pool,
             audit: Default::default(),
             access_logger: Default::default(),
             search_index: Default::default(),
@@ -311,6 +342,7 @@ impl Db {
             pool: self.pool.clone(),
             kind: self.kind,
             access_pool: self.access_pool.clone(),
+            sorting_pool: self.sorting_pool.clone(),
             audit: self.audit.clone(),
             access_logger: Default::default(),
             search_index: self.search_index.clone(),
@@ -355,6 +387,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.sorting_pool.close().await;
         self.access_pool.close().await;
     }
 }

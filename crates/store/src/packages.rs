@@ -167,6 +167,22 @@ pub async fn get_purchases(conn: &mut AnyConnection, ids: &[String]) -> StoreRes
     Ok(rows.iter().map(purchase_from).collect::<Result<_, _>>()?)
 }
 
+/// Up to `limit` purchases after `after` in id order (every purchase, a page at a time).
+pub async fn purchases_after(
+    conn: &mut AnyConnection,
+    after: &str,
+    limit: i64,
+) -> StoreResult<Vec<Purchase>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {PURCHASE_COLUMNS} FROM {PURCHASES} WHERE p.id > $1 ORDER BY p.id LIMIT $2"
+    ))
+    .bind(after.to_string())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(purchase_from).collect::<Result<_, _>>()?)
+}
+
 /// A customer's purchases, newest first.
 pub async fn purchases_of(
     conn: &mut AnyConnection,
@@ -270,15 +286,40 @@ pub async fn used_by_service(
     conn: &mut AnyConnection,
     purchase_ids: &[String],
 ) -> StoreResult<HashMap<String, Sessions>> {
-    let mut out: HashMap<String, Sessions> = HashMap::new();
     if purchase_ids.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
     let mut params = Params::default();
     let list = in_list(&mut params, purchase_ids);
+    used_where(conn, &format!("s.package_usage_id IN {list}"), params).await
+}
+
+/// [`used_by_service`] for the purchases with ids in `(after, last]`: a range of the index
+/// read in order, for a recompute of every purchase.
+pub async fn used_by_service_between(
+    conn: &mut AnyConnection,
+    after: &str,
+    last: &str,
+) -> StoreResult<HashMap<String, Sessions>> {
+    let mut params = Params::default();
+    let (a, l) = (params.text(after), params.text(last));
+    used_where(
+        conn,
+        &format!("s.package_usage_id > {a} AND s.package_usage_id <= {l}"),
+        params,
+    )
+    .await
+}
+
+async fn used_where(
+    conn: &mut AnyConnection,
+    which: &str,
+    params: Params,
+) -> StoreResult<HashMap<String, Sessions>> {
+    let mut out: HashMap<String, Sessions> = HashMap::new();
     let sql = format!(
         "SELECT s.package_usage_id AS pid, s.service_type AS service, COUNT(*) AS n FROM service_sessions s \
-         WHERE s.package_usage_id IN {list} AND {NOT_CANCELLED} GROUP BY s.package_usage_id, s.service_type"
+         WHERE {which} AND {NOT_CANCELLED} GROUP BY s.package_usage_id, s.service_type"
     );
     let sql = row::positional(conn, &sql).into_owned();
     for r in params.bind(sqlx::query(&sql)).fetch_all(conn).await? {

@@ -103,7 +103,17 @@ pub fn value_tuples(rows: usize, columns: usize) -> String {
 /// statement's parameter list, so a statement of n numbered parameters costs n² — a third of
 /// a long pull's CPU time in statements of 1,000+ parameters. Anonymous ones bind in order.
 pub fn positional<'a>(conn: &AnyConnection, sql: &'a str) -> Cow<'a, str> {
-    if conn.backend_name() != "SQLite" {
+    let kind = if conn.backend_name() == "SQLite" {
+        crate::DbKind::Sqlite
+    } else {
+        crate::DbKind::Postgres
+    };
+    positional_for(kind, sql)
+}
+
+/// [`positional`] for a database of `kind` (a statement built before its connection is).
+pub fn positional_for(kind: crate::DbKind, sql: &str) -> Cow<'_, str> {
+    if kind != crate::DbKind::Sqlite {
         return Cow::Borrowed(sql);
     }
     anonymous_placeholders(sql).map_or(Cow::Borrowed(sql), Cow::Owned)

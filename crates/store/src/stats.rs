@@ -8,12 +8,13 @@ use crate::row;
 use crate::row::{in_list, Params};
 use crate::{packages, StoreResult};
 use chrono::NaiveDate;
-use clinicdesk_domain::package::package_usage;
+use clinicdesk_domain::package::{package_usage, Purchase, Sessions};
 use clinicdesk_domain::search::service_bit;
 use clinicdesk_domain::stats::{average_interval, average_rating, CustomerStats};
 use clinicdesk_domain::ServiceType;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
+use std::collections::HashMap;
 
 /// `NOT EXISTS` clause that keeps only visits that were not cancelled (alias `s`).
 pub const NOT_CANCELLED: &str =
@@ -91,6 +92,13 @@ async fn refresh_customer_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> St
         .iter()
         .map(|s| format!("WHEN '{}' THEN {} ", s.as_str(), service_bit(*s)))
         .collect();
+    // Every customer's visits are read in one scan of the table and grouped by a sort: going
+    // through the customer index instead reads the table at random (SQLite; 7.5 s against
+    // 3.5 s at 2M visits). PostgreSQL chooses its own plan.
+    let visits_from = match (scope, conn.backend_name()) {
+        (Scope::All, "SQLite") => "service_sessions s NOT INDEXED",
+        _ => "service_sessions s",
+    };
     // Revenue is net of refunds: seed 000's revenue is what the clinic kept. With no visit,
     // the last activity is the day the customer was registered.
     let sql = format!(
@@ -107,7 +115,7 @@ async fn refresh_customer_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> St
            CAST(COALESCE(SUM(s.satisfaction_rating), 0) AS BIGINT) AS rating_sum, \
            COUNT(s.satisfaction_rating) AS rating_count, \
            CAST(SUM(DISTINCT CASE s.service_type {bits}ELSE 0 END) AS BIGINT) AS services \
-           FROM service_sessions s WHERE {visits} AND {NOT_CANCELLED} GROUP BY s.customer_id) v \
+           FROM {visits_from} WHERE {visits} AND {NOT_CANCELLED} GROUP BY s.customer_id) v \
            ON v.customer_id = c.id \
          LEFT JOIN (SELECT p.customer_id, \
            CAST(COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) AS BIGINT) AS total \
@@ -160,23 +168,19 @@ pub async fn refresh_purchases(
     Ok(())
 }
 
-/// Recomputes every purchase's roll-up, a batch at a time in id order; the customers' search
-/// entries are renewed once at the end, not once per batch they have a purchase in.
+/// Recomputes every purchase's roll-up, ten thousand at a time in id order, each page's
+/// visits counted over a range of the index; the customers' search entries are renewed once
+/// at the end.
 pub async fn refresh_all_purchases(conn: &mut AnyConnection, today: NaiveDate) -> StoreResult<()> {
     let mut after = String::new();
     loop {
-        let batch: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM package_purchases WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after.clone())
-        .bind(REFRESH_BATCH as i64)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = batch.last() else {
+        let purchases = packages::purchases_after(&mut *conn, &after, 10_000).await?;
+        let Some(last) = purchases.last().map(|p| p.id.clone()) else {
             break;
         };
-        after = last.clone();
-        refresh_purchase_batch(conn, &batch, today).await?;
+        let used = packages::used_by_service_between(&mut *conn, &after, &last).await?;
+        write_purchase_rows(conn, &purchases, &used, today).await?;
+        after = last;
     }
     crate::search_index::touch_all(conn).await
 }
@@ -188,17 +192,26 @@ async fn refresh_purchase_batch(
     today: NaiveDate,
 ) -> StoreResult<Vec<String>> {
     let purchases = packages::get_purchases(&mut *conn, ids).await?;
-    if purchases.is_empty() {
-        return Ok(Vec::new());
-    }
+    let used = packages::used_by_service(&mut *conn, ids).await?;
+    write_purchase_rows(conn, &purchases, &used, today).await?;
     let mut customers: Vec<String> = purchases.iter().map(|p| p.customer_id.clone()).collect();
     customers.sort();
     customers.dedup();
+    Ok(customers)
+}
+
+/// Writes the roll-ups of `purchases` from the visits that consumed each (`used`).
+async fn write_purchase_rows(
+    conn: &mut AnyConnection,
+    purchases: &[Purchase],
+    used: &HashMap<String, Sessions>,
+    today: NaiveDate,
+) -> StoreResult<()> {
     // A cancelled package is no package for search filters, sorting by expiry or the renewal
     // call list, which all read this roll-up.
     let (cancelled, live): (Vec<_>, Vec<_>) = purchases.iter().partition(|p| p.is_cancelled());
-    if !cancelled.is_empty() {
-        let gone: Vec<String> = cancelled.iter().map(|p| p.id.clone()).collect();
+    for chunk in cancelled.chunks(REFRESH_BATCH) {
+        let gone: Vec<String> = chunk.iter().map(|p| p.id.clone()).collect();
         let mut params = Params::default();
         let list = in_list(&mut params, &gone);
         let sql = format!("DELETE FROM purchase_stats WHERE purchase_id IN {list}");
@@ -207,20 +220,18 @@ async fn refresh_purchase_batch(
             .execute(&mut *conn)
             .await?;
     }
-    if !live.is_empty() {
-        let live_ids: Vec<String> = live.iter().map(|p| p.id.clone()).collect();
-        let used = packages::used_by_service(&mut *conn, &live_ids).await?;
+    for chunk in live.chunks(REFRESH_BATCH) {
         let sql = format!(
             "INSERT INTO purchase_stats (purchase_id, customer_id, expiry_date, total_sessions, used_sessions, \
              remaining_sessions, overdrawn_sessions) VALUES {} \
              ON CONFLICT (purchase_id) DO UPDATE SET used_sessions = excluded.used_sessions, \
              remaining_sessions = excluded.remaining_sessions, overdrawn_sessions = excluded.overdrawn_sessions, \
              expiry_date = excluded.expiry_date, total_sessions = excluded.total_sessions",
-            row::value_tuples(live.len(), 7)
+            row::value_tuples(chunk.len(), 7)
         );
         let sql = row::positional(conn, &sql);
         let mut q = sqlx::query(&sql);
-        for purchase in &live {
+        for purchase in chunk {
             let usage = package_usage(
                 purchase,
                 used.get(&purchase.id).unwrap_or(&Default::default()),
@@ -237,7 +248,7 @@ async fn refresh_purchase_batch(
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(customers)
+    Ok(())
 }
 
 /// Reads the roll-up columns (selected with the `cs.` prefix names below) into

@@ -66,19 +66,25 @@ impl Db {
         Ok(self.audit_setup()?.clock.clone())
     }
 
+    /// [`Db::column_types`] when they have been read already.
+    pub(crate) fn known_column_types(
+        &self,
+        table: &str,
+    ) -> Option<std::sync::Arc<HashMap<String, String>>> {
+        self.sync
+            .types
+            .lock()
+            .ok()
+            .and_then(|m| m.get(table).cloned())
+    }
+
     /// Each column's SQL type in `table`, lower case (`text`, `bigint`, `integer`, …).
     pub(crate) async fn column_types(
         &self,
         conn: &mut AnyConnection,
         table: &str,
     ) -> StoreResult<std::sync::Arc<HashMap<String, String>>> {
-        if let Some(t) = self
-            .sync
-            .types
-            .lock()
-            .ok()
-            .and_then(|m| m.get(table).cloned())
-        {
+        if let Some(t) = self.known_column_types(table) {
             return Ok(t);
         }
         let sql = match self.kind {
@@ -507,6 +513,7 @@ pub async fn log_unlogged_rows(db: &Db, now: &str) -> StoreResult<u64> {
 
 /// The fact tables a first pull fills with millions of rows (`defer_indexes`).
 const BULK_TABLES: &[&str] = &[
+    "customers",
     "service_sessions",
     "package_purchases",
     "audit_events",
@@ -514,7 +521,7 @@ const BULK_TABLES: &[&str] = &[
 ];
 
 /// At the start of a long first pull into an empty SQLite node: drops the secondary indexes
-/// of the big fact tables, keeping their definitions in `sync_deferred_indexes` in the same
+/// of the customers and the big fact tables, keeping their definitions in `sync_deferred_indexes` in the same
 /// transaction. Inserting into bare tables and building each index once, sorted, at the end
 /// ([`restore_indexes`]) is several times faster than keeping four indexes of two million
 /// visits up to date row by row. Nothing the pull itself reads uses them (it looks rows up by
@@ -557,45 +564,22 @@ pub async fn defer_indexes(w: &mut crate::WriteTx) -> StoreResult<usize> {
     Ok(indexes.len())
 }
 
-/// Builds again the indexes [`defer_indexes`] dropped (when a pull has caught up); returns how
-/// many.
+/// Builds again the indexes [`defer_indexes`] dropped (when a pull has caught up), on the
+/// connection for sorting (`Db::sorting_pool`); returns how many.
 pub async fn restore_indexes(db: &Db) -> StoreResult<usize> {
     use sqlx::Connection;
-    let mut conn = db.conn().await?;
+    let mut conn = db.sorting_pool.acquire().await?;
+    let mut tx = conn.begin().await?;
     let waiting = sqlx::query("SELECT name, sql FROM sync_deferred_indexes ORDER BY name")
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?;
-    if waiting.is_empty() {
-        return Ok(0);
+    for r in &waiting {
+        // Definitions read from sqlite_master by `defer_indexes`.
+        sqlx::query(&row::text(r, "sql")?).execute(&mut *tx).await?;
     }
-    // Each index is built by sorting its table. SQLite sorts in its page cache and spills
-    // sorted runs to temporary files, merged by worker threads: with the temporary files in
-    // memory (our usual `temp_store`, for statement journals) or a large page cache, the same
-    // ten indexes took twice as long (measured on a 2M-visit node: 13.7 s against 6.8 s with
-    // files, the usual 16 MiB cache and two threads). `temp_store` cannot change inside a
-    // transaction, so this connection is set up first and given back as `db::open` made it.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    sqlx::query(&format!(
-        "PRAGMA temp_store = FILE; PRAGMA threads = {threads}"
-    ))
-    .execute(&mut *conn)
-    .await?;
-    let built = async {
-        let mut tx = conn.begin().await?;
-        for r in &waiting {
-            // Definitions read from sqlite_master by `defer_indexes`.
-            sqlx::query(&row::text(r, "sql")?).execute(&mut *tx).await?;
-        }
-        sqlx::query("DELETE FROM sync_deferred_indexes")
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        StoreResult::Ok(())
-    }
-    .await;
-    sqlx::query("PRAGMA temp_store = MEMORY; PRAGMA threads = 0")
-        .execute(&mut *conn)
+    sqlx::query("DELETE FROM sync_deferred_indexes")
+        .execute(&mut *tx)
         .await?;
-    built?;
+    tx.commit().await?;
     Ok(waiting.len())
 }

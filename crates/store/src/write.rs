@@ -49,8 +49,23 @@ impl Db {
     /// Begins a write. The first statement claims this node's change chain head, which takes
     /// the write lock up front: concurrent writers queue here instead of failing later.
     pub async fn begin_write(&self, actor: &Actor, now: &str) -> StoreResult<WriteTx> {
+        self.begin_write_in(&self.pool, actor, now).await
+    }
+
+    /// [`Db::begin_write`] on the connection for work that sorts millions of rows
+    /// (`Db::sorting_pool`).
+    pub async fn begin_sorting_write(&self, actor: &Actor, now: &str) -> StoreResult<WriteTx> {
+        self.begin_write_in(&self.sorting_pool, actor, now).await
+    }
+
+    async fn begin_write_in(
+        &self,
+        pool: &sqlx::AnyPool,
+        actor: &Actor,
+        now: &str,
+    ) -> StoreResult<WriteTx> {
         let audit = self.audit_setup()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = pool.begin().await?;
         let (head_seq, head_hash) = audit::claim_head(&mut tx, &audit.change_chain).await?;
         Ok(WriteTx {
             tx,

@@ -99,6 +99,7 @@ use validation::*;
 contract!(
     random_work_over_a_faulty_network_converges,
     offline_desktops_converge_with_conflicts_and_flags,
+    a_first_pull_of_many_pages_recomputes_every_roll_up,
     a_central_server_verifies_each_devices_audit_signatures,
     concurrent_pushes_reach_a_puller_exactly_once,
     devices_push_and_pull_pages_without_loss_or_repeat,

@@ -562,3 +562,109 @@ pub async fn a_central_server_verifies_each_devices_audit_signatures(h: &Harness
         "{mine}"
     );
 }
+
+/// The roll-ups of `h` as text, row by row: what the customer list, search filters and the
+/// package screens read.
+async fn roll_ups(h: &Harness) -> Vec<String> {
+    use sqlx::Row;
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT 'customer' AS k, CAST(customer_id AS TEXT) AS id, CAST(total_visits AS TEXT) || '|' || \
+         COALESCE(first_visit_date, '-') || '|' || COALESCE(last_visit_date, '-') || '|' || \
+         last_activity_date || '|' || CAST(total_revenue AS TEXT) || '|' || \
+         CAST(satisfaction_sum AS TEXT) || '|' || CAST(satisfaction_count AS TEXT) || '|' || \
+         COALESCE(last_interaction_at, '-') || '|' || CAST(interaction_count AS TEXT) || '|' || \
+         CAST(services_used AS TEXT) AS v FROM customer_stats",
+        "SELECT 'purchase' AS k, purchase_id AS id, customer_id || '|' || expiry_date || '|' || \
+         CAST(total_sessions AS TEXT) || '|' || CAST(used_sessions AS TEXT) || '|' || \
+         CAST(remaining_sessions AS TEXT) || '|' || CAST(overdrawn_sessions AS TEXT) AS v \
+         FROM purchase_stats",
+    ] {
+        for r in sqlx::query(sql).fetch_all(&h.db.pool).await.unwrap() {
+            out.push(format!(
+                "{} {} {}",
+                r.get::<String, _>("k"),
+                r.get::<String, _>("id"),
+                r.get::<String, _>("v")
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A first pull of many pages leaves the roll-ups of every row it brought to be recomputed
+/// once at its end (`apply::defer_everything`): the node ends with the very roll-ups the
+/// server computed write by write, visits voided and packages cancelled included, and nothing
+/// left waiting.
+pub async fn a_first_pull_of_many_pages_recomputes_every_roll_up(h: &Harness) {
+    let central = h.fresh().await;
+    let url = central.serve_http().await;
+    let staff = central.token("staff").await;
+    let manager = central.token("manager").await;
+    let template = new_template(&central, json!({"brain": 2, "pulse": 1}), 30).await;
+    for i in 0..12 {
+        let customer = new_customer_on(&central, &unique_name("첫동기화"), &unique_phone()).await;
+        if i % 4 == 3 {
+            continue; // never visited: the roll-up's last activity is the registration
+        }
+        let package = purchase(&central, &customer, &template, None).await["package_usage_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for service in ["brain", "pulse"] {
+            let r = central
+                .post(
+                    &format!("/api/v1/customers/{customer}/sessions"),
+                    &staff,
+                    json!({"service_type": service, "package_usage_id": package, "satisfaction_rating": 4}),
+                )
+                .await;
+            r.expect(201);
+            if i % 4 == 1 && service == "brain" {
+                let session = r.data()["session_id"].as_str().unwrap().to_string();
+                central
+                    .post(
+                        &format!("/api/v1/sessions/{session}/cancel"),
+                        &manager,
+                        json!({"reason": "잘못 기록"}),
+                    )
+                    .await
+                    .expect(200);
+            }
+        }
+        central
+            .post(
+                &format!("/api/v1/customers/{customer}/interactions"),
+                &staff,
+                json!({"interaction_type": "call"}),
+            )
+            .await
+            .expect(201);
+        if i % 4 == 2 {
+            central
+                .post(
+                    &format!("/api/v1/purchases/{package}/cancel"),
+                    &manager,
+                    json!({"reason": "환불 요청", "refund_amount": 1000, "refund_method": "card"}),
+                )
+                .await
+                .expect(200);
+        }
+    }
+    let expected = roll_ups(&central).await;
+    // Every customer; every package but the three cancelled ones.
+    assert_eq!(expected.len(), 12 + 6, "{expected:?}");
+
+    // The node pulls 50 ops a page (the harness's limit): this is many pages.
+    let node = h.node().await;
+    let r = connect(&node, &url, "새 PC").await;
+    r.expect(200);
+    assert_eq!(r.data()["first_sync"]["ok"], true, "{}", r.body);
+    let status = node
+        .get("/api/v1/sync/status", &node.token("admin").await)
+        .await;
+    status.expect(200);
+    assert_eq!(roll_ups(&node).await, expected);
+    assert_eq!(node.count("sync_dirty", "kind <> $1", "").await, 0);
+}
