@@ -8,7 +8,8 @@ use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_security::secrets::SecretStore;
 use clinicdesk_store::{apply, sync_node, Actor, Db};
 use clinicdesk_sync::protocol::{
-    AuditKey, PullPage, PushRequest, PushResponse, PROTOCOL_VERSION, VERSION_HEADER,
+    AuditKey, PullPage, PushRequest, PushResponse, NEXT_PAGE_HEADER, PROTOCOL_VERSION,
+    VERSION_HEADER,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -374,23 +375,17 @@ impl SyncEngine {
         cursor: i64,
         report: &mut RoundReport,
     ) -> Result<(), ApiError> {
-        // The next page is fetched while this one is applied: the server reads and sends it,
-        // and the node parses it, in the time the node spends writing the page before it.
-        // Its fact inserts are built there too (`apply::prepare`): the writer only executes.
-        let fetch = |cursor: i64| {
-            let request = self
-                .http
-                .get(format!("{base}/api/v1/sync/pull"))
-                .query(&[("cursor", cursor), ("limit", self.config.pull_limit)])
-                .header("authorization", format!("Device {secret}"))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
-            let db = self.db.clone();
-            Prefetch(tokio::spawn(async move {
-                let page = page_of(request).await?;
-                let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
-                let prepared = apply::prepare(&db, &ops).await?;
-                Ok((page, prepared))
-            }))
+        // Pages come fetched, read and with their fact inserts built (`apply::prepare`) by the
+        // time the writer wants them (see `Pages`).
+        let pages = |cursor: i64| {
+            Pages::start(
+                self.http.clone(),
+                format!("{base}/api/v1/sync/pull"),
+                secret.to_string(),
+                self.config.pull_limit,
+                self.db.clone(),
+                cursor,
+            )
         };
         // Whether the rows each page touches are recorded for their derived state: not in a
         // first pull, which recomputes everything at its end.
@@ -399,13 +394,13 @@ impl SyncEngine {
         } else {
             apply::Track::Rows
         };
-        let mut next = fetch(cursor);
+        let mut next = pages(cursor);
         // Pages applied but not committed yet.
         let mut open: Option<clinicdesk_store::WriteTx> = None;
         // Whether the open transaction's connection has the large page cache.
         let mut bulk = false;
         loop {
-            let answer = (&mut next.0).await.map_err(upstream_error)?;
+            let answer = next.next().await;
             let (page, prepared) = match answer {
                 Err(ApiError(e)) if e.code == ErrorCode::SyncCursorAhead => {
                     // The server lost changes (restored from a backup): everything is pulled
@@ -425,14 +420,11 @@ impl SyncEngine {
                     sync_node::set_cursor(w.conn(), 0, 0).await?;
                     sync_node::queue_snapshot(&mut w).await?;
                     w.commit().await?;
-                    next = fetch(0);
+                    next = pages(0);
                     continue;
                 }
                 other => other?,
             };
-            if page.more {
-                next = fetch(page.cursor);
-            }
             report.pages += 1;
             report.pulled += page.changes.len() as u64;
             if report.pages % 50 == 0 {
@@ -605,12 +597,11 @@ async fn data_of(req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
 
 /// A pulled page, read straight into its type (a first pull reads millions of ops: going
 /// through a tree of JSON values first doubled the node's parsing).
-async fn page_of(req: reqwest::RequestBuilder) -> Result<PullPage, ApiError> {
+async fn page_of(answer: reqwest::Response) -> Result<PullPage, ApiError> {
     #[derive(serde::Deserialize)]
     struct Answer {
         data: PullPage,
     }
-    let answer = req.send().await.map_err(upstream_error)?;
     let status = answer.status();
     let bytes = answer.bytes().await.map_err(upstream_error)?;
     if !status.is_success() {
@@ -625,13 +616,106 @@ async fn page_of(req: reqwest::RequestBuilder) -> Result<PullPage, ApiError> {
 /// Pulled pages per transaction in a long pull (see `pull_all`).
 const PAGES_PER_COMMIT: u64 = 10;
 
-/// A page being fetched; dropped (a failed apply, a finished pull) it is abandoned.
-struct Prefetch(tokio::task::JoinHandle<Result<(PullPage, apply::Prepared), ApiError>>);
+/// A pulled page, read and with its fact inserts built.
+type ReadPage = Result<(PullPage, apply::Prepared), ApiError>;
 
-impl Drop for Prefetch {
-    fn drop(&mut self) {
-        self.0.abort();
+/// The pages of a pull, in order, fetched ahead by a task of their own: it asks for the next
+/// page as soon as an answer's headers name its cursor (`NEXT_PAGE_HEADER`), and each answer
+/// is read and its inserts built on a task of its own. The server reads a page, the node reads
+/// the one before and the writer writes the one before that, at once: one after the other,
+/// the writer waited for pages a quarter of a first pull. At most two pages wait, read or
+/// being read. Dropped (a failed apply, a finished pull), the fetching stops.
+struct Pages {
+    ready: tokio::sync::mpsc::Receiver<tokio::task::JoinHandle<ReadPage>>,
+    fetcher: tokio::task::JoinHandle<()>,
+}
+
+impl Pages {
+    fn start(
+        http: reqwest::Client,
+        url: String,
+        secret: String,
+        limit: i64,
+        db: Db,
+        mut cursor: i64,
+    ) -> Pages {
+        let (send, ready) = tokio::sync::mpsc::channel(1);
+        let fetcher = tokio::spawn(async move {
+            loop {
+                let request = http
+                    .get(&url)
+                    .query(&[("cursor", cursor), ("limit", limit)])
+                    .header("authorization", format!("Device {secret}"))
+                    .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
+                let answer = request.send().await;
+                let next = answer.as_ref().ok().and_then(next_page_of);
+                let db = db.clone();
+                let read = tokio::spawn(async move {
+                    let page = page_of(answer.map_err(upstream_error)?).await?;
+                    let ops: Vec<&clinicdesk_sync::protocol::Op> = page.changes.iter().collect();
+                    let prepared = apply::prepare(&db, &ops).await?;
+                    Ok((page, prepared))
+                });
+                let after = match next {
+                    Some(next) => Some(next),
+                    // An error, or a server that does not say: the page itself says.
+                    None => {
+                        let page = read.await;
+                        let after = match &page {
+                            Ok(Ok((p, _))) => Some((p.cursor, p.more)),
+                            _ => None,
+                        };
+                        let done = tokio::spawn(async move { page.map_err(upstream_error)? });
+                        if send.send(done).await.is_err() {
+                            return;
+                        }
+                        match after {
+                            Some((c, true)) => {
+                                cursor = c;
+                                continue;
+                            }
+                            _ => return,
+                        }
+                    }
+                };
+                if send.send(read).await.is_err() {
+                    return;
+                }
+                match after {
+                    Some((c, true)) => cursor = c,
+                    _ => return,
+                }
+            }
+        });
+        Pages { ready, fetcher }
     }
+
+    /// The next page; an error when the fetching failed or stopped.
+    async fn next(&mut self) -> ReadPage {
+        match self.ready.recv().await {
+            Some(read) => read.await.map_err(upstream_error)?,
+            None => Err(upstream_error("the pull stopped before its last page")),
+        }
+    }
+}
+
+impl Drop for Pages {
+    fn drop(&mut self) {
+        self.fetcher.abort();
+    }
+}
+
+/// The cursor and "more" a pull answer's `NEXT_PAGE_HEADER` names.
+fn next_page_of(answer: &reqwest::Response) -> Option<(i64, bool)> {
+    if !answer.status().is_success() {
+        return None;
+    }
+    let text = answer.headers().get(NEXT_PAGE_HEADER)?.to_str().ok()?;
+    let (cursor, more) = match text.strip_suffix('+') {
+        Some(cursor) => (cursor, true),
+        None => (text, false),
+    };
+    Some((cursor.parse().ok()?, more))
 }
 
 /// An error answer of the server, passed on with its own code where it is one of ours.
@@ -649,4 +733,33 @@ fn passed_on(status: u16, body: &Value) -> ApiError {
         e.message = message;
     }
     ApiError(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_page_of;
+
+    fn answer(status: u16, next: Option<&str>) -> reqwest::Response {
+        let mut r = axum::http::Response::builder().status(status);
+        if let Some(next) = next {
+            r = r.header(super::NEXT_PAGE_HEADER, next);
+        }
+        reqwest::Response::from(r.body(Vec::<u8>::new()).expect("a response"))
+    }
+
+    #[test]
+    fn the_next_page_is_read_from_the_answers_header() {
+        assert_eq!(
+            next_page_of(&answer(200, Some("1234+"))),
+            Some((1234, true))
+        );
+        assert_eq!(
+            next_page_of(&answer(200, Some("1234"))),
+            Some((1234, false))
+        );
+        // Without a usable header, or on an error, the page itself says.
+        assert_eq!(next_page_of(&answer(200, None)), None);
+        assert_eq!(next_page_of(&answer(200, Some("abc+"))), None);
+        assert_eq!(next_page_of(&answer(409, Some("1234+"))), None);
+    }
 }

@@ -10,6 +10,10 @@ use std::collections::BTreeMap;
 /// `SYNC_VERSION_UNSUPPORTED` and the versions the server speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 pub const VERSION_HEADER: &str = "x-clinicdesk-sync-version";
+/// On a pull page's answer: the page's `cursor` and, when more changes follow it, `more`
+/// (`<cursor>` or `<cursor>+`). A node asks for the next page as soon as it has the answer's
+/// headers, while it still reads this one.
+pub const NEXT_PAGE_HEADER: &str = "x-clinicdesk-sync-next";
 /// The most ops one push may carry (`SYNC_BATCH_TOO_LARGE` above it).
 pub const MAX_PUSH_OPS: usize = 1_000;
 /// The most changes one pull page carries, whatever `limit` asks for.

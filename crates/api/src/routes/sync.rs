@@ -22,7 +22,9 @@ use clinicdesk_domain::role::Capability;
 use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_store::{devices, sync_node};
 use clinicdesk_store::{sync_log, synced};
-use clinicdesk_sync::protocol::{Digest, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS};
+use clinicdesk_sync::protocol::{
+    Digest, PushRequest, TableDigest, MAX_PULL_LIMIT, MAX_PUSH_OPS, NEXT_PAGE_HEADER,
+};
 use serde_json::{json, Value};
 
 /// 동기화 다이제스트 (one hash per synced table; admins)
@@ -191,12 +193,17 @@ pub async fn pull(State(state): State<AppState>, device: SyncDevice, q: QueryMap
         more: bool,
         head: i64,
     }
-    Ok(ok_serialized(&Page {
+    let mut answer = ok_serialized(&Page {
         changes,
         cursor,
         more,
         head,
-    }))
+    });
+    let next = format!("{cursor}{}", if more { "+" } else { "" });
+    if let Ok(value) = axum::http::HeaderValue::from_str(&next) {
+        answer.headers_mut().insert(NEXT_PAGE_HEADER, value);
+    }
+    Ok(answer)
 }
 
 /// The node's engine, or why there is none: the central server syncs with no one.
