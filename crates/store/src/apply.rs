@@ -488,30 +488,50 @@ async fn apply_records(
         }
         q.execute(w.conn()).await?;
     }
-    // New rows: many per statement, grouped by the columns they bring.
+    // New rows: many per statement, grouped by the columns they bring, the statement written
+    // into one string (a first pull inserts a hundred thousand customers of 29 columns).
     for (columns, rows) in &new_rows {
         let mut names = columns.clone();
         names.extend(t.local_defaults.iter().map(|(c, _)| c.to_string()));
+        let casts: Vec<(String, String)> = columns
+            .iter()
+            .map(|c| {
+                let cast = cast(0, c);
+                let at = cast.find("$0").unwrap_or(0);
+                (cast[..at].to_string(), cast[at + 2..].to_string())
+            })
+            .collect();
+        let defaults: String = t
+            .local_defaults
+            .iter()
+            .map(|(_, v)| format!(", {v}"))
+            .collect();
         for chunk in rows.chunks(200) {
-            let mut binds: Vec<Option<String>> = Vec::new();
-            let mut tuples = Vec::with_capacity(chunk.len());
-            for (id, fields) in chunk {
-                let mut values = Vec::with_capacity(names.len());
-                for c in columns {
+            let mut binds: Vec<Option<String>> = Vec::with_capacity(chunk.len() * columns.len());
+            let mut tuples = String::with_capacity(chunk.len() * columns.len() * 12);
+            for (r, (id, fields)) in chunk.iter().enumerate() {
+                tuples.push_str(if r == 0 { "(" } else { ", (" });
+                for (i, (c, (before, after))) in columns.iter().zip(&casts).enumerate() {
                     binds.push(match fields.get(c) {
                         Some(v) => v.clone(),
                         None => Some((*id).clone()),
                     });
-                    values.push(cast(binds.len(), c));
+                    if i > 0 {
+                        tuples.push_str(", ");
+                    }
+                    tuples.push_str(before);
+                    // Writing to a String cannot fail.
+                    let _ = write!(tuples, "${}", binds.len());
+                    tuples.push_str(after);
                 }
-                values.extend(t.local_defaults.iter().map(|(_, v)| v.to_string()));
-                tuples.push(format!("({})", values.join(", ")));
+                tuples.push_str(&defaults);
+                tuples.push(')');
             }
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES {}",
                 t.table,
                 names.join(", "),
-                tuples.join(", ")
+                tuples
             );
             let sql = row::positional(w.conn(), &sql);
             let mut q = sqlx::query(&sql);
@@ -733,12 +753,28 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
 /// are flagged for a person to merge.
 async fn flag_duplicates(w: &mut WriteTx, ids: &[String]) -> StoreResult<()> {
     let now = w.now().to_string();
-    for chunk in ids.chunks(500) {
+    // Every customer (after a first pull): every pair in one pass over the table, each once.
+    let whole = !ids.is_empty() && {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+            .fetch_one(w.conn())
+            .await?;
+        ids.len() as i64 == total
+    };
+    let (chunks, listed): (Vec<&[String]>, bool) = if whole {
+        (vec![&[]], false)
+    } else {
+        (ids.chunks(500).collect(), true)
+    };
+    for chunk in chunks {
         let mut params = row::Params::default();
-        let list = row::in_list(&mut params, chunk);
+        let which = if listed {
+            format!("c.id IN {}", row::in_list(&mut params, chunk))
+        } else {
+            "c.id < o.id".to_string()
+        };
         let sql = format!(
             "SELECT c.id AS id, o.id AS other FROM customers c JOIN customers o ON o.name = c.name \
-             AND o.phone_digits = c.phone_digits AND o.id <> c.id WHERE c.id IN {list} \
+             AND o.phone_digits = c.phone_digits AND o.id <> c.id WHERE {which} \
              AND c.deleted_at IS NULL AND o.deleted_at IS NULL \
              AND c.anonymized_at IS NULL AND o.anonymized_at IS NULL"
         );
