@@ -3,6 +3,8 @@
 //! chain re-sealed with another key, a missing head, a changed absent value. On SQLite also
 //! the loss of the access log's own file.
 
+mod common;
+
 use clinicdesk_security::KeyRing;
 use clinicdesk_store::access_log::Access;
 use clinicdesk_store::audit::{self, ChainReport};
@@ -16,21 +18,6 @@ enum Kind {
     Postgres(String),
 }
 
-/// The PostgreSQL server for these tests; under CI it must be there.
-fn pg_url() -> Option<String> {
-    match std::env::var("CLINICDESK_TEST_PG_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CLINICDESK_TEST_PG_URL must be set under CI"
-            );
-            eprintln!("CLINICDESK_TEST_PG_URL not set: PostgreSQL variant skipped");
-            None
-        }
-    }
-}
-
 /// A fresh database with a few events in both chains.
 async fn fresh(kind: &Kind, keys: &KeyRing) -> (Db, String) {
     let id = clinicdesk_domain::ids::new_id().replace('-', "");
@@ -41,17 +28,7 @@ async fn fresh(kind: &Kind, keys: &KeyRing) -> (Db, String) {
                 .join(format!("clinicdesk-tamper-{id}.db"))
                 .display()
         ),
-        Kind::Postgres(admin) => {
-            let admin_db = Db::connect(admin).await.unwrap();
-            let name = format!("clinicdesk_tamper_{id}");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin_db.pool)
-                .await
-                .unwrap();
-            admin_db.close().await;
-            let at = admin.rfind('/').unwrap();
-            format!("{}/{name}", &admin[..at])
-        }
+        Kind::Postgres(admin) => common::new_pg_database(admin, "tamper").await,
     };
     let db = Db::open(&url, keys.clone()).await.unwrap();
     let actor = Actor {
@@ -270,7 +247,7 @@ async fn tampering_is_detected_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampering_is_detected_on_postgres() {
-    if let Some(url) = pg_url() {
+    if let Some(url) = common::pg_url() {
         run(Kind::Postgres(url)).await;
     }
 }

@@ -2,26 +2,13 @@
 //! per field) into one row per record, on SQLite and on PostgreSQL: every version arrives with
 //! its value, stamp and base, null values and bases included, and the old table is gone.
 
+mod common;
+
 use clinicdesk_store::Db;
 use clinicdesk_sync::merge::Version;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// The PostgreSQL server for these tests; under CI it must be there.
-fn pg_url() -> Option<String> {
-    match std::env::var("CLINICDESK_TEST_PG_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CLINICDESK_TEST_PG_URL must be set under CI"
-            );
-            eprintln!("CLINICDESK_TEST_PG_URL not set: PostgreSQL variant skipped");
-            None
-        }
-    }
-}
 
 /// The migrations of `dialect` before 0020, copied into a directory of their own.
 fn migrations_before_0020(dialect: &str) -> PathBuf {
@@ -152,17 +139,9 @@ async fn field_versions_become_one_row_per_record_on_sqlite() {
 
 #[tokio::test]
 async fn field_versions_become_one_row_per_record_on_postgres() {
-    let Some(admin) = pg_url() else { return };
-    let name = format!(
-        "clinicdesk_versions_{}",
-        clinicdesk_domain::ids::new_id().replace('-', "")
-    );
-    let admin_db = Db::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin_db.pool)
-        .await
-        .unwrap();
-    admin_db.close().await;
-    let at = admin.rfind('/').unwrap();
-    check(&format!("{}/{name}", &admin[..at]), "postgres").await;
+    let Some(admin) = common::pg_url() else {
+        return;
+    };
+    let url = common::new_pg_database(&admin, "versions").await;
+    check(&url, "postgres").await;
 }
