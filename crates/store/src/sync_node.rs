@@ -569,10 +569,16 @@ pub async fn defer_indexes(w: &mut crate::WriteTx) -> StoreResult<usize> {
 pub async fn restore_indexes(db: &Db) -> StoreResult<usize> {
     use sqlx::Connection;
     let mut conn = db.sorting_pool.acquire().await?;
-    let mut tx = conn.begin().await?;
     let waiting = sqlx::query("SELECT name, sql FROM sync_deferred_indexes ORDER BY name")
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    // The transaction's first statement writes: begun with a read, it could not take the
+    // write lock after another connection's commit (SQLite's snapshot rule), and would fail
+    // instead of waiting its turn.
+    let mut tx = conn.begin().await?;
     for r in &waiting {
         // Definitions read from sqlite_master by `defer_indexes`.
         sqlx::query(&row::text(r, "sql")?).execute(&mut *tx).await?;
