@@ -656,8 +656,8 @@ impl Pages {
                     let prepared = apply::prepare(&db, &ops).await?;
                     Ok((page, prepared))
                 });
-                let after = match next {
-                    Some(next) => Some(next),
+                let (read, after) = match next {
+                    Some(next) => (read, Some(next)),
                     // An error, or a server that does not say: the page itself says.
                     None => {
                         let page = read.await;
@@ -665,17 +665,10 @@ impl Pages {
                             Ok(Ok((p, _))) => Some((p.cursor, p.more)),
                             _ => None,
                         };
-                        let done = tokio::spawn(async move { page.map_err(upstream_error)? });
-                        if send.send(done).await.is_err() {
-                            return;
-                        }
-                        match after {
-                            Some((c, true)) => {
-                                cursor = c;
-                                continue;
-                            }
-                            _ => return,
-                        }
+                        (
+                            tokio::spawn(async move { page.map_err(upstream_error)? }),
+                            after,
+                        )
                     }
                 };
                 if send.send(read).await.is_err() {

@@ -103,9 +103,9 @@ pub async fn apply_page(
     for (i, j, t) in runs(ops)? {
         let run = &ops[i..j];
         let changed = if t.kind == Kind::Fact {
-            let insert = match prepared.inserts.remove(&i) {
-                Some(insert) if insert.end == j => insert,
-                _ => {
+            let insert = match prepared.inserts.remove(&(i, j)) {
+                Some(insert) => insert,
+                None => {
                     let types = db.column_types(w.conn(), t.table).await?;
                     fact_insert(db, t, &types, run)?
                 }
@@ -154,14 +154,12 @@ fn runs(ops: &[&Op]) -> StoreResult<Vec<(usize, usize, &'static SyncedTable)>> {
 /// The inserts of a page's facts, built before its transaction (see [`prepare`]).
 #[derive(Default)]
 pub struct Prepared {
-    /// By the index of the run's first op.
-    inserts: HashMap<usize, FactInsert>,
+    /// By the run's `(first, end)` (see [`runs`]).
+    inserts: HashMap<(usize, usize), FactInsert>,
 }
 
 /// One multi-row insert of a run of facts, ready to execute.
 struct FactInsert {
-    /// The index after the run's last op.
-    end: usize,
     sql: String,
     args: AnyArguments<'static>,
 }
@@ -172,26 +170,16 @@ struct FactInsert {
 /// second core idle.
 pub async fn prepare(db: &Db, ops: &[&Op]) -> StoreResult<Prepared> {
     let mut inserts = HashMap::new();
-    let mut conn = None;
     for (i, j, t) in runs(ops)? {
         if t.kind != Kind::Fact {
             continue;
         }
+        // Read once per table and process; a connection is taken only the first time.
         let types = match db.known_column_types(t.table) {
             Some(types) => types,
-            None => {
-                if conn.is_none() {
-                    conn = Some(db.conn().await?);
-                }
-                match conn.as_mut() {
-                    Some(c) => db.column_types(c, t.table).await?,
-                    None => continue,
-                }
-            }
+            None => db.column_types(&mut *db.conn().await?, t.table).await?,
         };
-        let mut insert = fact_insert(db, t, &types, &ops[i..j])?;
-        insert.end = j;
-        inserts.insert(i, insert);
+        inserts.insert((i, j), fact_insert(db, t, &types, &ops[i..j])?);
     }
     Ok(Prepared { inserts })
 }
@@ -251,7 +239,6 @@ fn fact_insert(
         t.id
     );
     Ok(FactInsert {
-        end: ops.len(),
         sql: row::positional_for(db.kind, &sql).into_owned(),
         args,
     })
@@ -628,15 +615,14 @@ async fn every_row(w: &mut WriteTx) -> StoreResult<Applied> {
 /// to date.
 pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreResult<u64> {
     if everything_deferred(&mut *db.conn().await?).await? {
-        // One pass over each table, which sorts millions of rows.
+        // One pass over each table, which sorts millions of rows: with the usual page cache,
+        // as a large one makes SQLite's sorts slower.
         let mut w = db.begin_sorting_write(actor, now).await?;
-        w.bulk_cache(true).await?;
         let all = every_row(&mut w).await?;
         sqlx::query("DELETE FROM sync_dirty")
             .execute(w.conn())
             .await?;
         finish(&mut w, &all).await?;
-        w.bulk_cache(false).await?;
         w.commit().await?;
         return Ok((all.customers.len() + all.purchases.len() + all.follow_ups.len()) as u64);
     }
@@ -760,18 +746,18 @@ async fn flag_duplicates(w: &mut WriteTx, ids: &[String]) -> StoreResult<()> {
             .await?;
         ids.len() as i64 == total
     };
-    let (chunks, listed): (Vec<&[String]>, bool) = if whole {
-        (vec![&[]], false)
+    let queries: Vec<(row::Params, String)> = if whole {
+        vec![(row::Params::default(), "c.id < o.id".to_string())]
     } else {
-        (ids.chunks(500).collect(), true)
+        ids.chunks(500)
+            .map(|chunk| {
+                let mut params = row::Params::default();
+                let which = format!("c.id IN {}", row::in_list(&mut params, chunk));
+                (params, which)
+            })
+            .collect()
     };
-    for chunk in chunks {
-        let mut params = row::Params::default();
-        let which = if listed {
-            format!("c.id IN {}", row::in_list(&mut params, chunk))
-        } else {
-            "c.id < o.id".to_string()
-        };
+    for (params, which) in queries {
         let sql = format!(
             "SELECT c.id AS id, o.id AS other FROM customers c JOIN customers o ON o.name = c.name \
              AND o.phone_digits = c.phone_digits AND o.id <> c.id WHERE {which} \

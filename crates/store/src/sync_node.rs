@@ -511,7 +511,7 @@ pub async fn log_unlogged_rows(db: &Db, now: &str) -> StoreResult<u64> {
     Ok(n)
 }
 
-/// The fact tables a first pull fills with millions of rows (`defer_indexes`).
+/// The tables a first pull fills with many rows (`defer_indexes`).
 const BULK_TABLES: &[&str] = &[
     "customers",
     "service_sessions",
@@ -521,8 +521,8 @@ const BULK_TABLES: &[&str] = &[
 ];
 
 /// At the start of a long first pull into an empty SQLite node: drops the secondary indexes
-/// of the customers and the big fact tables, keeping their definitions in `sync_deferred_indexes` in the same
-/// transaction. Inserting into bare tables and building each index once, sorted, at the end
+/// of the customers and the big fact tables, keeping their definitions in
+/// `sync_deferred_indexes` in the same transaction. Inserting into bare tables and building each index once, sorted, at the end
 /// ([`restore_indexes`]) is several times faster than keeping four indexes of two million
 /// visits up to date row by row. Nothing the pull itself reads uses them (it looks rows up by
 /// id). Returns how many it dropped; none on PostgreSQL or a node that holds visits.
