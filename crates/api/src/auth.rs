@@ -378,6 +378,9 @@ requirement!(Administer);
 requirement!(ReviewReveals);
 requirement!(RegisterDevices);
 requirement!(ResolveConflicts);
+requirement!(HealthData);
+requirement!(AllergyStats);
+requirement!(OwnAllergyData);
 
 /// An authenticated caller whose role has `R`'s capability; otherwise 403 `FORBIDDEN_ROLE`.
 pub struct Authorized<R: Requirement> {

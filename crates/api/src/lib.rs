@@ -6,6 +6,7 @@
 mod auth;
 mod body;
 mod envelope;
+mod knowledge_cache;
 pub mod limits;
 mod login_guard;
 pub mod openapi;

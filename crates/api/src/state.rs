@@ -70,6 +70,8 @@ pub struct AppState {
     pub first_run_setup: bool,
     /// A node's sync engine (`None` on the central server, which syncs with no one).
     pub sync_engine: Option<Arc<crate::sync_engine::SyncEngine>>,
+    /// Allergy knowledge versions, parsed once each.
+    pub knowledge: Arc<crate::knowledge_cache::KnowledgeCache>,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
     limits: Arc<Limits>,
@@ -90,6 +92,7 @@ impl AppState {
             demo_mode: false,
             first_run_setup: false,
             sync_engine: None,
+            knowledge: Arc::default(),
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
             limits: Arc::new(Limits::new(LimitConfig::default())),
@@ -137,6 +140,15 @@ impl AppState {
         self.db.migrate().await?;
         self.db.init_audit(self.secrets.audit.clone()).await?;
         let _ = self.keys.set(Keys::new(&self.secrets.tokens));
+        let mut w = self
+            .db
+            .begin_write(
+                &clinicdesk_store::Actor::system("knowledge"),
+                &self.now_text(),
+            )
+            .await?;
+        crate::knowledge_cache::ensure_builtin(&mut w).await?;
+        w.commit().await?;
         Ok(())
     }
 

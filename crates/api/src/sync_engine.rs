@@ -322,7 +322,47 @@ impl SyncEngine {
         self.push_all(&base, &secret, &mut report).await?;
         self.pull_all(&base, &secret, state.cursor, &mut report)
             .await?;
+        // Numbers for registering patients offline. A server that cannot lease them (an older
+        // one) does not stop the round: registrations here stop only when the numbers held run
+        // out, and say why.
+        if let Err(e) = self.top_up_patient_numbers(&base, &secret).await {
+            tracing::warn!(error = %e.0.message, "could not lease patient numbers");
+        }
         Ok(report)
+    }
+
+    /// Leases a block of patient numbers when fewer than `TOP_UP_BELOW` of this year's are
+    /// left — and, in December, of next year's too, so New Year's Day can be spent offline.
+    async fn top_up_patient_numbers(&self, base: &str, secret: &str) -> Result<(), ApiError> {
+        use chrono::Datelike;
+        use clinicdesk_store::patients::{keep_block, numbers_left, BLOCK_SIZE, TOP_UP_BELOW};
+        let today = clinicdesk_domain::follow_up::kst_day((self.now)());
+        let mut years = vec![today.year()];
+        if today.month() == 12 {
+            years.push(today.year() + 1);
+        }
+        for year in years {
+            let mut conn = self.db.conn().await?;
+            let left = numbers_left(&mut conn, year).await?;
+            drop(conn);
+            if left >= TOP_UP_BELOW {
+                continue;
+            }
+            let data = data_of(
+                self.http
+                    .post(format!("{base}/api/v1/sync/patient-numbers"))
+                    .header("authorization", format!("Device {secret}"))
+                    .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                    .json(&json!({ "year": year, "count": BLOCK_SIZE })),
+            )
+            .await?;
+            let (Some(first), Some(last)) = (data["first"].as_i64(), data["last"].as_i64()) else {
+                return Err(upstream_error("unreadable patient-number lease"));
+            };
+            let mut conn = self.db.conn().await?;
+            keep_block(&mut conn, year, first, last, &self.now_text()).await?;
+        }
+        Ok(())
     }
 
     async fn push_all(

@@ -87,6 +87,23 @@ error_codes! {
     SyncConflictNotFound => "SYNC_CONFLICT_NOT_FOUND",
     SyncIsCentral => "SYNC_IS_CENTRAL",
     SyncAuditKeyMismatch => "SYNC_AUDIT_KEY_MISMATCH",
+    // Allergy care (issue 10, seed 001 §4.5).
+    PatientNotFound => "PATIENT_NOT_FOUND",
+    DiagnosisNotFound => "DIAGNOSIS_NOT_FOUND",
+    PatientAlreadyRegistered => "PATIENT_ALREADY_REGISTERED",
+    PatientNumberUnavailable => "PATIENT_NUMBER_UNAVAILABLE",
+    PatientAccountExists => "PATIENT_ACCOUNT_EXISTS",
+    AllergenNotFound => "ALLERGEN_NOT_FOUND",
+    KitAlreadyRegistered => "KIT_ALREADY_REGISTERED",
+    KitInvalidPin => "KIT_INVALID_PIN",
+    KitResultPending => "KIT_RESULT_PENDING",
+    KitNotFound => "KIT_NOT_FOUND",
+    KitAlreadyUsed => "KIT_ALREADY_USED",
+    KitSerialExists => "KIT_SERIAL_EXISTS",
+    KnowledgeVersionNotFound => "KNOWLEDGE_VERSION_NOT_FOUND",
+    KnowledgeVersionExists => "KNOWLEDGE_VERSION_EXISTS",
+    KnowledgeInvalid => "KNOWLEDGE_INVALID",
+    ResearchImportInvalid => "RESEARCH_IMPORT_INVALID",
 }
 
 impl ErrorCode {
@@ -136,6 +153,13 @@ impl ErrorCode {
             SyncConflictNotFound => 404,
             SyncIsCentral => 409,
             SyncAuditKeyMismatch => 409,
+            PatientNotFound | DiagnosisNotFound | AllergenNotFound | KitNotFound => 404,
+            KnowledgeVersionNotFound => 404,
+            PatientAlreadyRegistered | PatientNumberUnavailable | PatientAccountExists => 409,
+            // Seed 001 §4.5 answers both with 400.
+            KitAlreadyRegistered | KitInvalidPin => 400,
+            KitResultPending | KitAlreadyUsed | KitSerialExists | KnowledgeVersionExists => 409,
+            KnowledgeInvalid | ResearchImportInvalid => 422,
         }
     }
 
@@ -218,6 +242,26 @@ impl ErrorCode {
             SyncConflictNotFound => "해결할 충돌을 찾을 수 없습니다 (이미 해결되었을 수 있습니다)",
             SyncIsCentral => "이 서버는 중앙 서버입니다. 다른 서버에 연결하지 않습니다",
             SyncAuditKeyMismatch => "이 PC의 감사 기록 서명 키가 서버에 등록된 키와 다릅니다. 관리자에게 문의하세요",
+            PatientNotFound => "환자를 찾을 수 없습니다",
+            DiagnosisNotFound => "진단을 찾을 수 없습니다",
+            PatientAlreadyRegistered => "이미 알레르기 환자로 등록된 고객입니다",
+            PatientNumberUnavailable => {
+                "이 PC에 남은 환자 번호가 없습니다. 서버에 연결되면 번호를 받아 오니, 연결된 뒤 다시 등록해 주세요"
+            }
+            PatientAccountExists => {
+                "이미 가입된 환자입니다. 간편 로그인을 이용하세요 (PIN을 잊었다면 병원에 문의하세요)"
+            }
+            AllergenNotFound => "알 수 없는 알레르기 항목입니다",
+            KitAlreadyRegistered => "이미 등록된 키트입니다",
+            KitInvalidPin => "키트 번호나 PIN이 올바르지 않습니다",
+            KitResultPending => "아직 검사 결과가 입력되지 않은 키트입니다. 결과가 나오면 다시 등록해 주세요",
+            KitNotFound => "키트를 찾을 수 없습니다",
+            KitAlreadyUsed => "이 키트에는 이미 다른 환자의 검사 결과가 입력되어 있습니다",
+            KitSerialExists => "이미 발급된 키트 번호가 있습니다",
+            KnowledgeVersionNotFound => "지식 베이스 버전을 찾을 수 없습니다",
+            KnowledgeVersionExists => "같은 이름의 지식 베이스 버전이 이미 있습니다. 새 버전 이름을 쓰세요",
+            KnowledgeInvalid => "지식 베이스 문서가 올바르지 않습니다",
+            ResearchImportInvalid => "논문 파일을 읽을 수 없습니다. 아무것도 가져오지 않았습니다",
         }
     }
 }
@@ -303,6 +347,22 @@ impl ErrorCode {
             SyncConflictNotFound => "No such open conflict (it may have been resolved already)",
             SyncIsCentral => "This is the central server; it does not connect to another",
             SyncAuditKeyMismatch => "This computer's audit signing key differs from the one the server has for it. Ask an administrator",
+            PatientNotFound => "Patient not found",
+            DiagnosisNotFound => "Diagnosis not found",
+            PatientAlreadyRegistered => "This customer is already registered for allergy care",
+            PatientNumberUnavailable => "No patient number is left on this computer. It gets more from the server: register again once connected",
+            PatientAccountExists => "This patient already has an account. Sign in with the simple login (forgot the PIN? ask the clinic)",
+            AllergenNotFound => "Unknown allergen",
+            KitAlreadyRegistered => "The kit is already registered",
+            KitInvalidPin => "Wrong kit serial or PIN",
+            KitResultPending => "No result has been entered for this kit yet",
+            KitNotFound => "Kit not found",
+            KitAlreadyUsed => "A result for another patient was already entered for this kit",
+            KitSerialExists => "A kit with this serial was already issued",
+            KnowledgeVersionNotFound => "Knowledge base version not found",
+            KnowledgeVersionExists => "A knowledge base version of this name exists. Use a new version name",
+            KnowledgeInvalid => "The knowledge base document is not valid",
+            ResearchImportInvalid => "The file could not be read; nothing was imported",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

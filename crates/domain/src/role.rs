@@ -39,6 +39,11 @@ pub enum Capability {
     RegisterDevices,
     /// See sync conflicts (both values of a field two desktops changed apart) and pick one.
     ResolveConflicts,
+    /// The allergy dashboard's counts and distributions (issue 10: managers read these, and no
+    /// patient's results).
+    AllergyStats,
+    /// A patient's own results and guides (the consumer API): only a patient's login.
+    OwnAllergyData,
 }
 
 impl Role {
@@ -77,6 +82,8 @@ impl Role {
                 matches!(self, Admin | Manager)
             }
             DeleteCustomers | Administer => self == Admin,
+            AllergyStats => matches!(self, Admin | Manager | Doctor),
+            OwnAllergyData => self == Patient,
         }
     }
 
@@ -106,6 +113,8 @@ mod tests {
                 ReviewReveals,
                 RegisterDevices,
                 ResolveConflicts,
+                AllergyStats,
+                OwnAllergyData,
             ] {
                 assert_eq!(role.can(cap), caps.contains(&cap), "{role:?} {cap:?}");
             }
@@ -113,7 +122,13 @@ mod tests {
         expect(Role::Staff, &[ReadCustomers, EditCustomers, RecordActivity]);
         expect(
             Role::Doctor,
-            &[ReadCustomers, EditCustomers, RecordActivity, HealthData],
+            &[
+                ReadCustomers,
+                EditCustomers,
+                RecordActivity,
+                HealthData,
+                AllergyStats,
+            ],
         );
         expect(
             Role::Manager,
@@ -126,6 +141,7 @@ mod tests {
                 ReviewReveals,
                 RegisterDevices,
                 ResolveConflicts,
+                AllergyStats,
             ],
         );
         expect(
@@ -142,9 +158,10 @@ mod tests {
                 ReviewReveals,
                 RegisterDevices,
                 ResolveConflicts,
+                AllergyStats,
             ],
         );
-        expect(Role::Patient, &[]);
+        expect(Role::Patient, &[OwnAllergyData]);
     }
 
     #[test]

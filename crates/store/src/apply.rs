@@ -279,6 +279,11 @@ async fn touched_by_facts(
     };
     let all = |c: &str| -> Vec<String> { ops.iter().filter_map(|op| get(op, c)).collect() };
     out.customers.extend(all("customer_id"));
+    // A diagnosis names its patient, whose id is the customer's.
+    if t.name == "diagnosis" {
+        out.edited_customers.extend(all("patient_id"));
+        return Ok(());
+    }
     // The rows a run's facts refer to, and what to take of each.
     let (lookup, table, columns): (Vec<String>, &str, &[&str]) = match t.name {
         "package_purchase" => {
@@ -426,6 +431,11 @@ async fn apply_records(
         for (f, v) in apply {
             row_versions.insert(f.clone(), v.clone());
             fields.insert(f.clone(), text_of(&v.value));
+        }
+        // A patient record is its customer's: if the customer was deleted or anonymised
+        // elsewhere, `finish` takes the record with it.
+        if t.name == "patient" {
+            out.edited_customers.insert(op.entity_id.clone());
         }
         if t.name == "customer" {
             if !existing.contains(&op.entity_id) {

@@ -398,9 +398,11 @@ pub async fn scrub_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
             .await?
             .rows_affected() as i64;
     }
+    related += crate::patients::scrub(w, id).await?;
     for (entity, fact_id) in facts_of(w, id).await? {
         crate::sync_node::rewrite_copies(w.conn(), entity, &fact_id).await?;
     }
+    crate::sync_node::rewrite_copies(w.conn(), "patient", id).await?;
     crate::sync_node::rewrite_copies(w.conn(), "customer", id).await?;
     Ok(related)
 }
@@ -420,6 +422,7 @@ async fn facts_of(w: &mut WriteTx, id: &str) -> StoreResult<Vec<(&'static str, S
             out.push((entity, row::text(&r, "x")?));
         }
     }
+    out.extend(crate::patients::facts_of(w.conn(), id).await?);
     Ok(out)
 }
 
@@ -471,9 +474,11 @@ pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
             related += n;
         }
     }
+    related += crate::patients::remove(w, id).await?;
     for (entity, fact_id) in facts {
         crate::sync_node::rewrite_copies(w.conn(), entity, &fact_id).await?;
     }
+    crate::sync_node::rewrite_copies(w.conn(), "patient", id).await?;
     Ok(related)
 }
 

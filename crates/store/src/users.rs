@@ -101,6 +101,76 @@ pub async fn insert(w: &mut WriteTx, u: &User) -> StoreResult<()> {
     .await
 }
 
+/// A patient's own login (role `patient`), naming the patient it may read. It stays on the
+/// node where the patient signed up (`synced.rs`); the audit trail keeps the sign-up.
+pub async fn insert_patient_login(w: &mut WriteTx, u: &User, patient_id: &str) -> StoreResult<()> {
+    let now = w.now().to_string();
+    sqlx::query(
+        "INSERT INTO users (id, username, password_hash, display_name, role, active, demo, created_at, updated_at, patient_id) \
+         VALUES ($1, $2, $3, $4, 'patient', 1, 0, $5, $5, $6)",
+    )
+    .bind(u.id.clone())
+    .bind(u.username.clone())
+    .bind(u.password_hash.clone())
+    .bind(u.display_name.clone())
+    .bind(now)
+    .bind(patient_id.to_string())
+    .execute(w.conn())
+    .await?;
+    w.audit(
+        "patient.sign_up",
+        "user",
+        Some(&u.id),
+        json!({ "patient_id": patient_id }),
+    )
+    .await
+}
+
+/// The active patient logins whose patient's name is `name` and whose phone digits are
+/// `phone_digits` or birth date is `birth_date` (a family may share a name and a phone).
+pub async fn patient_logins(
+    conn: &mut AnyConnection,
+    name: &str,
+    phone_digits: Option<&str>,
+    birth_date: Option<&str>,
+) -> StoreResult<Vec<User>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.username, u.password_hash, u.display_name, u.role, u.active, u.demo FROM users u \
+         JOIN patients p ON p.id = u.patient_id JOIN customers c ON c.id = p.id \
+         WHERE u.role = 'patient' AND u.active = 1 AND c.name = $1 AND c.deleted_at IS NULL \
+         AND ((CAST($2 AS TEXT) IS NOT NULL AND c.phone_digits = $2) OR (CAST($3 AS TEXT) IS NOT NULL AND p.birth_date = $3)) \
+         ORDER BY u.created_at LIMIT 5",
+    )
+    .bind(name.to_string())
+    .bind(phone_digits.map(str::to_string))
+    .bind(birth_date.map(str::to_string))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
+}
+
+/// The patient a patient login may read.
+pub async fn patient_of(conn: &mut AnyConnection, user_id: &str) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar::<_, Option<String>>(
+        "SELECT patient_id FROM users WHERE id = $1 AND role = 'patient'",
+    )
+    .bind(user_id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .flatten())
+}
+
+/// Whether a patient already has a login.
+pub async fn patient_has_login(conn: &mut AnyConnection, patient_id: &str) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("SELECT 1 AS x FROM users WHERE patient_id = $1 AND role = 'patient'")
+            .bind(patient_id.to_string())
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}
+
 /// Inserts `u` unless its username is taken (checked under the write lock, so two creations
 /// of one name cannot both pass). Returns false, writing nothing, for a taken username.
 pub async fn insert_unique(w: &mut WriteTx, u: &User) -> StoreResult<bool> {
@@ -144,9 +214,11 @@ fn summary_from(r: &AnyRow) -> Result<UserSummary, sqlx::Error> {
 
 /// Every account, by username.
 pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<UserSummary>> {
-    let rows = sqlx::query(&format!("{SUMMARY_SELECT} ORDER BY u.username"))
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "{SUMMARY_SELECT} WHERE u.role <> 'patient' ORDER BY u.username"
+    ))
+    .fetch_all(conn)
+    .await?;
     Ok(rows
         .iter()
         .map(summary_from)
@@ -155,10 +227,12 @@ pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<UserSummary>> {
 
 /// One account as the user list shows it.
 pub async fn summary(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<UserSummary>> {
-    let row = sqlx::query(&format!("{SUMMARY_SELECT} WHERE u.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "{SUMMARY_SELECT} WHERE u.id = $1 AND u.role <> 'patient'"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
     Ok(row.as_ref().map(summary_from).transpose()?)
 }
 

@@ -6,6 +6,7 @@
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
 mod accounts;
+mod allergy;
 mod audit;
 mod cases;
 mod harness;
@@ -83,6 +84,7 @@ macro_rules! contract {
 
 // The cases of every file, for the list below.
 use accounts::*;
+use allergy::*;
 use audit::*;
 use cases::*;
 use limits::*;
@@ -197,4 +199,11 @@ contract!(
     // search.rs
     package_status_is_the_customers_best_package,
     korean_initials_and_several_words,
+    // allergy.rs
+    patients_are_registered_numbered_and_listed,
+    diagnoses_make_and_keep_prescriptions,
+    knowledge_versions_are_published_and_kept,
+    patients_sign_up_with_their_kit_and_read_their_guide,
+    a_patient_sees_only_their_own_data,
+    kit_pin_guessing_is_stopped,
 );

@@ -2036,3 +2036,5 @@ pub struct SyncResolved {
     choice: String,
     field: String,
 }
+
+pub use super::allergy::*;

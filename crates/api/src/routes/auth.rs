@@ -91,6 +91,18 @@ fn token_pair(
     session: &AuthSession,
     refresh_token: String,
 ) -> ApiResult {
+    token_pair_with(state, transport, user, session, refresh_token, json!({}))
+}
+
+/// [`token_pair`] with `extra` keys beside the tokens (a patient's sign-up shows its PIN).
+pub(crate) fn token_pair_with(
+    state: &AppState,
+    transport: &Transport,
+    user: &User,
+    session: &AuthSession,
+    refresh_token: String,
+    extra: Value,
+) -> ApiResult {
     let now = state.now().timestamp();
     let session_end = chrono::DateTime::parse_from_rfc3339(&session.expires_at)
         .map(|t| t.timestamp())
@@ -110,6 +122,9 @@ fn token_pair(
         "expires_in": exp - now,
         "user": user_json(&user.id, &user.username, &user.display_name, &user.role),
     });
+    if let (Some(data), Value::Object(extra)) = (data.as_object_mut(), extra) {
+        data.extend(extra);
+    }
     if transport.in_process {
         data["refresh_token"] = json!(refresh_token);
         return Ok(ok(data));
@@ -141,7 +156,7 @@ fn timestamp_in(state: &AppState, days: i64) -> String {
     clinicdesk_store::timestamp(state.now() + chrono::Duration::days(days))
 }
 
-fn system_actor(user: Option<&User>, device_id: Option<String>) -> Actor {
+pub(crate) fn system_actor(user: Option<&User>, device_id: Option<String>) -> Actor {
     Actor {
         user_id: user.map(|u| u.id.clone()),
         username: user.map(|u| u.username.clone()),
@@ -293,6 +308,21 @@ pub(crate) async fn open_session(
     user: &User,
     device_id: Option<String>,
 ) -> ApiResult {
+    let actor = system_actor(Some(user), device_id.clone());
+    let mut w = state.db.begin_write(&actor, &state.now_text()).await?;
+    let (session, refresh) = create_session_in(&mut w, state, user, device_id).await?;
+    w.commit().await?;
+    token_pair(state, transport, user, &session, refresh)
+}
+
+/// A login session for `user`, created in `w` (a patient's sign-up creates the account and
+/// its first session in one transaction): the session and its refresh token.
+pub(crate) async fn create_session_in(
+    w: &mut clinicdesk_store::WriteTx,
+    state: &AppState,
+    user: &User,
+    device_id: Option<String>,
+) -> Result<(AuthSession, String), ApiError> {
     let refresh = a::new_opaque_token();
     let session = AuthSession {
         id: clinicdesk_domain::ids::new_id(),
@@ -305,11 +335,8 @@ pub(crate) async fn open_session(
         absolute_expires_at: timestamp_in(state, state.refresh_absolute_days),
         revoked_at: None,
     };
-    let actor = system_actor(Some(user), device_id);
-    let mut w = state.db.begin_write(&actor, &state.now_text()).await?;
-    users::create_session(&mut w, &session, &a::opaque_token_hash(&refresh)).await?;
-    w.commit().await?;
-    token_pair(state, transport, user, &session, refresh)
+    users::create_session(w, &session, &a::opaque_token_hash(&refresh)).await?;
+    Ok((session, refresh))
 }
 
 /// Whether presenting a refresh token replaced at `rotated_at` (RFC 3339) means it was

@@ -65,7 +65,7 @@ pub async fn customer_in(w: &mut WriteTx, id: &str) -> Result<CustomerRecord, Ap
 /// answer describes the other customer as that role sees it. Its confirmation saves even an
 /// exact duplicate (refusing it then would confirm the hidden number); the audit event names
 /// the customers it resembled, for a manager to review or merge.
-async fn check_duplicates(
+pub(crate) async fn check_duplicates(
     w: &mut WriteTx,
     record: &CustomerRecord,
     user: &AuthUser,

@@ -12,13 +12,19 @@
 mod audit;
 mod auth;
 mod catalogue;
+mod consumer;
 mod customers;
 mod devices;
+mod diagnoses;
 pub(crate) mod docs;
 mod health;
 mod interactions;
+mod kits;
+mod knowledge;
 mod money;
+mod patients;
 mod setup;
+mod simple_auth;
 mod sync;
 mod today;
 mod users;
@@ -129,6 +135,35 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(sync::status))
         .routes(route!(sync::conflicts))
         .routes(route!(sync::resolve))
+        .routes(route!(sync::lease_patient_numbers))
+        // Allergy care (issue 10, seed 001).
+        .routes(route!(simple_auth::register))
+        .routes(route!(simple_auth::login))
+        .routes(route!(diagnoses::allergens))
+        .routes(route!(diagnoses::create))
+        .routes(route!(diagnoses::get_one))
+        .routes(route!(diagnoses::of_patient))
+        .routes(route!(diagnoses::dashboard))
+        .routes(route!(patients::list))
+        .routes(route!(patients::create))
+        .routes(route!(patients::get_one))
+        .routes(route!(patients::alert))
+        .routes(route!(knowledge::list))
+        .routes(route!(knowledge::get_one))
+        .routes(route!(knowledge::publish))
+        .routes(route!(kits::issue))
+        .routes(route!(kits::list))
+        .routes(route!(kits::register))
+        .routes(route!(kits::status))
+        .routes(route!(consumer::my_diagnoses))
+        .routes(route!(consumer::my_diagnosis))
+        .routes(route!(consumer::my_guide))
+        .routes(route!(consumer::foods))
+        .routes(route!(consumer::cross_reactivity))
+        .routes(route!(consumer::lifestyle))
+        .routes(route!(consumer::guidelines))
+        .routes(route!(consumer::action_plan))
+        .routes(route!(consumer::epinephrine))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

@@ -8,8 +8,9 @@ use crate::auth::{
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{ok, ok_serialized, ApiError, ApiResult};
 use crate::openapi::schemas::{
-    SyncConflicts, SyncConnect, SyncConnected, SyncDigest, SyncHeld, SyncPage, SyncPullParams,
-    SyncPush, SyncResolve, SyncResolved, SyncRound, SyncStatus,
+    PatientNumberLease, PatientNumberLeaseRequest, SyncConflicts, SyncConnect, SyncConnected,
+    SyncDigest, SyncHeld, SyncPage, SyncPullParams, SyncPush, SyncResolve, SyncResolved, SyncRound,
+    SyncStatus,
 };
 use crate::state::AppState;
 use crate::sync_engine::SyncEngine;
@@ -494,4 +495,56 @@ pub async fn resolve(
     Ok(ok(
         json!({ "id": id, "choice": choice, "field": conflict.field }),
     ))
+}
+
+/// 환자 번호 받기 (lease patient numbers to a device)
+///
+/// 등록된 기기가 오프라인에서 환자를 등록할 때 쓸 번호를 미리 받아 갑니다: `year`의 번호
+/// `count`개(1–200)를 이어서 나눠 주고, 나눠 준 번호는 다시 주지 않습니다. 기기는 동기화할 때마다
+/// 남은 번호가 적으면 더 받습니다.
+#[utoipa::path(post, path = "/sync/patient-numbers",
+    request_body = PatientNumberLeaseRequest,
+    responses((status = 200, body = PatientNumberLease)))]
+pub async fn lease_patient_numbers(
+    State(state): State<AppState>,
+    device: SyncDevice,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let obj = clinicdesk_domain::fields::object(&body)?;
+    clinicdesk_domain::fields::reject_unknown(obj, &["year", "count"], "")?;
+    let this_year = chrono::Datelike::year(&state.today());
+    let year = clinicdesk_domain::fields::opt_int(
+        "year",
+        obj.get("year").unwrap_or(&Value::Null),
+        i64::from(this_year) - 1,
+        i64::from(this_year) + 1,
+    )?
+    .unwrap_or(i64::from(this_year));
+    let count = clinicdesk_domain::fields::opt_int(
+        "count",
+        obj.get("count").unwrap_or(&Value::Null),
+        1,
+        200,
+    )?
+    .unwrap_or(clinicdesk_store::patients::BLOCK_SIZE);
+    let year = i32::try_from(year).unwrap_or(this_year);
+    let mut w = state
+        .db
+        .begin_write(&device.actor(), &state.now_text())
+        .await?;
+    // Only where numbers are issued: a branch server spends blocks of its own server's.
+    if sync_node::state(w.conn()).await?.upstream_url.is_some() {
+        return Err(ApiError::code(ErrorCode::PatientNumberUnavailable));
+    }
+    let first = clinicdesk_store::patients::take_from_counter(w.conn(), year, count).await?;
+    let last = first + count - 1;
+    w.audit(
+        "patient_number.lease",
+        "device",
+        Some(&device.device_id),
+        json!({ "year": year, "first": first, "last": last }),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(ok(json!({ "year": year, "first": first, "last": last })))
 }

@@ -138,8 +138,10 @@ fn user_not_found() -> ApiError {
 }
 
 async fn user_in(w: &mut WriteTx, id: &str) -> Result<User, ApiError> {
+    // Patients' own logins are not staff accounts: they are not managed here.
     users::by_id(w.conn(), checked_id(id, ErrorCode::UserNotFound)?)
         .await?
+        .filter(|u| u.role != "patient")
         .ok_or_else(user_not_found)
 }
 
@@ -256,6 +258,7 @@ pub async fn reset_password(
         let mut conn = state.db.conn().await?;
         users::by_id(&mut conn, checked_id(&id, ErrorCode::UserNotFound)?)
             .await?
+            .filter(|u| u.role != "patient")
             .ok_or_else(user_not_found)?
     };
     if target.id == admin.user_id {

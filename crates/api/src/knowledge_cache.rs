@@ -1,0 +1,114 @@
+//! The allergy knowledge versions this process has read, parsed once each. A version never
+//! changes once stored, so an entry never goes stale; which version is current is asked of the
+//! database each time (another node may have published one since).
+
+use crate::envelope::ApiError;
+use clinicdesk_allergy::Knowledge;
+use clinicdesk_domain::DomainError;
+use clinicdesk_store::{knowledge, Db, StoreResult, WriteTx};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+pub struct KnowledgeCache {
+    parsed: Mutex<HashMap<String, Arc<Knowledge>>>,
+}
+
+impl KnowledgeCache {
+    fn cached(&self, version: &str) -> Option<Arc<Knowledge>> {
+        self.parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(version)
+            .cloned()
+    }
+
+    fn keep(&self, k: Knowledge) -> Arc<Knowledge> {
+        let k = Arc::new(k);
+        self.parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k.version.clone(), k.clone());
+        k
+    }
+
+    /// The version named `version`; `None` if this database does not hold it.
+    pub async fn version(
+        &self,
+        db: &Db,
+        version: &str,
+    ) -> Result<Option<Arc<Knowledge>>, ApiError> {
+        if let Some(k) = self.cached(version) {
+            return Ok(Some(k));
+        }
+        let mut conn = db.conn().await?;
+        let Some(stored) = knowledge::get(&mut conn, version).await? else {
+            return Ok(None);
+        };
+        drop(conn);
+        Ok(Some(self.keep(parse_stored(&stored)?)))
+    }
+
+    /// The version in use (the one published last).
+    pub async fn current(&self, db: &Db) -> Result<Arc<Knowledge>, ApiError> {
+        let mut conn = db.conn().await?;
+        let name = knowledge::current_version(&mut conn).await?;
+        drop(conn);
+        match name {
+            Some(name) => self.version(db, &name).await?.ok_or_else(|| {
+                ApiError(DomainError::internal(format!(
+                    "knowledge version {name} vanished"
+                )))
+            }),
+            // `ensure_builtin` runs at start-up; this is only a database it never opened.
+            None => Ok(self.keep(clinicdesk_allergy::builtin().clone())),
+        }
+    }
+}
+
+/// A stored version parses: it was validated when it was published (a document that no longer
+/// parses means this build cannot read it — said plainly, never guessed at).
+fn parse_stored(stored: &knowledge::KnowledgeVersion) -> Result<Knowledge, ApiError> {
+    let doc: serde_json::Value = serde_json::from_str(&stored.document).map_err(|e| {
+        ApiError(DomainError::internal(format!(
+            "knowledge {}: {e}",
+            stored.version
+        )))
+    })?;
+    clinicdesk_allergy::parse_document(&doc).map_err(|problems| {
+        let first = problems
+            .first()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .unwrap_or_default();
+        ApiError(DomainError::internal(format!(
+            "knowledge {} cannot be read by this version of ClinicDesk: {first}",
+            stored.version
+        )))
+    })
+}
+
+/// The stored form of a knowledge document.
+pub fn stored_form(
+    k: &Knowledge,
+    published_by: Option<(String, String)>,
+) -> knowledge::KnowledgeVersion {
+    let (published_by, published_by_name) = match published_by {
+        Some((id, name)) => (Some(id), Some(name)),
+        None => (None, None),
+    };
+    knowledge::KnowledgeVersion {
+        version: k.version.clone(),
+        document: k.document().to_string(),
+        content_hash: k.content_hash(),
+        published_at: k.published_at.clone(),
+        published_by,
+        published_by_name,
+    }
+}
+
+/// Stores the built-in knowledge version unless this database has it: the same row on every
+/// node (no publisher, the document's own date), so it syncs as one fact.
+pub async fn ensure_builtin(w: &mut WriteTx) -> StoreResult<bool> {
+    let builtin = clinicdesk_allergy::builtin();
+    knowledge::insert(w, &stored_form(builtin, None), false).await
+}
