@@ -10,6 +10,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A research library export file travels inside its JSON body: PubMed exports of a few
+/// thousand papers run to several megabytes.
+pub const MAX_IMPORT_BYTES: usize = 24 * 1024 * 1024;
 
 /// A JSON body as a value; an empty body is `null`. Endpoints validate it with the domain's
 /// field readers, which name the offending field.
@@ -18,21 +21,41 @@ pub struct JsonBody(pub Value);
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request<Body>, _state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
-            .await
-            .map_err(|_| ApiError::code(ErrorCode::PayloadTooLarge))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(JsonBody(Value::Null));
-        }
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            ApiError(
-                DomainError::new(ErrorCode::InvalidJson).with_details(serde_json::json!({
-                    "line": e.line(), "column": e.column(),
-                })),
-            )
-        })
+    async fn from_request(req: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
+        read_json(req, state, MAX_BODY_BYTES).await.map(JsonBody)
     }
+}
+
+/// A JSON body of up to [`MAX_IMPORT_BYTES`] (an export file to import), read like
+/// [`JsonBody`].
+pub struct ImportBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for ImportBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
+        read_json(req, state, MAX_IMPORT_BYTES).await.map(ImportBody)
+    }
+}
+
+async fn read_json<S: Send + Sync>(
+    req: Request<Body>,
+    _state: &S,
+    limit: usize,
+) -> Result<Value, ApiError> {
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::code(ErrorCode::PayloadTooLarge))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError(
+            DomainError::new(ErrorCode::InvalidJson).with_details(serde_json::json!({
+                "line": e.line(), "column": e.column(),
+            })),
+        )
+    })
 }
 
 /// The query string as a map; each endpoint validates the parameters it knows.

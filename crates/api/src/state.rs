@@ -72,6 +72,8 @@ pub struct AppState {
     pub sync_engine: Option<Arc<crate::sync_engine::SyncEngine>>,
     /// Allergy knowledge versions, parsed once each.
     pub knowledge: Arc<crate::knowledge_cache::KnowledgeCache>,
+    /// The research library's imports under way and recently finished.
+    pub(crate) research_imports: Arc<crate::routes::ImportJobs>,
     ready: Arc<AtomicBool>,
     keys: Arc<OnceLock<Keys>>,
     limits: Arc<Limits>,
@@ -93,6 +95,7 @@ impl AppState {
             first_run_setup: false,
             sync_engine: None,
             knowledge: Arc::default(),
+            research_imports: Arc::default(),
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),
             limits: Arc::new(Limits::new(LimitConfig::default())),

@@ -20,6 +20,7 @@ pub mod knowledge;
 pub mod money;
 pub mod packages;
 pub mod patients;
+pub mod research;
 mod row;
 mod search_index;
 pub mod sessions;

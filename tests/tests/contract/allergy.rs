@@ -851,3 +851,165 @@ pub async fn kit_pin_guessing_is_stopped(h: &Harness) {
     .await
     .expect(201);
 }
+
+/// A small MEDLINE export written for this test (invented records, PMIDs 91000001…).
+const MEDLINE_FIXTURE: &str = "PMID- 91000001
+TI  - Test fixture: tropomyosin sensitisation to house dust mite in Korean adults.
+AB  - Tropomyosin from house dust mite (Der p 10) was recognised by serum IgE in 12% of
+      sensitised adults. Tropomyosin is a conserved muscle protein.
+AU  - Kim J
+AU  - Lee S
+TA  - Fixture J Allergy
+DP  - 2024 Mar
+LA  - eng
+
+PMID- 91000002
+TI  - Test fixture: birch pollen and apple in oral allergy syndrome.
+AB  - Patients sensitised to birch pollen often report itching of the mouth after eating raw
+      apple, a PR-10 mediated reaction.
+AU  - Park H
+TA  - Fixture J Allergy
+DP  - 2023
+LA  - eng
+";
+
+async fn import_file(h: &Harness, token: &str, filename: &str, content: &str) -> Value {
+    let r = h
+        .post(
+            "/api/v1/pro/research/imports",
+            token,
+            json!({"filename": filename, "content": content}),
+        )
+        .await;
+    r.expect(202);
+    let id = r.data()["import_id"].as_str().unwrap().to_string();
+    assert_eq!(r.data()["status"], "running");
+    for _ in 0..200 {
+        let s = h
+            .get(&format!("/api/v1/pro/research/imports/{id}"), token)
+            .await;
+        s.expect(200);
+        if s.data()["status"] != "running" {
+            return s.data().clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the import of {filename} did not finish");
+}
+
+pub async fn the_research_library_imports_searches_and_answers(h: &Harness) {
+    let doctor = h.token("doctor").await;
+    // A malformed file names its line and imports nothing.
+    let broken = format!("{MEDLINE_FIXTURE}\nthis line is not MEDLINE\n");
+    let r = h
+        .post(
+            "/api/v1/pro/research/imports",
+            &doctor,
+            json!({"filename": "broken.nbib", "content": broken}),
+        )
+        .await;
+    r.expect_error(422, "RESEARCH_IMPORT_INVALID");
+    // The fixture is 18 lines, then an empty one, then the bad one.
+    assert_eq!(r.body["error"]["details"]["line"], 20);
+    assert_eq!(h.count("research_papers", "id <> $1", "-").await, 0);
+    h.post(
+        "/api/v1/pro/research/imports",
+        &h.token("staff").await,
+        json!({"filename": "a.nbib", "content": MEDLINE_FIXTURE}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN_ROLE");
+
+    let xml = include_str!("../../../crates/research/tests/fixtures/pubmed_export.xml");
+    let done = import_file(h, &doctor, "pubmed_export.xml", xml).await;
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["total"], 4);
+    assert_eq!(done["imported"], 4);
+    let done = import_file(h, &doctor, "mites.nbib", MEDLINE_FIXTURE).await;
+    assert_eq!(done["imported"], 2);
+    // Again: nothing new, both counted as already there.
+    let again = import_file(h, &doctor, "mites.nbib", MEDLINE_FIXTURE).await;
+    assert_eq!((again["imported"].clone(), again["duplicates"].clone()), (json!(0), json!(2)));
+    let lib = h.get("/api/v1/pro/research/library", &doctor).await;
+    assert_eq!(lib.data()["total_papers"], 6);
+    assert_eq!(lib.data()["recent_imports"].as_array().unwrap().len(), 3);
+
+    // Search: ranked, filtered by an allergen, widened by its cross-reactions.
+    let search = |body: Value| {
+        let doctor = doctor.clone();
+        async move {
+            let r = h.post("/api/v1/pro/research/search", &doctor, body).await;
+            r.expect(200);
+            r.data().clone()
+        }
+    };
+    let peanut = search(json!({"query": "hidden peanut allergens"})).await;
+    let ids: Vec<&str> = peanut["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    assert!(ids[0] == "pubmed:90000001" || ids[0] == "pubmed:90000002", "{ids:?}");
+    assert_eq!(peanut["papers"][0]["score"], 1.0);
+    let narrow = search(json!({"query": "tropomyosin", "allergen": "새우"})).await;
+    assert_eq!(narrow["total_found"], 0);
+    let wide =
+        search(json!({"query": "tropomyosin", "allergen": "shrimp", "include_cross_reactivity": true}))
+            .await;
+    assert_eq!(wide["papers"][0]["id"], "pubmed:91000001");
+    assert!(wide["expanded_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t.as_str().unwrap().contains("mite")));
+    h.post(
+        "/api/v1/pro/research/search",
+        &doctor,
+        json!({"query": "x", "allergen": "unobtainium"}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_ERROR");
+
+    // Q&A: sentences from the papers with their citations; nothing found says so.
+    let qa = h
+        .post(
+            "/api/v1/pro/research/qa",
+            &doctor,
+            json!({"question": "땅콩 알레르기 환자가 피해야 할 숨겨진 식품은?", "allergen": "peanut", "max_citations": 3}),
+        )
+        .await;
+    qa.expect(200);
+    let a = qa.data();
+    let answer = a["answer"].as_str().unwrap();
+    assert!(answer.contains("[1]"), "{answer}");
+    let citations = a["citations"].as_array().unwrap();
+    assert!(!citations.is_empty() && citations.len() <= 3);
+    let confidence = a["confidence"].as_f64().unwrap();
+    assert!(confidence > 0.0 && confidence < 1.0);
+    let cited = citations[0]["paper_id"].as_str().unwrap();
+    let paper = h
+        .get(&format!("/api/v1/pro/research/papers/{cited}"), &doctor)
+        .await;
+    paper.expect(200);
+    assert!(paper.data()["abstract"]
+        .as_str()
+        .unwrap()
+        .contains(&citations[0]["excerpt"].as_str().unwrap()[..20]));
+    let none = h
+        .post(
+            "/api/v1/pro/research/qa",
+            &doctor,
+            json!({"question": "라텍스 장갑 대체품은?"}),
+        )
+        .await;
+    none.expect(200);
+    assert_eq!(none.data()["answer"], Value::Null);
+    assert_eq!(none.data()["confidence"], 0.0);
+    assert!(none.data()["citations"].as_array().unwrap().is_empty());
+    assert!(none.data()["message"].as_str().unwrap().contains("근거"));
+    h.get("/api/v1/pro/research/papers/pubmed:1", &doctor)
+        .await
+        .expect_error(404, "NOT_FOUND");
+}

@@ -206,4 +206,5 @@ contract!(
     patients_sign_up_with_their_kit_and_read_their_guide,
     a_patient_sees_only_their_own_data,
     kit_pin_guessing_is_stopped,
+    the_research_library_imports_searches_and_answers,
 );

@@ -848,3 +848,150 @@ pub struct PatientNumberLease {
     first: i64,
     last: i64,
 }
+
+// -- research library --------------------------------------------------------------------------------
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ImportId {
+    /// 가져오기 id
+    import_id: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PaperId {
+    /// `pubmed:<PMID>`
+    id: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchImportRequest {
+    /// 원래 파일 이름 (`.xml`, `.nbib`, `.txt`)
+    filename: String,
+    /// 파일의 글 전체 (UTF-8)
+    content: String,
+}
+
+/// 가져오기의 진행: `running` → `done`(또는 저장하지 못하면 `failed`: 아무것도 가져오지 않음)
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Running,
+    Done,
+    Failed,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchImport {
+    import_id: String,
+    filename: String,
+    status: ImportStatus,
+    /// 파일의 논문 수
+    total: i64,
+    /// 지금까지 처리한 수
+    processed: i64,
+    /// 새로 더한 수 (끝났을 때)
+    imported: i64,
+    /// 이미 있던 수 (끝났을 때)
+    duplicates: i64,
+    error: Option<String>,
+    #[schema(format = DateTime)]
+    finished_at: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchLibrary {
+    total_papers: i64,
+    recent_imports: Vec<ResearchImport>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchSearchRequest {
+    /// 검색어 (한국어 낱말은 영어 용어로 바뀝니다)
+    query: String,
+    /// 항목 코드나 이름 (`peanut`, `땅콩`)
+    allergen: Option<String>,
+    /// 교차반응하는 항목의 이름이 든 논문도
+    include_cross_reactivity: Option<bool>,
+    /// 1–100 (기본 20)
+    max_results: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchPaperHit {
+    id: String,
+    pmid: String,
+    title: String,
+    authors: Vec<String>,
+    journal: String,
+    year: Option<i64>,
+    #[schema(rename = "abstract")]
+    abstract_text: String,
+    doi: Option<String>,
+    keywords: Vec<String>,
+    /// 가장 나은 논문을 1로 둔 상대 점수
+    score: f64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchSearch {
+    success: bool,
+    query: String,
+    total_found: i64,
+    /// 실제로 찾은 용어 (질문의 낱말과 항목 이름)
+    expanded_terms: Vec<String>,
+    papers: Vec<ResearchPaperHit>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchQaRequest {
+    question: String,
+    allergen: Option<String>,
+    include_cross_reactivity: Option<bool>,
+    /// 1–10 (기본 10)
+    max_citations: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchCitation {
+    paper_id: String,
+    title: String,
+    excerpt: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchQa {
+    success: bool,
+    question: String,
+    /// 뽑은 문장들과 인용 번호 `[1]`; 근거가 없으면 `null`
+    answer: Option<String>,
+    /// 0–1 (근거 없음 0)
+    confidence: f64,
+    citations: Vec<ResearchCitation>,
+    message: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResearchPaper {
+    id: String,
+    pmid: String,
+    title: String,
+    authors: Vec<String>,
+    journal: String,
+    year: Option<i64>,
+    #[schema(rename = "abstract")]
+    abstract_text: String,
+    doi: Option<String>,
+    keywords: Vec<String>,
+}

@@ -99,6 +99,12 @@ impl ExtractorDoc for JsonBody {
         ..Reads::NOTHING
     };
 }
+impl ExtractorDoc for crate::body::ImportBody {
+    const READS: Reads = Reads {
+        json_body: true,
+        ..Reads::NOTHING
+    };
+}
 impl ExtractorDoc for QueryMap {
     const READS: Reads = Reads {
         query: true,

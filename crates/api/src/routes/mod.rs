@@ -23,6 +23,7 @@ mod kits;
 mod knowledge;
 mod money;
 mod patients;
+mod research;
 mod setup;
 mod simple_auth;
 mod sync;
@@ -31,6 +32,7 @@ mod users;
 mod visits;
 
 pub(crate) use auth::REFRESH_COOKIE;
+pub(crate) use research::ImportJobs;
 
 use crate::envelope::{request_id, ApiError, RequestIds, REQUEST_IDS};
 use crate::limits::{self, ClassTable, RateClass};
@@ -164,6 +166,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(consumer::guidelines))
         .routes(route!(consumer::action_plan))
         .routes(route!(consumer::epinephrine))
+        .routes(route!(research::import))
+        .routes(route!(research::import_status))
+        .routes(route!(research::library))
+        .routes(route!(research::search))
+        .routes(route!(research::qa))
+        .routes(route!(research::paper))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
