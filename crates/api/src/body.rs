@@ -34,7 +34,9 @@ impl<S: Send + Sync> FromRequest<S> for ImportBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request<Body>, state: &S) -> Result<Self, Self::Rejection> {
-        read_json(req, state, MAX_IMPORT_BYTES).await.map(ImportBody)
+        read_json(req, state, MAX_IMPORT_BYTES)
+            .await
+            .map(ImportBody)
     }
 }
 

@@ -929,7 +929,10 @@ pub async fn the_research_library_imports_searches_and_answers(h: &Harness) {
     assert_eq!(done["imported"], 2);
     // Again: nothing new, both counted as already there.
     let again = import_file(h, &doctor, "mites.nbib", MEDLINE_FIXTURE).await;
-    assert_eq!((again["imported"].clone(), again["duplicates"].clone()), (json!(0), json!(2)));
+    assert_eq!(
+        (again["imported"].clone(), again["duplicates"].clone()),
+        (json!(0), json!(2))
+    );
     let lib = h.get("/api/v1/pro/research/library", &doctor).await;
     assert_eq!(lib.data()["total_papers"], 6);
     assert_eq!(lib.data()["recent_imports"].as_array().unwrap().len(), 3);
@@ -951,13 +954,17 @@ pub async fn the_research_library_imports_searches_and_answers(h: &Harness) {
         .map(|p| p["id"].as_str().unwrap())
         .collect();
     assert!(!ids.is_empty());
-    assert!(ids[0] == "pubmed:90000001" || ids[0] == "pubmed:90000002", "{ids:?}");
+    assert!(
+        ids[0] == "pubmed:90000001" || ids[0] == "pubmed:90000002",
+        "{ids:?}"
+    );
     assert_eq!(peanut["papers"][0]["score"], 1.0);
     let narrow = search(json!({"query": "tropomyosin", "allergen": "새우"})).await;
     assert_eq!(narrow["total_found"], 0);
-    let wide =
-        search(json!({"query": "tropomyosin", "allergen": "shrimp", "include_cross_reactivity": true}))
-            .await;
+    let wide = search(
+        json!({"query": "tropomyosin", "allergen": "shrimp", "include_cross_reactivity": true}),
+    )
+    .await;
     assert_eq!(wide["papers"][0]["id"], "pubmed:91000001");
     assert!(wide["expanded_terms"]
         .as_array()
@@ -1012,4 +1019,98 @@ pub async fn the_research_library_imports_searches_and_answers(h: &Harness) {
     h.get("/api/v1/pro/research/papers/pubmed:1", &doctor)
         .await
         .expect_error(404, "NOT_FOUND");
+}
+
+pub async fn erasing_a_patient_takes_their_allergy_data(h: &Harness) {
+    let dedicated;
+    let h = if h.is_http() {
+        dedicated = dedicated_http(&[]).await;
+        &dedicated
+    } else {
+        h
+    };
+    let admin = h.token("admin").await;
+    let doctor = h.token("doctor").await;
+    // Anonymised: the birth date and number go, the person's login closes, the diagnosis stays
+    // for statistics but is no one's record any more.
+    let (anon, name, phone, serial, did) = patient_with_kit(h, "314159").await;
+    let number = h
+        .get(&format!("/api/v1/pro/patients/{anon}"), &doctor)
+        .await
+        .data()["patient_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = sign_up(
+        h,
+        json!({"name": name, "phone": phone, "serial_number": serial, "pin": "314159"}),
+    )
+    .await;
+    r.expect(201);
+    let pin = r.data()["access_pin"].as_str().unwrap().to_string();
+    let token = r.data()["access_token"].as_str().unwrap().to_string();
+    let gone = h
+        .delete(
+            &format!("/api/v1/customers/{anon}?data_retention_policy=anonymize"),
+            &admin,
+        )
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    h.get(&format!("/api/v1/pro/patients/{anon}"), &doctor)
+        .await
+        .expect_error(404, "PATIENT_NOT_FOUND");
+    h.get(&format!("/api/v1/pro/diagnosis/{did}"), &doctor)
+        .await
+        .expect_error(404, "DIAGNOSIS_NOT_FOUND");
+    assert_eq!(h.count("patients", "patient_number = $1", &number).await, 0);
+    assert_eq!(
+        h.count("patients", "birth_date = $1", "1990-05-15").await,
+        0
+    );
+    assert_eq!(h.count("diagnoses", "id = $1", &did).await, 1);
+    assert_eq!(h.count("users", "display_name = $1", &name).await, 0);
+    h.get("/api/v1/consumer/my/diagnoses", &token)
+        .await
+        .expect_error(401, "AUTH_INVALID_TOKEN");
+    h.post(
+        "/api/v1/auth/simple/login",
+        "",
+        json!({"name": name, "phone": phone, "access_pin": pin}),
+    )
+    .await
+    .expect_error(401, "AUTH_INVALID_CREDENTIALS");
+    let versions = h
+        .count(
+            "record_versions",
+            "entity_id = $1 AND versions LIKE '%1990-05-15%'",
+            &anon,
+        )
+        .await;
+    assert_eq!(versions, 0, "no kept version holds the birth date");
+
+    // Deleted: the patient record, diagnoses and kit registrations go, with sync's copies.
+    let (del, _, _, _, did2) = patient_with_kit(h, "271828").await;
+    let gone = h
+        .delete(
+            &format!("/api/v1/customers/{del}?data_retention_policy=delete"),
+            &admin,
+        )
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    for (table, condition) in [
+        ("patients", "id = $1"),
+        ("diagnoses", "patient_id = $1"),
+        ("kit_registrations", "patient_id = $1"),
+        ("record_versions", "entity = 'patient' AND entity_id = $1"),
+    ] {
+        assert_eq!(h.count(table, condition, &del).await, 0, "{table}");
+    }
+    assert_eq!(h.count("diagnoses", "id = $1", &did2).await, 0);
+    if !h.in_process() {
+        let logged = h.logged_changes(&did2).await;
+        assert!(
+            logged.is_empty(),
+            "the diagnosis left the sync log: {logged:?}"
+        );
+    }
 }

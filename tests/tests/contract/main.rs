@@ -102,6 +102,7 @@ contract!(
     random_work_over_a_faulty_network_converges,
     offline_desktops_converge_with_conflicts_and_flags,
     a_first_pull_of_many_pages_recomputes_every_roll_up,
+    patient_numbers_stay_unique_across_offline_desktops,
     a_central_server_verifies_each_devices_audit_signatures,
     concurrent_pushes_reach_a_puller_exactly_once,
     devices_push_and_pull_pages_without_loss_or_repeat,
@@ -207,4 +208,5 @@ contract!(
     a_patient_sees_only_their_own_data,
     kit_pin_guessing_is_stopped,
     the_research_library_imports_searches_and_answers,
+    erasing_a_patient_takes_their_allergy_data,
 );

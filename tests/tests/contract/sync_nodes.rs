@@ -43,6 +43,21 @@ async fn digest(h: &Harness) -> Value {
 /// tables that matter hold rows). Logging in writes to the audit trail, so every login the
 /// comparison needs happens before that round.
 async fn assert_converged(all: &[&Harness]) {
+    assert_converged_holding(
+        all,
+        &[
+            "customer",
+            "service_session",
+            "package_purchase",
+            "audit_event",
+            "user",
+        ],
+    )
+    .await;
+}
+
+/// [`assert_converged`], with the tables that must hold rows named.
+async fn assert_converged_holding(all: &[&Harness], tables: &[&str]) {
     for h in all {
         h.token("admin").await;
         h.token("staff").await;
@@ -53,13 +68,7 @@ async fn assert_converged(all: &[&Harness]) {
         }
     }
     let first = digest(all[0]).await;
-    for t in [
-        "customer",
-        "service_session",
-        "package_purchase",
-        "audit_event",
-        "user",
-    ] {
+    for t in tables {
         assert!(
             first[t]["rows"].as_u64().unwrap_or(0) > 0,
             "{t} holds rows: {first}"
@@ -667,4 +676,102 @@ pub async fn a_first_pull_of_many_pages_recomputes_every_roll_up(h: &Harness) {
     status.expect(200);
     assert_eq!(roll_ups(&node).await, expected);
     assert_eq!(node.count("sync_dirty", "kind <> $1", "").await, 0);
+}
+
+/// Registers a patient on `h` as its doctor; the answer.
+async fn register_patient(h: &Harness, name: &str) -> Resp {
+    h.post(
+        "/api/v1/pro/patients/new",
+        &h.token("doctor").await,
+        json!({"name": name, "phone": unique_phone(), "consent": true}),
+    )
+    .await
+}
+
+pub async fn patient_numbers_stay_unique_across_offline_desktops(h: &Harness) {
+    let central = h.fresh().await;
+    let url = central.serve_http().await;
+    let a = h.node().await;
+    let b = h.node().await;
+    connect(&a, &url, "진료실 PC A").await.expect(200);
+    connect(&b, &url, "진료실 PC B").await.expect(200);
+    // Connected, each desktop holds numbers leased for offline registration; offline now,
+    // each registers patients — and so does the server.
+    let mut numbers = Vec::new();
+    let mut patients = Vec::new();
+    for (node, who) in [(&a, "A"), (&b, "B"), (&central, "C"), (&a, "A"), (&b, "B")] {
+        let r = register_patient(node, &unique_name(&format!("환자{who}"))).await;
+        r.expect(201);
+        numbers.push(r.data()["patient_number"].as_str().unwrap().to_string());
+        patients.push(r.data()["patient_id"].as_str().unwrap().to_string());
+    }
+    let mut unique = numbers.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), numbers.len(), "{numbers:?}");
+
+    // A diagnosis on A, a knowledge version published on the server: both reach everyone.
+    let d = a
+        .post(
+            "/api/v1/pro/diagnosis",
+            &a.token("doctor").await,
+            json!({"patient_id": patients[0], "results": [{"allergen": "peanut", "grade": 4}]}),
+        )
+        .await;
+    d.expect(201);
+    let did = d.data()["diagnosis_id"].as_str().unwrap().to_string();
+    let admin = central.token("admin").await;
+    let mut doc = central
+        .get("/api/v1/pro/knowledge/current", &admin)
+        .await
+        .data()["document"]
+        .clone();
+    doc["version"] = json!("2099-02-01.1");
+    central
+        .put("/api/v1/pro/knowledge/2099-02-01.1", &admin, doc)
+        .await
+        .expect(201);
+    run(&a).await;
+    run(&b).await;
+    let on_b = b
+        .get(
+            &format!("/api/v1/pro/diagnosis/{did}"),
+            &b.token("doctor").await,
+        )
+        .await;
+    on_b.expect(200);
+    assert_eq!(on_b.data()["prescription"], d.data()["prescription"]);
+    assert_eq!(on_b.data()["patient"]["patient_number"], json!(numbers[0]));
+    let current = b
+        .get("/api/v1/pro/knowledge", &b.token("doctor").await)
+        .await;
+    assert_eq!(current.data()["current"], "2099-02-01.1");
+    let list = b
+        .get("/api/v1/pro/patients?limit=100", &b.token("doctor").await)
+        .await;
+    assert_eq!(list.data()["total"], 5);
+
+    // A desktop that has spent its numbers says so, and has more after its next sync.
+    sqlx::query("DELETE FROM patient_number_blocks")
+        .execute(&a.db.pool)
+        .await
+        .unwrap();
+    register_patient(&a, &unique_name("환자A"))
+        .await
+        .expect_error(409, "PATIENT_NUMBER_UNAVAILABLE");
+    run(&a).await;
+    let r = register_patient(&a, &unique_name("환자A")).await;
+    r.expect(201);
+    assert!(!numbers.contains(&r.data()["patient_number"].as_str().unwrap().to_string()));
+    assert_converged_holding(
+        &[&central, &a, &b],
+        &[
+            "customer",
+            "patient",
+            "diagnosis",
+            "knowledge_version",
+            "audit_event",
+        ],
+    )
+    .await;
 }

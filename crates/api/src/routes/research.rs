@@ -221,8 +221,9 @@ pub async fn import_status(
         .research_imports
         .get(&import_id)
         .ok_or_else(|| ApiError::code(ErrorCode::NotFound))?;
-    Ok(ok(serde_json::to_value(&job)
-        .map_err(|e| ApiError(DomainError::internal(e.to_string())))?))
+    Ok(ok(serde_json::to_value(&job).map_err(|e| {
+        ApiError(DomainError::internal(e.to_string()))
+    })?))
 }
 
 /// 자료실 현황 (the library)
@@ -258,7 +259,8 @@ fn english_names(k: &Knowledge, code: &str) -> Vec<String> {
         .filter(|n| {
             n.len() >= 3
                 && n.split_whitespace().count() <= 3
-                && n.chars().all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-')
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-')
         })
         .collect();
     out.sort();
@@ -268,10 +270,17 @@ fn english_names(k: &Knowledge, code: &str) -> Vec<String> {
 
 /// The allergen filter's names: the allergen's own, and with `cross`, those of every allergen
 /// it cross-reacts with.
-fn allergen_terms(k: &Knowledge, raw: &str, cross: bool) -> Result<(String, Vec<String>), ApiError> {
-    let a = k
-        .resolve(raw)
-        .ok_or_else(|| ApiError(DomainError::invalid("allergen", format!("알 수 없는 항목입니다: {raw}"))))?;
+fn allergen_terms(
+    k: &Knowledge,
+    raw: &str,
+    cross: bool,
+) -> Result<(String, Vec<String>), ApiError> {
+    let a = k.resolve(raw).ok_or_else(|| {
+        ApiError(DomainError::invalid(
+            "allergen",
+            format!("알 수 없는 항목입니다: {raw}"),
+        ))
+    })?;
     let mut terms = english_names(k, &a.code);
     if cross {
         for c in &a.cross_reactivity {
@@ -319,11 +328,21 @@ struct Query {
     limit: i64,
 }
 
-fn parse_query(body: &Value, text_field: &str, limit_field: &str, max: i64) -> Result<Query, ApiError> {
+fn parse_query(
+    body: &Value,
+    text_field: &str,
+    limit_field: &str,
+    max: i64,
+) -> Result<Query, ApiError> {
     let obj = object(body)?;
     reject_unknown(
         obj,
-        &[text_field, "allergen", "include_cross_reactivity", limit_field],
+        &[
+            text_field,
+            "allergen",
+            "include_cross_reactivity",
+            limit_field,
+        ],
         "",
     )?;
     let null = Value::Null;
@@ -343,7 +362,8 @@ fn parse_query(body: &Value, text_field: &str, limit_field: &str, max: i64) -> R
         obj.get("include_cross_reactivity").unwrap_or(&null),
     )?
     .unwrap_or(false);
-    let limit = opt_int(limit_field, obj.get(limit_field).unwrap_or(&null), 1, max)?.unwrap_or(max.min(20));
+    let limit =
+        opt_int(limit_field, obj.get(limit_field).unwrap_or(&null), 1, max)?.unwrap_or(max.min(20));
     Ok(Query {
         text,
         allergen,
