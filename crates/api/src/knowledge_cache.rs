@@ -87,28 +87,24 @@ fn parse_stored(stored: &knowledge::KnowledgeVersion) -> Result<Knowledge, ApiEr
     })
 }
 
-/// The stored form of a knowledge document.
-pub fn stored_form(
-    k: &Knowledge,
-    published_by: Option<(String, String)>,
-) -> knowledge::KnowledgeVersion {
-    let (published_by, published_by_name) = match published_by {
-        Some((id, name)) => (Some(id), Some(name)),
-        None => (None, None),
-    };
-    knowledge::KnowledgeVersion {
-        version: k.version.clone(),
-        document: k.document().to_string(),
-        content_hash: k.content_hash(),
-        published_at: k.published_at.clone(),
-        published_by,
-        published_by_name,
-    }
+/// The stored form of a version an admin publishes.
+pub fn stored_form(k: &Knowledge, published_by: (String, String)) -> knowledge::KnowledgeVersion {
+    let mut v = builtin_form(k);
+    v.published_by = Some(published_by.0);
+    v.published_by_name = Some(published_by.1);
+    v
 }
 
-/// Stores the built-in knowledge version unless this database has it: the same row on every
-/// node (no publisher, the document's own date), so it syncs as one fact.
+fn builtin_form(k: &Knowledge) -> knowledge::KnowledgeVersion {
+    knowledge::KnowledgeVersion::builtin(
+        &k.version,
+        k.document().to_string(),
+        k.content_hash(),
+        &k.published_at,
+    )
+}
+
+/// Stores the built-in knowledge version unless this database has it.
 pub async fn ensure_builtin(w: &mut WriteTx) -> StoreResult<bool> {
-    let builtin = clinicdesk_allergy::builtin();
-    knowledge::insert(w, &stored_form(builtin, None), false).await
+    knowledge::insert(w, &builtin_form(clinicdesk_allergy::builtin()), false).await
 }

@@ -10,6 +10,7 @@
 //! Seeding is not a user's change: it bypasses the per-row sync outbox and leaves one
 //! `demo.seed` audit event (plus the audited package templates and users).
 
+pub mod allergy;
 mod bulk;
 mod gen;
 mod pools;
@@ -64,6 +65,7 @@ pub struct DemoSummary {
     pub visits: usize,
     pub interactions: usize,
     pub users: usize,
+    pub allergy: allergy::AllergySummary,
 }
 
 /// Demo users admin/manager/doctor/staff, password "clinicdesk-demo", Korean display names,
@@ -247,6 +249,9 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
         );
     }
     ensure_demo_users(db).await?;
+    // Allergy care: a few dozen patients, whatever the data set's size.
+    summary.allergy =
+        allergy::seed(db, opts.seed, today, (opts.customers / 20).clamp(1, 60)).await?;
     // The bulk load wrote its rows directly, not through the write path that keeps the
     // search index current.
     db.reset_search_index();

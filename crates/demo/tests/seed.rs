@@ -212,7 +212,29 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     );
     // Seeding bypasses the per-row outbox (a node's first sync sends a snapshot instead);
     // only the audited templates and the example clinic details went through it, each with
-    // its audit event.
+    // its audit event. The allergy-care rows are loaded like the rest.
+    let a = summary.allergy;
+    assert!(a.patients >= 10 && a.diagnoses >= a.patients, "{a:?}");
+    assert_eq!(a.kits, 10);
+    assert_eq!(count(db, "patients").await as usize, a.patients);
+    assert_eq!(count(db, "diagnoses").await as usize, a.diagnoses);
+    assert_eq!(count(db, "diagnoses WHERE kit_serial IS NOT NULL").await, 5);
+    // Every patient is a consenting customer; every prescription was made by the engine with
+    // the built-in knowledge version.
+    assert_eq!(
+        count(
+            db,
+            "patients p JOIN customers c ON c.id = p.id WHERE c.consent_health_data = 1"
+        )
+        .await as usize,
+        a.patients
+    );
+    let version = &clinicdesk_allergy::builtin().version;
+    assert_eq!(
+        count(db, &format!("diagnoses WHERE knowledge_version = '{version}' AND prescription LIKE '%high_risk%'"))
+            .await as usize,
+        a.diagnoses
+    );
     assert_eq!(
         count(db, "outbox WHERE entity <> 'audit_event'").await,
         templates + 1
@@ -402,8 +424,9 @@ async fn seeds_300_customers_that_keep_every_invariant() {
     }
     assert_eq!(before, after);
 
-    // The audit chain: templates, the clinic details, users, the seed event — intact.
-    assert_eq!(intact_events(db).await, templates + 1 + 4 + 1);
+    // The audit chain: templates, the clinic details, users, the seed events (the data set's
+    // and its allergy care's) — intact.
+    assert_eq!(intact_events(db).await, templates + 1 + 4 + 2);
     let recent = audit::events(db, &audit::AuditFilter::default(), 0, 100)
         .await
         .unwrap()

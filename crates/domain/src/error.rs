@@ -104,6 +104,8 @@ error_codes! {
     KnowledgeVersionExists => "KNOWLEDGE_VERSION_EXISTS",
     KnowledgeInvalid => "KNOWLEDGE_INVALID",
     ResearchImportInvalid => "RESEARCH_IMPORT_INVALID",
+    ResearchImportNotFound => "RESEARCH_IMPORT_NOT_FOUND",
+    PaperNotFound => "PAPER_NOT_FOUND",
 }
 
 impl ErrorCode {
@@ -154,7 +156,7 @@ impl ErrorCode {
             SyncIsCentral => 409,
             SyncAuditKeyMismatch => 409,
             PatientNotFound | DiagnosisNotFound | AllergenNotFound | KitNotFound => 404,
-            KnowledgeVersionNotFound => 404,
+            KnowledgeVersionNotFound | ResearchImportNotFound | PaperNotFound => 404,
             PatientAlreadyRegistered | PatientNumberUnavailable | PatientAccountExists => 409,
             // Seed 001 §4.5 answers both with 400.
             KitAlreadyRegistered | KitInvalidPin => 400,
@@ -262,6 +264,10 @@ impl ErrorCode {
             KnowledgeVersionExists => "같은 이름의 지식 베이스 버전이 이미 있습니다. 새 버전 이름을 쓰세요",
             KnowledgeInvalid => "지식 베이스 문서가 올바르지 않습니다",
             ResearchImportInvalid => "논문 파일을 읽을 수 없습니다. 아무것도 가져오지 않았습니다",
+            ResearchImportNotFound => {
+                "가져오기 기록을 찾을 수 없습니다 (서버나 PC가 다시 시작되면 진행 기록은 사라집니다)"
+            }
+            PaperNotFound => "자료실에서 논문을 찾을 수 없습니다",
         }
     }
 }
@@ -363,6 +369,8 @@ impl ErrorCode {
             KnowledgeVersionExists => "A knowledge base version of this name exists. Use a new version name",
             KnowledgeInvalid => "The knowledge base document is not valid",
             ResearchImportInvalid => "The file could not be read; nothing was imported",
+            ResearchImportNotFound => "No such import (progress is forgotten when the server or PC restarts)",
+            PaperNotFound => "No such paper in the library",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

@@ -16,6 +16,26 @@ pub struct KnowledgeVersion {
     pub published_by_name: Option<String>,
 }
 
+impl KnowledgeVersion {
+    /// The built-in version as every node stores it: no publisher, the document's own date —
+    /// the same row everywhere, so it syncs as one fact.
+    pub fn builtin(
+        version: &str,
+        document: String,
+        content_hash: String,
+        published_at: &str,
+    ) -> KnowledgeVersion {
+        KnowledgeVersion {
+            version: version.to_string(),
+            document,
+            content_hash,
+            published_at: published_at.to_string(),
+            published_by: None,
+            published_by_name: None,
+        }
+    }
+}
+
 const COLUMNS: &str =
     "version, document, content_hash, published_at, published_by, published_by_name";
 

@@ -71,6 +71,14 @@ fn is_patient_number(n: &str) -> bool {
 }
 
 pub async fn patients_are_registered_numbered_and_listed(h: &Harness) {
+    // Counts across the clinic are asserted: over HTTP it runs on a server of its own.
+    let dedicated;
+    let h = if h.is_http() {
+        dedicated = dedicated_http(&[]).await;
+        &dedicated
+    } else {
+        h
+    };
     let doctor = h.token("doctor").await;
     let no_consent = h
         .post(
@@ -216,6 +224,14 @@ fn codes_of_ids(items: &Value) -> Vec<String> {
 }
 
 pub async fn diagnoses_make_and_keep_prescriptions(h: &Harness) {
+    // Counts across the clinic are asserted: over HTTP it runs on a server of its own.
+    let dedicated;
+    let h = if h.is_http() {
+        dedicated = dedicated_http(&[]).await;
+        &dedicated
+    } else {
+        h
+    };
     let (p, _, _, _) = new_patient(h).await;
     let doctor = h.token("doctor").await;
 
@@ -382,6 +398,14 @@ pub async fn diagnoses_make_and_keep_prescriptions(h: &Harness) {
 }
 
 pub async fn knowledge_versions_are_published_and_kept(h: &Harness) {
+    // Counts across the clinic are asserted: over HTTP it runs on a server of its own.
+    let dedicated;
+    let h = if h.is_http() {
+        dedicated = dedicated_http(&[]).await;
+        &dedicated
+    } else {
+        h
+    };
     let doctor = h.token("doctor").await;
     let admin = h.token("admin").await;
     let allergens = h.get("/api/v1/pro/allergens", &doctor).await;
@@ -898,6 +922,14 @@ async fn import_file(h: &Harness, token: &str, filename: &str, content: &str) ->
 }
 
 pub async fn the_research_library_imports_searches_and_answers(h: &Harness) {
+    // Counts across the clinic are asserted: over HTTP it runs on a server of its own.
+    let dedicated;
+    let h = if h.is_http() {
+        dedicated = dedicated_http(&[]).await;
+        &dedicated
+    } else {
+        h
+    };
     let doctor = h.token("doctor").await;
     // A malformed file names its line and imports nothing.
     let broken = format!("{MEDLINE_FIXTURE}\nthis line is not MEDLINE\n");
@@ -1018,7 +1050,10 @@ pub async fn the_research_library_imports_searches_and_answers(h: &Harness) {
     assert!(none.data()["message"].as_str().unwrap().contains("근거"));
     h.get("/api/v1/pro/research/papers/pubmed:1", &doctor)
         .await
-        .expect_error(404, "NOT_FOUND");
+        .expect_error(404, "PAPER_NOT_FOUND");
+    h.get("/api/v1/pro/research/imports/nothing-like-this", &doctor)
+        .await
+        .expect_error(404, "RESEARCH_IMPORT_NOT_FOUND");
 }
 
 pub async fn erasing_a_patient_takes_their_allergy_data(h: &Harness) {

@@ -127,7 +127,7 @@ pub async fn publish(
     doc.insert("published_at".into(), json!(now));
     let k = clinicdesk_allergy::parse_document(&body)
         .map_err(|problems| invalid(problems.into_iter().map(|p| (p.path, p.message)).collect()))?;
-    let stored = stored_form(&k, Some((user.user_id.clone(), user.display_name.clone())));
+    let stored = stored_form(&k, (user.user_id.clone(), user.display_name.clone()));
     let mut w = state.db.begin_write(&user.actor(), &now).await?;
     let answer = |v: &KnowledgeVersion| {
         json!({

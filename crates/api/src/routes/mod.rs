@@ -68,6 +68,7 @@ pub const MAX_CLIENT_REQUEST_ID: usize = 100;
 pub(crate) const RATE_CLASSES: ClassTable = &[
     ("/api/v1/sync/push", RateClass::Sync),
     ("/api/v1/sync/pull", RateClass::Sync),
+    ("/api/v1/sync/patient-numbers", RateClass::Sync),
 ];
 
 pub fn router(state: AppState) -> Router {

@@ -211,7 +211,7 @@ async fn store_papers(
 #[utoipa::path(get, path = "/pro/research/imports/{import_id}",
     params(ImportId),
     responses((status = 200, body = ResearchImport)),
-    extensions(("x-errors" = json!(["NOT_FOUND"]))))]
+    extensions(("x-errors" = json!(["RESEARCH_IMPORT_NOT_FOUND"]))))]
 pub async fn import_status(
     State(state): State<AppState>,
     _user: Authorized<HealthData>,
@@ -220,7 +220,7 @@ pub async fn import_status(
     let job = state
         .research_imports
         .get(&import_id)
-        .ok_or_else(|| ApiError::code(ErrorCode::NotFound))?;
+        .ok_or_else(|| ApiError::code(ErrorCode::ResearchImportNotFound))?;
     Ok(ok(serde_json::to_value(&job).map_err(|e| {
         ApiError(DomainError::internal(e.to_string()))
     })?))
@@ -498,7 +498,7 @@ pub async fn qa(
 #[utoipa::path(get, path = "/pro/research/papers/{id}",
     params(PaperId),
     responses((status = 200, body = ResearchPaper)),
-    extensions(("x-errors" = json!(["NOT_FOUND"]))))]
+    extensions(("x-errors" = json!(["PAPER_NOT_FOUND"]))))]
 pub async fn paper(
     State(state): State<AppState>,
     _user: Authorized<HealthData>,
@@ -507,6 +507,6 @@ pub async fn paper(
     let mut conn = state.db.conn().await?;
     let p = store::get(&mut conn, &id)
         .await?
-        .ok_or_else(|| ApiError::code(ErrorCode::NotFound))?;
+        .ok_or_else(|| ApiError::code(ErrorCode::PaperNotFound))?;
     Ok(ok(paper_json(&p, None)))
 }
