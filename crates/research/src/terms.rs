@@ -255,19 +255,27 @@ pub fn pg_tsquery(terms: &[String]) -> Option<String> {
 
 /// Scores for display (the API's `score`): each relative to the best hit, in (0, 1], two
 /// decimals. Raw ranks are not comparable between FTS5's bm25 and PostgreSQL's ts_rank,
-/// so only their ratio to the best is shown. Scores that are not positive numbers give 0.
+/// so only their relation to the best is shown.
+///
+/// In a small library a term found in most papers has an inverse document frequency near
+/// zero, and FTS5's bm25 then scores every hit at or below zero: the hits are still ranked,
+/// so they are spread over [0.05, 1] by their distance from the best instead of all reading 0.
+/// A score that is not a number gives 0.
 pub fn display_scores(raw: &[f64]) -> Vec<f64> {
-    let best = raw
-        .iter()
-        .copied()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .fold(0.0, f64::max);
+    let finite = || raw.iter().copied().filter(|s| s.is_finite());
+    let best = finite().fold(f64::NEG_INFINITY, f64::max);
+    let worst = finite().fold(f64::INFINITY, f64::min);
+    let round = |x: f64| (x * 100.0).round() / 100.0;
     raw.iter()
         .map(|&s| {
-            if best > 0.0 && s.is_finite() && s > 0.0 {
-                (s / best * 100.0).round() / 100.0
-            } else {
+            if !s.is_finite() {
                 0.0
+            } else if best > 0.0 && worst >= 0.0 {
+                round(s / best)
+            } else if best > worst {
+                round(0.05 + 0.95 * (s - worst) / (best - worst))
+            } else {
+                1.0
             }
         })
         .collect()
@@ -404,11 +412,12 @@ mod tests {
 
     #[test]
     fn display_scores_are_relative_to_the_best() {
-        assert_eq!(
-            display_scores(&[8.0, 4.0, 1.0, -2.0, f64::NAN]),
-            vec![1.0, 0.5, 0.13, 0.0, 0.0]
-        );
-        assert_eq!(display_scores(&[0.0, -1.0]), vec![0.0, 0.0]);
+        assert_eq!(display_scores(&[8.0, 4.0, 1.0]), vec![1.0, 0.5, 0.13]);
+        // Hits scored at or below zero (a term in most papers) are still told apart.
+        assert_eq!(display_scores(&[-0.5, -1.0, -2.5]), vec![1.0, 0.76, 0.05]);
+        assert_eq!(display_scores(&[3.0, -1.0]), vec![1.0, 0.05]);
+        assert_eq!(display_scores(&[0.0, 0.0]), vec![1.0, 1.0]);
+        assert_eq!(display_scores(&[2.0, f64::NAN]), vec![1.0, 0.0]);
         assert!(display_scores(&[]).is_empty());
     }
 }

@@ -424,7 +424,11 @@ pub async fn search(
         .record_access(user.access(&state.now_text(), "research.search", "research", None))
         .await?;
     let mut expanded = terms.clone();
-    expanded.extend(filter);
+    for t in filter {
+        if !expanded.contains(&t) {
+            expanded.push(t);
+        }
+    }
     Ok(ok(json!({
         "success": true,
         "query": q.text,
