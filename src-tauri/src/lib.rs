@@ -20,6 +20,7 @@ pub mod bridge;
 pub mod commands;
 pub mod docs;
 pub mod key_rings;
+pub mod pdf;
 pub mod session;
 pub mod startup;
 
@@ -96,6 +97,7 @@ pub fn register<R: tauri::Runtime>(
             commands::session_load,
             commands::session_clear,
             commands::open_api_docs,
+            pdf::save_pdf,
         ]);
     let docs_desktop = desktop.clone();
     builder

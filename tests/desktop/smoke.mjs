@@ -339,6 +339,7 @@ const PLANNED = [
   'search lists customers',
   'customer detail opens',
   'package usage is visible',
+  'the window saves what it shows as an A4 PDF file',
   'the detail and the visit dialog fit a 1024×700 window',
   'help entry "API 문서" opens the read-only Swagger UI in its own window',
   'login survives an app restart (refresh token in the OS keyring)',
@@ -378,6 +379,8 @@ async function main() {
   log(`data dir ${dataDir}; tauri-driver on ${port}, WebKitWebDriver on ${nativePort}; log ${path.relative(repo, logFile)}`);
 
   const appTimings = {};
+  // Where the window saves PDFs (the patient guide's 'PDF로 저장'), instead of ~/Documents.
+  const pdfDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-pdf-'));
   // Demo mode: the demo data and the demo accounts (the first-run case below runs without).
   const { driver, state: driverState } = startDriver({
     tauriDriver,
@@ -385,7 +388,7 @@ async function main() {
     port,
     nativePort,
     dataDir,
-    env: { CLINICDESK_DEMO: '1' },
+    env: { CLINICDESK_DEMO: '1', CLINICDESK_PDF_DIR: pdfDir },
     logStream,
     onText: (text) => {
       for (const line of text.split('\n')) {
@@ -511,6 +514,49 @@ async function main() {
     });
     await screenshot('03-customer-detail');
     await rootScreenshot('03-customer-detail-screen');
+
+    // The patient guide's 'PDF로 저장' runs this command: the window prints its own print
+    // layout to an A4 PDF file without a dialog (src-tauri/src/pdf.rs).
+    await step('the window saves what it shows as an A4 PDF file', async () => {
+      // What a printed guide is to the print CSS: a `.print-target` (staff cannot open a
+      // guide; the browser e2e prints the real one), with Korean text to embed a font for.
+      await execSync(
+        `const el = document.createElement('section');
+         el.className = 'print-target';
+         el.id = 'smoke-print';
+         el.innerHTML = '<h1>알레르기 검사 결과와 생활 안내</h1><p>땅콩 — 고위험. 119에 바로 연락하세요.</p>';
+         document.body.appendChild(el);`,
+        [],
+      );
+      const saved = await execAsync(
+        `const done = arguments[arguments.length - 1];
+         window.__TAURI_INTERNALS__.invoke('save_pdf', { fileName: '알레르기안내 smoke' })
+           .then((p) => done({ ok: true, path: p }), (e) => done({ ok: false, error: String(e) }));`,
+        [],
+      );
+      if (!saved.ok) throw new Error(`save_pdf refused: ${saved.error}`);
+      if (path.dirname(saved.path) !== pdfDir) throw new Error(`saved outside the PDF folder: ${saved.path}`);
+      if (path.basename(saved.path) !== '알레르기안내-smoke.pdf') throw new Error(`file name ${saved.path}`);
+      const bytes = fs.readFileSync(saved.path);
+      if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new Error('not a PDF file');
+      // A4 portrait is 595 × 842 points.
+      const box = bytes.toString('latin1').match(/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)/);
+      if (!box || Math.abs(Number(box[1]) - 595) > 2 || Math.abs(Number(box[2]) - 842) > 2) {
+        throw new Error(`not an A4 page: ${box ? box.slice(1).join(' × ') : 'no MediaBox'}`);
+      }
+      // The text is there (a font embedded for it), not a blank page.
+      if (!/FontDescriptor/.test(bytes.toString('latin1')) || bytes.length < 4000) {
+        throw new Error(`the page printed blank (${bytes.length} bytes, no embedded font)`);
+      }
+      const again = await execAsync(
+        `const done = arguments[arguments.length - 1];
+         window.__TAURI_INTERNALS__.invoke('save_pdf', { fileName: '알레르기안내 smoke' }).then(done, (e) => done(String(e)));`,
+        [],
+      );
+      if (path.basename(again) !== '알레르기안내-smoke-2.pdf') throw new Error(`a second save overwrote or failed: ${again}`);
+      await execSync(`document.getElementById('smoke-print')?.remove();`, []);
+      return `${bytes.length} bytes, A4, a second save kept the first`;
+    });
 
     // The smallest desk the screens are made for, in the desktop's own engine (WebKitGTK); the
     // browser e2e (ui/e2e/layout.mjs) checks every screen and dialog the same way in Chromium.

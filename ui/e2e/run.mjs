@@ -665,6 +665,8 @@ await (await import('./layout.mjs')).run({ browser, BASE, PASSWORD, test, assert
 await (await import('./validation.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./search.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./clinics.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
+await (await import('./allergy-staff.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
+await (await import('./allergy-patient.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await browser.close();
 
 const passed = results.filter((r) => r.ok).length;

@@ -11,14 +11,28 @@ import { getLang, onLangChange, t, type Lang } from './i18n';
 import { describeError } from './logic/errors';
 import { canManageSync } from './logic/sync';
 import { mark, markOnce } from './perf';
-import { href, navigate, parseRoute, useRoute } from './router';
+import { href, isPatientRoute, navigate, parseRoute, useRoute } from './router';
 import { AuditScreen } from './screens/Audit';
 import { CashUpScreen, canSeeCashUp } from './screens/CashUp';
 import { ClinicSettingsScreen, canEditClinic } from './screens/ClinicSettings';
 import { CustomerDetailScreen } from './screens/CustomerDetail';
 import { CustomerForm } from './screens/CustomerForm';
 import { DevicesScreen, canManageDevices } from './screens/Devices';
+import { ta } from './allergyText';
+import { canDoAllergyCare, canReadKnowledge, canSeeAllergyStats } from './logic/allergy';
+import { AllergyPatientScreen } from './screens/AllergyPatient';
+import { AllergyPatientsScreen } from './screens/AllergyPatients';
+import { AllergyRegisterScreen } from './screens/AllergyRegister';
+import { AllergyStatsScreen } from './screens/AllergyStats';
+import { DiagnosisEntryScreen } from './screens/DiagnosisEntry';
+import { DiagnosisViewScreen } from './screens/DiagnosisView';
+import { KitsScreen } from './screens/Kits';
+import { KnowledgeScreen } from './screens/Knowledge';
 import { Login, Logo } from './screens/Login';
+import { PatientAuthScreen } from './screens/patient/PatientAuth';
+import { PatientShell } from './screens/patient/PatientShell';
+import { ResearchScreen, canUseResearch } from './screens/Research';
+import { rt } from './screens/ResearchText';
 import { SearchScreen, resetSearchState } from './screens/Search';
 import { Setup } from './screens/Setup';
 import { SyncConflictsScreen } from './screens/SyncConflicts';
@@ -43,6 +57,8 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
   // A brand-new desktop just connected to the clinic's server by this account: the login
   // screen that follows has it filled in, and says the server's password works here.
   const [connectedAs, setConnectedAs] = useState<string | null>(null);
+  // Before login: the staff login, or the patients' sign-in and sign-up (#/patient/…, #/my…).
+  const route = useRoute();
 
   useEffect(() => onLangChange(setLangState), []);
   useEffect(() => {
@@ -60,7 +76,8 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
         setSetup(null);
         setNotice(null);
         setConnectedAs(null);
-        loadServices();
+        // Patients never use the service catalogue (nor may they read it).
+        if (u.role !== 'patient') loadServices();
       } else {
         clearCatalog();
         resetSearchState();
@@ -72,7 +89,7 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
         if (u) {
           setUser(u);
           // The restore may have finished before this component listened for it.
-          loadServices();
+          if (u.role !== 'patient') loadServices();
         } else {
           await checkSetup();
         }
@@ -113,12 +130,31 @@ export function App({ restoring }: { restoring?: Promise<User | null> } = {}) {
     );
   }
 
+  if (!user && isPatientRoute(route)) {
+    return (
+      <>
+        <PatientAuthScreen mode={route.name === 'patientSignup' ? 'signup' : 'login'} notice={notice} />
+        <Toasts />
+      </>
+    );
+  }
+
   if (!user) {
     return (
       <>
         <Login key={connectedAs ?? ''} notice={connectedAs ? t('setup.connectedNotice') : notice} username={connectedAs ?? undefined} />
         <Toasts />
       </>
+    );
+  }
+
+  // A patient sees their own pages only: never the staff shell or any staff screen.
+  if (user.role === 'patient') {
+    return (
+      <AppContext.Provider value={{ user, lang }}>
+        <PatientShell user={user} />
+        <Toasts />
+      </AppContext.Provider>
     );
   }
 
@@ -141,6 +177,12 @@ function Shell({ user }: { user: User }) {
   markOnce('shell-render');
   const route = useRoute();
   const [help, setHelp] = useState(false);
+
+  // A staff login never lands on the patients' pages (a bookmark, a shared address).
+  const patientPage = isPatientRoute(route);
+  useEffect(() => {
+    if (patientPage) navigate({ name: 'today' }, true);
+  }, [patientPage]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -207,6 +249,33 @@ function Shell({ user }: { user: User }) {
     case 'syncConflicts':
       screen = <SyncConflictsScreen />;
       break;
+    case 'allergyPatients':
+      screen = <AllergyPatientsScreen />;
+      break;
+    case 'allergyPatientNew':
+      screen = <AllergyRegisterScreen key={route.customerId ?? 'new'} customerId={route.customerId} />;
+      break;
+    case 'allergyPatient':
+      screen = <AllergyPatientScreen key={route.id} id={route.id} />;
+      break;
+    case 'diagnosisNew':
+      screen = <DiagnosisEntryScreen key={route.patientId} patientId={route.patientId} />;
+      break;
+    case 'diagnosis':
+      screen = <DiagnosisViewScreen key={route.id} id={route.id} />;
+      break;
+    case 'allergyStats':
+      screen = <AllergyStatsScreen month={route.month} />;
+      break;
+    case 'kits':
+      screen = <KitsScreen status={route.status} />;
+      break;
+    case 'knowledge':
+      screen = <KnowledgeScreen version={route.version} />;
+      break;
+    case 'research':
+      screen = <ResearchScreen />;
+      break;
   }
 
   return (
@@ -236,6 +305,35 @@ function Shell({ user }: { user: User }) {
             <PlusIcon />
             <span>{t('nav.newCustomer')}</span>
           </a>
+          {canDoAllergyCare(user.role) ? (
+            <a
+              class={`nav-item${['allergyPatients', 'allergyPatientNew', 'allergyPatient', 'diagnosisNew', 'diagnosis'].includes(route.name) ? ' active' : ''}`}
+              href={href({ name: 'allergyPatients' })}
+              data-testid="nav-allergy-patients"
+              title={ta('nav.patients')}
+            >
+              <AllergyIcon />
+              <span>{ta('nav.patients')}</span>
+            </a>
+          ) : null}
+          {canDoAllergyCare(user.role) ? (
+            <a class={`nav-item${route.name === 'kits' ? ' active' : ''}`} href={href({ name: 'kits' })} data-testid="nav-kits" title={ta('nav.kits')}>
+              <KitIcon />
+              <span>{ta('nav.kits')}</span>
+            </a>
+          ) : null}
+          {canSeeAllergyStats(user.role) ? (
+            <a class={`nav-item${route.name === 'allergyStats' ? ' active' : ''}`} href={href({ name: 'allergyStats' })} data-testid="nav-allergy-stats" title={ta('nav.stats')}>
+              <StatsIcon />
+              <span>{ta('nav.stats')}</span>
+            </a>
+          ) : null}
+          {canReadKnowledge(user.role) ? (
+            <a class={`nav-item${route.name === 'knowledge' ? ' active' : ''}`} href={href({ name: 'knowledge' })} data-testid="nav-knowledge" title={ta('nav.knowledge')}>
+              <KnowledgeIcon />
+              <span>{ta('nav.knowledge')}</span>
+            </a>
+          ) : null}
           {canSeeCashUp(user.role) ? (
             <a class={`nav-item${route.name === 'cashUp' ? ' active' : ''}`} href={href({ name: 'cashUp' })} data-testid="nav-cashup" title={t('nav.cashUp')}>
               <CashUpIcon />
@@ -266,6 +364,12 @@ function Shell({ user }: { user: User }) {
             <a class={`nav-item${route.name === 'devices' ? ' active' : ''}`} href={href({ name: 'devices' })} data-testid="nav-devices" title={t('nav.devices')}>
               <DevicesIcon />
               <span>{t('nav.devices')}</span>
+            </a>
+          ) : null}
+          {canUseResearch(user.role) ? (
+            <a class={`nav-item${route.name === 'research' ? ' active' : ''}`} href={href({ name: 'research' })} data-testid="nav-research" title={rt('nav.research')}>
+              <ResearchIcon />
+              <span>{rt('nav.research')}</span>
             </a>
           ) : null}
           {canManageSync(user.role) ? (
@@ -363,6 +467,52 @@ function ShortcutsHelp({ onClose }: { onClose: () => void }) {
         </button>
       </div>
     </Modal>
+  );
+}
+
+function ResearchIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M4 3.5h8.5L16 7v9.5H4z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
+      <circle cx="9.5" cy="10.5" r="2.6" fill="none" stroke="currentColor" stroke-width="1.6" />
+      <path d="m11.4 12.4 2.1 2.1" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function AllergyIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M10 2.8c2.6 3 4.6 5.6 4.6 8.4a4.6 4.6 0 0 1-9.2 0c0-2.8 2-5.4 4.6-8.4z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
+      <path d="M10 9v3.6M8.2 10.8h3.6" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function KitIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <rect x="3" y="5.5" width="14" height="11" rx="1.6" fill="none" stroke="currentColor" stroke-width="1.7" />
+      <path d="M7 5.5V4a1 1 0 0 1 1-1h4a1 1 0 0 1 1 1v1.5M7 10.5h6M7 13.2h3.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function StatsIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M3 16.5h14" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+      <path d="M4.5 7h5M4.5 10.2h9M4.5 13.4h3" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />
+      <path d="M4.5 3.8v10" stroke="currentColor" stroke-width="1.2" stroke-linecap="round" opacity=".6" />
+    </svg>
+  );
+}
+
+function KnowledgeIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M3.5 4.5c2.4-.8 4.6-.6 6.5.8v11c-1.9-1.4-4.1-1.6-6.5-.8z M16.5 4.5c-2.4-.8-4.6-.6-6.5.8v11c1.9-1.4 4.1-1.6 6.5-.8z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
+    </svg>
   );
 }
 

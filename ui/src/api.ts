@@ -87,6 +87,14 @@ export function isTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
+/**
+ * Saves what the desktop window shows (its print layout, A4) as a PDF in the user's Documents
+ * folder; the file's path. Desktop only: a browser prints through its own dialog.
+ */
+export async function savePdf(fileName: string, invokeImpl: InvokeFn = invoke as InvokeFn): Promise<string> {
+  return (await invokeImpl('save_pdf', { fileName })) as string;
+}
+
 function lowerKeys(h: Record<string, string> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (h) for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
@@ -470,6 +478,17 @@ export function qs(params: Record<string, string | number | boolean | string[] |
 export async function login(username: string, password: string): Promise<User> {
   const env = await api<AuthTokens>('POST', '/api/v1/auth/login', { username, password, device_id: cfg().deviceId });
   await adoptTokens(env.data);
+  emit(currentUser);
+  return currentUser!;
+}
+
+/**
+ * Starts a session from the tokens another sign-in answered (a patient's simple login or
+ * sign-up, `/api/v1/auth/simple/*`): the same session as a staff login — the access token in
+ * memory, the refresh token in the HttpOnly cookie (browser) or the keyring (desktop).
+ */
+export async function startSession(tokens: AuthTokens): Promise<User> {
+  await adoptTokens(tokens);
   emit(currentUser);
   return currentUser!;
 }

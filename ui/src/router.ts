@@ -18,7 +18,30 @@ export type Route =
   | { name: 'devices' }
   // Sync (issue 9): this PC's connection to the clinic's server, and what two PCs disagreed on.
   | { name: 'sync' }
-  | { name: 'syncConflicts' };
+  | { name: 'syncConflicts' }
+  // Allergy care (doctors, administrators; the statistics also managers).
+  | { name: 'allergyPatients' }
+  | { name: 'allergyPatientNew'; customerId?: string }
+  | { name: 'allergyPatient'; id: string }
+  | { name: 'diagnosisNew'; patientId: string }
+  | { name: 'diagnosis'; id: string }
+  | { name: 'allergyStats'; month?: string }
+  | { name: 'kits'; status?: string }
+  | { name: 'knowledge'; version?: string }
+  // The research library (doctors, administrators).
+  | { name: 'research' }
+  // The patient's web UI (screens/patient): sign-in and sign-up before login, then their own pages.
+  | { name: 'patientLogin' }
+  | { name: 'patientSignup' }
+  | { name: 'myHome' }
+  | { name: 'myDiagnosis'; id: string }
+  | { name: 'myEmergency' }
+  | { name: 'myKits' };
+
+/** The patient's pages (and their sign-in): never shown to staff. */
+export function isPatientRoute(route: Route): boolean {
+  return ['patientLogin', 'patientSignup', 'myHome', 'myDiagnosis', 'myEmergency', 'myKits'].includes(route.name);
+}
 
 export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -36,6 +59,40 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'settings' && parts[1] === 'clinic') return { name: 'clinicSettings' };
   if (parts[0] === 'devices') return { name: 'devices' };
   if (parts[0] === 'sync') return parts[1] === 'conflicts' ? { name: 'syncConflicts' } : { name: 'sync' };
+  if (parts[0] === 'research') return { name: 'research' };
+  if (parts[0] === 'patient') return parts[1] === 'signup' ? { name: 'patientSignup' } : { name: 'patientLogin' };
+  if (parts[0] === 'my') {
+    if (parts[1] === 'diagnoses' && parts[2]) return { name: 'myDiagnosis', id: parts[2] };
+    if (parts[1] === 'emergency') return { name: 'myEmergency' };
+    if (parts[1] === 'kits') return { name: 'myKits' };
+    return { name: 'myHome' };
+  }
+  if (parts[0] === 'allergy') {
+    const params = new URLSearchParams(query);
+    if (parts[1] === 'patients') {
+      if (parts[2] === 'new') {
+        const customerId = params.get('customer_id');
+        return customerId ? { name: 'allergyPatientNew', customerId } : { name: 'allergyPatientNew' };
+      }
+      if (parts[2] && parts[3] === 'diagnosis') return { name: 'diagnosisNew', patientId: parts[2] };
+      if (parts[2]) return { name: 'allergyPatient', id: parts[2] };
+      return { name: 'allergyPatients' };
+    }
+    if (parts[1] === 'diagnoses' && parts[2]) return { name: 'diagnosis', id: parts[2] };
+    if (parts[1] === 'stats') {
+      const month = params.get('month');
+      return month ? { name: 'allergyStats', month } : { name: 'allergyStats' };
+    }
+    if (parts[1] === 'kits') {
+      const status = params.get('status');
+      return status ? { name: 'kits', status } : { name: 'kits' };
+    }
+    if (parts[1] === 'knowledge') {
+      const version = params.get('version');
+      return version ? { name: 'knowledge', version } : { name: 'knowledge' };
+    }
+    return { name: 'allergyPatients' };
+  }
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
@@ -72,6 +129,36 @@ export function href(route: Route): string {
       return '#/sync';
     case 'syncConflicts':
       return '#/sync/conflicts';
+    case 'allergyPatients':
+      return '#/allergy/patients';
+    case 'allergyPatientNew':
+      return route.customerId ? `#/allergy/patients/new?customer_id=${encodeURIComponent(route.customerId)}` : '#/allergy/patients/new';
+    case 'allergyPatient':
+      return `#/allergy/patients/${encodeURIComponent(route.id)}`;
+    case 'diagnosisNew':
+      return `#/allergy/patients/${encodeURIComponent(route.patientId)}/diagnosis`;
+    case 'diagnosis':
+      return `#/allergy/diagnoses/${encodeURIComponent(route.id)}`;
+    case 'allergyStats':
+      return route.month ? `#/allergy/stats?month=${encodeURIComponent(route.month)}` : '#/allergy/stats';
+    case 'kits':
+      return route.status ? `#/allergy/kits?status=${encodeURIComponent(route.status)}` : '#/allergy/kits';
+    case 'knowledge':
+      return route.version ? `#/allergy/knowledge?version=${encodeURIComponent(route.version)}` : '#/allergy/knowledge';
+    case 'research':
+      return '#/research';
+    case 'patientLogin':
+      return '#/patient/login';
+    case 'patientSignup':
+      return '#/patient/signup';
+    case 'myHome':
+      return '#/my';
+    case 'myDiagnosis':
+      return `#/my/diagnoses/${encodeURIComponent(route.id)}`;
+    case 'myEmergency':
+      return '#/my/emergency';
+    case 'myKits':
+      return '#/my/kits';
   }
 }
 

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, qs } from '../api';
 import { serviceName } from '../catalog';
+import { AllergyAlertBanner } from '../components/AllergyAlert';
 import { InteractionDialog } from '../components/InteractionDialog';
 import { PhoneRevealButton } from '../components/PhoneReveal';
 import { PurchaseDialog } from '../components/PurchaseDialog';
@@ -208,6 +209,8 @@ export function CustomerDetailScreen({ id }: { id: string }) {
           ) : null}
         </div>
       </div>
+
+      <AllergyAlertBanner customerId={c.id ?? id} role={user.role} />
 
       <StatsStrip c={c} />
 

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, login } from '../api';
+import { ApiError, isTauri, login } from '../api';
 import type { ComponentChildren } from 'preact';
 import { ErrorBox, LangToggle } from '../components/ui';
 import { t } from '../i18n';
 import { describeError } from '../logic/errors';
 import { markOnce } from '../perf';
+import { PatientEntry } from './patient/PatientAuth';
 
 /** `username`: filled in already (a desktop just connected to the clinic's server by that account): the cursor starts in the password. */
 export function Login(props: { notice?: string | null; username?: string }) {
@@ -83,6 +84,8 @@ export function Login(props: { notice?: string | null; username?: string }) {
             {busy ? t('login.submitting') : t('login.submit')}
           </button>
         </form>
+        {/* Patients sign in through the clinic's server (a browser), never on a desktop. */}
+        {isTauri() ? null : <PatientEntry />}
     </AuthPage>
   );
 }
