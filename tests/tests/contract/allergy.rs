@@ -813,6 +813,53 @@ pub async fn a_patient_sees_only_their_own_data(h: &Harness) {
     let mine = h.get("/api/v1/consumer/my/diagnoses", a).await;
     assert_eq!(mine.data()["total"], 1);
     assert_eq!(mine.data()["items"][0]["id"], json!(diagnoses[0]));
+    // The guides without an id follow the caller's own latest results: B's newer peanut
+    // result shows in B's food guide and never in A's.
+    let b_patient = h
+        .get(
+            &format!("/api/v1/consumer/my/diagnoses/{}", diagnoses[1]),
+            b,
+        )
+        .await;
+    b_patient.expect(200);
+    let kit = &serials[1];
+    let b_id = h
+        .get(&format!("/api/v1/consumer/kit/status/{kit}"), b)
+        .await;
+    b_id.expect(200);
+    let pro_b = h
+        .get(
+            &format!("/api/v1/pro/diagnosis/{}", diagnoses[1]),
+            &h.token("doctor").await,
+        )
+        .await;
+    let b_patient_id = pro_b.data()["patient"]["id"].as_str().unwrap().to_string();
+    diagnose(
+        h,
+        &b_patient_id,
+        json!([{"allergen": "peanut", "grade": 5}]),
+        None,
+    )
+    .await
+    .expect(201);
+    let foods_b = h.get("/api/v1/consumer/guide/foods", b).await;
+    assert!(foods_b.body.to_string().contains("\"peanut\""));
+    for path in [
+        "/api/v1/consumer/guide/foods",
+        "/api/v1/consumer/guide/lifestyle",
+    ] {
+        let r = h.get(path, a).await;
+        r.expect(200);
+        assert!(
+            !r.body.to_string().contains("\"peanut\""),
+            "{path}: {}",
+            r.body
+        );
+    }
+    assert_eq!(
+        h.get("/api/v1/consumer/my/diagnoses", a).await.data()["total"],
+        1
+    );
     // A patient's token opens no clinic endpoint; staff open no patient endpoint.
     for path in [
         "/api/v1/pro/patients".to_string(),
@@ -866,6 +913,30 @@ pub async fn kit_pin_guessing_is_stopped(h: &Harness) {
             > 0
     );
     assert_eq!(h.count("users", "role = $1", "patient").await, 0);
+    // The access PIN of a patient's login is guarded the same way, per person.
+    let (_, name3, phone3, serial3, _) = patient_with_kit(h, "777333").await;
+    sign_up(
+        h,
+        json!({"name": name3, "phone": phone3, "serial_number": serial3, "pin": "777333"}),
+    )
+    .await
+    .expect(201);
+    for i in 0..10 {
+        h.post(
+            "/api/v1/auth/simple/login",
+            "",
+            json!({"name": name3, "phone": phone3, "access_pin": format!("{:06}", 200_000 + i)}),
+        )
+        .await
+        .expect_error(401, "AUTH_INVALID_CREDENTIALS");
+    }
+    h.post(
+        "/api/v1/auth/simple/login",
+        "",
+        json!({"name": name3, "phone": phone3, "access_pin": "000000"}),
+    )
+    .await
+    .expect_error(429, "RATE_LIMIT_EXCEEDED");
     // Other kits are not locked.
     let (_, name2, phone2, serial2, _) = patient_with_kit(h, "555111").await;
     sign_up(
