@@ -80,10 +80,10 @@ async fn print_to_file<R: Runtime>(window: &WebviewWindow<R>, path: &Path) -> Re
             let op = webkit2gtk::PrintOperation::new(&view);
             let settings = gtk::PrintSettings::new();
             settings.set_printer("Print to File");
-            settings.set(&gtk::PRINT_SETTINGS_OUTPUT_FILE_FORMAT, Some("pdf"));
-            settings.set(&gtk::PRINT_SETTINGS_OUTPUT_URI, Some(&uri));
+            settings.set(gtk::PRINT_SETTINGS_OUTPUT_FILE_FORMAT, Some("pdf"));
+            settings.set(gtk::PRINT_SETTINGS_OUTPUT_URI, Some(&uri));
             let setup = gtk::PageSetup::new();
-            setup.set_paper_size(&gtk::PaperSize::new(Some(&gtk::PAPER_NAME_A4)));
+            setup.set_paper_size(&gtk::PaperSize::new(Some(gtk::PAPER_NAME_A4)));
             op.set_page_setup(&setup);
             op.set_print_settings(&settings);
             let answer = move |result: Result<(), String>| {

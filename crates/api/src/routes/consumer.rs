@@ -14,10 +14,12 @@ use crate::openapi::schemas::{
 };
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use clinicdesk_allergy::{Knowledge, TestResult};
 use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_store::diagnoses::{self, DiagnosisRecord};
 use clinicdesk_store::users;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// The patient the caller's login may read.
 pub async fn caller_patient(state: &AppState, user: &AuthUser) -> Result<String, ApiError> {
@@ -79,6 +81,18 @@ async fn latest_own(
             .await?;
     }
     Ok(latest)
+}
+
+/// The knowledge and results of the caller's latest diagnosis — the current knowledge and no
+/// results when they have none yet, so their guides read as "nothing to avoid".
+async fn latest_own_results(
+    state: &AppState,
+    user: &AuthUser,
+) -> Result<(Arc<Knowledge>, Vec<TestResult>), ApiError> {
+    Ok(match latest_own(state, user).await? {
+        Some(d) => (knowledge_of(state, &d).await?, stored_results(&d)?),
+        None => (state.knowledge.current(&state.db).await?, Vec::new()),
+    })
 }
 
 fn prescription_of(d: &DiagnosisRecord) -> Result<Value, ApiError> {
@@ -197,11 +211,7 @@ pub async fn my_guide(
 #[utoipa::path(get, path = "/consumer/guide/foods",
     responses((status = 200, body = ConsumerFoods)))]
 pub async fn foods(State(state): State<AppState>, user: Authorized<OwnAllergyData>) -> ApiResult {
-    let latest = latest_own(&state, &user).await?;
-    let (k, results) = match &latest {
-        Some(d) => (knowledge_of(&state, d).await?, stored_results(d)?),
-        None => (state.knowledge.current(&state.db).await?, Vec::new()),
-    };
+    let (k, results) = latest_own_results(&state, &user).await?;
     Ok(ok(k.foods_guide(&results)))
 }
 
@@ -237,11 +247,7 @@ pub async fn lifestyle(
     State(state): State<AppState>,
     user: Authorized<OwnAllergyData>,
 ) -> ApiResult {
-    let latest = latest_own(&state, &user).await?;
-    let (k, results) = match &latest {
-        Some(d) => (knowledge_of(&state, d).await?, stored_results(d)?),
-        None => (state.knowledge.current(&state.db).await?, Vec::new()),
-    };
+    let (k, results) = latest_own_results(&state, &user).await?;
     Ok(ok(k.lifestyle(&results)))
 }
 
