@@ -258,6 +258,8 @@ async fn run(db: &Db, today: NaiveDate, opts: &DemoOptions) -> anyhow::Result<Op
     let mut conn = db.conn().await?;
     // The bulk load wrote its interactions directly too: their follow-ups' roll-up.
     clinicdesk_store::follow_ups::backfill(&mut conn).await?;
+    // And its visits and sales: the analytics' day and month roll-ups, in one pass.
+    clinicdesk_store::clinic_stats::rebuild(&mut conn).await?;
     // Fresh planner statistics after a bulk load (both databases understand ANALYZE); without
     // them a query plan can be chosen as if the tables were still empty.
     sqlx::query("ANALYZE").execute(&mut *conn).await?;

@@ -9,6 +9,7 @@ pub mod device;
 pub mod error;
 pub mod fields;
 pub mod follow_up;
+pub mod history;
 pub mod ids;
 pub mod interaction;
 pub mod mask;

@@ -42,17 +42,25 @@ pub struct Applied {
     /// date, the roll-up is not recomputed.
     #[serde(skip)]
     edited_customers: BTreeSet<String>,
+    /// Days whose visits or sales changed (`clinic_stats`).
+    #[serde(skip)]
+    days: BTreeSet<String>,
+    /// Every row is brought up to date (after a first pull): the day roll-ups are rebuilt in
+    /// one pass instead of day by day.
+    #[serde(skip)]
+    everything: bool,
 }
 
 impl Applied {
     /// Each set of rows whose derived state waits, with its kind in `sync_dirty`.
-    fn dirty_sets(&self) -> [(&'static str, &BTreeSet<String>); 5] {
+    fn dirty_sets(&self) -> [(&'static str, &BTreeSet<String>); 6] {
         [
             ("customer", &self.customers),
             ("purchase", &self.purchases),
             ("follow_up", &self.follow_ups),
             ("new_customer", &self.created_customers),
             ("edited_customer", &self.edited_customers),
+            ("day", &self.days),
         ]
     }
 }
@@ -288,10 +296,12 @@ async fn touched_by_facts(
     let (lookup, table, columns): (Vec<String>, &str, &[&str]) = match t.name {
         "package_purchase" => {
             out.purchases.extend(all("id"));
+            out.days.extend(all("purchase_date"));
             return Ok(());
         }
         "service_session" => {
             out.purchases.extend(all("package_usage_id"));
+            out.days.extend(all("service_date"));
             return Ok(());
         }
         "interaction" => {
@@ -305,12 +315,12 @@ async fn touched_by_facts(
         "purchase_cancellation" => {
             let ids = all("purchase_id");
             out.purchases.extend(ids.iter().cloned());
-            (ids, "package_purchases", &["customer_id"])
+            (ids, "package_purchases", &["customer_id", "purchase_date"])
         }
         "session_cancellation" => (
             all("session_id"),
             "service_sessions",
-            &["customer_id", "package_usage_id"],
+            &["customer_id", "package_usage_id", "service_date"],
         ),
         "follow_up_event" => {
             let ids = all("follow_up_id");
@@ -331,6 +341,11 @@ async fn touched_by_facts(
             out.customers.insert(row::text(&r, "customer_id")?);
             if columns.contains(&"package_usage_id") {
                 out.purchases.extend(row::opt_text(&r, "package_usage_id")?);
+            }
+            for day in ["service_date", "purchase_date"] {
+                if columns.contains(&day) {
+                    out.days.insert(row::text(&r, day)?);
+                }
             }
         }
     }
@@ -599,7 +614,10 @@ pub async fn everything_deferred(conn: &mut sqlx::AnyConnection) -> StoreResult<
 
 /// Every row whose derived state a pull can leave waiting, as [`Applied`] would list it.
 async fn every_row(w: &mut WriteTx) -> StoreResult<Applied> {
-    let mut all = Applied::default();
+    let mut all = Applied {
+        everything: true,
+        ..Applied::default()
+    };
     let ids = |sql: &'static str| sqlx::query_scalar::<_, String>(sql);
     all.customers = ids("SELECT id FROM customers")
         .fetch_all(w.conn())
@@ -666,6 +684,7 @@ pub async fn finish_deferred(db: &Db, actor: &crate::Actor, now: &str) -> StoreR
                 "purchase" => applied.purchases.insert(id),
                 "follow_up" => applied.follow_ups.insert(id),
                 "edited_customer" => applied.edited_customers.insert(id),
+                "day" => applied.days.insert(id),
                 _ => applied.created_customers.insert(id),
             };
         }
@@ -742,6 +761,12 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
         .into_iter()
         .partition(|id| applied.customers.contains(id));
     crate::stats::refresh_customers(w.conn(), &refresh).await?;
+    if applied.everything {
+        crate::clinic_stats::refresh_all_days(w.conn()).await?;
+    } else {
+        let days: Vec<String> = applied.days.iter().cloned().collect();
+        crate::clinic_stats::refresh_days(w.conn(), &days).await?;
+    }
     crate::search_index::touch_many(w.conn(), &edited).await
 }
 

@@ -456,6 +456,7 @@ pub async fn delete(w: &mut WriteTx, tombstone: &CustomerRecord) -> StoreResult<
 /// arrives by sync, and again when a fact about them arrives later.
 pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
     let facts = facts_of(w, id).await?;
+    let days = crate::clinic_stats::days_of_customer(w.conn(), id).await?;
     let mut related = 0i64;
     for sql in [
         "DELETE FROM session_cancellations WHERE session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
@@ -475,6 +476,11 @@ pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
         }
     }
     related += crate::patients::remove(w, id).await?;
+    sqlx::query("DELETE FROM customer_months WHERE customer_id = $1")
+        .bind(id.to_string())
+        .execute(w.conn())
+        .await?;
+    crate::clinic_stats::refresh_days(w.conn(), &days).await?;
     for (entity, fact_id) in facts {
         crate::sync_node::rewrite_copies(w.conn(), entity, &fact_id).await?;
     }

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod audit;
 mod capture;
 mod checkpoint;
+pub mod clinic_stats;
 pub mod customers;
 mod db;
 pub mod devices;

@@ -137,8 +137,14 @@ async fn refresh_customer_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> St
     );
     params.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
     match scope {
-        Scope::Listed(ids) => crate::search_index::touch_many(conn, ids).await,
-        Scope::All => crate::search_index::touch_all(conn).await,
+        Scope::Listed(ids) => {
+            crate::clinic_stats::refresh_customers(conn, ids).await?;
+            crate::search_index::touch_many(conn, ids).await
+        }
+        Scope::All => {
+            crate::clinic_stats::refresh_all_customers(conn).await?;
+            crate::search_index::touch_all(conn).await
+        }
     }
 }
 

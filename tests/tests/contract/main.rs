@@ -7,6 +7,7 @@
 
 mod accounts;
 mod allergy;
+mod analytics;
 mod audit;
 mod cases;
 mod harness;
@@ -85,6 +86,7 @@ macro_rules! contract {
 // The cases of every file, for the list below.
 use accounts::*;
 use allergy::*;
+use analytics::*;
 use audit::*;
 use cases::*;
 use limits::*;
@@ -109,6 +111,7 @@ contract!(
     the_digest_says_whether_two_databases_hold_the_same_rows,
     devices_are_registered_once_and_revoked,
     purchases_are_cancelled_and_refunded_by_a_manager,
+    clinic_roll_ups_follow_every_write,
     staff_void_their_own_visit_for_ten_minutes,
     the_same_service_twice_on_a_day_is_asked_about,
     receipts_and_the_clinic_details,

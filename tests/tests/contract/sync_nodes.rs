@@ -416,6 +416,17 @@ pub async fn offline_desktops_converge_with_conflicts_and_flags(h: &Harness) {
         }
     }
     assert_converged(&[&central, &a, &b]).await;
+    // The analytics' roll-ups follow what sync applied (an erasure included), on every node.
+    let clinic = super::analytics::checked_roll_ups(&central, "sync").await;
+    assert!(!clinic.is_empty());
+    for node in [&a, &b] {
+        assert_eq!(
+            super::analytics::checked_roll_ups(node, "sync").await,
+            clinic,
+            "{}",
+            node.kind
+        );
+    }
 
     // Users flow down: a user deactivated on the server cannot log in on a node after the
     // next sync, not even offline with the verifier the node keeps.
@@ -676,6 +687,12 @@ pub async fn a_first_pull_of_many_pages_recomputes_every_roll_up(h: &Harness) {
     status.expect(200);
     assert_eq!(roll_ups(&node).await, expected);
     assert_eq!(node.count("sync_dirty", "kind <> $1", "").await, 0);
+    let clinic = super::analytics::checked_roll_ups(&central, "writes").await;
+    assert!(!clinic.is_empty());
+    assert_eq!(
+        super::analytics::checked_roll_ups(&node, "a first pull").await,
+        clinic
+    );
 }
 
 /// Registers a patient on `h` as its doctor; the answer.

@@ -19,7 +19,7 @@ use clinicdesk_domain::money::{
 };
 use clinicdesk_domain::package::{package_usage, usage_json, Purchase};
 use clinicdesk_domain::ErrorCode;
-use clinicdesk_store::{customers, money, packages, sessions, stats};
+use clinicdesk_store::{clinic_stats, customers, money, packages, sessions, stats};
 use serde_json::{json, Value};
 
 /// 구매 취소·환불 (cancel or refund a purchase; managers)
@@ -57,6 +57,7 @@ pub async fn cancel_purchase(
     }
     stats::refresh_purchase(w.conn(), id, today).await?;
     stats::refresh_customer(w.conn(), &purchase.customer_id).await?;
+    clinic_stats::refresh_days(w.conn(), &[purchase.purchase_date.to_string()]).await?;
     let cancelled = packages::get_purchase(w.conn(), id)
         .await?
         .ok_or_else(|| ApiError::code(ErrorCode::PurchaseNotFound))?;

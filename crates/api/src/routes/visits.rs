@@ -18,7 +18,7 @@ use clinicdesk_domain::package::{
 use clinicdesk_domain::role::Capability;
 use clinicdesk_domain::session::{check_own_void, parse_cancel_reason, parse_visit, SessionRecord};
 use clinicdesk_domain::{ids, DomainError, ErrorCode};
-use clinicdesk_store::{customers, packages, sessions, stats};
+use clinicdesk_store::{clinic_stats, customers, packages, sessions, stats};
 use serde_json::{json, Value};
 
 /// 패키지 구매 (a customer buys a package)
@@ -61,6 +61,7 @@ pub async fn purchase(
     packages::insert_purchase(&mut w, &purchase).await?;
     stats::refresh_purchase(w.conn(), &purchase.id, today).await?;
     stats::refresh_customer(w.conn(), &customer.id).await?;
+    clinic_stats::refresh_days(w.conn(), &[purchase.purchase_date.to_string()]).await?;
     w.commit().await?;
     let usage = package_usage(&purchase, &Default::default(), today);
     Ok(created(usage_json(&purchase, &usage)))
@@ -223,6 +224,7 @@ pub async fn record_visit(
         stats::refresh_purchase(w.conn(), pid, today).await?;
     }
     stats::refresh_customer(w.conn(), &customer.id).await?;
+    clinic_stats::refresh_days(w.conn(), &[session.service_date.to_string()]).await?;
     w.commit().await?;
     Ok(created(session.to_json()))
 }
@@ -270,6 +272,7 @@ pub async fn cancel_visit(
         stats::refresh_purchase(w.conn(), pid, state.today()).await?;
     }
     stats::refresh_customer(w.conn(), &session.customer_id).await?;
+    clinic_stats::refresh_days(w.conn(), &[session.service_date.to_string()]).await?;
     w.commit().await?;
     Ok(ok(json!({
         "session_id": id, "cancelled_at": now, "reason": reason,

@@ -1,0 +1,171 @@
+//! The clinic-wide roll-ups the managers' analytics read (migration 0023): live visits per day,
+//! service and hour, package sales per day and package, and each customer's active months.
+//! Like `stats.rs`, they are caches of what the facts say, recomputed inside the write
+//! transaction for what a write touched — a visit's or a sale's day, a customer's months — so
+//! they are never stale after an edit, a cancellation, an applied sync or an erasure.
+
+use crate::row::{self, in_list, Params};
+use crate::stats::REFRESH_BATCH;
+use crate::StoreResult;
+use sqlx::AnyConnection;
+
+/// The KST hour a visit was recorded, when it was recorded on its own day (UTC 00:00–14:59 is
+/// KST 09:00–23:59 of the same date; the clinic is closed before 09:00), else -1. Timestamps
+/// are stored as UTC RFC 3339 text, so both databases read the hour from the same characters.
+const VISIT_HOUR: &str = "CASE WHEN SUBSTR(s.created_at, 1, 10) = s.service_date \
+     AND CAST(SUBSTR(s.created_at, 12, 2) AS BIGINT) < 15 \
+     THEN CAST(SUBSTR(s.created_at, 12, 2) AS BIGINT) + 9 ELSE -1 END";
+
+/// Which rows a recompute covers.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Listed(&'a [String]),
+    All,
+}
+
+impl Scope<'_> {
+    /// `column IN (…)` with the list's placeholders, or a condition that holds for every row.
+    fn filter(&self, params: &mut Params, column: &str) -> String {
+        match self {
+            Scope::Listed(ids) => format!("{column} IN {}", in_list(params, ids)),
+            Scope::All => "1 = 1".to_string(),
+        }
+    }
+}
+
+/// Recomputes the day roll-ups of `days` (`YYYY-MM-DD`): each day's visits and sales.
+pub async fn refresh_days(conn: &mut AnyConnection, days: &[String]) -> StoreResult<()> {
+    let mut days = days.to_vec();
+    days.sort();
+    days.dedup();
+    for chunk in days.chunks(REFRESH_BATCH) {
+        refresh_day_rows(conn, Scope::Listed(chunk)).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the customer-month roll-ups of `customers`; called with the customers' other
+/// roll-ups (`stats::refresh_customers`), which every write of a visit or a sale goes through.
+pub async fn refresh_customers(conn: &mut AnyConnection, customers: &[String]) -> StoreResult<()> {
+    for chunk in customers.chunks(REFRESH_BATCH) {
+        refresh_month_rows(conn, Scope::Listed(chunk)).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the customer-month roll-ups of every customer, one pass over the facts.
+pub async fn refresh_all_customers(conn: &mut AnyConnection) -> StoreResult<()> {
+    refresh_month_rows(conn, Scope::All).await
+}
+
+/// Recomputes every day roll-up, one pass over the facts (a first pull, a bulk load).
+pub async fn refresh_all_days(conn: &mut AnyConnection) -> StoreResult<()> {
+    refresh_day_rows(conn, Scope::All).await
+}
+
+/// Recomputes everything this module keeps.
+pub async fn rebuild(conn: &mut AnyConnection) -> StoreResult<()> {
+    refresh_all_days(conn).await?;
+    refresh_all_customers(conn).await
+}
+
+/// The days on which `customer` has visits or sales (an erasure removes them, and those days'
+/// roll-ups with them).
+pub async fn days_of_customer(
+    conn: &mut AnyConnection,
+    customer: &str,
+) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT service_date FROM service_sessions WHERE customer_id = $1 \
+         UNION SELECT purchase_date FROM package_purchases WHERE customer_id = $1",
+    )
+    .bind(customer.to_string())
+    .fetch_all(conn)
+    .await?)
+}
+
+async fn execute(conn: &mut AnyConnection, params: Params, sql: &str) -> StoreResult<()> {
+    let sql = row::positional(conn, sql).into_owned();
+    params.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn refresh_day_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<()> {
+    for table in ["daily_visit_stats", "daily_purchase_stats"] {
+        let mut params = Params::default();
+        let only = scope.filter(&mut params, "day");
+        execute(conn, params, &format!("DELETE FROM {table} WHERE {only}")).await?;
+    }
+    let mut params = Params::default();
+    let only = scope.filter(&mut params, "s.service_date");
+    execute(
+        conn,
+        params,
+        &format!(
+            "INSERT INTO daily_visit_stats (day, service_type, hour, visits, package_visits, \
+             revenue, rating_sum, rating_count) \
+             SELECT s.service_date, s.service_type, {VISIT_HOUR}, COUNT(*), \
+             COUNT(s.package_usage_id), CAST(COALESCE(SUM(s.amount), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(s.satisfaction_rating), 0) AS BIGINT), COUNT(s.satisfaction_rating) \
+             FROM service_sessions s WHERE {only} AND {not_cancelled} GROUP BY 1, 2, 3",
+            not_cancelled = crate::stats::NOT_CANCELLED,
+        ),
+    )
+    .await?;
+    let mut params = Params::default();
+    let only = scope.filter(&mut params, "p.purchase_date");
+    execute(
+        conn,
+        params,
+        &format!(
+            "INSERT INTO daily_purchase_stats (day, package_id, purchases, cancelled, revenue) \
+             SELECT p.purchase_date, p.package_id, COUNT(*) - COUNT(x.purchase_id), \
+             COUNT(x.purchase_id), \
+             CAST(COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) AS BIGINT) \
+             FROM package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
+             WHERE {only} GROUP BY 1, 2"
+        ),
+    )
+    .await
+}
+
+async fn refresh_month_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<()> {
+    let mut params = Params::default();
+    let only = scope.filter(&mut params, "customer_id");
+    execute(
+        conn,
+        params,
+        &format!("DELETE FROM customer_months WHERE {only}"),
+    )
+    .await?;
+    let mut params = Params::default();
+    let visits = scope.filter(&mut params, "s.customer_id");
+    let purchases = match scope {
+        // The same placeholders serve both parts.
+        Scope::Listed(_) => visits.replacen("s.customer_id", "p.customer_id", 1),
+        Scope::All => "1 = 1".to_string(),
+    };
+    execute(
+        conn,
+        params,
+        &format!(
+            "INSERT INTO customer_months (customer_id, month, visits, revenue, prev_month) \
+             SELECT a.customer_id, a.month, CAST(SUM(a.visits) AS BIGINT), \
+             CAST(SUM(a.revenue) AS BIGINT), \
+             LAG(a.month) OVER (PARTITION BY a.customer_id ORDER BY a.month) \
+             FROM ( \
+               SELECT s.customer_id, SUBSTR(s.service_date, 1, 7) AS month, COUNT(*) AS visits, \
+               COALESCE(SUM(s.amount), 0) AS revenue \
+               FROM service_sessions s WHERE {visits} AND {not_cancelled} GROUP BY 1, 2 \
+               UNION ALL \
+               SELECT p.customer_id, SUBSTR(p.purchase_date, 1, 7), 0, \
+               COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) \
+               FROM package_purchases p \
+               LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
+               WHERE {purchases} GROUP BY 1, 2 \
+             ) a GROUP BY a.customer_id, a.month",
+            not_cancelled = crate::stats::NOT_CANCELLED,
+        ),
+    )
+    .await
+}
