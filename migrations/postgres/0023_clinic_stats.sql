@@ -32,18 +32,27 @@ CREATE TABLE daily_purchase_stats (
     PRIMARY KEY (day, package_id)
 );
 
--- Each month a customer visited or bought, with the month they were last active before it:
--- the customers active in a range of months are the rows in it whose previous month is before
--- it, counted over an index without a DISTINCT over the visits.
-CREATE TABLE customer_months (
+-- Each day a customer visited or bought, with the day they were last active before it. The
+-- customers active in a range are the rows in it whose previous day is before it — each
+-- customer once, without a DISTINCT over the visits.
+CREATE TABLE customer_days (
     customer_id TEXT NOT NULL,
-    month TEXT NOT NULL,
-    visits BIGINT NOT NULL,
-    revenue BIGINT NOT NULL,
-    prev_month TEXT,
-    PRIMARY KEY (customer_id, month)
+    day TEXT NOT NULL,
+    -- '' for a customer's first day.
+    prev_day TEXT NOT NULL,
+    PRIMARY KEY (customer_id, day)
 );
-CREATE INDEX customer_months_month ON customer_months (month, prev_month);
+
+-- How many customers were active on `day` after last being active on `prev_day`: a year's
+-- active, returning and previously active customers are sums over a few thousand of these
+-- rows. Kept in step with `customer_days` by adding what a recompute inserts and subtracting
+-- what it deletes.
+CREATE TABLE day_transitions (
+    day TEXT NOT NULL,
+    prev_day TEXT NOT NULL,
+    customers BIGINT NOT NULL,
+    PRIMARY KEY (day, prev_day)
+);
 
 -- New customers in a period: those whose first visit falls in it.
 CREATE INDEX customer_stats_first_visit ON customer_stats (first_visit_date);
@@ -65,19 +74,16 @@ SELECT p.purchase_date, p.package_id, COUNT(*) - COUNT(x.purchase_id), COUNT(x.p
 FROM package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id
 GROUP BY 1, 2;
 
-INSERT INTO customer_months (customer_id, month, visits, revenue, prev_month)
-SELECT a.customer_id, a.month, CAST(SUM(a.visits) AS BIGINT), CAST(SUM(a.revenue) AS BIGINT),
-       LAG(a.month) OVER (PARTITION BY a.customer_id ORDER BY a.month)
+INSERT INTO customer_days (customer_id, day, prev_day)
+SELECT a.customer_id, a.day,
+       COALESCE(LAG(a.day) OVER (PARTITION BY a.customer_id ORDER BY a.day), '')
 FROM (
-    SELECT s.customer_id, SUBSTR(s.service_date, 1, 7) AS month, COUNT(*) AS visits,
-           COALESCE(SUM(s.amount), 0) AS revenue
+    SELECT s.customer_id, s.service_date AS day
     FROM service_sessions s
     WHERE NOT EXISTS (SELECT 1 FROM session_cancellations x WHERE x.session_id = s.id)
-    GROUP BY 1, 2
-    UNION ALL
-    SELECT p.customer_id, SUBSTR(p.purchase_date, 1, 7), 0,
-           COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0)
-    FROM package_purchases p LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id
-    GROUP BY 1, 2
-) a
-GROUP BY a.customer_id, a.month;
+    UNION
+    SELECT p.customer_id, p.purchase_date FROM package_purchases p
+) a;
+
+INSERT INTO day_transitions (day, prev_day, customers)
+SELECT day, prev_day, COUNT(*) FROM customer_days GROUP BY 1, 2;

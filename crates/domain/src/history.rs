@@ -23,6 +23,16 @@ pub struct VisitFact {
     pub from_package: bool,
 }
 
+/// The KST hour a visit was recorded, when it was recorded on its own day — the same rule the
+/// store's day roll-ups apply in SQL (`clinic_stats::VISIT_HOUR`): a UTC timestamp of the
+/// visit's date before 15:00 is KST 09:00–23:59 of that date; anything else (entered on another
+/// day, or before the clinic opens) says nothing about when the visit took place.
+pub fn visit_hour(created_at: &str, service_date: NaiveDate) -> Option<u8> {
+    let date = created_at.get(0..10)?;
+    let hour: u8 = created_at.get(11..13)?.parse().ok()?;
+    (date == service_date.to_string() && hour < 15).then_some(hour + 9)
+}
+
 impl VisitFact {
     pub fn weekday(&self) -> Weekday {
         chrono::Datelike::weekday(&self.date)
@@ -109,6 +119,16 @@ mod tests {
             rating: None,
             from_package: amount == 0,
         }
+    }
+
+    #[test]
+    fn the_hour_is_known_only_for_a_visit_recorded_on_its_day() {
+        let d = day("2026-12-07");
+        assert_eq!(visit_hour("2026-12-07T01:50:00.000Z", d), Some(10));
+        assert_eq!(visit_hour("2026-12-07T14:59:00Z", d), Some(23));
+        assert_eq!(visit_hour("2026-12-07T15:00:00Z", d), None, "next KST day");
+        assert_eq!(visit_hour("2026-12-08T01:00:00Z", d), None, "entered later");
+        assert_eq!(visit_hour("garbage", d), None);
     }
 
     #[test]

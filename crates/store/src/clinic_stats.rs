@@ -1,7 +1,8 @@
 //! The clinic-wide roll-ups the managers' analytics read (migration 0023): live visits per day,
-//! service and hour, package sales per day and package, and each customer's active months.
+//! service and hour, package sales per day and package, and each customer's active days with
+//! their sums (`day_transitions`) that count a period's customers.
 //! Like `stats.rs`, they are caches of what the facts say, recomputed inside the write
-//! transaction for what a write touched — a visit's or a sale's day, a customer's months — so
+//! transaction for what a write touched — a visit's or a sale's day, a customer's active days — so
 //! they are never stale after an edit, a cancellation, an applied sync or an erasure.
 
 use crate::row::{self, in_list, Params};
@@ -44,18 +45,18 @@ pub async fn refresh_days(conn: &mut AnyConnection, days: &[String]) -> StoreRes
     Ok(())
 }
 
-/// Recomputes the customer-month roll-ups of `customers`; called with the customers' other
+/// Recomputes the active days of `customers`; called with the customers' other
 /// roll-ups (`stats::refresh_customers`), which every write of a visit or a sale goes through.
 pub async fn refresh_customers(conn: &mut AnyConnection, customers: &[String]) -> StoreResult<()> {
     for chunk in customers.chunks(REFRESH_BATCH) {
-        refresh_month_rows(conn, Scope::Listed(chunk)).await?;
+        refresh_day_activity(conn, Scope::Listed(chunk)).await?;
     }
     Ok(())
 }
 
-/// Recomputes the customer-month roll-ups of every customer, one pass over the facts.
+/// Recomputes every customer's active days, one pass over the facts.
 pub async fn refresh_all_customers(conn: &mut AnyConnection) -> StoreResult<()> {
-    refresh_month_rows(conn, Scope::All).await
+    refresh_day_activity(conn, Scope::All).await
 }
 
 /// Recomputes every day roll-up, one pass over the facts (a first pull, a bulk load).
@@ -129,15 +130,69 @@ async fn refresh_day_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreRe
     .await
 }
 
-async fn refresh_month_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<()> {
+async fn refresh_day_activity(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<()> {
+    match scope {
+        // Every row anew: both tables rebuilt from the facts.
+        Scope::All => {
+            sqlx::query("DELETE FROM customer_days")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM day_transitions")
+                .execute(&mut *conn)
+                .await?;
+            insert_days(conn, scope).await?;
+            sqlx::query(
+                "INSERT INTO day_transitions (day, prev_day, customers) \
+                 SELECT day, prev_day, COUNT(*) FROM customer_days GROUP BY 1, 2",
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        // The customers' rows are taken out of the transitions, replaced, and put back in.
+        Scope::Listed(_) => {
+            shift_transitions(conn, scope, "-").await?;
+            let mut params = Params::default();
+            let only = scope.filter(&mut params, "customer_id");
+            execute(
+                conn,
+                params,
+                &format!("DELETE FROM customer_days WHERE {only}"),
+            )
+            .await?;
+            insert_days(conn, scope).await?;
+            shift_transitions(conn, scope, "").await?;
+            sqlx::query("DELETE FROM day_transitions WHERE customers = 0")
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds (`sign` "") or subtracts (`sign` "-") the listed customers' day rows to or from
+/// `day_transitions`.
+async fn shift_transitions(
+    conn: &mut AnyConnection,
+    scope: Scope<'_>,
+    sign: &str,
+) -> StoreResult<()> {
     let mut params = Params::default();
     let only = scope.filter(&mut params, "customer_id");
     execute(
         conn,
         params,
-        &format!("DELETE FROM customer_months WHERE {only}"),
+        &format!(
+            "INSERT INTO day_transitions (day, prev_day, customers) \
+             SELECT day, prev_day, {sign}COUNT(*) FROM customer_days WHERE {only} GROUP BY 1, 2 \
+             ON CONFLICT (day, prev_day) DO UPDATE \
+             SET customers = day_transitions.customers + excluded.customers"
+        ),
     )
-    .await?;
+    .await
+}
+
+/// Each active day of the customers in `scope`, with the one before it.
+async fn insert_days(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<()> {
     let mut params = Params::default();
     let visits = scope.filter(&mut params, "s.customer_id");
     let purchases = match scope {
@@ -149,21 +204,15 @@ async fn refresh_month_rows(conn: &mut AnyConnection, scope: Scope<'_>) -> Store
         conn,
         params,
         &format!(
-            "INSERT INTO customer_months (customer_id, month, visits, revenue, prev_month) \
-             SELECT a.customer_id, a.month, CAST(SUM(a.visits) AS BIGINT), \
-             CAST(SUM(a.revenue) AS BIGINT), \
-             LAG(a.month) OVER (PARTITION BY a.customer_id ORDER BY a.month) \
+            "INSERT INTO customer_days (customer_id, day, prev_day) \
+             SELECT a.customer_id, a.day, \
+             COALESCE(LAG(a.day) OVER (PARTITION BY a.customer_id ORDER BY a.day), '') \
              FROM ( \
-               SELECT s.customer_id, SUBSTR(s.service_date, 1, 7) AS month, COUNT(*) AS visits, \
-               COALESCE(SUM(s.amount), 0) AS revenue \
-               FROM service_sessions s WHERE {visits} AND {not_cancelled} GROUP BY 1, 2 \
-               UNION ALL \
-               SELECT p.customer_id, SUBSTR(p.purchase_date, 1, 7), 0, \
-               COALESCE(SUM(p.price_paid - COALESCE(x.refund_amount, 0)), 0) \
-               FROM package_purchases p \
-               LEFT JOIN purchase_cancellations x ON x.purchase_id = p.id \
-               WHERE {purchases} GROUP BY 1, 2 \
-             ) a GROUP BY a.customer_id, a.month",
+               SELECT s.customer_id, s.service_date AS day FROM service_sessions s \
+               WHERE {visits} AND {not_cancelled} \
+               UNION \
+               SELECT p.customer_id, p.purchase_date FROM package_purchases p WHERE {purchases} \
+             ) a",
             not_cancelled = crate::stats::NOT_CANCELLED,
         ),
     )

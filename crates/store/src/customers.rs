@@ -476,10 +476,8 @@ pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
         }
     }
     related += crate::patients::remove(w, id).await?;
-    sqlx::query("DELETE FROM customer_months WHERE customer_id = $1")
-        .bind(id.to_string())
-        .execute(w.conn())
-        .await?;
+    // With no facts left, the customer's active days go (and their share of the sums).
+    crate::clinic_stats::refresh_customers(w.conn(), &[id.to_string()]).await?;
     crate::clinic_stats::refresh_days(w.conn(), &days).await?;
     for (entity, fact_id) in facts {
         crate::sync_node::rewrite_copies(w.conn(), entity, &fact_id).await?;

@@ -15,6 +15,7 @@ mod db;
 pub mod devices;
 pub mod diagnoses;
 pub mod follow_ups;
+pub mod histories;
 pub mod interactions;
 pub mod kits;
 pub mod knowledge;

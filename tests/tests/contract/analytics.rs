@@ -30,9 +30,14 @@ pub(crate) async fn roll_ups(h: &Harness) -> Vec<String> {
             &["purchases", "cancelled", "revenue"][..],
         ),
         (
-            "customer_months",
-            &["customer_id", "month", "prev_month"][..],
-            &["visits", "revenue"][..],
+            "customer_days",
+            &["customer_id", "day", "prev_day"][..],
+            &[][..],
+        ),
+        (
+            "day_transitions",
+            &["day", "prev_day"][..],
+            &["customers"][..],
         ),
     ] {
         let columns = [text_columns, number_columns].concat().join(", ");
@@ -82,7 +87,6 @@ fn line_of<'a>(rows: &'a [String], prefix: &str, contains: &[&str]) -> Option<&'
 pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
     let today = (Utc::now() + Duration::hours(9)).date_naive();
     let day = format!("day={today}");
-    let month = format!("month={}", &today.to_string()[..7]);
     let (id, _) = new_customer(h, json!({})).await;
     let pkg = new_template(h, json!({"brain": 2, "pulse": 2}), 90).await;
     let staff = h.token("staff").await;
@@ -120,11 +124,14 @@ pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
         sale.contains("purchases=1 cancelled=0 revenue=1000000"),
         "{sale}"
     );
-    let months = line_of(&rows, "customer_months", &[&id, &month]).expect("month counted");
+    let active = line_of(&rows, "customer_days", &[&id, &day]).expect("day counted");
     assert!(
-        months.contains("visits=3") && months.contains("revenue=1070000"),
-        "{months}"
+        active.ends_with("prev_day="),
+        "the customer's first day: {active}"
     );
+    let first_days = line_of(&rows, "day_transitions", &[&day, "prev_day= "])
+        .expect("today's first-time customers");
+    assert!(first_days.ends_with("customers=1"), "{first_days}");
 
     // A voided visit and a refunded sale leave the roll-ups at once.
     h.post(
@@ -148,11 +155,30 @@ pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
         sale.contains("purchases=0 cancelled=1 revenue=400000"),
         "{sale}"
     );
-    let months = line_of(&rows, "customer_months", &[&id, &month]).expect("month kept");
-    assert!(
-        months.contains("visits=2") && months.contains("revenue=440000"),
-        "{months}"
-    );
+    assert!(line_of(&rows, "customer_days", &[&id, &day]).is_some());
+
+    // A customer back after ten days: today's row follows their earlier day.
+    let (back, _) = new_customer(h, json!({})).await;
+    let earlier = today - Duration::days(10);
+    let bought = purchase(h, &back, &pkg, Some(earlier.to_string())).await;
+    let r = h
+        .post(
+            &format!("/api/v1/customers/{back}/sessions"),
+            &staff,
+            json!({"service_type": "pulse", "package_usage_id": bought["package_usage_id"]}),
+        )
+        .await;
+    r.expect(201);
+    let rows = checked_roll_ups(h, "a return visit").await;
+    let again = line_of(&rows, "customer_days", &[&back, &day]).expect("return counted");
+    assert!(again.ends_with(&format!("prev_day={earlier}")), "{again}");
+    let transition = line_of(
+        &rows,
+        "day_transitions",
+        &[&day, &format!("prev_day={earlier} ")],
+    )
+    .expect("today after ten days away");
+    assert!(transition.ends_with("customers=1"), "{transition}");
 
     // An erasure takes the customer's facts, and their share of each day, with it.
     let admin = h.token("admin").await;
@@ -164,6 +190,10 @@ pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
         .await;
     assert_eq!(gone.status, 204, "{}", gone.body);
     let rows = checked_roll_ups(h, "an erasure").await;
-    assert!(line_of(&rows, "customer_months", &[&id]).is_none());
+    assert!(line_of(&rows, "customer_days", &[&id]).is_none());
+    assert!(
+        line_of(&rows, "day_transitions", &[&day, "prev_day= "]).is_none(),
+        "no first-time customer left today"
+    );
     assert!(line_of(&rows, "daily_purchase_stats", &[&day, &pkg]).is_none());
 }
