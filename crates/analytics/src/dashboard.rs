@@ -116,7 +116,7 @@ pub struct ServiceSummary {
     pub revenue: i64,
     /// % of all visits in the range.
     pub visit_share: Option<Num>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The place in `top_services`; `null` in the full list.
     pub rank: Option<usize>,
 }
 

@@ -106,6 +106,7 @@ error_codes! {
     ResearchImportInvalid => "RESEARCH_IMPORT_INVALID",
     ResearchImportNotFound => "RESEARCH_IMPORT_NOT_FOUND",
     PaperNotFound => "PAPER_NOT_FOUND",
+    ChartNotFound => "CHART_NOT_FOUND",
 }
 
 impl ErrorCode {
@@ -157,6 +158,7 @@ impl ErrorCode {
             SyncAuditKeyMismatch => 409,
             PatientNotFound | DiagnosisNotFound | AllergenNotFound | KitNotFound => 404,
             KnowledgeVersionNotFound | ResearchImportNotFound | PaperNotFound => 404,
+            ChartNotFound => 404,
             PatientAlreadyRegistered | PatientNumberUnavailable | PatientAccountExists => 409,
             // Seed 001 §4.5 answers both with 400.
             KitAlreadyRegistered | KitInvalidPin => 400,
@@ -268,6 +270,7 @@ impl ErrorCode {
                 "가져오기 기록을 찾을 수 없습니다 (서버나 PC가 다시 시작되면 진행 기록은 사라집니다)"
             }
             PaperNotFound => "자료실에서 논문을 찾을 수 없습니다",
+            ChartNotFound => "그런 이름의 차트는 없습니다",
         }
     }
 }
@@ -371,6 +374,7 @@ impl ErrorCode {
             ResearchImportInvalid => "The file could not be read; nothing was imported",
             ResearchImportNotFound => "No such import (progress is forgotten when the server or PC restarts)",
             PaperNotFound => "No such paper in the library",
+            ChartNotFound => "No chart has that name",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

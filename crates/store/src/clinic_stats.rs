@@ -8,6 +8,8 @@
 use crate::row::{self, in_list, Params};
 use crate::stats::REFRESH_BATCH;
 use crate::StoreResult;
+use chrono::NaiveDate;
+use clinicdesk_domain::ServiceType;
 use sqlx::AnyConnection;
 
 /// The KST hour a visit was recorded, when it was recorded on its own day (UTC 00:00–14:59 is
@@ -217,4 +219,199 @@ async fn insert_days(conn: &mut AnyConnection, scope: Scope<'_>) -> StoreResult<
         ),
     )
     .await
+}
+
+/// A day's live visits of one service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayVisits {
+    pub day: NaiveDate,
+    pub service: ServiceType,
+    pub visits: i64,
+    pub package_visits: i64,
+    /// KRW paid at the visits.
+    pub revenue: i64,
+}
+
+/// A day's package sales.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaySales {
+    pub day: NaiveDate,
+    pub purchases: i64,
+    /// What the clinic kept (price less refunds).
+    pub revenue: i64,
+}
+
+/// Visits per day, service and hour (hour -1: not known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourVisits {
+    pub day: NaiveDate,
+    pub hour: i64,
+    pub visits: i64,
+}
+
+/// Customers active in a range, and in the range of equal length before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Activity {
+    /// With a visit or a purchase in the range.
+    pub active: i64,
+    /// Of those, the ones also active in the previous range.
+    pub returning: i64,
+    /// Active in the previous range.
+    pub previous_active: i64,
+}
+
+fn day_of(r: &sqlx::any::AnyRow) -> Result<NaiveDate, sqlx::Error> {
+    row::date(r, "day")
+}
+
+/// Each day's visits per service from `from` to `to` (inclusive).
+pub async fn visits_by_day(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<DayVisits>> {
+    let rows = sqlx::query(
+        "SELECT day, service_type, CAST(SUM(visits) AS BIGINT) AS visits, \
+         CAST(SUM(package_visits) AS BIGINT) AS package_visits, \
+         CAST(SUM(revenue) AS BIGINT) AS revenue \
+         FROM daily_visit_stats WHERE day BETWEEN $1 AND $2 GROUP BY day, service_type \
+         ORDER BY day, service_type",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let code = row::text(r, "service_type")?;
+        // The table's CHECK admits only known services; an unknown one would be a newer
+        // node's, and is left out rather than failing the whole dashboard.
+        let Some(service) = ServiceType::parse(&code) else {
+            continue;
+        };
+        out.push(DayVisits {
+            day: day_of(r)?,
+            service,
+            visits: row::int(r, "visits")?,
+            package_visits: row::int(r, "package_visits")?,
+            revenue: row::int(r, "revenue")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Each day's package sales from `from` to `to` (inclusive).
+pub async fn sales_by_day(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<DaySales>> {
+    let rows = sqlx::query(
+        "SELECT day, CAST(SUM(purchases) AS BIGINT) AS purchases, \
+         CAST(SUM(revenue) AS BIGINT) AS revenue \
+         FROM daily_purchase_stats WHERE day BETWEEN $1 AND $2 GROUP BY day ORDER BY day",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DaySales {
+                day: day_of(r)?,
+                purchases: row::int(r, "purchases")?,
+                revenue: row::int(r, "revenue")?,
+            })
+        })
+        .collect()
+}
+
+/// Each day's visits per hour from `from` to `to` (inclusive), services together.
+pub async fn visits_by_hour(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<HourVisits>> {
+    let rows = sqlx::query(
+        "SELECT day, hour, CAST(SUM(visits) AS BIGINT) AS visits FROM daily_visit_stats \
+         WHERE day BETWEEN $1 AND $2 GROUP BY day, hour ORDER BY day, hour",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HourVisits {
+                day: day_of(r)?,
+                hour: row::int(r, "hour")?,
+                visits: row::int(r, "visits")?,
+            })
+        })
+        .collect()
+}
+
+/// Customers whose first visit or purchase ever fell on each day from `from` to `to`.
+pub async fn first_days(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<(NaiveDate, i64)>> {
+    let rows = sqlx::query(
+        "SELECT day, CAST(SUM(customers) AS BIGINT) AS n FROM day_transitions \
+         WHERE day BETWEEN $1 AND $2 AND prev_day = '' GROUP BY day ORDER BY day",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((day_of(r)?, row::int(r, "n")?)))
+        .collect()
+}
+
+/// The customers active from `from` to `to` and in the range of equal length before it: a
+/// customer is counted on their first active day in a range, the one whose previous active
+/// day lies before it.
+pub async fn activity(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Activity> {
+    let length = (to - from).num_days() + 1;
+    let (before_from, before_to) = (
+        (from - chrono::Duration::days(length)).to_string(),
+        (from - chrono::Duration::days(1)).to_string(),
+    );
+    let (from, to) = (from.to_string(), to.to_string());
+    // `prev_day` is '' for a first day, which sorts before every date.
+    let active_sql = "SELECT CAST(SUM(customers) AS BIGINT) FROM day_transitions \
+                      WHERE day BETWEEN $1 AND $2 AND prev_day < $3";
+    let active = sum_customers(conn, active_sql, [&from, &to, &from]).await?;
+    let previous_active =
+        sum_customers(conn, active_sql, [&before_from, &before_to, &before_from]).await?;
+    let returning = sum_customers(
+        conn,
+        "SELECT CAST(SUM(customers) AS BIGINT) FROM day_transitions \
+         WHERE day BETWEEN $1 AND $2 AND prev_day >= $3 AND prev_day < $1",
+        [&from, &to, &before_from],
+    )
+    .await?;
+    Ok(Activity {
+        active,
+        returning,
+        previous_active,
+    })
+}
+
+async fn sum_customers(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    binds: [&String; 3],
+) -> StoreResult<i64> {
+    let mut q = sqlx::query_scalar::<_, Option<i64>>(sql);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    Ok(q.fetch_one(&mut *conn).await?.unwrap_or(0))
 }

@@ -63,6 +63,16 @@ pub(crate) async fn roll_ups(h: &Harness) -> Vec<String> {
     out
 }
 
+/// A clinic of the case's own: the analytics sum the whole database, which the shared
+/// PostgreSQL server's other cases write to as well.
+async fn own_clinic(h: &Harness) -> Harness {
+    if h.kind.starts_with("postgres") {
+        super::harness::dedicated_http(&[]).await
+    } else {
+        h.fresh().await
+    }
+}
+
 /// The roll-ups as they are, after checking they equal a rebuild from the facts.
 pub(crate) async fn checked_roll_ups(h: &Harness, after: &str) -> Vec<String> {
     let kept = roll_ups(h).await;
@@ -85,6 +95,8 @@ fn line_of<'a>(rows: &'a [String], prefix: &str, contains: &[&str]) -> Option<&'
 }
 
 pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
     let today = (Utc::now() + Duration::hours(9)).date_naive();
     let day = format!("day={today}");
     let (id, _) = new_customer(h, json!({})).await;
@@ -196,4 +208,282 @@ pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
         "no first-time customer left today"
     );
     assert!(line_of(&rows, "daily_purchase_stats", &[&day, &pkg]).is_none());
+}
+
+fn kst_today() -> chrono::NaiveDate {
+    (Utc::now() + Duration::hours(9)).date_naive()
+}
+
+/// Records a paid visit of `service` on `date` for `customer`.
+async fn paid_visit(h: &Harness, customer: &str, service: &str, date: chrono::NaiveDate) {
+    h.post(
+        &format!("/api/v1/customers/{customer}/sessions"),
+        &h.token("staff").await,
+        json!({"service_type": service, "service_date": date.to_string(), "payment_method": "card"}),
+    )
+    .await
+    .expect(201);
+}
+
+pub async fn the_dashboard_adds_up_the_clinic(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
+    let today = kst_today();
+    let manager = h.token("manager").await;
+    for role in ["staff", "doctor"] {
+        h.get("/api/v1/analytics/dashboard", &h.token(role).await)
+            .await
+            .expect_error(403, "FORBIDDEN_ROLE");
+    }
+    // A: first came yesterday, again today, and bought a package that was refunded in part.
+    let (a, _) = new_customer(h, json!({})).await;
+    paid_visit(h, &a, "red", today - Duration::days(1)).await; // 40,000
+    paid_visit(h, &a, "brain", today).await; // 60,000
+    let pkg = new_template(h, json!({"brain": 2}), 90).await;
+    let p = purchase(h, &a, &pkg, None).await; // 1,000,000
+    h.post(
+        &format!(
+            "/api/v1/purchases/{}/cancel",
+            p["package_usage_id"].as_str().unwrap()
+        ),
+        &manager,
+        json!({"reason": "고객 요청 환불", "refund_amount": 600_000, "refund_method": "card"}),
+    )
+    .await
+    .expect(200);
+    // B: came ten days ago (the week before) and again today.
+    let (b, _) = new_customer(h, json!({})).await;
+    paid_visit(h, &b, "pulse", today - Duration::days(10)).await; // 50,000
+    paid_visit(h, &b, "lymph", today).await; // 70,000
+
+    let r = h
+        .get("/api/v1/analytics/dashboard?period=week", &manager)
+        .await;
+    r.expect(200);
+    let d = r.data();
+    assert_eq!(d["period"], "week");
+    assert_eq!(
+        d["date_range"]["start"],
+        (today - Duration::days(6)).to_string()
+    );
+    assert_eq!(d["date_range"]["end"], today.to_string());
+    assert_eq!(
+        d["previous_range"]["end"],
+        (today - Duration::days(7)).to_string()
+    );
+    // 40,000 + 60,000 + 70,000 paid at visits, 1,000,000 − 600,000 kept of the sale.
+    assert_eq!(d["revenue"]["total"], 570_000);
+    assert_eq!(d["revenue"]["visit_revenue"], 170_000);
+    assert_eq!(d["revenue"]["purchase_revenue"], 400_000);
+    assert_eq!(d["revenue"]["previous_total"], 50_000);
+    assert_eq!(d["revenue"]["growth_rate"], 1040.0);
+    assert_eq!(d["revenue"]["trend"], "increasing");
+    assert_eq!(d["purchases"]["total"], 0, "the sale was cancelled");
+    assert_eq!(d["visits"]["total"], 3);
+    assert_eq!(d["visits"]["previous_total"], 1);
+    assert_eq!(d["customers"]["total_active"], 2);
+    assert_eq!(d["customers"]["new_customers"], 1, "A first came this week");
+    assert_eq!(
+        d["customers"]["returning_customers"], 1,
+        "B came the week before too"
+    );
+    assert_eq!(d["customers"]["previous_active"], 1);
+    assert_eq!(d["customers"]["retention_rate"], 100.0);
+    let days = d["daily_trend"].as_array().unwrap();
+    assert_eq!(days.len(), 7);
+    let last = &days[6];
+    assert_eq!(last["date"], today.to_string());
+    assert_eq!(last["revenue"], 60_000 + 70_000 + 400_000);
+    assert_eq!(last["visits"], 2);
+    assert_eq!(days[5]["new_customers"], 1);
+    let services = d["services"].as_array().unwrap();
+    assert_eq!(services.len(), 5);
+    let red = services.iter().find(|s| s["service"] == "red").unwrap();
+    assert_eq!(red["visits"], 1);
+    assert_eq!(red["revenue"], 40_000);
+    assert!(!d["top_services"].as_array().unwrap().is_empty());
+
+    // The same figures for explicit dates; a bad query names its field.
+    let start = (today - Duration::days(6)).to_string();
+    let r = h
+        .get(
+            &format!("/api/v1/analytics/dashboard?start_date={start}&end_date={today}"),
+            &manager,
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.data()["period"], "custom");
+    assert_eq!(r.data()["revenue"]["total"], 570_000);
+    for (query, field) in [
+        ("period=quarter", "period"),
+        ("start_date=2026-01-01", "end_date"),
+        ("start_date=2026-02-30&end_date=2026-03-01", "start_date"),
+        ("start_date=2026-03-02&end_date=2026-03-01", "start_date"),
+    ] {
+        let r = h
+            .get(&format!("/api/v1/analytics/dashboard?{query}"), &manager)
+            .await;
+        r.expect_error(422, "VALIDATION_ERROR");
+        assert_eq!(r.field(), field, "{query}: {}", r.body);
+    }
+}
+
+pub async fn the_forecast_fits_the_recorded_days(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
+    let today = kst_today();
+    let manager = h.token("manager").await;
+    h.get("/api/v1/analytics/forecast", &h.token("staff").await)
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
+    let r = h.get("/api/v1/analytics/forecast", &manager).await;
+    r.expect_error(400, "INSUFFICIENT_DATA");
+
+    // Fifty days: one visit on weekdays, two on Saturdays, none on Sundays.
+    let (c, _) = new_customer(h, json!({})).await;
+    let (d2, _) = new_customer(h, json!({})).await;
+    let mut expected: Vec<(chrono::NaiveDate, f64)> = Vec::new();
+    for back in (1..=50).rev() {
+        let day = today - Duration::days(back);
+        let n = match chrono::Datelike::weekday(&day) {
+            chrono::Weekday::Sun => 0,
+            chrono::Weekday::Sat => 2,
+            _ => 1,
+        };
+        if n >= 1 {
+            paid_visit(h, &c, "ai_bike", day).await;
+        }
+        if n == 2 {
+            paid_visit(h, &d2, "ai_bike", day).await;
+        }
+        expected.push((day, n as f64));
+    }
+    // The first recorded day starts the series.
+    while expected.first().is_some_and(|(_, v)| *v == 0.0) {
+        expected.remove(0);
+    }
+    let r = h
+        .get("/api/v1/analytics/forecast?metric=visits&days=14", &manager)
+        .await;
+    r.expect(200);
+    let f = r.data();
+    assert_eq!(f["metric"], "visits");
+    assert_eq!(f["unit"], "visits");
+    assert_eq!(f["history_end"], (today - Duration::days(1)).to_string());
+    assert_eq!(f["history_start"], expected[0].0.to_string());
+    // The same numbers as the forecasting core on the series the days hold.
+    let fitted = clinicdesk_forecast::fit(&expected).unwrap();
+    let want = fitted.forecast(14).unwrap();
+    let points = f["forecast"]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 14);
+    assert_eq!(points[0]["date"], today.to_string());
+    for (got, want) in points.iter().zip(&want.points) {
+        let v = got["value"].as_f64().unwrap();
+        assert!((v - want.value).abs() < 1e-9, "{got} vs {want:?}");
+        let (l95, l80, u80, u95) = (
+            got["lower95"].as_f64().unwrap(),
+            got["lower80"].as_f64().unwrap(),
+            got["upper80"].as_f64().unwrap(),
+            got["upper95"].as_f64().unwrap(),
+        );
+        assert!(
+            0.0 <= l95 && l95 <= l80 && l80 <= v && v <= u80 && u80 <= u95,
+            "{got}"
+        );
+    }
+    assert_eq!(f["forecast"]["closed_weekdays"], json!(["Sun"]));
+    let kinds: Vec<&str> = f["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"trend") && kinds.contains(&"weekend_effect"),
+        "{kinds:?}"
+    );
+    assert_eq!(f["accuracy"]["holdout_days"], 28);
+    assert_eq!(f["accuracy"]["points"].as_array().unwrap().len(), 28);
+    assert_eq!(f["history"].as_array().unwrap().len(), expected.len());
+
+    // One service only; another has no visits at all.
+    let r = h
+        .get(
+            "/api/v1/analytics/forecast?metric=revenue&service=ai_bike&days=7",
+            &manager,
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.data()["unit"], "KRW");
+    h.get("/api/v1/analytics/forecast?service=red", &manager)
+        .await
+        .expect_error(400, "INSUFFICIENT_DATA");
+    for (query, field) in [
+        ("days=0", "days"),
+        ("metric=profit", "metric"),
+        ("service=spa", "service"),
+    ] {
+        let r = h
+            .get(&format!("/api/v1/analytics/forecast?{query}"), &manager)
+            .await;
+        r.expect_error(422, "VALIDATION_ERROR");
+        assert_eq!(r.field(), field, "{query}");
+    }
+}
+
+pub async fn charts_are_drawn_from_the_same_figures(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
+    let today = kst_today();
+    let manager = h.token("manager").await;
+    h.get("/api/v1/charts/revenue-trend", &h.token("staff").await)
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
+    let (c, _) = new_customer(h, json!({})).await;
+    paid_visit(h, &c, "brain", today).await;
+    for name in ["revenue-trend", "service-mix", "visit-heatmap"] {
+        let r = h
+            .get(&format!("/api/v1/charts/{name}?period=week"), &manager)
+            .await;
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        assert_eq!(r.headers["content-type"], "image/svg+xml", "{name}");
+        let svg = String::from_utf8(r.bytes.clone()).unwrap();
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{name}"
+        );
+        let title = match name {
+            "revenue-trend" => "매출 추이",
+            "service-mix" => "서비스별 방문",
+            _ => "요일·시간대별 방문",
+        };
+        assert!(svg.contains(title), "{name} has its Korean title");
+        let r = h
+            .get(
+                &format!("/api/v1/charts/{name}?period=week&format=png&width=640&height=400"),
+                &manager,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{name}");
+        assert_eq!(r.headers["content-type"], "image/png");
+        assert_eq!(&r.bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+        // IHDR: width and height, big-endian, right after the signature and chunk header.
+        assert_eq!(u32::from_be_bytes(r.bytes[16..20].try_into().unwrap()), 640);
+        assert_eq!(u32::from_be_bytes(r.bytes[20..24].try_into().unwrap()), 400);
+    }
+    let svg = h
+        .get("/api/v1/charts/service-mix?period=week", &manager)
+        .await;
+    assert!(String::from_utf8_lossy(&svg.bytes).contains("브레인 피드백"));
+    h.get("/api/v1/charts/forecast", &manager)
+        .await
+        .expect_error(400, "INSUFFICIENT_DATA");
+    h.get("/api/v1/charts/pie-of-everything", &manager)
+        .await
+        .expect_error(404, "CHART_NOT_FOUND");
+    let r = h
+        .get("/api/v1/charts/service-mix?width=100", &manager)
+        .await;
+    r.expect_error(422, "VALIDATION_ERROR");
+    assert_eq!(r.field(), "width");
 }

@@ -28,6 +28,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: HashMap<String, String>,
     pub body: Value,
+    /// The body as it came (a chart's PNG).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -193,6 +195,7 @@ impl Harness {
                     status,
                     headers,
                     body: parse(&bytes),
+                    bytes: bytes.to_vec(),
                 };
                 self.check(method, path, matched.as_deref(), &payload, &resp);
                 resp
@@ -221,6 +224,7 @@ impl Harness {
                     status,
                     headers,
                     body: parse(&bytes),
+                    bytes: bytes.to_vec(),
                 };
                 self.check(method, path, None, &payload, &resp);
                 resp

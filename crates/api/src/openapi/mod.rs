@@ -12,6 +12,7 @@
 //! that list empty.
 
 mod allergy;
+mod analytics;
 mod handler;
 pub mod schemas;
 

@@ -2038,3 +2038,4 @@ pub struct SyncResolved {
 }
 
 pub use super::allergy::*;
+pub use super::analytics::*;

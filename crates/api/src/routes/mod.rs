@@ -9,6 +9,7 @@
 //!
 //! and under `/api/v1`: rate limits, the readiness gate, envelope-shaped 404/405.
 
+mod analytics;
 mod audit;
 mod auth;
 mod catalogue;
@@ -69,6 +70,9 @@ pub(crate) const RATE_CLASSES: ClassTable = &[
     ("/api/v1/sync/push", RateClass::Sync),
     ("/api/v1/sync/pull", RateClass::Sync),
     ("/api/v1/sync/patient-numbers", RateClass::Sync),
+    ("/api/v1/analytics/dashboard", RateClass::Analytics),
+    ("/api/v1/analytics/forecast", RateClass::Analytics),
+    ("/api/v1/charts/{name}", RateClass::Analytics),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -173,6 +177,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(research::search))
         .routes(route!(research::qa))
         .routes(route!(research::paper))
+        .routes(route!(analytics::dashboard))
+        .routes(route!(analytics::forecast))
+        .routes(route!(analytics::chart))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).

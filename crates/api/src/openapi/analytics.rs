@@ -1,0 +1,339 @@
+//! OpenAPI types of the managers' analytics (issue 11): the dashboard, the forecast and the
+//! charts. Described only, never constructed (see `schemas.rs`); the answers are the
+//! `clinicdesk-analytics` and `clinicdesk-forecast` types, which the contract suite validates
+//! against these descriptions.
+
+#![allow(dead_code)]
+
+use utoipa::{IntoParams, ToSchema};
+
+// -- parameters --------------------------------------------------------------------------------
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardParams {
+    /// `day`·`week`·`month`·`year`: 오늘(KST)까지 1·7·30·365일 (기본 `month`)
+    #[param(inline)]
+    period: Option<DashboardPeriodName>,
+    /// 시작일 (`YYYY-MM-DD`, `end_date`와 함께; `period`보다 우선)
+    #[param(format = Date)]
+    start_date: Option<String>,
+    /// 종료일 (`YYYY-MM-DD`, 포함; 기간은 최대 1,096일)
+    #[param(format = Date)]
+    end_date: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum DashboardPeriodName {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ForecastParams {
+    /// 예측할 날 수
+    #[param(minimum = 1, maximum = 90, default = 30)]
+    days: Option<i64>,
+    /// `revenue`(매출, 기본) 또는 `visits`(방문 수)
+    #[param(inline)]
+    metric: Option<ForecastMetric>,
+    /// 한 서비스만 (`brain`, `pulse`, `lymph`, `red`, `ai_bike`)
+    service: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ForecastMetric {
+    Revenue,
+    Visits,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ChartName {
+    /// `revenue-trend`, `service-mix`, `visit-heatmap`, `forecast`. 그 밖의 이름은 404
+    /// CHART_NOT_FOUND.
+    name: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChartParams {
+    /// `svg`(기본) 또는 `png`
+    format: Option<String>,
+    #[param(minimum = 200, maximum = 4000, default = 1200)]
+    width: Option<i64>,
+    #[param(minimum = 200, maximum = 4000, default = 750)]
+    height: Option<i64>,
+}
+
+// -- the dashboard -----------------------------------------------------------------------------
+
+/// 기간 (양 끝 포함)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsDateRange {
+    #[schema(format = Date)]
+    start: String,
+    #[schema(format = Date)]
+    end: String,
+    days: i64,
+}
+
+/// 값을 낼 수 없는 항목과 그 이유
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnavailableFigure {
+    field: String,
+    reason: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardRevenue {
+    /// 방문 결제 + 패키지 판매(환불 제외), 원
+    total: i64,
+    /// `KRW`
+    currency: String,
+    visit_revenue: i64,
+    purchase_revenue: i64,
+    previous_total: i64,
+    /// 이전 기간 대비 % (소수 한 자리); 이전 기간이 0 이하면 `null`
+    growth_rate: Option<f64>,
+    daily_average: Option<i64>,
+    /// `increasing`·`decreasing`·`stable` (±5%)
+    trend: String,
+    trend_label: String,
+    unavailable: Vec<UnavailableFigure>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardPurchases {
+    /// 취소되지 않은 패키지 판매 수
+    total: i64,
+    revenue: i64,
+    previous_total: i64,
+    growth_rate: Option<f64>,
+    average_value: Option<i64>,
+    unavailable: Vec<UnavailableFigure>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardVisits {
+    total: i64,
+    paid_revenue: i64,
+    previous_total: i64,
+    growth_rate: Option<f64>,
+    daily_average: f64,
+    unavailable: Vec<UnavailableFigure>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardCustomers {
+    /// 기간에 방문하거나 구매한 고객
+    total_active: i64,
+    /// 기간에 처음 방문하거나 구매한 고객
+    new_customers: i64,
+    /// 그중 이전 기간에도 활동한 고객
+    returning_customers: i64,
+    /// returning ÷ previous_active × 100
+    retention_rate: Option<f64>,
+    previous_active: i64,
+    unavailable: Vec<UnavailableFigure>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardService {
+    /// 서비스 코드 (`brain` …)
+    service: String,
+    name: String,
+    visits: i64,
+    revenue: i64,
+    /// 기간의 모든 방문 중 비율 (%)
+    visit_share: Option<f64>,
+    /// `top_services`에서의 순위 (`services`에서는 `null`)
+    rank: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardDay {
+    #[schema(format = Date)]
+    date: String,
+    revenue: i64,
+    visits: i64,
+    purchases: i64,
+    new_customers: i64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsDashboard {
+    /// `day`·`week`·`month`·`year`, 날짜를 주었으면 `custom`
+    period: String,
+    date_range: AnalyticsDateRange,
+    previous_range: AnalyticsDateRange,
+    revenue: DashboardRevenue,
+    purchases: DashboardPurchases,
+    visits: DashboardVisits,
+    customers: DashboardCustomers,
+    services: Vec<DashboardService>,
+    daily_trend: Vec<DashboardDay>,
+    top_services: Vec<DashboardService>,
+}
+
+// -- the forecast ------------------------------------------------------------------------------
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastValue {
+    #[schema(format = Date)]
+    date: String,
+    value: f64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastDay {
+    #[schema(format = Date)]
+    date: String,
+    value: f64,
+    lower80: f64,
+    upper80: f64,
+    lower95: f64,
+    upper95: f64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastCandidate {
+    damped: bool,
+    alpha: f64,
+    beta: f64,
+    gamma: f64,
+    phi: f64,
+    sse: f64,
+    aicc: f64,
+}
+
+/// 고른 모형과 그 이유 (AICc가 작은 쪽)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastModel {
+    /// `ETS(A,A,A)` 또는 `ETS(A,Ad,A)`
+    name: String,
+    damped: bool,
+    alpha: f64,
+    beta: f64,
+    beta_ets: f64,
+    gamma: f64,
+    phi: f64,
+    seasonal_period: i64,
+    initialization: String,
+    initial_level: f64,
+    initial_trend: f64,
+    initial_season: Vec<f64>,
+    criterion: String,
+    aicc: f64,
+    sse: f64,
+    sigma2: f64,
+    n_obs: i64,
+    filled_days: i64,
+    candidates: Vec<ForecastCandidate>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastSeries {
+    #[schema(format = Date)]
+    start_date: String,
+    #[schema(format = Date)]
+    end_date: String,
+    days: i64,
+    points: Vec<ForecastDay>,
+    total: f64,
+    /// 음수로 나와 0으로 올린 날 수
+    clamped_days: i64,
+    /// 최근 4주 내내 0이라 문을 닫는 요일로 보고 0으로 예측한 요일 (`Sun` …)
+    closed_weekdays: Vec<String>,
+    model: ForecastModel,
+}
+
+/// 발견 하나: `type`(`trend`·`weekend_effect`·`peak_days`·`model`), 관리자가 읽을
+/// `message`, 그 밑의 숫자들
+#[derive(ToSchema)]
+pub struct ForecastInsight {
+    #[schema(rename = "type")]
+    kind: String,
+    message: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastAccuracyFigures {
+    /// 평균 절대 오차 (대표 값)
+    mae: f64,
+    /// 실적이 0이 아닌 날의 MAPE (%)
+    mape: Option<f64>,
+    mape_days: i64,
+    smape: f64,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastCheckDay {
+    #[schema(format = Date)]
+    date: String,
+    actual: f64,
+    forecast: f64,
+    baseline: f64,
+}
+
+/// 마지막 4주를 떼어 두고 맞춘 예측과 계절 단순 예측(지난주 같은 요일)의 비교
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastAccuracy {
+    train_days: i64,
+    holdout_days: i64,
+    #[schema(format = Date)]
+    train_end: String,
+    headline: String,
+    model: ForecastAccuracyFigures,
+    baseline: ForecastAccuracyFigures,
+    beats_baseline: bool,
+    zero_actual_days: i64,
+    fitted_model: ForecastModel,
+    points: Vec<ForecastCheckDay>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevenueForecast {
+    /// `revenue` 또는 `visits`
+    metric: String,
+    service: Option<String>,
+    /// `KRW` 또는 `visits`
+    unit: String,
+    /// 무엇을 센 값인지
+    scope: String,
+    #[schema(format = Date)]
+    history_start: String,
+    #[schema(format = Date)]
+    history_end: String,
+    /// 최근 8주의 실적
+    history: Vec<ForecastValue>,
+    forecast: ForecastSeries,
+    insights: Vec<ForecastInsight>,
+    /// 기록이 짧아 점검할 수 없으면 `null`
+    accuracy: Option<ForecastAccuracy>,
+    /// `accuracy`가 `null`인 이유
+    accuracy_unavailable: Option<String>,
+}
