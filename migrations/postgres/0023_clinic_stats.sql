@@ -87,3 +87,18 @@ FROM (
 
 INSERT INTO day_transitions (day, prev_day, customers)
 SELECT day, prev_day, COUNT(*) FROM customer_days GROUP BY 1, 2;
+
+-- Trained customer models (segments with personas, churn): one row per version, never
+-- edited. The newest one that loads serves; an older one stays to compare with and to fall
+-- back on. Synced like the knowledge versions, so every desktop scores customers with the
+-- model the clinic trained.
+CREATE TABLE customer_models (
+    version TEXT PRIMARY KEY,
+    trained_at TEXT NOT NULL,
+    -- The artifact (`clinicdesk-models`), JSON, checked again whenever it is loaded.
+    artifact TEXT NOT NULL,
+    -- What training measured (held-out metrics), JSON.
+    report TEXT NOT NULL,
+    trained_by TEXT,
+    created_at TEXT NOT NULL
+);

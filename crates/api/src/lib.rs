@@ -5,6 +5,7 @@
 
 mod auth;
 mod body;
+pub mod customer_model;
 mod envelope;
 mod knowledge_cache;
 pub mod limits;

@@ -72,6 +72,8 @@ pub struct AppState {
     pub sync_engine: Option<Arc<crate::sync_engine::SyncEngine>>,
     /// Allergy knowledge versions, parsed once each.
     pub knowledge: Arc<crate::knowledge_cache::KnowledgeCache>,
+    /// The customer model served (segments, churn), parsed once per version.
+    pub customer_model: Arc<crate::customer_model::ModelCache>,
     /// The research library's imports under way and recently finished.
     pub(crate) research_imports: Arc<crate::routes::ImportJobs>,
     ready: Arc<AtomicBool>,
@@ -95,6 +97,7 @@ impl AppState {
             first_run_setup: false,
             sync_engine: None,
             knowledge: Arc::default(),
+            customer_model: Arc::default(),
             research_imports: Arc::default(),
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),

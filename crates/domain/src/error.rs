@@ -107,6 +107,7 @@ error_codes! {
     ResearchImportNotFound => "RESEARCH_IMPORT_NOT_FOUND",
     PaperNotFound => "PAPER_NOT_FOUND",
     ChartNotFound => "CHART_NOT_FOUND",
+    ModelNotReady => "MODEL_NOT_READY",
 }
 
 impl ErrorCode {
@@ -159,6 +160,7 @@ impl ErrorCode {
             PatientNotFound | DiagnosisNotFound | AllergenNotFound | KitNotFound => 404,
             KnowledgeVersionNotFound | ResearchImportNotFound | PaperNotFound => 404,
             ChartNotFound => 404,
+            ModelNotReady => 503,
             PatientAlreadyRegistered | PatientNumberUnavailable | PatientAccountExists => 409,
             // Seed 001 §4.5 answers both with 400.
             KitAlreadyRegistered | KitInvalidPin => 400,
@@ -271,6 +273,7 @@ impl ErrorCode {
             }
             PaperNotFound => "자료실에서 논문을 찾을 수 없습니다",
             ChartNotFound => "그런 이름의 차트는 없습니다",
+            ModelNotReady => "고객 분석 모델이 아직 없습니다. 관리자가 모델을 학습시켜야 합니다",
         }
     }
 }
@@ -375,6 +378,7 @@ impl ErrorCode {
             ResearchImportNotFound => "No such import (progress is forgotten when the server or PC restarts)",
             PaperNotFound => "No such paper in the library",
             ChartNotFound => "No chart has that name",
+            ModelNotReady => "No customer model is trained yet: a manager has to train one",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

@@ -5,6 +5,7 @@
 
 mod admin_cmd;
 mod clinics;
+mod train_cmd;
 mod users_cmd;
 
 /// glibc's allocator spent a third of a request's CPU time in malloc/free under concurrent
@@ -53,6 +54,9 @@ enum Command {
     Audit(admin_cmd::AuditArgs),
     /// Key rings: put a new current key first (old keys keep verifying what they signed).
     Keys(admin_cmd::KeysArgs),
+    /// The customer model: train a new version on the clinic's data (segments with personas,
+    /// churn), store it for every server and desktop, print its held-out metrics.
+    Train(train_cmd::TrainArgs),
 }
 
 /// Which database and which key rings: shared by serving and every subcommand.
@@ -468,6 +472,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Users(users)) => users_cmd::run(users).await,
         Some(Command::Audit(audit)) => admin_cmd::audit(audit).await,
         Some(Command::Keys(keys)) => admin_cmd::keys(keys),
+        Some(Command::Train(train)) => train_cmd::run(train).await,
         None => return serve(cli.serve).await,
     };
     if let Err(e) = outcome {

@@ -10,6 +10,7 @@ pub mod audit;
 mod capture;
 mod checkpoint;
 pub mod clinic_stats;
+pub mod customer_models;
 pub mod customers;
 mod db;
 pub mod devices;

@@ -123,6 +123,25 @@ pub const SYNCED: &[SyncedTable] = &[
         local_defaults: &[],
         quiet: &[],
     },
+    // Trained customer models travel the same way: every node scores customers with the
+    // model the clinic trained, offline too.
+    SyncedTable {
+        name: "customer_model",
+        table: "customer_models",
+        id: "version",
+        kind: Kind::Fact,
+        columns: &[
+            "version",
+            "trained_at",
+            "artifact",
+            "report",
+            "trained_by",
+            "created_at",
+        ],
+        only: None,
+        local_defaults: &[],
+        quiet: &[],
+    },
     SyncedTable {
         name: "kit",
         table: "kits",

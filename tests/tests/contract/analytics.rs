@@ -487,3 +487,135 @@ pub async fn charts_are_drawn_from_the_same_figures(h: &Harness) {
     r.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(r.field(), "width");
 }
+
+fn profile() -> serde_json::Value {
+    json!({"age": 41, "tenure_days": 400, "recency_days": 6, "visits_90d": 11,
+           "visits_per_month": 4.2, "revenue_365d": 2_400_000, "package_share": 0.8,
+           "service_diversity": 3, "avg_rating": 4.6})
+}
+
+pub async fn profiles_are_analysed_with_the_trained_model(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
+    let manager = h.token("manager").await;
+    let today = kst_today();
+    h.post("/api/v1/analysis", &h.token("staff").await, profile())
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
+    h.post("/api/v1/analysis", &manager, profile())
+        .await
+        .expect_error(503, "MODEL_NOT_READY");
+    let r = h.get("/api/v1/analysis/models", &manager).await;
+    r.expect(200);
+    assert_eq!(r.data()["serving"], serde_json::Value::Null);
+
+    // A clinic's worth of history, and a model trained on it apart from serving.
+    clinicdesk_demo::seed(&h.db, today, &clinicdesk_demo::DemoOptions::default())
+        .await
+        .unwrap();
+    let (stored, report) = clinicdesk_api::customer_model::train_and_store(
+        &h.db,
+        &clinicdesk_store::Actor::system("contract-test"),
+        today,
+        Utc::now(),
+        |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{:?}", e.0));
+    assert_eq!(report.n_customers, 300);
+    assert!(report.k >= 2 && report.silhouette > 0.0);
+    let r = h.get("/api/v1/analysis/models", &manager).await;
+    r.expect(200);
+    assert_eq!(r.data()["serving"], stored.version.as_str());
+    let items = r.data()["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["report"]["k"], report.k);
+
+    // The answer is the stored model's, field for field.
+    let artifact = clinicdesk_models::Artifact::from_json(stored.artifact.as_bytes()).unwrap();
+    let p: clinicdesk_models::Profile = serde_json::from_value(profile()).unwrap();
+    let want = clinicdesk_models::predict(&artifact, &p).unwrap();
+    let r = h.post("/api/v1/analysis", &manager, profile()).await;
+    r.expect(200);
+    let d = r.data();
+    assert_eq!(d["predicted_cluster"], want.cluster_id);
+    assert_eq!(d["cluster_name"], want.persona.as_str());
+    assert!(!want.persona.is_empty());
+    assert_eq!(d["cluster_description"], want.description.as_str());
+    assert_eq!(d["model_version"], stored.version.as_str());
+
+    // What is wrong is named; a batch is all or nothing.
+    let mut bad = profile();
+    bad["visits_90d"] = json!(-3);
+    bad["avg_rating"] = json!(9);
+    let r = h.post("/api/v1/analysis", &manager, bad.clone()).await;
+    r.expect_error(422, "VALIDATION_ERROR");
+    let mut fields: Vec<&str> = r.body["error"]["details"]["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    fields.sort();
+    assert_eq!(fields, ["avg_rating", "visits_90d"], "{}", r.body);
+    let mut typo = profile();
+    typo["visit_90d"] = json!(3);
+    h.post("/api/v1/analysis", &manager, typo)
+        .await
+        .expect_error(422, "VALIDATION_ERROR");
+    let r = h
+        .post(
+            "/api/v1/analysis/batch",
+            &manager,
+            json!({"profiles": [profile(), bad]}),
+        )
+        .await;
+    r.expect_error(422, "VALIDATION_ERROR");
+    assert!(
+        r.body.to_string().contains("profiles[1].visits_90d"),
+        "{}",
+        r.body
+    );
+    let r = h
+        .post(
+            "/api/v1/analysis/batch",
+            &manager,
+            json!({"profiles": [profile(), profile()]}),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.data()["results"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        r.data()["results"][1]["cluster_name"],
+        want.persona.as_str()
+    );
+
+    // A newer version that does not load is refused with its reason; the previous serves on.
+    let broken = clinicdesk_store::customer_models::StoredModel {
+        version: "cm-broken".into(),
+        trained_at: "2999-01-01T00:00:00.000Z".into(),
+        artifact: r#"{"format_version": 1}"#.into(),
+        report: "{}".into(),
+        trained_by: None,
+        created_at: "2999-01-01T00:00:00.000Z".into(),
+    };
+    let mut w =
+        h.db.begin_write(
+            &clinicdesk_store::Actor::system("contract-test"),
+            "2026-12-07T00:00:00.000Z",
+        )
+        .await
+        .unwrap();
+    assert!(clinicdesk_store::customer_models::insert(&mut w, &broken)
+        .await
+        .unwrap());
+    w.commit().await.unwrap();
+    let r = h.get("/api/v1/analysis/models", &manager).await;
+    r.expect(200);
+    assert_eq!(r.data()["serving"], stored.version.as_str());
+    let refused = r.data()["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["version"], "cm-broken");
+    assert!(!refused[0]["reason"].as_str().unwrap().is_empty());
+    let r = h.post("/api/v1/analysis", &manager, profile()).await;
+    r.expect(200);
+    assert_eq!(r.data()["model_version"], stored.version.as_str());
+}

@@ -115,6 +115,7 @@ contract!(
     the_dashboard_adds_up_the_clinic,
     the_forecast_fits_the_recorded_days,
     charts_are_drawn_from_the_same_figures,
+    profiles_are_analysed_with_the_trained_model,
     staff_void_their_own_visit_for_ten_minutes,
     the_same_service_twice_on_a_day_is_asked_about,
     receipts_and_the_clinic_details,

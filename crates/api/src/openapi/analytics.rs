@@ -337,3 +337,89 @@ pub struct RevenueForecast {
     /// `accuracy`가 `null`인 이유
     accuracy_unavailable: Option<String>,
 }
+
+// -- customer analysis (seed 002) --------------------------------------------------------------
+
+/// 분석할 고객 프로필 (실제 고객의 것이든 가상의 것이든). 모르는 필드는 거절합니다.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisProfile {
+    /// 나이 (선택; 없으면 학습 평균)
+    age: Option<f64>,
+    /// 첫 방문(또는 등록)부터 지난 날 수
+    tenure_days: f64,
+    /// 마지막 방문부터 지난 날 수
+    recency_days: f64,
+    /// 최근 90일 방문 수
+    visits_90d: f64,
+    /// 월평균 방문 수
+    visits_per_month: f64,
+    /// 최근 365일 매출 (원)
+    revenue_365d: f64,
+    /// 패키지로 이용한 방문의 비율 0–1 (선택)
+    package_share: Option<f64>,
+    /// 이용한 서비스 종류 수 (0–5)
+    service_diversity: f64,
+    /// 평균 만족도 1–5 (선택)
+    avg_rating: Option<f64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisBatchInput {
+    /// 1–1,000개
+    profiles: Vec<AnalysisProfile>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisResult {
+    /// 세그먼트 번호 (0부터)
+    predicted_cluster: i64,
+    /// 페르소나 이름
+    cluster_name: String,
+    cluster_description: String,
+    cluster_name_en: String,
+    /// 세그먼트 중심까지의 거리 (표준화한 단위; 3을 넘으면 드문 고객)
+    distance: f64,
+    /// 이탈 위험 (`probability`, `risk_level`, 주요 요인); 이탈 모델이 없으면 `null`
+    #[schema(value_type = Option<Object>)]
+    churn: Option<String>,
+    model_version: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisResults {
+    results: Vec<AnalysisResult>,
+    model_version: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerModelVersion {
+    version: String,
+    #[schema(format = DateTime)]
+    trained_at: String,
+    trained_by: Option<String>,
+    /// 학습이 잰 지표: 세그먼트 수 `k`, `silhouette`, k별 관성과 실루엣(`per_k`), 세그먼트별
+    /// 요약(`clusters`), 이탈 모델의 보류 구간 AUC와 기준선(`churn`)
+    #[schema(value_type = Object)]
+    report: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedModel {
+    version: String,
+    reason: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerModelList {
+    items: Vec<CustomerModelVersion>,
+    /// 지금 쓰는 버전 (없으면 `null`)
+    serving: Option<String>,
+    refused: Vec<RefusedModel>,
+}

@@ -66,8 +66,9 @@ const BODY_CODES: [ErrorCode; 3] = [
     ErrorCode::ValidationError,
 ];
 /// Response objects whose properties may be left out; every other response object always
-/// carries each of its keys (`null` when empty), and the document says so (`required`).
-const SPARSE_OBJECTS: [&str; 1] = ["FiltersApplied"];
+/// carries each of its keys (`null` when empty), and the document says so (`required`). A
+/// forecast insight carries `type` and `message` and then the numbers of its kind.
+const SPARSE_OBJECTS: [&str; 2] = ["FiltersApplied", "ForecastInsight"];
 /// Single keys of response objects that are there only sometimes (each schema's description
 /// says when): the refresh token travels in the body only in-process; a duplicate warning
 /// names the existing customer only to roles that see phone numbers whole.

@@ -9,6 +9,7 @@
 //!
 //! and under `/api/v1`: rate limits, the readiness gate, envelope-shaped 404/405.
 
+mod analysis;
 mod analytics;
 mod audit;
 mod auth;
@@ -73,6 +74,8 @@ pub(crate) const RATE_CLASSES: ClassTable = &[
     ("/api/v1/analytics/dashboard", RateClass::Analytics),
     ("/api/v1/analytics/forecast", RateClass::Analytics),
     ("/api/v1/charts/{name}", RateClass::Analytics),
+    ("/api/v1/analysis", RateClass::Analytics),
+    ("/api/v1/analysis/batch", RateClass::Analytics),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -180,6 +183,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(analytics::dashboard))
         .routes(route!(analytics::forecast))
         .routes(route!(analytics::chart))
+        .routes(route!(analysis::analyse))
+        .routes(route!(analysis::analyse_batch))
+        .routes(route!(analysis::models))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
