@@ -34,6 +34,8 @@ export const SCREENS = [
   // (today.mjs, which runs first, left a reveal to show.)
   { name: 'phone-reveals', role: 'manager', path: '#/audit', ready: 'reveal-row' },
   { name: 'cash-up', role: 'manager', path: '#/cash-up', ready: 'cashup-screen' },
+  // 경영 분석: ready once its last chart (the heatmap) is drawn.
+  { name: 'analytics', role: 'manager', path: '#/analytics', ready: 'chart-visit-heatmap-svg' },
   { name: 'clinic-settings', role: 'admin', path: '#/settings/clinic', ready: 'clinic-screen' },
   // (devices.mjs, which runs first, left a device in use to revoke.)
   { name: 'devices', role: 'manager', path: '#/devices', ready: 'devices-screen' },

@@ -12,6 +12,8 @@ import { describeError } from './logic/errors';
 import { canManageSync } from './logic/sync';
 import { mark, markOnce } from './perf';
 import { href, isPatientRoute, navigate, parseRoute, useRoute } from './router';
+import { canSeeAnalytics } from './logic/analytics';
+import { AnalyticsScreen } from './screens/Analytics';
 import { AuditScreen } from './screens/Audit';
 import { CashUpScreen, canSeeCashUp } from './screens/CashUp';
 import { ClinicSettingsScreen, canEditClinic } from './screens/ClinicSettings';
@@ -267,6 +269,9 @@ function Shell({ user }: { user: User }) {
     case 'allergyStats':
       screen = <AllergyStatsScreen month={route.month} />;
       break;
+    case 'analytics':
+      screen = <AnalyticsScreen period={route.period} start={route.start} end={route.end} metric={route.metric} />;
+      break;
     case 'kits':
       screen = <KitsScreen status={route.status} />;
       break;
@@ -332,6 +337,12 @@ function Shell({ user }: { user: User }) {
             <a class={`nav-item${route.name === 'knowledge' ? ' active' : ''}`} href={href({ name: 'knowledge' })} data-testid="nav-knowledge" title={ta('nav.knowledge')}>
               <KnowledgeIcon />
               <span>{ta('nav.knowledge')}</span>
+            </a>
+          ) : null}
+          {canSeeAnalytics(user.role) ? (
+            <a class={`nav-item${route.name === 'analytics' ? ' active' : ''}`} href={href({ name: 'analytics' })} data-testid="nav-analytics" title={t('nav.analytics')}>
+              <AnalyticsIcon />
+              <span>{t('nav.analytics')}</span>
             </a>
           ) : null}
           {canSeeCashUp(user.role) ? (
@@ -560,6 +571,15 @@ function AuditIcon() {
     <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
       <path d="M5 2.8h7l3 3v11.4H5z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
       <path d="M7.8 8.5h4.4M7.8 11.5h4.4M7.8 14.5h2.4" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function AnalyticsIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+      <path d="M3 3.5v13h14" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" />
+      <path d="m6 12.5 3.2-3.6 2.6 2.2L16 6" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" />
     </svg>
   );
 }

@@ -361,10 +361,10 @@ export function parseResponse<T>(res: ApiResponse): Envelope<T> {
   return { ...json, success: true, status: res.status, headers: res.headers } as Envelope<T>;
 }
 
-async function send(method: string, path: string, body: unknown, token: string | null): Promise<ApiResponse> {
+async function send(method: string, path: string, body: unknown, token: string | null, accept = 'application/json'): Promise<ApiResponse> {
   const c = cfg();
   const headers: Record<string, string> = {
-    Accept: 'application/json',
+    Accept: accept,
     'Content-Type': 'application/json',
     'X-Device-Id': c.deviceId,
     // The server writes its error messages in the UI's language.
@@ -434,17 +434,43 @@ async function endSession(reason: SessionEndReason): Promise<void> {
  * (for 204: `data: null`), or rejects with an ApiError.
  */
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
+  return request(method, path, body, 'application/json', parseResponse<T>);
+}
+
+/** A body that is not an envelope (a chart's SVG), as text, with its content type. */
+export interface TextBody {
+  text: string;
+  contentType: string;
+}
+
+/**
+ * Read what an endpoint answers outside the envelope — a chart (`GET /api/v1/charts/…`) — as
+ * text, through the same transport, token and refresh as `api()`. A failure still comes as the
+ * envelope and rejects with its ApiError. (The desktop's bridge hands a body that is not UTF-8
+ * over in base64 and says so in a header; it is decoded here.)
+ */
+export async function apiText(path: string, accept = '*/*'): Promise<TextBody> {
+  return request('GET', path, undefined, accept, (res) => {
+    if (res.status < 200 || res.status >= 300) parseResponse(res);
+    const base64 = (res.headers['x-clinicdesk-body-encoding'] ?? '').toLowerCase() === 'base64';
+    const text = base64 ? new TextDecoder().decode(Uint8Array.from(atob(res.body ?? ''), (ch) => ch.charCodeAt(0))) : (res.body ?? '');
+    return { text, contentType: res.headers['content-type'] ?? '' };
+  });
+}
+
+/** Send with the session's token; on an expired token refresh once and send again. */
+async function request<R>(method: string, path: string, body: unknown, accept: string, parse: (res: ApiResponse) => R): Promise<R> {
   const tokenUsed = isAuthPath(path) ? null : accessToken;
-  const res = await send(method, path, body, tokenUsed);
+  const res = await send(method, path, body, tokenUsed, accept);
   try {
-    return parseResponse<T>(res);
+    return parse(res);
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401 || isAuthPath(path) || tokenUsed === null) throw e;
     if (e.code === 'AUTH_EXPIRED_TOKEN') {
       // Another request may already have refreshed while this one was in flight.
       const outcome = accessToken && accessToken !== tokenUsed ? 'ok' : await refreshOnce();
       if (outcome === 'ok') {
-        return parseResponse<T>(await send(method, path, body, accessToken));
+        return parse(await send(method, path, body, accessToken, accept));
       }
       if (outcome === 'rejected') await endSession('expired');
       throw e;

@@ -15,6 +15,9 @@ export type Route =
   // to the same day.
   | { name: 'cashUp'; date?: string }
   | { name: 'clinicSettings' }
+  // 경영 분석 (managers, administrators): the period (or a custom range) and the forecast's
+  // metric in the address, so that a reload or a link keeps them.
+  | { name: 'analytics'; period?: string; start?: string; end?: string; metric?: string }
   | { name: 'devices' }
   // Sync (issue 9): this PC's connection to the clinic's server, and what two PCs disagreed on.
   | { name: 'sync' }
@@ -57,6 +60,19 @@ export function parseRoute(hash: string): Route {
     return date ? { name: 'cashUp', date } : { name: 'cashUp' };
   }
   if (parts[0] === 'settings' && parts[1] === 'clinic') return { name: 'clinicSettings' };
+  if (parts[0] === 'analytics') {
+    const params = new URLSearchParams(query);
+    const route: Extract<Route, { name: 'analytics' }> = { name: 'analytics' };
+    const period = params.get('period');
+    const start = params.get('start_date');
+    const end = params.get('end_date');
+    const metric = params.get('metric');
+    if (period) route.period = period;
+    if (start) route.start = start;
+    if (end) route.end = end;
+    if (metric) route.metric = metric;
+    return route;
+  }
   if (parts[0] === 'devices') return { name: 'devices' };
   if (parts[0] === 'sync') return parts[1] === 'conflicts' ? { name: 'syncConflicts' } : { name: 'sync' };
   if (parts[0] === 'research') return { name: 'research' };
@@ -123,6 +139,18 @@ export function href(route: Route): string {
       return route.date ? `#/cash-up?date=${encodeURIComponent(route.date)}` : '#/cash-up';
     case 'clinicSettings':
       return '#/settings/clinic';
+    case 'analytics': {
+      const params = new URLSearchParams();
+      if (route.start && route.end) {
+        params.set('start_date', route.start);
+        params.set('end_date', route.end);
+      } else if (route.period) {
+        params.set('period', route.period);
+      }
+      if (route.metric) params.set('metric', route.metric);
+      const q = params.toString();
+      return q ? `#/analytics?${q}` : '#/analytics';
+    }
     case 'devices':
       return '#/devices';
     case 'sync':
