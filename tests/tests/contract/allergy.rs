@@ -12,7 +12,7 @@ fn kst_today() -> chrono::NaiveDate {
 }
 
 /// Registers a new patient (a new customer) as a doctor; `(patient_id, number, name, phone)`.
-async fn new_patient(h: &Harness) -> (String, String, String, String) {
+pub(crate) async fn new_patient(h: &Harness) -> (String, String, String, String) {
     let name = unique_name("알레르기");
     let phone = unique_phone();
     let r = h
@@ -31,7 +31,12 @@ async fn new_patient(h: &Harness) -> (String, String, String, String) {
     )
 }
 
-async fn diagnose(h: &Harness, patient: &str, results: Value, kit: Option<&str>) -> Resp {
+pub(crate) async fn diagnose(
+    h: &Harness,
+    patient: &str,
+    results: Value,
+    kit: Option<&str>,
+) -> Resp {
     let mut body = json!({"patient_id": patient, "results": results});
     if let Some(k) = kit {
         body["kit_serial"] = json!(k);

@@ -478,6 +478,29 @@ pub async fn charts_are_drawn_from_the_same_figures(h: &Harness) {
     h.get("/api/v1/charts/forecast", &manager)
         .await
         .expect_error(400, "INSUFFICIENT_DATA");
+    // The allergy charts count every diagnosis, with no one's name on them.
+    let (patient, ..) = super::allergy::new_patient(h).await;
+    super::allergy::diagnose(
+        h,
+        &patient,
+        json!([{"allergen": "peanut", "grade": 4}, {"allergen": "milk", "grade": 1}]),
+        None,
+    )
+    .await
+    .expect(201);
+    for (name, text) in [
+        ("allergen-distribution", "땅콩"),
+        ("grade-distribution", "검사 결과 등급 분포"),
+    ] {
+        let r = h.get(&format!("/api/v1/charts/{name}"), &manager).await;
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        let svg = String::from_utf8_lossy(&r.bytes).into_owned();
+        assert!(svg.contains(text), "{name} shows {text}");
+        assert!(
+            !svg.contains("우유"),
+            "{name}: milk at grade 1 is not positive"
+        );
+    }
     h.get("/api/v1/charts/pie-of-everything", &manager)
         .await
         .expect_error(404, "CHART_NOT_FOUND");

@@ -55,8 +55,8 @@ pub enum ForecastMetric {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ChartName {
-    /// `revenue-trend`, `service-mix`, `visit-heatmap`, `forecast`. 그 밖의 이름은 404
-    /// CHART_NOT_FOUND.
+    /// `revenue-trend`, `service-mix`, `visit-heatmap`, `forecast`, `allergen-distribution`,
+    /// `grade-distribution`. 그 밖의 이름은 404 CHART_NOT_FOUND.
     name: String,
 }
 

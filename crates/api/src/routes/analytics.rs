@@ -470,6 +470,44 @@ async fn chart_of(
                 today: Some(today),
             })
         }
+        "allergen-distribution" | "grade-distribution" => {
+            let mut conn = state.db.conn().await?;
+            let all = clinicdesk_store::diagnoses::all_results(&mut conn).await?;
+            drop(conn);
+            let (positives, grades) = super::diagnoses::distributions(&all);
+            let subtitle = Some(format!("지금까지의 진단 {}건", all.len()));
+            if name == "grade-distribution" {
+                Chart::GradeDistribution(clinicdesk_charts::GradeDistribution {
+                    title: Some("검사 결과 등급 분포".into()),
+                    subtitle,
+                    counts: (0u8..)
+                        .zip(grades)
+                        .map(|(grade, count)| clinicdesk_charts::GradeCount {
+                            grade,
+                            count: u64::try_from(count).unwrap_or(0),
+                        })
+                        .collect(),
+                })
+            } else {
+                let k = state.knowledge.current(&state.db).await?;
+                Chart::AllergenDistribution(clinicdesk_charts::AllergenDistribution {
+                    title: Some("양성(등급 2 이상)이 많은 항목".into()),
+                    subtitle,
+                    items: positives
+                        .iter()
+                        .map(|(code, count)| clinicdesk_charts::AllergenCount {
+                            allergen: k
+                                .allergen(code)
+                                .map(|a| a.name_ko.clone())
+                                .unwrap_or_else(|| code.clone()),
+                            count: u64::try_from(*count).unwrap_or(0),
+                        })
+                        .collect(),
+                    total_tested: u64::try_from(all.len()).ok(),
+                    top: None,
+                })
+            }
+        }
         _ => return Err(ApiError::code(ErrorCode::ChartNotFound)),
     })
 }
@@ -477,7 +515,9 @@ async fn chart_of(
 /// 차트 (a chart as SVG or PNG)
 ///
 /// `name`: `revenue-trend`(매출 추이, 이전 기간과 함께), `service-mix`(서비스별 방문),
-/// `visit-heatmap`(요일·시간대별 방문), `forecast`(예측과 구간). 기간과 예측의 매개변수는
+/// `visit-heatmap`(요일·시간대별 방문), `forecast`(예측과 구간), `allergen-distribution`
+/// (양성이 많은 알레르기 항목), `grade-distribution`(검사 결과 등급 분포; 둘 다 지금까지의
+/// 모든 진단, 개인을 알 수 있는 값 없음). 기간과 예측의 매개변수는
 /// 대시보드·예측과 같습니다. `format`: `svg`(기본) 또는 `png`; `width`·`height`는
 /// 200–4000 픽셀(기본 1200×750). 한글 라벨은 함께 든 나눔고딕(OFL)으로 그립니다.
 #[utoipa::path(get, path = "/charts/{name}",

@@ -353,6 +353,27 @@ fn trend(this: i64, before: i64) -> Option<String> {
     })
 }
 
+/// Over every diagnosis' results: how many diagnoses found each allergen positive (grade 2 or
+/// more), most first (ties by code), and how many results fell at each grade 0–6.
+pub fn distributions(all: &[(String, String)]) -> (Vec<(String, i64)>, [i64; 7]) {
+    let mut positives: BTreeMap<String, i64> = BTreeMap::new();
+    let mut grades = [0i64; 7];
+    for (_, results) in all {
+        let results: Vec<TestResult> = serde_json::from_str(results).unwrap_or_default();
+        for r in results {
+            if let Some(slot) = grades.get_mut(usize::from(r.grade)) {
+                *slot += 1;
+            }
+            if r.grade >= 2 {
+                *positives.entry(r.allergen).or_default() += 1;
+            }
+        }
+    }
+    let mut distribution: Vec<(String, i64)> = positives.into_iter().collect();
+    distribution.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    (distribution, grades)
+}
+
 /// 알레르기 대시보드 통계 (allergy dashboard)
 ///
 /// `month`(기본: 이번 달, KST)의 진단 수와 그 전달 대비 추세, 환자 수, 그리고 지금까지의 모든
@@ -398,22 +419,8 @@ pub async fn dashboard(
         .iter()
         .filter(|(d, _)| in_month(d, previous, month))
         .count() as i64;
-    let mut positives: BTreeMap<String, i64> = BTreeMap::new();
-    let mut grades = [0i64; 7];
-    for (_, results) in &all {
-        let results: Vec<TestResult> = serde_json::from_str(results).unwrap_or_default();
-        for r in results {
-            if let Some(slot) = grades.get_mut(usize::from(r.grade)) {
-                *slot += 1;
-            }
-            if r.grade >= 2 {
-                *positives.entry(r.allergen).or_default() += 1;
-            }
-        }
-    }
+    let (distribution, grades) = distributions(&all);
     let total = all.len() as i64;
-    let mut distribution: Vec<(String, i64)> = positives.into_iter().collect();
-    distribution.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(ok(json!({
         "period": month.format("%Y-%m").to_string(),
         "diagnoses": {
