@@ -11,6 +11,7 @@ mod knowledge_cache;
 pub mod limits;
 mod login_guard;
 pub mod openapi;
+mod peer_population;
 mod routes;
 mod state;
 pub mod sync_engine;

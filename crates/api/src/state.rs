@@ -74,6 +74,8 @@ pub struct AppState {
     pub knowledge: Arc<crate::knowledge_cache::KnowledgeCache>,
     /// The customer model served (segments, churn), parsed once per version.
     pub customer_model: Arc<crate::customer_model::ModelCache>,
+    /// Every customer's totals for percentiles, kept while nothing changes.
+    pub peers: Arc<crate::peer_population::PeerPopulation>,
     /// The research library's imports under way and recently finished.
     pub(crate) research_imports: Arc<crate::routes::ImportJobs>,
     ready: Arc<AtomicBool>,
@@ -98,6 +100,7 @@ impl AppState {
             sync_engine: None,
             knowledge: Arc::default(),
             customer_model: Arc::default(),
+            peers: Arc::default(),
             research_imports: Arc::default(),
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),

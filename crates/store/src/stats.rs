@@ -279,3 +279,47 @@ pub fn from_row(r: &AnyRow) -> StoreResult<CustomerStats> {
 pub const STATS_COLUMNS: &str =
     "cs.total_visits, cs.first_visit_date, cs.last_visit_date, cs.total_revenue, \
     cs.satisfaction_sum, cs.satisfaction_count, cs.last_interaction_at, cs.interaction_count";
+
+/// One customer's totals as their peers are compared on (customer analytics' percentiles).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerTotals {
+    pub revenue: i64,
+    pub visits: i64,
+    pub last_visit: Option<NaiveDate>,
+    pub rating_sum: i64,
+    pub rating_count: i64,
+}
+
+/// Every live customer's totals, from the roll-up.
+pub async fn peer_totals(conn: &mut AnyConnection) -> StoreResult<Vec<PeerTotals>> {
+    let rows = sqlx::query(
+        "SELECT cs.total_revenue, cs.total_visits, cs.last_visit_date, cs.satisfaction_sum, \
+         cs.satisfaction_count FROM customer_stats cs JOIN customers c ON c.id = cs.customer_id \
+         WHERE c.deleted_at IS NULL",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PeerTotals {
+                revenue: row::int(r, "total_revenue")?,
+                visits: row::int(r, "total_visits")?,
+                last_visit: row::opt_date(r, "last_visit_date")?,
+                rating_sum: row::int(r, "satisfaction_sum")?,
+                rating_count: row::int(r, "satisfaction_count")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The highest search revision: it rises with every change to any customer's record or
+/// roll-up, so a cache of every customer's totals is current while it stands still.
+pub async fn revision(conn: &mut AnyConnection) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(search_revision) FROM customers")
+            .fetch_one(conn)
+            .await?
+            .unwrap_or(0),
+    )
+}

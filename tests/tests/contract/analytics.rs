@@ -642,3 +642,71 @@ pub async fn profiles_are_analysed_with_the_trained_model(h: &Harness) {
     r.expect(200);
     assert_eq!(r.data()["model_version"], stored.version.as_str());
 }
+
+pub async fn a_customers_analytics_come_from_their_visits(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
+    let today = kst_today();
+    let manager = h.token("manager").await;
+    let admin = h.token("admin").await;
+    // A: a brain visit every ten days; B: one red visit.
+    let (a, _) = new_customer(h, json!({})).await;
+    for back in [40, 30, 20, 10] {
+        paid_visit(h, &a, "brain", today - Duration::days(back)).await;
+    }
+    let (b, _) = new_customer(h, json!({})).await;
+    paid_visit(h, &b, "red", today - Duration::days(5)).await;
+    let path = format!("/api/v1/customers/{a}/analytics");
+    for role in ["staff", "doctor"] {
+        h.get(&path, &h.token(role).await)
+            .await
+            .expect_error(403, "FORBIDDEN_ROLE");
+    }
+    let r = h.get(&format!("{path}?period=90d"), &admin).await;
+    r.expect(200);
+    let d = r.data();
+    assert_eq!(d["customer_id"], a.as_str());
+    let v = &d["visitPattern"];
+    assert_eq!(v["average_interval_days"], 10.0);
+    assert_eq!(v["consistency_score"], 100, "every gap is ten days");
+    assert_eq!(v["visits_in_period"], 4);
+    let revenue = &d["revenueContribution"];
+    assert_eq!(revenue["total_revenue"], 240_000);
+    // Mid-rank among two customers, A above B: 100 × (1 + ½) ÷ 2.
+    assert_eq!(revenue["revenue_percentile"], 75.0);
+    assert_eq!(revenue["compared_customers"], 2);
+    assert_eq!(d["serviceUsage"]["most_used_service"], "brain");
+    assert!(d["healthMetrics"].is_object(), "admin reads health figures");
+    assert!(d["riskAssessment"].is_object());
+
+    // A manager's answer has no health section; `metrics` picks sections.
+    let r = h.get(&path, &manager).await;
+    r.expect(200);
+    assert!(r.data().get("healthMetrics").is_none());
+    let r = h
+        .get(&format!("{path}?metrics=visitPattern"), &manager)
+        .await;
+    r.expect(200);
+    assert!(r.data()["visitPattern"].is_object());
+    assert!(r.data().get("revenueContribution").is_none());
+
+    // A visit recorded now moves the percentile at once: the population is never stale.
+    for back in [3, 2, 1] {
+        paid_visit(h, &b, "lymph", today - Duration::days(back)).await;
+    }
+    let r = h.get(&format!("{path}?period=90d"), &admin).await;
+    r.expect(200);
+    assert_eq!(r.data()["revenueContribution"]["revenue_percentile"], 25.0);
+
+    let (new, _) = new_customer(h, json!({})).await;
+    h.get(&format!("/api/v1/customers/{new}/analytics"), &manager)
+        .await
+        .expect_error(400, "INSUFFICIENT_DATA");
+    let missing = clinicdesk_domain::ids::new_id();
+    h.get(&format!("/api/v1/customers/{missing}/analytics"), &manager)
+        .await
+        .expect_error(404, "CUSTOMER_NOT_FOUND");
+    let r = h.get(&format!("{path}?period=2w"), &manager).await;
+    r.expect_error(422, "VALIDATION_ERROR");
+    assert_eq!(r.field(), "period");
+}

@@ -423,3 +423,49 @@ pub struct CustomerModelList {
     serving: Option<String>,
     refused: Vec<RefusedModel>,
 }
+
+// -- one customer's analytics (seed 000 §2.1) --------------------------------------------------
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerAnalyticsParams {
+    /// `30d`·`90d`·`180d`·`1y` (기본 `90d`)
+    period: Option<String>,
+    /// 쉼표로 나눈 항목 (`visitPattern,serviceUsage,revenueContribution,healthMetrics,
+    /// riskAssessment`; 기본 전부). `healthMetrics`는 건강 정보를 보는 역할(admin)에게만.
+    metrics: Option<String>,
+}
+
+/// 한 고객의 분석. 각 항목은 요청했을 때만 있고, 그 안의 값을 낼 수 없으면 `null`과 이유
+/// (`unavailable`)를 줍니다. 항목 안의 필드와 정의: `crates/analytics/README.md`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerAnalyticsAnswer {
+    customer_id: String,
+    /// `30d`·`90d`·`180d`·`1y`
+    period: String,
+    date_range: AnalyticsDateRange,
+    /// 분석한 첫날 (기간의 시작, 또는 그보다 늦은 고객의 첫 기록)
+    #[schema(format = Date)]
+    analysed_from: String,
+    /// 평균 방문 간격, 빈도, 선호 요일·시간대, 규칙성 점수, 월별 방문
+    #[serde(rename = "visitPattern")]
+    #[schema(value_type = Object)]
+    visit_pattern: String,
+    /// 서비스별 이용 비율(%), 서비스별 만족도, 증감
+    #[serde(rename = "serviceUsage")]
+    #[schema(value_type = Object)]
+    service_usage: String,
+    /// 월별 매출, LTV 추정(방법 포함), 매출 백분위
+    #[serde(rename = "revenueContribution")]
+    #[schema(value_type = Object)]
+    revenue_contribution: String,
+    /// 자가 보고 지표의 처음과 마지막 (건강 정보를 보는 역할만)
+    #[serde(rename = "healthMetrics")]
+    #[schema(value_type = Object)]
+    health_metrics: String,
+    /// 이탈 위험과 확률(학습된 모델), 위험 요인, 유지 점수, 다음 조치
+    #[serde(rename = "riskAssessment")]
+    #[schema(value_type = Object)]
+    risk_assessment: String,
+}

@@ -72,7 +72,7 @@ const SPARSE_OBJECTS: [&str; 2] = ["FiltersApplied", "ForecastInsight"];
 /// Single keys of response objects that are there only sometimes (each schema's description
 /// says when): the refresh token travels in the body only in-process; a duplicate warning
 /// names the existing customer only to roles that see phone numbers whole.
-const SOMETIMES_ABSENT: [(&str, &str); 5] = [
+const SOMETIMES_ABSENT: [(&str, &str); 10] = [
     ("TokenPair", "refresh_token"),
     ("DuplicateCustomerDetails", "existing_customer_id"),
     ("SimpleRegistered", "refresh_token"),
@@ -80,6 +80,12 @@ const SOMETIMES_ABSENT: [(&str, &str); 5] = [
     // `note` where the knowledge base gives one.
     ("PrescriptionEntry", "ku_l"),
     ("PrescriptionCrossReaction", "note"),
+    // A customer's analytics carry the sections asked for (`metrics`) and allowed.
+    ("CustomerAnalyticsAnswer", "visitPattern"),
+    ("CustomerAnalyticsAnswer", "serviceUsage"),
+    ("CustomerAnalyticsAnswer", "revenueContribution"),
+    ("CustomerAnalyticsAnswer", "healthMetrics"),
+    ("CustomerAnalyticsAnswer", "riskAssessment"),
 ];
 /// The schema of `details` for error codes whose details are part of the contract.
 const DETAILS_SCHEMAS: [(ErrorCode, &str); 2] = [

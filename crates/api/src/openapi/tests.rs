@@ -401,7 +401,8 @@ fn limits_cookies_and_transport_answers_are_documented() {
         let analytics = ["/api/v1/analytics/", "/api/v1/charts/", "/api/v1/analysis"]
             .iter()
             .any(|p| path.starts_with(p))
-            && !path.starts_with("/api/v1/analysis/models");
+            && !path.starts_with("/api/v1/analysis/models")
+            || path == "/api/v1/customers/{id}/analytics";
         let class = if path.starts_with("/api/v1/sync/p") {
             "sync"
         } else if analytics {

@@ -3,17 +3,22 @@
 //! model is trained apart from serving (`clinicdesk-server train`, or a manager from the UI)
 //! and stored as a synced version; these endpoints only read it.
 
+use super::customers::checked_id;
 use crate::auth::{Analytics, Authorized};
-use crate::body::JsonBody;
-use crate::envelope::{ok, ApiResult};
+use crate::body::{JsonBody, QueryMap};
+use crate::envelope::{ok, ok_serialized, ApiError, ApiResult};
 use crate::openapi::schemas::{
-    AnalysisBatchInput, AnalysisProfile, AnalysisResult, AnalysisResults, CustomerModelList,
+    AnalysisBatchInput, AnalysisProfile, AnalysisResult, AnalysisResults, CustomerAnalyticsAnswer,
+    CustomerAnalyticsParams, CustomerId, CustomerModelList,
 };
 use crate::state::AppState;
-use axum::extract::State;
-use clinicdesk_domain::DomainError;
+use axum::extract::{Path, State};
+use clinicdesk_domain::package::package_usage;
+use clinicdesk_domain::role::Capability;
+use clinicdesk_domain::{DomainError, ErrorCode};
 use clinicdesk_models::{Artifact, Profile, ProfileError};
 use clinicdesk_store::customer_models;
+use clinicdesk_store::{histories, packages};
 use serde_json::{json, Value};
 
 /// The most profiles one batch scores.
@@ -152,4 +157,89 @@ pub async fn models(State(state): State<AppState>, _user: Authorized<Analytics>)
         "serving": status.serving,
         "refused": status.refused,
     })))
+}
+
+/// 고객 분석 (one customer's analytics, seed 000 §2.1)
+///
+/// `period`(`30d`·`90d`·`180d`·`1y`, 기본 `90d`)의 방문 패턴(`visitPattern`), 서비스 이용
+/// (`serviceUsage`), 매출 기여(`revenueContribution`: 월별 추이, 추정 방법을 밝힌 LTV, 전체
+/// 고객 중 백분위), 건강 지표(`healthMetrics`, 관리자(admin)만: 기록된 자가 보고의 처음과
+/// 마지막), 위험 평가(`riskAssessment`: 학습된 모델의 이탈 확률, 데이터에서 읽은 위험 요인,
+/// 유지 점수, 다음 조치). `metrics`로 일부만 (`visitPattern,riskAssessment`). 기록이 너무
+/// 짧으면 400 `INSUFFICIENT_DATA`. 숫자는 모두 데이터에서 계산하며 낼 수 없는 값은 `null`과
+/// 그 이유(`unavailable`)입니다.
+#[utoipa::path(get, path = "/customers/{id}/analytics",
+    params(CustomerId, CustomerAnalyticsParams),
+    responses((status = 200, body = CustomerAnalyticsAnswer)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "INSUFFICIENT_DATA"]))))]
+pub async fn customer_analytics(
+    State(state): State<AppState>,
+    user: Authorized<Analytics>,
+    Path(id): Path<String>,
+    q: QueryMap,
+) -> ApiResult {
+    use clinicdesk_analytics::{AnalysisPeriod, Metric, MetricSet};
+    let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
+    let period = AnalysisPeriod::from_query(q.text("period")).map_err(DomainError::from)?;
+    let asked = MetricSet::parse(q.text("metrics")).map_err(DomainError::from)?;
+    // Health figures are health data: only roles that read health data get them.
+    let allowed: Vec<Metric> = Metric::ALL
+        .into_iter()
+        .filter(|m| asked.contains(*m))
+        .filter(|m| *m != Metric::HealthMetrics || user.role.can(Capability::HealthData))
+        .collect();
+    let metrics = MetricSet::only(&allowed);
+    let today = state.today();
+    let mut conn = state.db.conn().await?;
+    let history = histories::of_customer(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::code(ErrorCode::CustomerNotFound))?;
+    let purchases = packages::purchases_of(&mut conn, id).await?;
+    let purchase_ids: Vec<String> = purchases.iter().map(|p| p.id.clone()).collect();
+    let used = packages::used_by_service(&mut conn, &purchase_ids).await?;
+    drop(conn);
+    let packages: Vec<_> = purchases
+        .iter()
+        .filter_map(|p| {
+            let usage = package_usage(p, used.get(&p.id).unwrap_or(&Default::default()), today);
+            clinicdesk_analytics::PackageSnapshot::from_usage(p, &usage)
+        })
+        .collect();
+    let population = state.peers.current(&state.db, today).await?;
+    let churn = match state.customer_model.current(&state.db).await? {
+        Some((version, artifact)) => {
+            clinicdesk_models::churn_probability(&artifact, &history, today)
+                .ok()
+                .map(|c| clinicdesk_analytics::ChurnInput {
+                    probability: c.probability,
+                    horizon_days: clinicdesk_models::churn::CHURN_HORIZON_DAYS,
+                    model_version: Some(version),
+                })
+        }
+        None => None,
+    };
+    let extras = clinicdesk_analytics::CustomerExtras {
+        self_reports: Vec::new(),
+        packages,
+    };
+    let answer = clinicdesk_analytics::customer_analytics(
+        &history,
+        period,
+        &metrics,
+        today,
+        &population,
+        churn.as_ref(),
+        &extras,
+    )
+    .map_err(DomainError::from)?;
+    state
+        .db
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.analytics.read",
+            "customer",
+            Some(id),
+        ))
+        .await?;
+    Ok(ok_serialized(&answer))
 }

@@ -76,6 +76,7 @@ pub(crate) const RATE_CLASSES: ClassTable = &[
     ("/api/v1/charts/{name}", RateClass::Analytics),
     ("/api/v1/analysis", RateClass::Analytics),
     ("/api/v1/analysis/batch", RateClass::Analytics),
+    ("/api/v1/customers/{id}/analytics", RateClass::Analytics),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -186,6 +187,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(analysis::analyse))
         .routes(route!(analysis::analyse_batch))
         .routes(route!(analysis::models))
+        .routes(route!(analysis::customer_analytics))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
