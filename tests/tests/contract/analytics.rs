@@ -710,3 +710,41 @@ pub async fn a_customers_analytics_come_from_their_visits(h: &Harness) {
     r.expect_error(422, "VALIDATION_ERROR");
     assert_eq!(r.field(), "period");
 }
+
+pub async fn a_customers_behaviour_is_scored_from_their_data(h: &Harness) {
+    let own = own_clinic(h).await;
+    let h = &own;
+    let today = kst_today();
+    let manager = h.token("manager").await;
+    let (a, _) = new_customer(h, json!({})).await;
+    for back in [40, 30, 20, 10] {
+        paid_visit(h, &a, "pulse", today - Duration::days(back)).await;
+    }
+    let path = format!("/api/v1/analytics/customers/{a}/behavior");
+    h.get(&path, &h.token("staff").await)
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
+    let r = h.get(&path, &manager).await;
+    r.expect(200);
+    let d = r.data();
+    assert_eq!(d["customer_id"], a.as_str());
+    let score = d["behavior_score"].as_f64().expect("a score");
+    assert!((0.0..=100.0).contains(&score), "{score}");
+    assert!(d["score_components"]["formula"]
+        .as_str()
+        .is_some_and(|f| !f.is_empty()));
+    let favourites = d["favorite_services"].as_array().unwrap();
+    assert!(!favourites.is_empty());
+    assert_eq!(favourites[0]["service"], "pulse");
+    let actions = d["next_best_actions"].as_array().unwrap();
+    assert!(!actions.is_empty(), "there is always a next action");
+    // No model trained here: the churn part says so instead of inventing a number.
+    assert!(d["churn_prediction"].is_object());
+    let missing = clinicdesk_domain::ids::new_id();
+    h.get(
+        &format!("/api/v1/analytics/customers/{missing}/behavior"),
+        &manager,
+    )
+    .await
+    .expect_error(404, "CUSTOMER_NOT_FOUND");
+}

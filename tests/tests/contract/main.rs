@@ -117,6 +117,7 @@ contract!(
     charts_are_drawn_from_the_same_figures,
     profiles_are_analysed_with_the_trained_model,
     a_customers_analytics_come_from_their_visits,
+    a_customers_behaviour_is_scored_from_their_data,
     staff_void_their_own_visit_for_ten_minutes,
     the_same_service_twice_on_a_day_is_asked_about,
     receipts_and_the_clinic_details,

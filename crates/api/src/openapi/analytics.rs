@@ -469,3 +469,31 @@ pub struct CustomerAnalyticsAnswer {
     #[schema(value_type = Object)]
     risk_assessment: String,
 }
+
+/// 한 고객의 행동 분석 (seed 003 §2.2). 각 항목의 필드와 정의: `crates/analytics/README.md`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerBehaviorAnswer {
+    customer_id: String,
+    /// 0–100; 낼 수 없으면 `null`과 이유(`unavailable`)
+    behavior_score: Option<f64>,
+    /// 점수의 구성(최근성, 빈도, 매출, 참여)과 공식
+    #[schema(value_type = Object)]
+    score_components: String,
+    /// 방문과 패키지 구매 요약
+    #[schema(value_type = Object)]
+    purchase_history: String,
+    /// 많이 이용한 서비스
+    #[schema(value_type = Vec<Object>)]
+    favorite_services: String,
+    /// 월평균 방문, 만족도를 남긴 비율 등
+    #[schema(value_type = Object)]
+    engagement: String,
+    /// 학습된 모델의 이탈 확률 (모델이 없으면 그 이유)
+    #[schema(value_type = Object)]
+    churn_prediction: String,
+    /// 다음 조치와 그 이유
+    #[schema(value_type = Vec<Object>)]
+    next_best_actions: String,
+    unavailable: Vec<UnavailableFigure>,
+}

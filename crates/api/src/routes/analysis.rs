@@ -9,7 +9,7 @@ use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{ok, ok_serialized, ApiError, ApiResult};
 use crate::openapi::schemas::{
     AnalysisBatchInput, AnalysisProfile, AnalysisResult, AnalysisResults, CustomerAnalyticsAnswer,
-    CustomerAnalyticsParams, CustomerId, CustomerModelList,
+    CustomerAnalyticsParams, CustomerBehaviorAnswer, CustomerId, CustomerModelList,
 };
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -190,6 +190,48 @@ pub async fn customer_analytics(
         .collect();
     let metrics = MetricSet::only(&allowed);
     let today = state.today();
+    let inputs = customer_inputs(&state, id, today).await?;
+    let extras = clinicdesk_analytics::CustomerExtras {
+        self_reports: Vec::new(),
+        packages: inputs.packages,
+    };
+    let answer = clinicdesk_analytics::customer_analytics(
+        &inputs.history,
+        period,
+        &metrics,
+        today,
+        &inputs.population,
+        inputs.churn.as_ref(),
+        &extras,
+    )
+    .map_err(DomainError::from)?;
+    state
+        .db
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.analytics.read",
+            "customer",
+            Some(id),
+        ))
+        .await?;
+    Ok(ok_serialized(&answer))
+}
+
+/// What a customer's analytics and behaviour read: their history, their packages that were
+/// not cancelled, every customer's totals, and the churn risk from the served model (`None`
+/// without one).
+struct CustomerInputs {
+    history: clinicdesk_domain::history::CustomerHistory,
+    packages: Vec<clinicdesk_analytics::PackageSnapshot>,
+    population: std::sync::Arc<clinicdesk_analytics::Population>,
+    churn: Option<clinicdesk_analytics::ChurnInput>,
+}
+
+async fn customer_inputs(
+    state: &AppState,
+    id: &str,
+    today: chrono::NaiveDate,
+) -> Result<CustomerInputs, ApiError> {
     let mut conn = state.db.conn().await?;
     let history = histories::of_customer(&mut conn, id)
         .await?
@@ -218,25 +260,43 @@ pub async fn customer_analytics(
         }
         None => None,
     };
-    let extras = clinicdesk_analytics::CustomerExtras {
-        self_reports: Vec::new(),
+    Ok(CustomerInputs {
+        history,
         packages,
-    };
-    let answer = clinicdesk_analytics::customer_analytics(
-        &history,
-        period,
-        &metrics,
+        population,
+        churn,
+    })
+}
+
+/// 고객 행동 분석 (customer behaviour, seed 003 §2.2)
+///
+/// 행동 점수(0–100, 최근성·빈도·매출 백분위·참여로 계산하며 공식을 함께 줌), 구매 이력 요약,
+/// 즐겨 찾는 서비스, 참여도, 학습된 모델의 이탈 확률, 데이터에서 읽은 다음 조치와 그 이유.
+#[utoipa::path(get, path = "/analytics/customers/{id}/behavior",
+    params(CustomerId),
+    responses((status = 200, body = CustomerBehaviorAnswer)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "INSUFFICIENT_DATA"]))))]
+pub async fn customer_behavior(
+    State(state): State<AppState>,
+    user: Authorized<Analytics>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
+    let today = state.today();
+    let inputs = customer_inputs(&state, id, today).await?;
+    let answer = clinicdesk_analytics::customer_behavior(
+        &inputs.history,
         today,
-        &population,
-        churn.as_ref(),
-        &extras,
+        &inputs.population,
+        inputs.churn.as_ref(),
+        &inputs.packages,
     )
     .map_err(DomainError::from)?;
     state
         .db
         .record_access(user.access(
             &state.now_text(),
-            "customer.analytics.read",
+            "customer.behavior.read",
             "customer",
             Some(id),
         ))

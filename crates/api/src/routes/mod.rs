@@ -77,6 +77,10 @@ pub(crate) const RATE_CLASSES: ClassTable = &[
     ("/api/v1/analysis", RateClass::Analytics),
     ("/api/v1/analysis/batch", RateClass::Analytics),
     ("/api/v1/customers/{id}/analytics", RateClass::Analytics),
+    (
+        "/api/v1/analytics/customers/{id}/behavior",
+        RateClass::Analytics,
+    ),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -188,6 +192,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(analysis::analyse_batch))
         .routes(route!(analysis::models))
         .routes(route!(analysis::customer_analytics))
+        .routes(route!(analysis::customer_behavior))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
