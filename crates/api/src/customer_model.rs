@@ -156,3 +156,62 @@ pub async fn train_and_store(
     w.commit().await?;
     Ok((stored, report))
 }
+
+/// How many finished training runs are remembered (this process's; the versions themselves,
+/// with their reports and an audit event each, are what last).
+const KEEP_TRAINING_RUNS: usize = 10;
+
+/// One training run started from the API, as its progress is polled.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingRun {
+    pub job_id: String,
+    /// `running`, `done` or `failed`.
+    pub state: &'static str,
+    pub stage: clinicdesk_models::TrainStage,
+    pub stage_label: &'static str,
+    /// 0–1, never decreasing.
+    pub fraction: f64,
+    pub detail: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub started_by: Option<String>,
+    /// The version written, once done.
+    pub version: Option<String>,
+    pub report: Option<TrainReport>,
+    pub error: Option<serde_json::Value>,
+}
+
+/// The training runs of this process, newest first. One runs at a time: a second would
+/// read the same data and race the first to be the newest version.
+#[derive(Default)]
+pub struct TrainingRuns(Mutex<std::collections::VecDeque<TrainingRun>>);
+
+impl TrainingRuns {
+    fn with<T>(&self, f: impl FnOnce(&mut std::collections::VecDeque<TrainingRun>) -> T) -> T {
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Registers a new run, or `None` when one is running.
+    pub fn start(&self, run: TrainingRun) -> Option<TrainingRun> {
+        self.with(|runs| {
+            if runs.iter().any(|r| r.state == "running") {
+                return None;
+            }
+            runs.push_front(run.clone());
+            runs.truncate(KEEP_TRAINING_RUNS);
+            Some(run)
+        })
+    }
+
+    pub fn update(&self, job_id: &str, f: impl FnOnce(&mut TrainingRun)) {
+        self.with(|runs| {
+            if let Some(r) = runs.iter_mut().find(|r| r.job_id == job_id) {
+                f(r);
+            }
+        });
+    }
+
+    pub fn get(&self, job_id: &str) -> Option<TrainingRun> {
+        self.with(|runs| runs.iter().find(|r| r.job_id == job_id).cloned())
+    }
+}

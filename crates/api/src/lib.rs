@@ -12,6 +12,7 @@ pub mod limits;
 mod login_guard;
 pub mod openapi;
 mod peer_population;
+mod whole_clinic;
 mod routes;
 mod state;
 pub mod sync_engine;

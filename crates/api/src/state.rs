@@ -76,6 +76,10 @@ pub struct AppState {
     pub customer_model: Arc<crate::customer_model::ModelCache>,
     /// Every customer's totals for percentiles, kept while nothing changes.
     pub peers: Arc<crate::peer_population::PeerPopulation>,
+    /// Recommendations' and segments' clinic-wide tables, kept while their inputs stand still.
+    pub whole_clinic: Arc<crate::whole_clinic::WholeClinicCache>,
+    /// Model training runs started from the API.
+    pub training_runs: Arc<crate::customer_model::TrainingRuns>,
     /// The research library's imports under way and recently finished.
     pub(crate) research_imports: Arc<crate::routes::ImportJobs>,
     ready: Arc<AtomicBool>,
@@ -101,6 +105,8 @@ impl AppState {
             knowledge: Arc::default(),
             customer_model: Arc::default(),
             peers: Arc::default(),
+            whole_clinic: Arc::default(),
+            training_runs: Arc::default(),
             research_imports: Arc::default(),
             ready: Arc::new(AtomicBool::new(false)),
             keys: Arc::new(OnceLock::new()),

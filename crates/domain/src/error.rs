@@ -108,6 +108,10 @@ error_codes! {
     PaperNotFound => "PAPER_NOT_FOUND",
     ChartNotFound => "CHART_NOT_FOUND",
     ModelNotReady => "MODEL_NOT_READY",
+    RecommendationNotFound => "RECOMMENDATION_NOT_FOUND",
+    TrainingInProgress => "TRAINING_IN_PROGRESS",
+    TrainingJobNotFound => "TRAINING_JOB_NOT_FOUND",
+    ServiceNotFound => "SERVICE_NOT_FOUND",
 }
 
 impl ErrorCode {
@@ -161,6 +165,8 @@ impl ErrorCode {
             KnowledgeVersionNotFound | ResearchImportNotFound | PaperNotFound => 404,
             ChartNotFound => 404,
             ModelNotReady => 503,
+            RecommendationNotFound | TrainingJobNotFound | ServiceNotFound => 404,
+            TrainingInProgress => 409,
             PatientAlreadyRegistered | PatientNumberUnavailable | PatientAccountExists => 409,
             // Seed 001 §4.5 answers both with 400.
             KitAlreadyRegistered | KitInvalidPin => 400,
@@ -274,6 +280,10 @@ impl ErrorCode {
             PaperNotFound => "자료실에서 논문을 찾을 수 없습니다",
             ChartNotFound => "그런 이름의 차트는 없습니다",
             ModelNotReady => "고객 분석 모델이 아직 없습니다. 관리자가 모델을 학습시켜야 합니다",
+            RecommendationNotFound => "이 고객에게 보여 준 추천이 아닙니다 (추천 목록을 다시 불러오세요)",
+            TrainingInProgress => "이미 모델을 학습하고 있습니다. 끝난 뒤에 다시 시작하세요",
+            TrainingJobNotFound => "그런 학습 작업이 없습니다 (프로그램이 다시 시작되었을 수 있습니다)",
+            ServiceNotFound => "그런 서비스는 없습니다 (brain, pulse, lymph, red, ai_bike)",
         }
     }
 }
@@ -379,6 +389,10 @@ impl ErrorCode {
             PaperNotFound => "No such paper in the library",
             ChartNotFound => "No chart has that name",
             ModelNotReady => "No customer model is trained yet: a manager has to train one",
+            RecommendationNotFound => "No such recommendation was shown to this customer (reload the list)",
+            TrainingInProgress => "A model is being trained already; start again when it ends",
+            TrainingJobNotFound => "No such training job (the program may have restarted)",
+            ServiceNotFound => "No such service (brain, pulse, lymph, red, ai_bike)",
             #[allow(unreachable_patterns)]
             _ => return None,
         })

@@ -391,6 +391,9 @@ pub async fn scrub_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
          AND session_id IN (SELECT id FROM service_sessions WHERE customer_id = $1)",
         "UPDATE purchase_cancellations SET reason = NULL WHERE reason IS NOT NULL \
          AND purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)",
+        // What they said about a recommendation, in their words.
+        "UPDATE recommendation_feedback SET comment = NULL WHERE customer_id = $1 \
+         AND comment IS NOT NULL",
     ] {
         related += sqlx::query(sql)
             .bind(id.to_string())
@@ -417,6 +420,7 @@ async fn facts_of(w: &mut WriteTx, id: &str) -> StoreResult<Vec<(&'static str, S
         ("purchase_cancellation", "SELECT purchase_id AS x FROM purchase_cancellations WHERE purchase_id IN (SELECT id FROM package_purchases WHERE customer_id = $1)"),
         ("interaction", "SELECT id AS x FROM interactions WHERE customer_id = $1"),
         ("follow_up_event", "SELECT id AS x FROM follow_up_events WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)"),
+        ("recommendation_feedback", "SELECT id AS x FROM recommendation_feedback WHERE customer_id = $1"),
     ] {
         for r in sqlx::query(sql).bind(id.to_string()).fetch_all(w.conn()).await? {
             out.push((entity, row::text(&r, "x")?));
@@ -468,10 +472,12 @@ pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
         "DELETE FROM follow_ups WHERE customer_id = $1",
         "DELETE FROM interactions WHERE customer_id = $1",
         "DELETE FROM customer_stats WHERE customer_id = $1",
+        "DELETE FROM recommendation_feedback WHERE customer_id = $1",
+        "DELETE FROM recommendations_served WHERE customer_id = $1",
     ] {
         let n = sqlx::query(sql).bind(id.to_string()).execute(w.conn()).await?.rows_affected() as i64;
-        // Roll-ups are not records of their own.
-        if !sql.contains("_stats") && !sql.contains("FROM follow_ups ") {
+        // Roll-ups and what was shown are not records of their own.
+        if !sql.contains("_stats") && !sql.contains("_served") && !sql.contains("FROM follow_ups ") {
             related += n;
         }
     }

@@ -23,6 +23,7 @@ pub mod knowledge;
 pub mod money;
 pub mod packages;
 pub mod patients;
+pub mod recommendations;
 pub mod research;
 mod row;
 mod search_index;

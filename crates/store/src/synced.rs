@@ -396,6 +396,30 @@ pub const SYNCED: &[SyncedTable] = &[
     },
     // Audit events are made on every device; each device's chain travels whole and is
     // verified where it arrives.
+    // Feedback on a recommendation: the recommender on every node reads it.
+    SyncedTable {
+        name: "recommendation_feedback",
+        table: "recommendation_feedback",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "recommendation_id",
+            "customer_id",
+            "kind",
+            "item_code",
+            "item_name",
+            "action",
+            "feedback_score",
+            "comment",
+            "given_on",
+            "created_by",
+            "created_at",
+        ],
+        only: None,
+        local_defaults: &[],
+        quiet: &[],
+    },
     SyncedTable {
         name: "audit_event",
         table: "audit_events",

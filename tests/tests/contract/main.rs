@@ -15,6 +15,7 @@ mod limits;
 mod money;
 mod openapi;
 mod privacy;
+mod recommendations;
 mod search;
 mod sessions;
 mod sync;
@@ -92,6 +93,7 @@ use cases::*;
 use limits::*;
 use money::*;
 use privacy::*;
+use recommendations::*;
 use search::*;
 use sessions::*;
 use sync::*;
@@ -118,6 +120,9 @@ contract!(
     profiles_are_analysed_with_the_trained_model,
     a_customers_analytics_come_from_their_visits,
     a_customers_behaviour_is_scored_from_their_data,
+    recommendations_follow_peers_and_feedback,
+    services_used_together_are_related,
+    a_manager_trains_the_model_and_segments_follow,
     staff_void_their_own_visit_for_ten_minutes,
     the_same_service_twice_on_a_day_is_asked_about,
     receipts_and_the_clinic_details,

@@ -56,7 +56,7 @@ pub enum ForecastMetric {
 #[into_params(parameter_in = Path)]
 pub struct ChartName {
     /// `revenue-trend`, `service-mix`, `visit-heatmap`, `forecast`, `allergen-distribution`,
-    /// `grade-distribution`. 그 밖의 이름은 404 CHART_NOT_FOUND.
+    /// `grade-distribution`, `segment-scatter`, `churn-risk`. 그 밖의 이름은 404 CHART_NOT_FOUND.
     name: String,
 }
 
@@ -496,4 +496,225 @@ pub struct CustomerBehaviorAnswer {
     #[schema(value_type = Vec<Object>)]
     next_best_actions: String,
     unavailable: Vec<UnavailableFigure>,
+}
+
+// -- segments (seed 000 §2.2) ------------------------------------------------------------------
+
+/// 한 고객의 세그먼트와 동료 비교. 항목의 정의: `crates/analytics/src/segments.rs`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerSegmentAnswer {
+    customer_id: String,
+    /// 주 세그먼트 (페르소나 키)
+    primary_segment: String,
+    /// 주 세그먼트의 한국어 이름
+    primary_segment_name: Option<String>,
+    /// 페르소나 설명
+    segment_description: String,
+    /// 모델의 군집 번호
+    cluster_id: i64,
+    /// 군집 중심까지의 거리 (표준편차 단위; 3을 넘으면 드문 고객)
+    distance: f64,
+    /// 세그먼트를 정한 모델 버전
+    model_version: String,
+    /// 전체 고객 중 백분위로 붙인 보조 세그먼트 (`high_value`, `regular_visitor`, …)
+    secondary_segments: Vec<String>,
+    secondary_segments_label: Vec<String>,
+    /// `visit_frequency`, `spending_level`, `service_diversity`, `loyalty_level`
+    #[schema(value_type = Object)]
+    characteristics: String,
+    #[schema(value_type = Object)]
+    characteristics_label: String,
+    /// 같은 세그먼트(또는 전체)와 다른 점을 쓴 문장
+    characteristic_notes: Vec<String>,
+    /// 같은 세그먼트 고객 중 백분위
+    #[schema(value_type = Object)]
+    peer_comparison: String,
+    /// 전체 고객 중 백분위
+    #[schema(value_type = Object)]
+    overall_comparison: String,
+    /// 비교한 이 고객의 값
+    #[schema(value_type = Object)]
+    customer_values: String,
+    unavailable: Vec<UnavailableFigure>,
+}
+
+// -- training from the API ---------------------------------------------------------------------
+
+/// A training run in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TrainingJobId {
+    /// 학습 작업 id
+    job_id: String,
+}
+
+/// 학습 작업의 진행
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRunAnswer {
+    job_id: String,
+    /// `running`·`done`·`failed`
+    state: String,
+    /// `features`·`clustering`·`personas`·`churn`·`finishing`·`done`
+    stage: String,
+    /// 단계의 한국어 이름
+    stage_label: String,
+    /// 0–1, 줄지 않음
+    fraction: f64,
+    detail: String,
+    started_at: String,
+    finished_at: Option<String>,
+    started_by: Option<String>,
+    /// 끝나면 저장된 버전
+    version: Option<String>,
+    /// 끝나면 학습 보고 (held-out 지표)
+    #[schema(value_type = Option<Object>)]
+    report: Option<String>,
+    /// 실패하면 `{code, message}`
+    #[schema(value_type = Option<Object>)]
+    error: Option<String>,
+}
+
+// -- recommendations (seed 000 §3, seed 003 §3) ------------------------------------------------
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendationParams {
+    /// `service`·`package`·`schedule` (기본 `service`)
+    r#type: Option<String>,
+    /// 1–20 (기본 5)
+    count: Option<i64>,
+    /// `collaborative`·`content_based`·`hybrid` (기본 `hybrid`)
+    algorithm: Option<String>,
+}
+
+/// A recommendation in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RecommendationId {
+    /// 추천 id (`rec_` + 12자리 16진수)
+    recommendation_id: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationMetadata {
+    generated_at: String,
+    /// 추천 표를 만든 날 (KST)
+    #[schema(format = Date)]
+    data_as_of: String,
+    /// 추천 표를 만든 고객 수
+    customers_in_model: i64,
+    factors_considered: Vec<String>,
+}
+
+/// 한 고객의 추천
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationList {
+    customer_id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    algorithm: String,
+    /// 각 항목: `recommendation_id`, `type`, `item {code, name}`, `score`(0–1), `reasons`,
+    /// `algorithm`, 그리고 종류에 따라 `service_details`·`package_details`·`schedule`
+    #[schema(value_type = Vec<Object>)]
+    recommendations: String,
+    recommendation_metadata: RecommendationMetadata,
+}
+
+/// 추천 피드백
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationFeedbackInput {
+    /// `accepted`·`rejected`·`ignored`
+    action: String,
+    /// 1–5
+    feedback_score: Option<i64>,
+    /// 500자까지
+    comment: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendedItem {
+    code: String,
+    name: String,
+}
+
+/// 저장된 피드백
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationFeedbackAnswer {
+    feedback_id: String,
+    recommendation_id: String,
+    customer_id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    item: RecommendedItem,
+    action: String,
+    feedback_score: Option<i64>,
+    comment: Option<String>,
+    #[schema(format = Date)]
+    given_on: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceRecommendationParams {
+    /// `collaborative`·`content_based`·`hybrid` (기본 `hybrid`)
+    algorithm: Option<String>,
+    /// 1–20 (기본 5)
+    limit: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRecommendationMetadata {
+    total_recommendations: i64,
+    algorithm: String,
+    /// 추천 점수의 평균 (추천이 없으면 `null`)
+    confidence_score: Option<f64>,
+}
+
+/// 고객에게 맞는 서비스 (seed 003 §3.1)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRecommendationList {
+    customer_id: String,
+    algorithm: String,
+    /// 각 항목: `recommendation_id`, `service_code`, `service_name`, `score`, `reasons`,
+    /// `service_details`
+    #[schema(value_type = Vec<Object>)]
+    recommendations: String,
+    metadata: ServiceRecommendationMetadata,
+}
+
+/// A service in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ServiceInPath {
+    /// `brain`·`pulse`·`lymph`·`red`·`ai_bike`
+    code: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedServicesParams {
+    /// 1–10 (기본 5)
+    limit: Option<i64>,
+}
+
+/// 함께 이용하는 서비스 (seed 003 §3.2)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedServiceList {
+    service_code: String,
+    service_name: Option<String>,
+    /// 각 항목: `service {code, name}`, `service_type`, `similarity_score`, `lift`,
+    /// `confidence`, `support`, `relation_type`(`frequently_used_together`·`similar_effect`),
+    /// `reasons`
+    #[schema(value_type = Vec<Object>)]
+    related_services: String,
 }

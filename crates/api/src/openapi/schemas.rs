@@ -1451,6 +1451,15 @@ pub struct Readiness {
 pub struct ReadinessChecks {
     migrations: bool,
     database: bool,
+    /// 지금 쓰는 고객 분석 모델 버전 (없으면 `null`)
+    customer_model: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReadinessParams {
+    /// `model`: 고객 분석 모델이 없으면 503 (분석 서버를 부하 분산기에 올릴 때)
+    require: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -402,9 +402,17 @@ fn limits_cookies_and_transport_answers_are_documented() {
             .iter()
             .any(|p| path.starts_with(p))
             && !path.starts_with("/api/v1/analysis/models")
-            || path == "/api/v1/customers/{id}/analytics";
+            || path == "/api/v1/customers/{id}/analytics"
+            || path == "/api/v1/customers/segments/{id}";
+        // And its recommendations budget the reads that serve recommendations (feedback is
+        // a write like any other).
+        let recommendations = method.eq_ignore_ascii_case("get")
+            && (path.starts_with("/api/v1/recommendations/")
+                || path == "/api/v1/customers/{id}/recommendations");
         let class = if path.starts_with("/api/v1/sync/p") {
             "sync"
+        } else if recommendations {
+            "recommendations"
         } else if analytics {
             "analytics"
         } else {

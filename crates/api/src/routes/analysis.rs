@@ -10,6 +10,7 @@ use crate::envelope::{ok, ok_serialized, ApiError, ApiResult};
 use crate::openapi::schemas::{
     AnalysisBatchInput, AnalysisProfile, AnalysisResult, AnalysisResults, CustomerAnalyticsAnswer,
     CustomerAnalyticsParams, CustomerBehaviorAnswer, CustomerId, CustomerModelList,
+    CustomerSegmentAnswer, TrainingJobId, TrainingRunAnswer,
 };
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -302,4 +303,168 @@ pub async fn customer_behavior(
         ))
         .await?;
     Ok(ok_serialized(&answer))
+}
+
+/// 고객 세그먼트 (a customer's segment among peers, seed 000 §2.2)
+///
+/// 학습된 모델로 정한 주 세그먼트(페르소나)와 전체 고객 중 백분위로 붙인 보조 세그먼트,
+/// 네 가지 특성(방문 빈도, 지출 수준, 서비스 다양성, 충성도), 같은 세그먼트 고객들과 전체
+/// 고객 중 백분위(방문, 지출, 만족도, 최근성)와 그 차이를 쓴 문장. 모델이 없으면 503
+/// `MODEL_NOT_READY`.
+#[utoipa::path(get, path = "/customers/segments/{id}",
+    params(CustomerId),
+    responses((status = 200, body = CustomerSegmentAnswer)),
+    extensions(("x-errors" = json!(["CUSTOMER_NOT_FOUND", "MODEL_NOT_READY"]))))]
+pub async fn customer_segments(
+    State(state): State<AppState>,
+    user: Authorized<Analytics>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = checked_id(&id, ErrorCode::CustomerNotFound)?;
+    let today = state.today();
+    let mut conn = state.db.conn().await?;
+    let history = histories::of_customer(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::code(ErrorCode::CustomerNotFound))?;
+    drop(conn);
+    let served = state.customer_model.required(&state.db).await?;
+    let whole = state
+        .whole_clinic
+        .current(&state.db, Some(served), today)
+        .await?;
+    let Some(segments) = whole.segments.as_ref() else {
+        return Err(ApiError::code(ErrorCode::ModelNotReady));
+    };
+    // The customer's own segment from their history now (the table may have been built
+    // before a write that is not theirs; theirs is always read fresh).
+    let profile = clinicdesk_models::Profile::from_history(&history, today);
+    let assignment = clinicdesk_models::predict(&segments.artifact, &profile)
+        .map_err(|e| ApiError(DomainError::internal(format!("segment: {e:?}"))))?;
+    let peers = segments
+        .peers
+        .get(assignment.cluster_id)
+        .cloned()
+        .unwrap_or_default();
+    let comparison = clinicdesk_analytics::segment_comparison(
+        &history,
+        today,
+        &assignment.persona_key,
+        Some(&assignment.persona),
+        &peers,
+        &whole.everyone,
+    )
+    .map_err(DomainError::from)?;
+    state
+        .db
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.segment.read",
+            "customer",
+            Some(id),
+        ))
+        .await?;
+    let mut answer = serde_json::to_value(&comparison)
+        .map_err(|e| ApiError(DomainError::internal(e.to_string())))?;
+    if let Some(o) = answer.as_object_mut() {
+        o.insert("model_version".into(), json!(segments.model_version));
+        o.insert("cluster_id".into(), json!(assignment.cluster_id));
+        o.insert("segment_description".into(), json!(assignment.description));
+        o.insert("distance".into(), json!(assignment.distance));
+    }
+    Ok(ok(answer))
+}
+
+/// 모델 다시 학습 (train a new model version)
+///
+/// 지금의 모든 고객 기록으로 세그먼트와 이탈 모델을 학습해 새 버전으로 저장합니다
+/// (동기화되어 모든 PC가 씀). 202와 `job_id`를 바로 주고, 진행은
+/// `GET /analysis/models/train/{job_id}`로 봅니다. 학습 중이면 409 `TRAINING_IN_PROGRESS`.
+#[utoipa::path(post, path = "/analysis/models/train",
+    responses((status = 202, body = TrainingRunAnswer)),
+    extensions(("x-errors" = json!(["TRAINING_IN_PROGRESS"]))))]
+pub async fn train_model(State(state): State<AppState>, user: Authorized<Analytics>) -> ApiResult {
+    use crate::customer_model::TrainingRun;
+    use clinicdesk_models::TrainStage;
+    let now = state.now();
+    let run = TrainingRun {
+        job_id: clinicdesk_domain::ids::new_id(),
+        state: "running",
+        stage: TrainStage::Features,
+        stage_label: TrainStage::Features.label_ko(),
+        fraction: 0.0,
+        detail: String::new(),
+        started_at: state.now_text(),
+        finished_at: None,
+        started_by: Some(user.username.clone()),
+        version: None,
+        report: None,
+        error: None,
+    };
+    let run = state
+        .training_runs
+        .start(run)
+        .ok_or_else(|| ApiError::code(ErrorCode::TrainingInProgress))?;
+    let job_id = run.job_id.clone();
+    let actor = user.actor();
+    let today = state.today();
+    let runs = state.training_runs.clone();
+    let db = state.db.clone();
+    let clock_state = state.clone();
+    tokio::spawn(async move {
+        let progress_runs = runs.clone();
+        let progress_id = job_id.clone();
+        let outcome = crate::customer_model::train_and_store(&db, &actor, today, now, move |p| {
+            progress_runs.update(&progress_id, |r| {
+                r.stage = p.stage;
+                r.stage_label = p.stage.label_ko();
+                r.fraction = r.fraction.max(p.fraction);
+                r.detail = p.detail;
+            });
+        })
+        .await;
+        let finished = clock_state.now_text();
+        runs.update(&job_id, |r| {
+            r.finished_at = Some(finished);
+            match outcome {
+                Ok((stored, report)) => {
+                    r.state = "done";
+                    r.stage = TrainStage::Done;
+                    r.stage_label = TrainStage::Done.label_ko();
+                    r.fraction = 1.0;
+                    r.version = Some(stored.version);
+                    r.report = Some(report);
+                }
+                Err(e) => {
+                    r.state = "failed";
+                    r.error = Some(json!({
+                        "code": e.0.code.as_str(),
+                        "message": e.0.render(clinicdesk_domain::Lang::Ko),
+                    }));
+                }
+            }
+        });
+    });
+    Ok(crate::envelope::respond(
+        axum::http::StatusCode::ACCEPTED,
+        serde_json::to_value(&run).map_err(|e| ApiError(DomainError::internal(e.to_string())))?,
+        "학습을 시작했습니다",
+    ))
+}
+
+/// 학습 진행 (a training run's progress)
+#[utoipa::path(get, path = "/analysis/models/train/{job_id}",
+    params(TrainingJobId),
+    responses((status = 200, body = TrainingRunAnswer)),
+    extensions(("x-errors" = json!(["TRAINING_JOB_NOT_FOUND"]))))]
+pub async fn train_status(
+    State(state): State<AppState>,
+    _user: Authorized<Analytics>,
+    Path(job_id): Path<String>,
+) -> ApiResult {
+    let run = state
+        .training_runs
+        .get(&job_id)
+        .ok_or_else(|| ApiError::code(ErrorCode::TrainingJobNotFound))?;
+    Ok(ok(serde_json::to_value(&run)
+        .map_err(|e| ApiError(DomainError::internal(e.to_string())))?))
 }

@@ -508,6 +508,78 @@ async fn chart_of(
                 })
             }
         }
+        "segment-scatter" | "churn-risk" => {
+            let served = state.customer_model.required(&state.db).await?;
+            let whole = state
+                .whole_clinic
+                .current(&state.db, Some(served), today)
+                .await?;
+            let Some(seg) = whole.segments.as_ref() else {
+                return Err(ApiError::code(ErrorCode::ModelNotReady));
+            };
+            if name == "segment-scatter" {
+                let sampled = if seg.scatter.len() < seg.customers {
+                    format!(", 고르게 뽑은 {}명", seg.scatter.len())
+                } else {
+                    String::new()
+                };
+                Chart::SegmentScatter(clinicdesk_charts::SegmentScatter {
+                    title: Some("고객 세그먼트".into()),
+                    subtitle: Some(format!(
+                        "모델 {} · 고객 {}명{sampled} · {today} 기준",
+                        seg.model_version, seg.customers
+                    )),
+                    x_label: "월 평균 방문 (회)".into(),
+                    y_label: "최근 1년 매출".into(),
+                    x_unit: clinicdesk_charts::ValueUnit::Number,
+                    y_unit: clinicdesk_charts::ValueUnit::Krw,
+                    points: seg
+                        .scatter
+                        .iter()
+                        .map(|(x, y, c)| clinicdesk_charts::ScatterPoint {
+                            x: *x,
+                            y: *y,
+                            cluster: u32::try_from(*c).unwrap_or(u32::MAX),
+                        })
+                        .collect(),
+                    personas: seg
+                        .artifact
+                        .personas
+                        .iter()
+                        .enumerate()
+                        .map(|(c, p)| clinicdesk_charts::Persona {
+                            cluster: u32::try_from(c).unwrap_or(u32::MAX),
+                            name: p.name.clone(),
+                        })
+                        .collect(),
+                })
+            } else {
+                let Some(probabilities) = seg.churn.clone() else {
+                    let reason = seg
+                        .artifact
+                        .churn_unavailable
+                        .as_ref()
+                        .map(|r| r.reason_ko.clone())
+                        .unwrap_or_default();
+                    return Err(ApiError(
+                        DomainError::new(ErrorCode::InsufficientData).with_message(format!(
+                            "이 모델에는 이탈 예측이 없습니다: {reason}"
+                        )),
+                    ));
+                };
+                Chart::ChurnRisk(clinicdesk_charts::ChurnRisk {
+                    title: Some("이탈 위험 분포".into()),
+                    subtitle: Some(format!(
+                        "최근 90일에 방문한 고객 {}명 · 모델 {} · {today} 기준",
+                        probabilities.len(),
+                        seg.model_version
+                    )),
+                    probabilities,
+                    medium_from: seg.churn_thresholds.map(|t| t.0),
+                    high_from: seg.churn_thresholds.map(|t| t.1),
+                })
+            }
+        }
         _ => return Err(ApiError::code(ErrorCode::ChartNotFound)),
     })
 }
@@ -517,7 +589,10 @@ async fn chart_of(
 /// `name`: `revenue-trend`(매출 추이, 이전 기간과 함께), `service-mix`(서비스별 방문),
 /// `visit-heatmap`(요일·시간대별 방문), `forecast`(예측과 구간), `allergen-distribution`
 /// (양성이 많은 알레르기 항목), `grade-distribution`(검사 결과 등급 분포; 둘 다 지금까지의
-/// 모든 진단, 개인을 알 수 있는 값 없음). 기간과 예측의 매개변수는
+/// 모든 진단, 개인을 알 수 있는 값 없음), `segment-scatter`(모델이 나눈 고객 세그먼트:
+/// 월 평균 방문과 최근 1년 매출, 3,000명까지 고르게 뽑음), `churn-risk`(최근 90일 방문
+/// 고객의 이탈 확률 분포와 모델의 위험 구간; 둘 다 모델이 없으면 503 `MODEL_NOT_READY`).
+/// 기간과 예측의 매개변수는
 /// 대시보드·예측과 같습니다. `format`: `svg`(기본) 또는 `png`; `width`·`height`는
 /// 200–4000 픽셀(기본 1200×750). 한글 라벨은 함께 든 나눔고딕(OFL)으로 그립니다.
 #[utoipa::path(get, path = "/charts/{name}",
@@ -525,7 +600,7 @@ async fn chart_of(
     responses(
         (status = 200, description = "SVG 또는 PNG 그림 (a chart)", content(
             ("image/svg+xml"), ("image/png")))),
-    extensions(("x-errors" = json!(["CHART_NOT_FOUND", "INSUFFICIENT_DATA"])),
+    extensions(("x-errors" = json!(["CHART_NOT_FOUND", "INSUFFICIENT_DATA", "MODEL_NOT_READY"])),
         ("x-envelope" = json!(false))))]
 pub async fn chart(
     State(state): State<AppState>,

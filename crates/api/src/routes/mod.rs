@@ -11,6 +11,7 @@
 
 mod analysis;
 mod analytics;
+mod recommendations;
 mod audit;
 mod auth;
 mod catalogue;
@@ -80,6 +81,19 @@ pub(crate) const RATE_CLASSES: ClassTable = &[
     (
         "/api/v1/analytics/customers/{id}/behavior",
         RateClass::Analytics,
+    ),
+    ("/api/v1/customers/segments/{id}", RateClass::Analytics),
+    (
+        "/api/v1/customers/{id}/recommendations",
+        RateClass::Recommendations,
+    ),
+    (
+        "/api/v1/recommendations/customers/{id}/services",
+        RateClass::Recommendations,
+    ),
+    (
+        "/api/v1/recommendations/services/{code}/related",
+        RateClass::Recommendations,
     ),
 ];
 
@@ -193,6 +207,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(analysis::models))
         .routes(route!(analysis::customer_analytics))
         .routes(route!(analysis::customer_behavior))
+        .routes(route!(analysis::customer_segments))
+        .routes(route!(analysis::train_model))
+        .routes(route!(analysis::train_status))
+        .routes(route!(recommendations::customer_recommendations))
+        .routes(route!(recommendations::recommendation_feedback))
+        .routes(route!(recommendations::service_recommendations))
+        .routes(route!(recommendations::related_services))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
