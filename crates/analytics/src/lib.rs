@@ -29,6 +29,7 @@ pub use dashboard::{dashboard, CustomerActivity, DailyRow, Dashboard};
 pub use error::AnalyticsError;
 pub use inputs::{
     ChurnInput, ChurnRisk, CustomerExtras, HealthMetric, PackageSnapshot, SelfReport,
+    SELF_REPORT_MAX, SELF_REPORT_MIN,
 };
 pub use num::Num;
 pub use period::{AnalysisPeriod, DashboardPeriod, DashboardRange, DateRange};

@@ -761,6 +761,9 @@ pub async fn finish(w: &mut WriteTx, applied: &Applied) -> StoreResult<()> {
         .into_iter()
         .partition(|id| applied.customers.contains(id));
     crate::stats::refresh_customers(w.conn(), &refresh).await?;
+    // A consent withdrawn elsewhere erases the self-reports held here; a report arriving for
+    // a customer without consent is not kept.
+    crate::customers::drop_self_reports(w, &customers).await?;
     if applied.everything {
         crate::clinic_stats::refresh_all_days(w.conn()).await?;
     } else {

@@ -138,12 +138,45 @@ pub async fn update(
     // What changed is read back from the row itself (see `capture`): every column, the
     // consent and communication columns too.
     w.change("customer", &c.id).await?;
+    if !c.consent_health_data {
+        drop_self_reports(w, &[c.id.clone()]).await?;
+    }
     let mut details = json!({ "fields": changed });
     if !similar.is_empty() {
         details["confirmed_distinct_from"] = json!(similar);
     }
     w.audit("customer.update", "customer", Some(&c.id), details)
         .await
+}
+
+/// Without health-data consent a customer's self-reported health scores go, with sync's
+/// copies of them: withdrawing the consent erases the health data held (the record's health
+/// fields are cleared by the same edit). Run where the edit is made and wherever it arrives.
+pub async fn drop_self_reports(w: &mut WriteTx, ids: &[String]) -> StoreResult<()> {
+    for chunk in ids.chunks(crate::stats::REFRESH_BATCH) {
+        let mut params = row::Params::default();
+        let list = row::in_list(&mut params, chunk);
+        let sql = format!(
+            "SELECT r.id FROM health_self_reports r JOIN customers c ON c.id = r.customer_id \
+             WHERE r.customer_id IN {list} AND c.consent_health_data = 0"
+        );
+        let sql = row::positional(w.conn(), &sql).into_owned();
+        let gone: Vec<String> = params
+            .bind(sqlx::query(&sql))
+            .fetch_all(w.conn())
+            .await?
+            .iter()
+            .map(|r| row::text(r, "id"))
+            .collect::<Result<_, _>>()?;
+        for id in gone {
+            sqlx::query("DELETE FROM health_self_reports WHERE id = $1")
+                .bind(id.clone())
+                .execute(w.conn())
+                .await?;
+            crate::sync_node::rewrite_copies(w.conn(), "health_self_report", &id).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A live (not deleted) customer.
@@ -421,6 +454,7 @@ async fn facts_of(w: &mut WriteTx, id: &str) -> StoreResult<Vec<(&'static str, S
         ("interaction", "SELECT id AS x FROM interactions WHERE customer_id = $1"),
         ("follow_up_event", "SELECT id AS x FROM follow_up_events WHERE follow_up_id IN (SELECT id FROM interactions WHERE customer_id = $1)"),
         ("recommendation_feedback", "SELECT id AS x FROM recommendation_feedback WHERE customer_id = $1"),
+        ("health_self_report", "SELECT id AS x FROM health_self_reports WHERE customer_id = $1"),
     ] {
         for r in sqlx::query(sql).bind(id.to_string()).fetch_all(w.conn()).await? {
             out.push((entity, row::text(&r, "x")?));
@@ -473,6 +507,7 @@ pub async fn remove_related(w: &mut WriteTx, id: &str) -> StoreResult<i64> {
         "DELETE FROM interactions WHERE customer_id = $1",
         "DELETE FROM customer_stats WHERE customer_id = $1",
         "DELETE FROM recommendation_feedback WHERE customer_id = $1",
+        "DELETE FROM health_self_reports WHERE customer_id = $1",
         "DELETE FROM recommendations_served WHERE customer_id = $1",
     ] {
         let n = sqlx::query(sql).bind(id.to_string()).execute(w.conn()).await?.rows_affected() as i64;

@@ -25,6 +25,7 @@ pub mod packages;
 pub mod patients;
 pub mod recommendations;
 pub mod research;
+pub mod self_reports;
 mod row;
 mod search_index;
 pub mod sessions;

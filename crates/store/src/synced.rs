@@ -396,6 +396,25 @@ pub const SYNCED: &[SyncedTable] = &[
     },
     // Audit events are made on every device; each device's chain travels whole and is
     // verified where it arrives.
+    // What a customer says of their own health, for their analytics' before and after.
+    SyncedTable {
+        name: "health_self_report",
+        table: "health_self_reports",
+        id: "id",
+        kind: Kind::Fact,
+        columns: &[
+            "id",
+            "customer_id",
+            "reported_on",
+            "metric",
+            "value",
+            "recorded_by",
+            "created_at",
+        ],
+        only: None,
+        local_defaults: &[],
+        quiet: &[],
+    },
     // Feedback on a recommendation: the recommender on every node reads it.
     SyncedTable {
         name: "recommendation_feedback",

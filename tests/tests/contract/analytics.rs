@@ -748,3 +748,111 @@ pub async fn a_customers_behaviour_is_scored_from_their_data(h: &Harness) {
     .await
     .expect_error(404, "CUSTOMER_NOT_FOUND");
 }
+
+pub async fn self_reports_give_the_health_before_and_after(h: &Harness) {
+    let today = kst_today();
+    let admin = h.token("admin").await;
+    let doctor = h.token("doctor").await;
+    let (a, _) = new_customer(h, json!({})).await;
+    for back in [40, 30, 20, 10] {
+        paid_visit(h, &a, "brain", today - Duration::days(back)).await;
+    }
+    let path = format!("/api/v1/customers/{a}/self-reports");
+    for role in ["staff", "manager"] {
+        h.post(&path, &h.token(role).await, json!({"values": {"stress_level": 7}}))
+            .await
+            .expect_error(403, "FORBIDDEN_ROLE");
+    }
+    for (body, field) in [
+        (json!({"values": {"stress_level": 11}}), "values.stress_level"),
+        (json!({"values": {"mood": 3}}), "values.mood"),
+        (json!({"values": {}}), "values"),
+        (json!({}), "values"),
+        (
+            json!({"reported_on": (today + Duration::days(1)).to_string(), "values": {"pain_level": 2}}),
+            "reported_on",
+        ),
+    ] {
+        let r = h.post(&path, &doctor, body.clone()).await;
+        r.expect_error(422, "VALIDATION_ERROR");
+        assert_eq!(r.field(), field, "{body}");
+    }
+    assert_eq!(h.count("health_self_reports", "customer_id = $1", &a).await, 0);
+    let (no_consent, _) = new_customer(h, json!({"consent": {"health_data": false}})).await;
+    h.post(
+        &format!("/api/v1/customers/{no_consent}/self-reports"),
+        &doctor,
+        json!({"values": {"stress_level": 5}}),
+    )
+    .await
+    .expect_error(422, "HEALTH_CONSENT_REQUIRED");
+
+    // Stress 7 → 4 and sleep 5 → 8 over a month: both better.
+    let r = h
+        .post(
+            &path,
+            &doctor,
+            json!({"reported_on": (today - Duration::days(30)).to_string(),
+                   "values": {"stress_level": 7, "sleep_quality": 5}}),
+        )
+        .await;
+    r.expect(201);
+    let first_ids: Vec<String> = r.data()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(first_ids.len(), 2);
+    h.post(
+        &path,
+        &doctor,
+        json!({"values": {"stress_level": 4, "sleep_quality": 8}}),
+    )
+    .await
+    .expect(201);
+    let r = h.get(&path, &admin).await;
+    r.expect(200);
+    let items = r.data()["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["reported_on"], (today - Duration::days(30)).to_string());
+    for id in &first_ids {
+        assert_eq!(h.audit_count(id, Some("health.self_report")).await, 1);
+        let logged = h.logged_changes(id).await;
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0]["customer_id"], a.as_str());
+    }
+
+    let r = h
+        .get(
+            &format!("/api/v1/customers/{a}/analytics?metrics=healthMetrics"),
+            &admin,
+        )
+        .await;
+    r.expect(200);
+    let improvements = &r.data()["healthMetrics"]["reported_improvements"];
+    let stress = &improvements["stress_level"];
+    assert_eq!(stress["before"], 7);
+    assert_eq!(stress["after"], 4);
+    // (4 − 7) / 7 = −42.9 % → −43.
+    assert_eq!(stress["change"], -43);
+    assert_eq!(stress["direction"], "improved");
+    assert_eq!(improvements["sleep_quality"]["before"], 5);
+    assert_eq!(improvements["sleep_quality"]["after"], 8);
+    assert_eq!(improvements["sleep_quality"]["direction"], "improved");
+
+    // Withdrawing the health-data consent erases the reports, and sync's copies of them.
+    h.put(
+        &format!("/api/v1/customers/{a}"),
+        &h.token("staff").await,
+        json!({"consent": {"health_data": false}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(h.count("health_self_reports", "customer_id = $1", &a).await, 0);
+    for id in &first_ids {
+        for op in h.logged_changes(id).await {
+            assert!(op.get("value").is_none_or(|v| v.is_null()), "a kept copy: {op}");
+        }
+    }
+}

@@ -120,6 +120,7 @@ contract!(
     profiles_are_analysed_with_the_trained_model,
     a_customers_analytics_come_from_their_visits,
     a_customers_behaviour_is_scored_from_their_data,
+    self_reports_give_the_health_before_and_after,
     recommendations_follow_peers_and_feedback,
     services_used_together_are_related,
     a_manager_trains_the_model_and_segments_follow,

@@ -718,3 +718,47 @@ pub struct RelatedServiceList {
     #[schema(value_type = Vec<Object>)]
     related_services: String,
 }
+
+// -- self-reported health (seed 000 §2.1 healthMetrics) ----------------------------------------
+
+/// 건강 자가 보고 (1–10)
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfReportInput {
+    /// 보고한 날 (KST, 기본 오늘; 앞으로의 날은 안 됨)
+    #[schema(format = Date)]
+    reported_on: Option<String>,
+    /// `stress_level`·`sleep_quality`·`focus_level`·`pain_level`·`fatigue_level` → 1–10
+    #[schema(value_type = Object)]
+    values: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfReportItem {
+    id: String,
+    #[schema(format = Date)]
+    reported_on: String,
+    metric: String,
+    /// 항목의 한국어 이름
+    label: Option<String>,
+    value: i64,
+    recorded_by: Option<String>,
+    created_at: String,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfReportAnswer {
+    customer_id: String,
+    #[schema(format = Date)]
+    reported_on: String,
+    items: Vec<SelfReportItem>,
+}
+
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfReportList {
+    customer_id: String,
+    items: Vec<SelfReportItem>,
+}

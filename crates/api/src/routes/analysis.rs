@@ -192,8 +192,18 @@ pub async fn customer_analytics(
     let metrics = MetricSet::only(&allowed);
     let today = state.today();
     let inputs = customer_inputs(&state, id, today).await?;
+    // Read only when they will be shown (a stored report outlives no consent: withdrawing
+    // it erases them).
+    let self_reports = if metrics.contains(Metric::HealthMetrics) {
+        let mut conn = state.db.conn().await?;
+        super::self_reports::for_analytics(
+            &clinicdesk_store::self_reports::of_customer(&mut conn, id).await?,
+        )
+    } else {
+        Vec::new()
+    };
     let extras = clinicdesk_analytics::CustomerExtras {
-        self_reports: Vec::new(),
+        self_reports,
         packages: inputs.packages,
     };
     let answer = clinicdesk_analytics::customer_analytics(

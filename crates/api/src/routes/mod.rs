@@ -27,6 +27,7 @@ mod knowledge;
 mod money;
 mod patients;
 mod research;
+mod self_reports;
 mod setup;
 mod simple_auth;
 mod sync;
@@ -214,6 +215,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(route!(recommendations::recommendation_feedback))
         .routes(route!(recommendations::service_recommendations))
         .routes(route!(recommendations::related_services))
+        .routes(route!(self_reports::record_self_report))
+        .routes(route!(self_reports::self_reports))
 }
 
 /// The routes of [`api_routes`] as a plain router (their documentation set aside).
