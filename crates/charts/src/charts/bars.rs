@@ -31,8 +31,11 @@ pub(crate) fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, c: &HBarChart) -> Res {
     let top = cv.header(c.title, c.subtitle, c.note, &[])?;
     let n = c.rows.len().max(1) as i32;
     let bottom_limit = th.h - m - cv.x_labels_height() - cv.x_title_height();
-    // Few rows should look like a list, not like slabs: cap the row height.
-    let row_h = ((bottom_limit - top) / n).min(th.px(44.0)).max(1);
+    // Few rows should look like a list, not like slabs: cap the row height — at a sixth of
+    // the space, so the clinic's five services fill the chart, and never below 44 px.
+    let row_h = ((bottom_limit - top) / n)
+        .min(th.px(44.0).max((bottom_limit - top) / 6))
+        .max(1);
     let bar_h = ((f64::from(row_h) * 0.62).round() as i32).max(1);
 
     let size = th.tick_size();
@@ -59,11 +62,14 @@ pub(crate) fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, c: &HBarChart) -> Res {
     let max = c.rows.iter().fold(0f64, |a, r| a.max(r.value));
     let target = ((r - l) / th.px(80.0)).clamp(2, 8) as usize;
     let t = nice_ticks(0.0, max, target, c.unit == ValueUnit::Count);
+    // With the row height capped, the rows fill less than the space: centred in it, the
+    // spare room sits evenly above and below instead of as one blank band under the axis.
+    let t0 = top + ((bottom_limit - top - row_h * n) / 2).max(0);
     let p = Plot {
         l,
-        t: top,
+        t: t0,
         r,
-        b: top + row_h * n,
+        b: t0 + row_h * n,
         x0: 0.0,
         x1: t.hi,
         y0: 0.0,
