@@ -36,6 +36,10 @@ export const SCREENS = [
   { name: 'cash-up', role: 'manager', path: '#/cash-up', ready: 'cashup-screen' },
   // 경영 분석: ready once its last chart (the heatmap) is drawn.
   { name: 'analytics', role: 'manager', path: '#/analytics', ready: 'chart-visit-heatmap-svg' },
+  // A customer's 분석 and 추천 tabs (the administrator's: the manager's analytics budget is spent
+  // above). Ready once the behaviour panel, and the recommendations' list, are in.
+  { name: 'detail-analytics', role: 'admin', path: (ids) => `#/customers/${ids.customer}?tab=analytics`, ready: 'ca-behavior-score' },
+  { name: 'detail-recommendations', role: 'admin', path: (ids) => `#/customers/${ids.customer}?tab=recommendations`, ready: 'rec-metadata' },
   { name: 'clinic-settings', role: 'admin', path: '#/settings/clinic', ready: 'clinic-screen' },
   // (devices.mjs, which runs first, left a device in use to revoke.)
   { name: 'devices', role: 'manager', path: '#/devices', ready: 'devices-screen' },

@@ -662,6 +662,7 @@ await (await import('./money.mjs')).run({ browser, BASE, PASSWORD, test, assert,
 await (await import('./devices.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./sync.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./analytics.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
+await (await import('./customer-analytics.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./layout.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./validation.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./search.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });

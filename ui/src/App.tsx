@@ -228,7 +228,7 @@ function Shell({ user }: { user: User }) {
       screen = <CustomerForm key={`edit-${route.id}`} id={route.id} />;
       break;
     case 'detail':
-      screen = <CustomerDetailScreen key={route.id} id={route.id} />;
+      screen = <CustomerDetailScreen key={route.id} id={route.id} tab={route.tab} />;
       break;
     case 'users':
       screen = <UsersScreen />;
@@ -270,7 +270,7 @@ function Shell({ user }: { user: User }) {
       screen = <AllergyStatsScreen month={route.month} />;
       break;
     case 'analytics':
-      screen = <AnalyticsScreen period={route.period} start={route.start} end={route.end} metric={route.metric} />;
+      screen = <AnalyticsScreen period={route.period} start={route.start} end={route.end} metric={route.metric} section={route.section} />;
       break;
     case 'kits':
       screen = <KitsScreen status={route.status} />;

@@ -7,7 +7,9 @@ export type Route =
   | { name: 'today' }
   | { name: 'search' }
   | { name: 'new' }
-  | { name: 'detail'; id: string }
+  // The customer's tab (분석, 추천: managers and administrators) in the address, so that a
+  // reload or a link keeps it; none is the customer's overview.
+  | { name: 'detail'; id: string; tab?: string }
   | { name: 'edit'; id: string }
   | { name: 'users' }
   | { name: 'audit'; customerId?: string }
@@ -17,7 +19,7 @@ export type Route =
   | { name: 'clinicSettings' }
   // 경영 분석 (managers, administrators): the period (or a custom range) and the forecast's
   // metric in the address, so that a reload or a link keeps them.
-  | { name: 'analytics'; period?: string; start?: string; end?: string; metric?: string }
+  | { name: 'analytics'; period?: string; start?: string; end?: string; metric?: string; section?: string }
   | { name: 'devices' }
   // Sync (issue 9): this PC's connection to the clinic's server, and what two PCs disagreed on.
   | { name: 'sync' }
@@ -71,6 +73,8 @@ export function parseRoute(hash: string): Route {
     if (start) route.start = start;
     if (end) route.end = end;
     if (metric) route.metric = metric;
+    const section = params.get('section');
+    if (section) route.section = section;
     return route;
   }
   if (parts[0] === 'devices') return { name: 'devices' };
@@ -112,7 +116,10 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'customers') {
     if (parts[1] === 'new') return { name: 'new' };
     if (parts[1] && parts[2] === 'edit') return { name: 'edit', id: parts[1] };
-    if (parts[1]) return { name: 'detail', id: parts[1] };
+    if (parts[1]) {
+      const tab = new URLSearchParams(query).get('tab');
+      return tab ? { name: 'detail', id: parts[1], tab } : { name: 'detail', id: parts[1] };
+    }
     return { name: 'search' };
   }
   // After login (no hash) and for anything unknown: the day's work.
@@ -128,7 +135,7 @@ export function href(route: Route): string {
     case 'new':
       return '#/customers/new';
     case 'detail':
-      return `#/customers/${encodeURIComponent(route.id)}`;
+      return `#/customers/${encodeURIComponent(route.id)}${route.tab ? `?tab=${encodeURIComponent(route.tab)}` : ''}`;
     case 'edit':
       return `#/customers/${encodeURIComponent(route.id)}/edit`;
     case 'users':
@@ -148,6 +155,7 @@ export function href(route: Route): string {
         params.set('period', route.period);
       }
       if (route.metric) params.set('metric', route.metric);
+      if (route.section) params.set('section', route.section);
       const q = params.toString();
       return q ? `#/analytics?${q}` : '#/analytics';
     }

@@ -227,7 +227,7 @@ export function topServicesOf(d: Dashboard): ServiceFigures[] {
 // ---------------------------------------------------------------------------------------------
 // Charts
 
-export type ChartName = 'revenue-trend' | 'service-mix' | 'visit-heatmap' | 'forecast';
+export type ChartName = 'revenue-trend' | 'service-mix' | 'visit-heatmap' | 'forecast' | 'segment-scatter' | 'churn-risk';
 
 /** Height per width of each chart, and the tallest it is asked for. */
 const SHAPES: Record<ChartName, { ratio: number; maxHeight: number; minHeight: number }> = {
@@ -235,6 +235,9 @@ const SHAPES: Record<ChartName, { ratio: number; maxHeight: number; minHeight: n
   'service-mix': { ratio: 0.62, maxHeight: 420, minHeight: 260 },
   'visit-heatmap': { ratio: 0.4, maxHeight: 440, minHeight: 280 },
   forecast: { ratio: 0.5, maxHeight: 420, minHeight: 260 },
+  // The customer model's (issue 11): segments on two axes, customers by churn risk.
+  'segment-scatter': { ratio: 0.62, maxHeight: 460, minHeight: 260 },
+  'churn-risk': { ratio: 0.62, maxHeight: 460, minHeight: 260 },
 };
 
 /**
@@ -251,7 +254,7 @@ export function chartSize(name: ChartName, boxWidth: number): { width: number; h
 }
 
 export function chartPath(name: ChartName, query: string, size: { width: number; height: number }): string {
-  return `/api/v1/charts/${name}?format=svg&width=${size.width}&height=${size.height}&${query}`;
+  return `/api/v1/charts/${name}?format=svg&width=${size.width}&height=${size.height}${query ? `&${query}` : ''}`;
 }
 
 /** What a chart's SVG may hold: drawing and text, nothing that runs, links or loads. */

@@ -25,12 +25,25 @@ import {
 } from '../components/ui';
 import { canCancelVisits, toast, useApp } from '../context';
 import { t, tEnum } from '../i18n';
+import { canSeeAnalytics } from '../logic/analytics';
 import { rememberCustomerName } from '../logic/audit';
 import { describeError } from '../logic/errors';
 import { formatDate, formatDateTime, formatNumber, formatPercent, formatRating, formatWon } from '../logic/format';
 import { expiryState, expiryText, isCancelled, servicesOf, statusOf } from '../logic/packages';
 import { href, navigate } from '../router';
 import { SERVICE_TYPES, type Customer, type CustomerDetail, type InteractionList, type PackageUsage, type Session } from '../types';
+import { CustomerAnalyticsTab } from './CustomerAnalytics';
+import { CustomerRecommendationsTab } from './CustomerRecommendations';
+
+/** The customer's tabs: the overview for everyone, 분석 and 추천 for managers and administrators. */
+export type DetailTab = 'overview' | 'analytics' | 'recommendations';
+const TABS: DetailTab[] = ['overview', 'analytics', 'recommendations'];
+
+/** The tab the address names, if this role may see it; else the overview. */
+export function tabOf(tab: string | undefined, role: string | undefined): DetailTab {
+  if ((tab === 'analytics' || tab === 'recommendations') && canSeeAnalytics(role)) return tab;
+  return 'overview';
+}
 
 type Dialog =
   | null
@@ -41,8 +54,12 @@ type Dialog =
   | { refund: PackageUsage }
   | { receipt: ReceiptSource };
 
-export function CustomerDetailScreen({ id }: { id: string }) {
+export function CustomerDetailScreen({ id, tab }: { id: string; tab?: string }) {
   const { user } = useApp();
+  const active = tabOf(tab, user.role);
+  // A tab opened once stays (hidden) while the customer is shown: going back to it asks nothing again.
+  const [opened, setOpened] = useState<Set<DetailTab>>(() => new Set([active]));
+  if (!opened.has(active)) setOpened(new Set([...opened, active]));
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
   const [interactions, setInteractions] = useState<InteractionList | null>(null);
   const [error, setError] = useState<{ text: string; notFound: boolean } | null>(null);
@@ -158,7 +175,7 @@ export function CustomerDetailScreen({ id }: { id: string }) {
   });
 
   return (
-    <div class="screen detail-screen" data-testid="customer-detail" data-customer-id={c.id ?? id}>
+    <div class={`screen detail-screen${active !== 'overview' ? ' print-target' : ''}`} data-testid="customer-detail" data-customer-id={c.id ?? id} data-tab={active}>
       <BackLink />
       <div class="detail-head">
         <div class="detail-title">
@@ -183,7 +200,7 @@ export function CustomerDetailScreen({ id }: { id: string }) {
             </div>
           </div>
         </div>
-        <div class="detail-actions">
+        <div class="detail-actions no-print">
           <button type="button" class="btn btn-primary" data-testid="record-visit-button" onClick={() => setDialog('visit')}>
             {t('detail.recordVisit')} <Kbd>V</Kbd>
           </button>
@@ -214,65 +231,101 @@ export function CustomerDetailScreen({ id }: { id: string }) {
 
       <StatsStrip c={c} />
 
-      <div class="detail-grid">
-        <div class="col-side">
-          <ProfileCard c={c} />
-          <HealthCard c={c} />
-          <PreferencesCard detail={detail} />
+      {canSeeAnalytics(user.role) ? (
+        <div class="detail-tabs no-print" role="tablist" aria-label={t('detail.tabs')} data-testid="detail-tabs">
+          {TABS.map((x) => (
+            <a
+              key={x}
+              role="tab"
+              id={`detail-tab-${x}`}
+              class={`detail-tab${active === x ? ' on' : ''}`}
+              aria-selected={active === x}
+              aria-controls={`detail-panel-${x}`}
+              href={href({ name: 'detail', id, tab: x === 'overview' ? undefined : x })}
+              data-testid={`detail-tab-${x}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ name: 'detail', id, tab: x === 'overview' ? undefined : x }, true);
+              }}
+            >
+              {t(`detail.tab.${x}`)}
+            </a>
+          ))}
         </div>
-        <div class="col-main">
-          <Card
-            heading={
-              <>
-                {t('detail.packages')} <span class="count">{packages.length}</span>
-              </>
-            }
-            actions={
-              <button
-                type="button"
-                class="btn btn-ghost btn-sm"
-                data-testid="toggle-past-packages"
-                onClick={() => {
-                  const next = !showPast;
-                  setShowPast(next);
-                  if (next) loadPast();
-                }}
-              >
-                {showPast ? t('detail.hidePast') : t('detail.showPast')}
-              </button>
-            }
-            data-testid="packages-section"
-          >
-            {packages.length === 0 ? <div class="empty" data-testid="no-packages">{t('detail.noPackages')}</div> : null}
-            <div class="pkg-grid">
-              {packages.map((p) => (
-                <PackageCard key={p.package_usage_id} p={p} {...packageActions(p)} />
-              ))}
-            </div>
-            {showPast ? (
-              <div class="past-packages" data-testid="past-packages">
-                {past === null ? <Spinner /> : null}
-                {past && past.length === 0 ? <div class="empty">{t('detail.noPastPackages')}</div> : null}
-                <div class="pkg-grid">
-                  {(past ?? [])
-                    .filter((p) => !packages.some((a) => a.package_usage_id === p.package_usage_id))
-                    .map((p) => (
-                      <PackageCard key={p.package_usage_id} p={p} past {...packageActions(p)} />
-                    ))}
-                </div>
+      ) : null}
+
+      {opened.has('analytics') ? (
+        <div id="detail-panel-analytics" role="tabpanel" aria-labelledby="detail-tab-analytics" hidden={active !== 'analytics'} data-testid="detail-panel-analytics">
+          <CustomerAnalyticsTab customerId={c.id ?? id} />
+        </div>
+      ) : null}
+      {opened.has('recommendations') ? (
+        <div id="detail-panel-recommendations" role="tabpanel" aria-labelledby="detail-tab-recommendations" hidden={active !== 'recommendations'} data-testid="detail-panel-recommendations">
+          <CustomerRecommendationsTab customerId={c.id ?? id} />
+        </div>
+      ) : null}
+
+      <div class="detail-overview" id="detail-panel-overview" role={canSeeAnalytics(user.role) ? 'tabpanel' : undefined} hidden={active !== 'overview'}>
+        <div class="detail-grid">
+          <div class="col-side">
+            <ProfileCard c={c} />
+            <HealthCard c={c} />
+            <PreferencesCard detail={detail} />
+          </div>
+          <div class="col-main">
+            <Card
+              heading={
+                <>
+                  {t('detail.packages')} <span class="count">{packages.length}</span>
+                </>
+              }
+              actions={
+                <button
+                  type="button"
+                  class="btn btn-ghost btn-sm"
+                  data-testid="toggle-past-packages"
+                  onClick={() => {
+                    const next = !showPast;
+                    setShowPast(next);
+                    if (next) loadPast();
+                  }}
+                >
+                  {showPast ? t('detail.hidePast') : t('detail.showPast')}
+                </button>
+              }
+              data-testid="packages-section"
+            >
+              {packages.length === 0 ? <div class="empty" data-testid="no-packages">{t('detail.noPackages')}</div> : null}
+              <div class="pkg-grid">
+                {packages.map((p) => (
+                  <PackageCard key={p.package_usage_id} p={p} {...packageActions(p)} />
+                ))}
               </div>
-            ) : null}
-          </Card>
+              {showPast ? (
+                <div class="past-packages" data-testid="past-packages">
+                  {past === null ? <Spinner /> : null}
+                  {past && past.length === 0 ? <div class="empty">{t('detail.noPastPackages')}</div> : null}
+                  <div class="pkg-grid">
+                    {(past ?? [])
+                      .filter((p) => !packages.some((a) => a.package_usage_id === p.package_usage_id))
+                      .map((p) => (
+                        <PackageCard key={p.package_usage_id} p={p} past {...packageActions(p)} />
+                      ))}
+                  </div>
+                </div>
+              ) : null}
+            </Card>
 
-          <HistoryCard
-            history={history}
-            userId={user.id}
-            canCancelAny={managesMoney}
-            onCancel={(s, mode) => setDialog({ cancel: s, mode })}
-            onReceipt={(s) => setDialog({ receipt: { kind: 'visit', id: s.session_id } })}
-          />
+            <HistoryCard
+              history={history}
+              userId={user.id}
+              canCancelAny={managesMoney}
+              onCancel={(s, mode) => setDialog({ cancel: s, mode })}
+              onReceipt={(s) => setDialog({ receipt: { kind: 'visit', id: s.session_id } })}
+            />
 
-          <InteractionsCard list={interactions} />
+            <InteractionsCard list={interactions} />
+          </div>
         </div>
       </div>
 
@@ -353,7 +406,7 @@ export function CustomerDetailScreen({ id }: { id: string }) {
 
 function BackLink() {
   return (
-    <a class="back-link" href={href({ name: 'search' })} data-testid="back-to-search">
+    <a class="back-link no-print" href={href({ name: 'search' })} data-testid="back-to-search">
       ← {t('common.back')}
     </a>
   );
