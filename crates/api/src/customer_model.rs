@@ -191,15 +191,15 @@ impl TrainingRuns {
         f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Registers a new run, or `None` when one is running.
-    pub fn start(&self, run: TrainingRun) -> Option<TrainingRun> {
+    /// Registers a new run, or gives the id of the one running.
+    pub fn start(&self, run: TrainingRun) -> Result<TrainingRun, String> {
         self.with(|runs| {
-            if runs.iter().any(|r| r.state == "running") {
-                return None;
+            if let Some(running) = runs.iter().find(|r| r.state == "running") {
+                return Err(running.job_id.clone());
             }
             runs.push_front(run.clone());
             runs.truncate(KEEP_TRAINING_RUNS);
-            Some(run)
+            Ok(run)
         })
     }
 

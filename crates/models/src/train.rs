@@ -134,7 +134,7 @@ pub fn train(
             progress(TrainProgress {
                 stage: TrainStage::Features,
                 fraction: FEATURES_END * i as f64 / n as f64,
-                detail: format!("{i}/{n}"),
+                detail: format!("고객 {i}/{n}명"),
             });
         }
     }
@@ -149,7 +149,7 @@ pub fn train(
     progress(TrainProgress {
         stage: TrainStage::Features,
         fraction: FEATURES_END,
-        detail: format!("{n} customers"),
+        detail: format!("고객 {n}명"),
     });
 
     // Clustering over k.
@@ -200,7 +200,7 @@ pub fn train(
             stage: TrainStage::Clustering,
             fraction: FEATURES_END
                 + (CLUSTERING_END - FEATURES_END) * (i + 1) as f64 / ks.len() as f64,
-            detail: format!("k = {k}"),
+            detail: format!("군집 {k}개 시도"),
         });
     }
     let Some(k) = choose_k(&per_k) else {
@@ -226,7 +226,7 @@ pub fn train(
     progress(TrainProgress {
         stage: TrainStage::Personas,
         fraction: PERSONAS_END,
-        detail: format!("k = {k}"),
+        detail: format!("군집 {k}개 선택"),
     });
 
     // Churn cuts the histories at its own, earlier dates, which already leaves out customers
@@ -248,9 +248,9 @@ pub fn train(
         stage: TrainStage::Churn,
         fraction: CHURN_END,
         detail: if churn.is_some() {
-            "trained".into()
+            "학습함".into()
         } else {
-            "skipped".into()
+            "데이터가 부족해 건너뜀".into()
         },
     });
 
@@ -318,7 +318,7 @@ pub fn train(
     progress(TrainProgress {
         stage: TrainStage::Done,
         fraction: 1.0,
-        detail: format!("k = {k}"),
+        detail: format!("세그먼트 {k}개"),
     });
     Ok((artifact, report))
 }

@@ -374,6 +374,7 @@ pub async fn a_manager_trains_the_model_and_segments_follow(h: &Harness) {
         assert_ne!(h.get(&job_path, &manager).await.data()["state"], "running");
     } else {
         second.expect_error(409, "TRAINING_IN_PROGRESS");
+        assert_eq!(second.body["error"]["details"]["job_id"], job.as_str());
     }
     let mut last_fraction = 0.0;
     let mut done = Value::Null;
@@ -399,9 +400,13 @@ pub async fn a_manager_trains_the_model_and_segments_follow(h: &Harness) {
     h.get("/api/v1/analysis/models/train/nope", &manager)
         .await
         .expect_error(404, "TRAINING_JOB_NOT_FOUND");
-    assert_eq!(
-        h.get("/api/v1/analysis/models", &manager).await.data()["serving"],
-        version.as_str()
+    let models = h.get("/api/v1/analysis/models", &manager).await;
+    assert_eq!(models.data()["serving"], version.as_str());
+    let trained = &models.data()["items"][0];
+    assert_eq!(trained["version"], version.as_str());
+    assert!(
+        trained["trained_by_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "the manager who trained it is named: {trained}"
     );
     let (status, body) = readiness(h, "?require=model").await;
     assert_eq!(status, 200, "{body}");

@@ -401,7 +401,10 @@ pub struct CustomerModelVersion {
     version: String,
     #[schema(format = DateTime)]
     trained_at: String,
+    /// 학습시킨 계정 id (명령줄에서 학습하면 `null`)
     trained_by: Option<String>,
+    /// 그 계정의 표시 이름 (계정이 없으면 `null`)
+    trained_by_name: Option<String>,
     /// 학습이 잰 지표: 세그먼트 수 `k`, `silhouette`, k별 관성과 실루엣(`per_k`), 세그먼트별
     /// 요약(`clusters`), 이탈 모델의 보류 구간 AUC와 기준선(`churn`)
     #[schema(value_type = Object)]

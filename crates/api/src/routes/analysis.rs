@@ -141,6 +141,13 @@ pub async fn models(State(state): State<AppState>, _user: Authorized<Analytics>)
     let status = state.customer_model.status(&state.db).await?;
     let mut conn = state.db.conn().await?;
     let versions = customer_models::list(&mut conn).await?;
+    let mut names = std::collections::HashMap::new();
+    for id in versions.iter().filter_map(|m| m.trained_by.as_deref()) {
+        if !names.contains_key(id) {
+            let user = clinicdesk_store::users::by_id(&mut conn, id).await?;
+            names.insert(id.to_string(), user.map(|u| u.display_name));
+        }
+    }
     drop(conn);
     let items: Vec<Value> = versions
         .iter()
@@ -149,6 +156,7 @@ pub async fn models(State(state): State<AppState>, _user: Authorized<Analytics>)
                 "version": m.version,
                 "trained_at": m.trained_at,
                 "trained_by": m.trained_by,
+                "trained_by_name": m.trained_by.as_ref().and_then(|id| names.get(id).cloned().flatten()),
                 "report": serde_json::from_str::<Value>(&m.report).unwrap_or(Value::Null),
             })
         })
@@ -410,10 +418,13 @@ pub async fn train_model(State(state): State<AppState>, user: Authorized<Analyti
         report: None,
         error: None,
     };
-    let run = state
-        .training_runs
-        .start(run)
-        .ok_or_else(|| ApiError::code(ErrorCode::TrainingInProgress))?;
+    let run = state.training_runs.start(run).map_err(|running| {
+        // The running job's id, so a second manager's screen can follow it.
+        ApiError(
+            DomainError::new(ErrorCode::TrainingInProgress)
+                .with_details(json!({ "job_id": running })),
+        )
+    })?;
     let job_id = run.job_id.clone();
     let actor = user.actor();
     let today = state.today();
