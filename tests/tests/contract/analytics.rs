@@ -65,7 +65,7 @@ pub(crate) async fn roll_ups(h: &Harness) -> Vec<String> {
 
 /// A clinic of the case's own: the analytics sum the whole database, which the shared
 /// PostgreSQL server's other cases write to as well.
-async fn own_clinic(h: &Harness) -> Harness {
+pub(crate) async fn own_clinic(h: &Harness) -> Harness {
     if h.kind.starts_with("postgres") {
         super::harness::dedicated_http(&[]).await
     } else {
@@ -210,7 +210,7 @@ pub async fn clinic_roll_ups_follow_every_write(h: &Harness) {
     assert!(line_of(&rows, "daily_purchase_stats", &[&day, &pkg]).is_none());
 }
 
-fn kst_today() -> chrono::NaiveDate {
+pub(crate) fn kst_today() -> chrono::NaiveDate {
     (Utc::now() + Duration::hours(9)).date_naive()
 }
 

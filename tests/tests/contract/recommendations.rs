@@ -2,22 +2,11 @@
 //! worked out by hand on small clinics, what is stored checked row by row, and the trained
 //! model's answers checked against the model itself.
 
+use super::analytics::{kst_today, own_clinic};
 use super::cases::new_customer;
 use super::harness::{Harness, Payload};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
-
-async fn own_clinic(h: &Harness) -> Harness {
-    if h.kind.starts_with("postgres") {
-        super::harness::dedicated_http(&[]).await
-    } else {
-        h.fresh().await
-    }
-}
-
-fn kst_today() -> chrono::NaiveDate {
-    (Utc::now() + Duration::hours(9)).date_naive()
-}
 
 async fn visits(h: &Harness, customer: &str, services: &[(&str, i64)]) {
     let staff = h.token("staff").await;

@@ -4,7 +4,7 @@
 //! customer's own history, record and feedback are read fresh on every request.
 
 use super::customers::checked_id;
-use crate::auth::{Analytics, Authorized};
+use crate::auth::{Analytics, AuthUser, Authorized};
 use crate::body::{JsonBody, QueryMap};
 use crate::envelope::{created, ok, ApiError, ApiResult};
 use crate::openapi::schemas::{
@@ -67,10 +67,11 @@ async fn whole(state: &AppState) -> Result<Arc<WholeClinic>, ApiError> {
         .await
 }
 
-/// One customer's recommendations of one kind, and what was shown remembered so feedback can
-/// name it.
+/// One customer's recommendations of one kind, with what was shown remembered so feedback can
+/// name it, and the read in the access log.
 async fn recommend_for(
     state: &AppState,
+    user: &AuthUser,
     id: &str,
     request: Request,
 ) -> Result<(Arc<WholeClinic>, Vec<Recommendation>), ApiError> {
@@ -109,6 +110,16 @@ async fn recommend_for(
         .collect();
     let mut conn = state.db.conn().await?;
     store::remember_served(&mut conn, &served).await?;
+    drop(conn);
+    state
+        .db
+        .record_access(user.access(
+            &state.now_text(),
+            "customer.recommendations.read",
+            "customer",
+            Some(id),
+        ))
+        .await?;
     Ok((whole, list))
 }
 
@@ -143,16 +154,7 @@ pub async fn customer_recommendations(
     )?;
     let algorithm = algorithm_of(&q)?;
     let request = Request::new(kind, count as usize, algorithm);
-    let (whole, list) = recommend_for(&state, id, request).await?;
-    state
-        .db
-        .record_access(user.access(
-            &state.now_text(),
-            "customer.recommendations.read",
-            "customer",
-            Some(id),
-        ))
-        .await?;
+    let (whole, list) = recommend_for(&state, &user, id, request).await?;
     Ok(ok(json!({
         "customer_id": id,
         "type": kind,
@@ -273,16 +275,7 @@ pub async fn service_recommendations(
         Request::MAX_COUNT as i64,
     )?;
     let request = Request::new(Kind::Service, limit as usize, algorithm);
-    let (_, list) = recommend_for(&state, id, request).await?;
-    state
-        .db
-        .record_access(user.access(
-            &state.now_text(),
-            "customer.recommendations.read",
-            "customer",
-            Some(id),
-        ))
-        .await?;
+    let (_, list) = recommend_for(&state, &user, id, request).await?;
     let confidence = if list.is_empty() {
         None
     } else {
