@@ -31,7 +31,7 @@ function watchInsights(page) {
 }
 
 /** Panels (cards) of the page that overlap one another, and text running out of its panel. */
-async function overlaps(page, selector) {
+export async function overlaps(page, selector) {
   return page.evaluate((selector) => {
     const out = [];
     const blocks = [...document.querySelectorAll(selector)].filter((e) => e.getBoundingClientRect().height > 0);
@@ -51,7 +51,7 @@ async function overlaps(page, selector) {
 }
 
 /** Latin words on the page outside ids and versions: the UI is Korean. */
-async function englishWords(page, selector) {
+export async function englishWords(page, selector) {
   return page.evaluate((selector) => {
     const root = document.querySelector(selector);
     if (!root) return [];

@@ -663,6 +663,7 @@ await (await import('./devices.mjs')).run({ browser, BASE, PASSWORD, test, asser
 await (await import('./sync.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./analytics.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./customer-analytics.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
+await (await import('./self-reports.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./layout.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./validation.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });
 await (await import('./search.mjs')).run({ browser, BASE, PASSWORD, test, assert, shot, newSession, assertClean, login, readRows, waitForRows, readBars, searchFor, findUsablePackage });

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { Figure, MiniColumns, NoValue, PanelCard, PanelError, PanelSkeleton, PartBar, readableReason, reasonOf, usePanel, type PanelState } from '../components/Panel';
 import { Stars } from '../components/ui';
@@ -27,7 +27,8 @@ import {
   type VisitPattern,
 } from '../logic/customerAnalytics';
 import { formatDate, formatNumber, formatRating, formatWon } from '../logic/format';
-import { href } from '../router';
+import { href, navigate } from '../router';
+import { SELF_REPORTS_ANCHOR } from './CustomerSelfReports';
 
 // The customer detail's 분석 tab (managers, administrators): the customer's analytics for a
 // period (`GET /customers/{id}/analytics`: visit pattern, service usage, revenue contribution,
@@ -35,11 +36,19 @@ import { href } from '../router';
 // {id}/behavior`) and their segment (`GET /customers/segments/{id}`), each panel with its own
 // request, loading and error. A figure the server cannot compute shows its reason, never a 0.
 
-export function CustomerAnalyticsTab({ customerId }: { customerId: string }) {
+export function CustomerAnalyticsTab({ customerId, healthVersion = 0 }: { customerId: string; healthVersion?: number }) {
   const [period, setPeriod] = useState<CustomerPeriod>(DEFAULT_CUSTOMER_PERIOD);
   const cache = useRef(new Map<string, CustomerAnalytics>());
   const id = encodeURIComponent(customerId);
   const analytics = usePanel<CustomerAnalytics>(`/api/v1/customers/${id}/analytics?period=${period}`, cache.current);
+  // A self-report saved on the overview changes the health figures: what was kept is stale.
+  const seenHealth = useRef(healthVersion);
+  useEffect(() => {
+    if (seenHealth.current === healthVersion) return;
+    seenHealth.current = healthVersion;
+    cache.current.clear();
+    analytics.reload();
+  }, [healthVersion]);
   const behavior = usePanel<CustomerBehavior>(`/api/v1/analytics/customers/${id}/behavior`);
   const segment = usePanel<CustomerSegment>(`/api/v1/customers/segments/${id}`);
   const shown = analytics.data && analytics.data.period === period ? analytics.data : null;
@@ -82,7 +91,7 @@ export function CustomerAnalyticsTab({ customerId }: { customerId: string }) {
             <SegmentPanel state={segment} />
             <ServiceUsagePanel data={shown?.serviceUsage} loading={!shown} stale={stale} />
             <RevenuePanel data={shown?.revenueContribution} loading={!shown} stale={stale} />
-            {shown?.healthMetrics ? <HealthPanel data={shown.healthMetrics} stale={stale} /> : null}
+            {shown?.healthMetrics ? <HealthPanel data={shown.healthMetrics} stale={stale} customerId={customerId} /> : null}
           </>
         )}
         {analytics.error && !shown ? (
@@ -638,10 +647,41 @@ function RevenueBody({ r }: { r: RevenueContribution }) {
   );
 }
 
-function HealthPanel({ data, stale }: { data: HealthMetrics; stale: boolean }) {
+/** Opens the overview and brings its 건강 자가 보고 panel into view. */
+function goToSelfReports(customerId: string) {
+  navigate({ name: 'detail', id: customerId }, true);
+  // The overview is shown on the next render.
+  let tries = 0;
+  const look = () => {
+    const el = document.getElementById(SELF_REPORTS_ANCHOR);
+    if (el && el.offsetParent !== null) {
+      el.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      el.querySelector<HTMLElement>('[data-field="values.stress_level"]')?.focus({ preventScroll: true });
+    } else if (tries++ < 20) {
+      setTimeout(look, 50);
+    }
+  };
+  setTimeout(look, 0);
+}
+
+function HealthPanel({ data, stale, customerId }: { data: HealthMetrics; stale: boolean; customerId: string }) {
   const entries = Object.entries(data.reported_improvements ?? {});
+  const none = entries.length === 0 && !data.single_reports?.length;
+  const link = (
+    <a
+      class={none ? 'btn btn-outline btn-sm no-print' : 'small no-print'}
+      href={href({ name: 'detail', id: customerId })}
+      data-testid="ca-health-go"
+      onClick={(e) => {
+        e.preventDefault();
+        goToSelfReports(customerId);
+      }}
+    >
+      {none ? t('ca.healthGo') : t('ca.healthSee')}
+    </a>
+  );
   return (
-    <PanelCard testid="ca-health" title={t('ca.health')} state="ready" class={stale ? 'is-stale' : undefined}>
+    <PanelCard testid="ca-health" title={t('ca.health')} state={none ? 'empty' : 'ready'} class={stale ? 'is-stale' : undefined} actions={none ? undefined : link}>
       {entries.length ? (
         <ul class="reason-list" data-testid="ca-health-changes">
           {entries.map(([metric, c]) => (
@@ -668,6 +708,12 @@ function HealthPanel({ data, stale }: { data: HealthMetrics; stale: boolean }) {
             </li>
           ))}
         </ul>
+      ) : null}
+      {none ? (
+        <div class="health-pointer" data-testid="ca-health-none">
+          <p class="small">{t('ca.healthNone')}</p>
+          {link}
+        </div>
       ) : null}
     </PanelCard>
   );

@@ -23,7 +23,7 @@ import {
   UsageBar,
   Value,
 } from '../components/ui';
-import { canCancelVisits, toast, useApp } from '../context';
+import { canCancelVisits, canSeeHealth, toast, useApp } from '../context';
 import { t, tEnum } from '../i18n';
 import { canSeeAnalytics } from '../logic/analytics';
 import { rememberCustomerName } from '../logic/audit';
@@ -34,6 +34,7 @@ import { href, navigate } from '../router';
 import { SERVICE_TYPES, type Customer, type CustomerDetail, type InteractionList, type PackageUsage, type Session } from '../types';
 import { CustomerAnalyticsTab } from './CustomerAnalytics';
 import { CustomerRecommendationsTab } from './CustomerRecommendations';
+import { CustomerSelfReports } from './CustomerSelfReports';
 
 /** The customer's tabs: the overview for everyone, 분석 and 추천 for managers and administrators. */
 export type DetailTab = 'overview' | 'analytics' | 'recommendations';
@@ -66,6 +67,8 @@ export function CustomerDetailScreen({ id, tab }: { id: string; tab?: string }) 
   const [dialog, setDialog] = useState<Dialog>(null);
   const [showPast, setShowPast] = useState(false);
   const [past, setPast] = useState<PackageUsage[] | null>(null);
+  // Counts the self-reports saved here: the 분석 tab, if open, asks for its figures again.
+  const [healthVersion, setHealthVersion] = useState(0);
 
   const base = `/api/v1/customers/${encodeURIComponent(id)}`;
 
@@ -256,7 +259,7 @@ export function CustomerDetailScreen({ id, tab }: { id: string; tab?: string }) 
 
       {opened.has('analytics') ? (
         <div id="detail-panel-analytics" role="tabpanel" aria-labelledby="detail-tab-analytics" hidden={active !== 'analytics'} data-testid="detail-panel-analytics">
-          <CustomerAnalyticsTab customerId={c.id ?? id} />
+          <CustomerAnalyticsTab customerId={c.id ?? id} healthVersion={healthVersion} />
         </div>
       ) : null}
       {opened.has('recommendations') ? (
@@ -315,6 +318,10 @@ export function CustomerDetailScreen({ id, tab }: { id: string; tab?: string }) 
                 </div>
               ) : null}
             </Card>
+
+            {canSeeHealth(user.role) ? (
+              <CustomerSelfReports customerId={c.id ?? id} consent={c.consent?.health_data} onSaved={() => setHealthVersion((n) => n + 1)} />
+            ) : null}
 
             <HistoryCard
               history={history}
