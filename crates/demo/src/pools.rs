@@ -504,8 +504,6 @@ pub struct TemplateSpec {
     pub price: i64,
     pub validity_days: i64,
     pub sessions: &'static [(ServiceType, i64)],
-    /// Purchase weight for (basic, premium, vip) members.
-    pub weights: [u32; 3],
 }
 
 pub const TEMPLATES: &[TemplateSpec] = &[
@@ -520,7 +518,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
             (ServiceType::Lymph, 10),
             (ServiceType::Red, 10),
         ],
-        weights: [10, 30, 35],
     },
     TemplateSpec {
         name: "브레인 집중 20회",
@@ -528,7 +525,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
         price: 1_000_000,
         validity_days: 120,
         sessions: &[(ServiceType::Brain, 20)],
-        weights: [15, 15, 10],
     },
     TemplateSpec {
         name: "웰니스 베이직",
@@ -540,7 +536,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
             (ServiceType::Pulse, 4),
             (ServiceType::Red, 4),
         ],
-        weights: [30, 15, 5],
     },
     TemplateSpec {
         name: "AI 바이크 10회",
@@ -548,7 +543,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
         price: 250_000,
         validity_days: 60,
         sessions: &[(ServiceType::AiBike, 10)],
-        weights: [20, 10, 5],
     },
     TemplateSpec {
         name: "림프 케어 10회",
@@ -556,7 +550,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
         price: 600_000,
         validity_days: 90,
         sessions: &[(ServiceType::Lymph, 10)],
-        weights: [15, 12, 8],
     },
     TemplateSpec {
         name: "펄스·레드 콤보",
@@ -564,7 +557,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
         price: 650_000,
         validity_days: 90,
         sessions: &[(ServiceType::Pulse, 8), (ServiceType::Red, 8)],
-        weights: [15, 13, 7],
     },
     TemplateSpec {
         name: "VIP 올케어 연간",
@@ -578,7 +570,6 @@ pub const TEMPLATES: &[TemplateSpec] = &[
             (ServiceType::Red, 24),
             (ServiceType::AiBike, 24),
         ],
-        weights: [0, 5, 30],
     },
 ];
 
