@@ -10,6 +10,10 @@ use std::collections::BTreeSet;
 /// runs to megabytes, so the caller is told to aggregate first.
 pub const MAX_POINTS: usize = 20_000;
 
+/// Values a histogram is counted from. Only the bins are drawn, so the count costs memory
+/// (8 bytes a value) and not ink: a chain's every customer fits.
+pub const MAX_HISTOGRAM_VALUES: usize = 10_000_000;
+
 /// Longest label kept whole; longer ones are refused rather than silently cut to nonsense.
 pub const MAX_LABEL_CHARS: usize = 200;
 
@@ -531,7 +535,15 @@ impl ChurnRisk {
         let c = Check::new("churn-risk");
         c.text("title", &self.title)?;
         c.text("subtitle", &self.subtitle)?;
-        c.len("probabilities", self.probabilities.len())?;
+        if self.probabilities.len() > MAX_HISTOGRAM_VALUES {
+            return Err(c.fail(
+                "probabilities",
+                format!(
+                    "has {} entries; at most {MAX_HISTOGRAM_VALUES} are counted",
+                    self.probabilities.len()
+                ),
+            ));
+        }
         for (i, p) in self.probabilities.iter().enumerate() {
             c.finite(|| format!("probabilities[{i}]"), *p)?;
             if !(0.0..=1.0).contains(p) {

@@ -596,3 +596,14 @@ fn formats_parse_from_query_strings() {
     assert_eq!(Format::Png.content_type(), "image/png");
     assert_eq!(Format::Svg.extension(), "svg");
 }
+
+/// A histogram counts every value it is given: a chain's hundred thousand active customers
+/// are counted, not refused as too many points to draw.
+#[test]
+fn churn_risk_counts_a_hundred_thousand_customers() {
+    let mut d = common::churn_risk();
+    d.probabilities = (0..100_000).map(|i| f64::from(i % 100) / 100.0).collect();
+    let svg = render(&Chart::ChurnRisk(d), Format::Svg, (900, 560)).expect("drawn");
+    let text = String::from_utf8(svg.bytes).expect("svg is text");
+    assert!(text.contains("100,000"), "the total is the whole population");
+}
