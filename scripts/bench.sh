@@ -8,6 +8,7 @@
 #   CUSTOMERS=20000 scripts/bench.sh      # another size
 #   scripts/bench.sh --smoke              # CI: debug build, 300 customers, small counts (~1 min once built)
 #   scripts/bench.sh --no-desktop …       # any further arguments go to clinicdesk-bench
+#   scripts/bench.sh --analytics-only     # only the analytics suite (issue 11; docs/ANALYTICS.md)
 #
 # The data sets are built once and reused: bench-data/clinicdesk-N.sqlite and the PostgreSQL
 # database clinicdesk_bench_N (100k customers take a few minutes on each database).
@@ -38,7 +39,10 @@ if [[ "$smoke" == 1 ]]; then
   step "build (debug): server, desktop, bench"
   cargo build -p clinicdesk-server -p clinicdesk-desktop -p clinicdesk-bench >&2
   profile=debug
-  args=(--customers "${CUSTOMERS:-300}" --calls 50 --warmup 10 --duration-secs 2 --concurrency 4)
+  # The analytics suite's smoke: one cold write per figure, one call per chart, one run of
+  # each pure core, k-means on twice the rows (its debug build is slow).
+  args=(--customers "${CUSTOMERS:-300}" --calls 50 --warmup 10 --duration-secs 2 --concurrency 4
+    --cold-repeats 1 --chart-calls 1 --micro-reps 1 --kmeans-multiplier 2)
 else
   step "build the web UI"
   (cd ui && npm run build) >&2

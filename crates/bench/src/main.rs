@@ -8,16 +8,22 @@
 //!   customer detail and a name search;
 //! - the desktop app under tauri-driver: time to the first interactive screen, and the
 //!   resident memory of all its processes after opening a customer;
+//! - the analytics suite (issue 11, `analytics.rs`): the analytics, recommendation, segment,
+//!   model and chart endpoints in-process on SQLite, warm and on the first request after a
+//!   write, model training, roll-up rebuilds, and the pure cores (`micro.rs`: k-means,
+//!   predict, Holt-Winters, chart rendering); `--analytics-only` runs just that;
 //!
 //! and writes a Markdown report plus the same figures as JSON to `--out`. It exits non-zero
 //! when any call failed or a phase could not run; missed targets are reported, not fatal.
 //! `scripts/bench.sh` is the documented way to run it (`--smoke` for CI).
 
+mod analytics;
 mod client;
 mod dataset;
 mod desktop;
 mod load;
 mod logins;
+mod micro;
 mod procs;
 mod report;
 mod server;
@@ -49,7 +55,7 @@ use workload::{Fixtures, LatencyOptions, PASSWORD};
 #[derive(Parser, Debug)]
 #[command(
     name = "clinicdesk-bench",
-    about = "ClinicDesk benchmark: latency per endpoint on three transports, server throughput, desktop start-up and memory"
+    about = "ClinicDesk benchmark: latency per endpoint on three transports, server throughput, desktop start-up and memory, the analytics suite"
 )]
 struct Args {
     /// Size of the demo data set (100000 gives ~2M visits and ~150k package purchases).
@@ -89,6 +95,33 @@ struct Args {
     /// Only the sync figures (the data sets are still built or reused).
     #[arg(long)]
     sync_only: bool,
+    /// Leave out the analytics suite (issue 11).
+    #[arg(long)]
+    no_analytics: bool,
+    /// Only the analytics suite, in-process on the SQLite data set.
+    #[arg(long)]
+    analytics_only: bool,
+    /// Analytics: writes, each followed by one timed request, per cold (first request after a
+    /// write) figure; 0 leaves the cold figures out.
+    #[arg(long, default_value_t = 3)]
+    cold_repeats: usize,
+    /// Analytics: measured calls per chart and format (default: --calls / 10, at least 3).
+    #[arg(long)]
+    chart_calls: Option<usize>,
+    /// Analytics: runs of each pure micro-benchmark.
+    #[arg(long, default_value_t = 3)]
+    micro_reps: usize,
+    /// Analytics: k-means is also timed on this many times the data set's rows (jittered
+    /// copies; 10 turns 100k customers into 1M rows).
+    #[arg(long, default_value_t = 10)]
+    kmeans_multiplier: usize,
+    /// Analytics: leave out the pure micro-benchmarks.
+    #[arg(long)]
+    no_micro: bool,
+    /// Use this SQLite data set instead of building `<data-dir>/clinicdesk-N.sqlite` (its key
+    /// ring must be in `<data-dir>/secrets`). The runs write to it: pass a copy.
+    #[arg(long)]
+    sqlite_file: Option<PathBuf>,
     /// Where data sets are built and reused.
     #[arg(long, default_value = "bench-data")]
     data_dir: PathBuf,
@@ -195,9 +228,12 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     // (--sync-only with PostgreSQL needs no SQLite data set.)
     let sqlite = if args.sync_only && !args.no_postgres {
         Err(anyhow::anyhow!("not needed"))
+    } else if let Some(file) = &args.sqlite_file {
+        dataset::sqlite_existing(file).await
     } else {
         dataset::sqlite(&args.data_dir, n).await
     };
+    let only_analytics = args.analytics_only;
     match sqlite {
         Err(_) if args.sync_only && !args.no_postgres => {}
         Err(e) => r.failures.push(format!("SQLite data set: {e:#}")),
@@ -212,17 +248,55 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
                 )),
                 Err(e) => r.failures.push(format!("reading the SQLite data set: {e}")),
             }
-            if args.sync_only {
-                r.skipped
-                    .push("latency and throughput (--sync-only)".into());
+            let opened = ds_opened(&r);
+            if args.sync_only || only_analytics {
+                r.skipped.push(format!(
+                    "latency and throughput ({})",
+                    if only_analytics {
+                        "--analytics-only"
+                    } else {
+                        "--sync-only"
+                    }
+                ));
             } else {
                 match in_process(&url, &latency, &mut rng).await {
                     Ok(rows) => r.latency.extend(rows),
                     Err(e) => r.failures.push(format!("in-process (SQLite): {e:#}")),
                 }
             }
-            if args.no_http || args.sync_only {
-                r.skipped.push("HTTP server on SQLite (--no-http)".into());
+            if args.no_analytics || args.sync_only {
+                r.skipped.push(format!(
+                    "analytics suite ({})",
+                    if args.sync_only {
+                        "--sync-only"
+                    } else {
+                        "--no-analytics"
+                    }
+                ));
+            } else {
+                let opts = analytics::Options {
+                    calls: args.calls,
+                    warmup: args.warmup,
+                    chart_calls: args.chart_calls.unwrap_or((args.calls / 10).max(3)),
+                    cold_repeats: args.cold_repeats,
+                    micro_reps: args.micro_reps.max(1),
+                    kmeans_multiplier: args.kmeans_multiplier.max(1),
+                    no_micro: args.no_micro,
+                };
+                eprintln!("bench: analytics suite on {}", path.display());
+                r.analytics = Some(analytics::run(&path, opened, &opts, &mut rng).await);
+            }
+            if args.no_http || args.sync_only || only_analytics {
+                r.skipped.push(format!(
+                    "HTTP server on SQLite ({})",
+                    if only_analytics {
+                        "--analytics-only"
+                    } else if args.sync_only {
+                        "--sync-only"
+                    } else {
+                        "--no-http"
+                    }
+                ));
             } else {
                 let log = logs.join(format!("server-sqlite-{n}.log"));
                 if let Err(e) = over_http(
@@ -245,13 +319,15 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     }
 
     // --- PostgreSQL over HTTP -----------------------------------------------------------
-    if args.no_postgres || args.no_http || args.sync_only {
+    if args.no_postgres || args.no_http || args.sync_only || args.analytics_only {
         r.skipped.push(format!(
             "PostgreSQL latency and throughput ({})",
             if args.no_postgres {
                 "--no-postgres"
             } else if args.sync_only {
                 "--sync-only"
+            } else if args.analytics_only {
+                "--analytics-only"
             } else {
                 "--no-http"
             }
@@ -282,20 +358,24 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     }
 
     // --- Sync: the central server on the data set, nodes beside it ---------------------
-    if args.no_sync || args.no_http {
+    if args.no_sync || args.no_http || args.analytics_only {
         r.skipped.push(format!(
             "sync ({})",
             if args.no_sync {
                 "--no-sync"
+            } else if args.analytics_only {
+                "--analytics-only"
             } else {
                 "--no-http"
             }
         ));
     } else {
         let central = if args.no_postgres {
-            dataset::sqlite(&args.data_dir, n)
-                .await
-                .map(|(path, _)| dataset::sqlite_url(&path))
+            match &args.sqlite_file {
+                Some(file) => dataset::sqlite_existing(file).await,
+                None => dataset::sqlite(&args.data_dir, n).await,
+            }
+            .map(|(path, _)| dataset::sqlite_url(&path))
         } else {
             dataset::postgres(&args.pg_url, n).await.map(|(url, _)| url)
         };
@@ -321,10 +401,12 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     }
 
     // --- Desktop ------------------------------------------------------------------------
-    if args.no_desktop || args.sync_only {
+    if args.no_desktop || args.sync_only || args.analytics_only {
         r.desktop.skipped = Some(
             if args.sync_only {
                 "--sync-only"
+            } else if args.analytics_only {
+                "--analytics-only"
             } else {
                 "--no-desktop"
             }
@@ -372,6 +454,16 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         json_path.display()
     );
     Ok(r.passed())
+}
+
+/// How long the SQLite data set took to open, and the migration it was at before, when
+/// this build migrated it.
+fn ds_opened(r: &Report) -> Option<(f64, Option<i64>)> {
+    r.datasets
+        .iter()
+        .rev()
+        .find(|d| d.database == "sqlite")
+        .and_then(|d| d.opened_secs.map(|s| (s, d.migrated_from)))
 }
 
 async fn in_process(

@@ -36,6 +36,10 @@ pub struct Dataset {
     pub visits: i64,
     pub purchases: i64,
     pub interactions: i64,
+    /// Seconds to open it with this build (SQLite): migrations still pending ran then.
+    pub opened_secs: Option<f64>,
+    /// The file's newest migration before it was opened, when this build migrated it.
+    pub migrated_from: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -186,6 +190,8 @@ pub struct Report {
     pub desktop: Desktop,
     /// Sync between a central server and nodes (issue 9).
     pub sync: Vec<SyncFigure>,
+    /// The analytics suite (issue 11).
+    pub analytics: Option<crate::analytics::AnalyticsReport>,
     /// Phases that could not run or broke (any entry fails the run).
     pub failures: Vec<String>,
     /// Phases left out on purpose (`--no-postgres`, …).
@@ -196,6 +202,7 @@ pub struct Report {
 impl Report {
     pub fn total_errors(&self) -> u64 {
         self.latency.iter().map(|r| r.summary.errors).sum::<u64>()
+            + self.analytics.as_ref().map_or(0, |a| a.errors())
             + self
                 .throughput
                 .iter()
@@ -206,7 +213,13 @@ impl Report {
     /// The run passes when every call succeeded and no phase failed (targets are reported,
     /// not enforced).
     pub fn passed(&self) -> bool {
-        self.total_errors() == 0 && self.failures.is_empty() && self.desktop.failed.is_none()
+        self.total_errors() == 0
+            && self.failures.is_empty()
+            && self.desktop.failed.is_none()
+            && self
+                .analytics
+                .as_ref()
+                .is_none_or(|a| a.failures.is_empty())
     }
 
     /// Every judged figure: (what, measured, target, verdict).
@@ -233,6 +246,9 @@ impl Report {
                 ),
                 r.verdict,
             ));
+        }
+        if let Some(a) = &self.analytics {
+            out.extend(a.target_lines());
         }
         for f in &self.sync {
             out.push((
@@ -331,6 +347,11 @@ pub fn markdown(r: &Report) -> String {
                 format!(", built in {:.0} s", d.build_secs.unwrap_or(0.0))
             } else {
                 ", reused".into()
+            } + &match (d.migrated_from, d.opened_secs) {
+                (Some(v), Some(secs)) => format!(
+                    "; migrated from {v:04} when opened ({secs:.1} s, roll-up backfill included)"
+                ),
+                _ => String::new(),
             }
         );
     }
@@ -502,6 +523,10 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o);
     }
 
+    if let Some(a) = &r.analytics {
+        crate::analytics::markdown(a, &mut o);
+    }
+
     let d = &r.desktop;
     let _ = writeln!(o, "## Desktop\n");
     if let Some(why) = &d.skipped {
@@ -624,7 +649,9 @@ pub fn markdown(r: &Report) -> String {
         "\n**{}** — {} failed call(s), {} failed phase(s).",
         if r.passed() { "PASS" } else { "FAIL" },
         errors,
-        r.failures.len() + usize::from(r.desktop.failed.is_some())
+        r.failures.len()
+            + usize::from(r.desktop.failed.is_some())
+            + r.analytics.as_ref().map_or(0, |a| a.failures.len())
     );
     o
 }
@@ -673,6 +700,8 @@ mod tests {
             visits: 6000,
             purchases: 450,
             interactions: 300,
+            opened_secs: None,
+            migrated_from: None,
         });
         r.latency.push(LatencyRow::new(
             Transport::InProcessSqlite,

@@ -255,6 +255,49 @@ async fn edits_then_round(
     Ok((secs, moved))
 }
 
+/// The end of a first pull as the node logs it: the deferred indexes, then every roll-up
+/// (customers', the clinic's days, duplicate flags, follow-ups, search entries). Empty when the
+/// log does not say.
+fn first_pull_phases(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    phases_from_log(&text)
+}
+
+pub fn phases_from_log(text: &str) -> String {
+    let mut indexes = None;
+    let mut rollups = None;
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let ms = v["ms"].as_f64().or_else(|| v["fields"]["ms"].as_f64());
+        let message = v["message"]
+            .as_str()
+            .or_else(|| v["fields"]["message"].as_str())
+            .unwrap_or("");
+        if message.starts_with("first pull: indexes built") {
+            indexes = ms;
+        } else if message.starts_with("pull caught up") {
+            rollups = ms;
+        }
+    }
+    let mut parts = Vec::new();
+    if let Some(ms) = indexes {
+        parts.push(format!("indexes {:.1} s", ms / 1e3));
+    }
+    if let Some(ms) = rollups {
+        parts.push(format!(
+            "roll-ups, duplicate flags, follow-ups and search entries {:.1} s",
+            ms / 1e3
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; of which {}", parts.join(", "))
+    }
+}
+
 fn figure(name: &str, secs: f64, target: f64, detail: String) -> SyncFigure {
     SyncFigure {
         name: name.into(),
@@ -300,12 +343,13 @@ pub async fn run(
         let status = first_sync_done(&http, &node1.base, Duration::from_secs(3600)).await?;
         let secs = t0.elapsed().as_secs_f64();
         let ops = status["pull"]["cursor"].as_i64().unwrap_or(0);
-        eprintln!("bench: initial pull {secs:.1} s ({ops} ops)");
+        let phases = first_pull_phases(&logs.join("sync-node1.log"));
+        eprintln!("bench: initial pull {secs:.1} s ({ops} ops){phases}");
         out.push(figure(
             "initial pull of the data set into an empty node",
             secs,
             60.0,
-            format!("{ops} changes, pages of 5,000; from the node's start (connect, register) to its first round done, roll-ups and search index included"),
+            format!("{ops} changes, pages of 5,000; from the node's start (connect, register) to its first round done, roll-ups and search index included{phases}"),
         ));
         let token1 = login(&http, &node1.base).await?;
         let central_token = login(&http, &central.base).await?;
@@ -386,4 +430,20 @@ pub async fn run(
     central.stop().await;
     result?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn first_pull_phases_are_read_from_the_node_log() {
+        let log = r#"{"message":"pulling","pulled":5000}
+not json
+{"message":"first pull: indexes built","indexes":14,"ms":6500}
+{"fields":{"message":"pull caught up: roll-ups and search entries brought up to date","rows":3,"ms":11200}}"#;
+        assert_eq!(
+            super::phases_from_log(log),
+            "; of which indexes 6.5 s, roll-ups, duplicate flags, follow-ups and search entries 11.2 s"
+        );
+        assert_eq!(super::phases_from_log("{}"), "");
+    }
 }
