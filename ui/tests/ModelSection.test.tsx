@@ -97,6 +97,11 @@ describe('고객 세그먼트 on 경영 분석', () => {
     expect((await screen.findByTestId('model-none')).textContent).toContain('학습된 고객 모델이 없습니다');
     for (const name of ['segment-scatter', 'churn-risk']) {
       expect((await screen.findByTestId(`chart-${name}-message`)).textContent).toContain('학습된 고객 모델이 아직 없습니다');
+      // Waiting for a model is not a fault: a quiet notice, nothing to retry.
+      const box = screen.getByTestId(`chart-${name}-error`);
+      expect(box.className).toContain('chart-waiting');
+      expect(box.getAttribute('role')).toBe('status');
+      expect(box.querySelector('button')).toBeNull();
     }
   });
 

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { apiText } from '../api';
+import { ApiError, apiText } from '../api';
 import { t } from '../i18n';
 import { chartPath, chartSize, sanitizeSvg, type ChartName } from '../logic/analytics';
 import { describeError } from '../logic/errors';
@@ -7,7 +7,8 @@ import { describeError } from '../logic/errors';
 // A chart of the API (`GET /api/v1/charts/{name}?format=svg`), drawn inline: 경영 분석's charts
 // and the customer model's.
 
-type ChartState = { svg: string | null; error: string | null; loading: boolean };
+// `waiting`: the chart cannot be drawn yet for a reason that is not a fault (no model trained).
+type ChartState = { svg: string | null; error: string | null; loading: boolean; waiting?: boolean };
 
 /**
  * One chart, fetched with the session's token (`apiText`) and put into the page as a cleaned
@@ -78,7 +79,16 @@ export function ChartView({
         if (svg) cache?.set(path, svg);
         setState(svg ? { svg, error: null, loading: false } : { svg: null, error: t('analytics.chartInvalid'), loading: false });
       })
-      .catch((e) => live && setState({ svg: null, error: describeError(e), loading: false }));
+      .catch(
+        (e) =>
+          live &&
+          setState({
+            svg: null,
+            error: describeError(e),
+            loading: false,
+            waiting: e instanceof ApiError && e.code === 'MODEL_NOT_READY',
+          }),
+      );
     return () => {
       live = false;
     };
@@ -96,12 +106,19 @@ export function ChartView({
   return (
     <div class="chart-box" ref={box} data-testid={`chart-${name}`} data-state={status}>
       {state.error ? (
-        <div class="chart-error" role="alert" data-testid={`chart-${name}-error`} style={{ aspectRatio: aspect }}>
+        <div
+          class={state.waiting ? 'chart-error chart-waiting' : 'chart-error'}
+          role={state.waiting ? 'status' : 'alert'}
+          data-testid={`chart-${name}-error`}
+          style={{ aspectRatio: aspect }}
+        >
           <b>{label}</b>
           <span data-testid={`chart-${name}-message`}>{state.error}</span>
-          <button type="button" class="btn btn-outline btn-sm no-print" onClick={() => setReload((n) => n + 1)}>
-            {t('common.retry')}
-          </button>
+          {!state.waiting && (
+            <button type="button" class="btn btn-outline btn-sm no-print" onClick={() => setReload((n) => n + 1)}>
+              {t('common.retry')}
+            </button>
+          )}
         </div>
       ) : state.svg ? (
         <div
