@@ -728,7 +728,9 @@ fn revenue_contribution(
     let ltv_estimate = projected.map(|p| lifetime + p);
     if ltv_estimate.is_none() {
         let reason = if churn.is_none() {
-            format!("{MODEL_NOT_LOADED}: 예상 잔존 기간을 알 수 없어 지금까지의 누적 매출만 제공합니다")
+            format!(
+                "{MODEL_NOT_LOADED}: 예상 잔존 기간을 알 수 없어 지금까지의 누적 매출만 제공합니다"
+            )
         } else {
             "월평균 매출을 계산할 수 없습니다".to_string()
         };

@@ -12,11 +12,11 @@ pub mod limits;
 mod login_guard;
 pub mod openapi;
 mod peer_population;
-mod whole_clinic;
 mod routes;
 mod state;
 pub mod sync_engine;
 pub mod transport;
+mod whole_clinic;
 
 pub use auth::Claims;
 pub use envelope::{client_request_id, request_id, transport_error_body, ApiError};

@@ -110,9 +110,12 @@ impl WholeClinicCache {
         let feedback = feedback_of(&recommendations::feedback_since(&mut conn, since).await?);
         drop(conn);
         let catalogue = Catalogue::with_packages(templates.iter().map(PackageItem::from).collect());
-        let whole = tokio::task::spawn_blocking(move || build(all, catalogue, feedback, served, today))
-            .await
-            .map_err(|e| ApiError(DomainError::internal(format!("whole-clinic build: {e}"))))??;
+        let whole =
+            tokio::task::spawn_blocking(move || build(all, catalogue, feedback, served, today))
+                .await
+                .map_err(|e| {
+                    ApiError(DomainError::internal(format!("whole-clinic build: {e}")))
+                })??;
         let whole = Arc::new(whole);
         *kept = Some((key, whole.clone()));
         Ok(whole)

@@ -605,5 +605,8 @@ fn churn_risk_counts_a_hundred_thousand_customers() {
     d.probabilities = (0..100_000).map(|i| f64::from(i % 100) / 100.0).collect();
     let svg = render(&Chart::ChurnRisk(d), Format::Svg, (900, 560)).expect("drawn");
     let text = String::from_utf8(svg.bytes).expect("svg is text");
-    assert!(text.contains("100,000"), "the total is the whole population");
+    assert!(
+        text.contains("100,000"),
+        "the total is the whole population"
+    );
 }

@@ -759,12 +759,19 @@ pub async fn self_reports_give_the_health_before_and_after(h: &Harness) {
     }
     let path = format!("/api/v1/customers/{a}/self-reports");
     for role in ["staff", "manager"] {
-        h.post(&path, &h.token(role).await, json!({"values": {"stress_level": 7}}))
-            .await
-            .expect_error(403, "FORBIDDEN_ROLE");
+        h.post(
+            &path,
+            &h.token(role).await,
+            json!({"values": {"stress_level": 7}}),
+        )
+        .await
+        .expect_error(403, "FORBIDDEN_ROLE");
     }
     for (body, field) in [
-        (json!({"values": {"stress_level": 11}}), "values.stress_level"),
+        (
+            json!({"values": {"stress_level": 11}}),
+            "values.stress_level",
+        ),
         (json!({"values": {"mood": 3}}), "values.mood"),
         (json!({"values": {}}), "values"),
         (json!({}), "values"),
@@ -777,7 +784,10 @@ pub async fn self_reports_give_the_health_before_and_after(h: &Harness) {
         r.expect_error(422, "VALIDATION_ERROR");
         assert_eq!(r.field(), field, "{body}");
     }
-    assert_eq!(h.count("health_self_reports", "customer_id = $1", &a).await, 0);
+    assert_eq!(
+        h.count("health_self_reports", "customer_id = $1", &a).await,
+        0
+    );
     let (no_consent, _) = new_customer(h, json!({"consent": {"health_data": false}})).await;
     h.post(
         &format!("/api/v1/customers/{no_consent}/self-reports"),
@@ -815,7 +825,10 @@ pub async fn self_reports_give_the_health_before_and_after(h: &Harness) {
     r.expect(200);
     let items = r.data()["items"].as_array().unwrap();
     assert_eq!(items.len(), 4);
-    assert_eq!(items[0]["reported_on"], (today - Duration::days(30)).to_string());
+    assert_eq!(
+        items[0]["reported_on"],
+        (today - Duration::days(30)).to_string()
+    );
     for id in &first_ids {
         assert_eq!(h.audit_count(id, Some("health.self_report")).await, 1);
         let logged = h.logged_changes(id).await;
@@ -849,10 +862,16 @@ pub async fn self_reports_give_the_health_before_and_after(h: &Harness) {
     )
     .await
     .expect(200);
-    assert_eq!(h.count("health_self_reports", "customer_id = $1", &a).await, 0);
+    assert_eq!(
+        h.count("health_self_reports", "customer_id = $1", &a).await,
+        0
+    );
     for id in &first_ids {
         for op in h.logged_changes(id).await {
-            assert!(op.get("value").is_none_or(|v| v.is_null()), "a kept copy: {op}");
+            assert!(
+                op.get("value").is_none_or(|v| v.is_null()),
+                "a kept copy: {op}"
+            );
         }
     }
 }

@@ -42,7 +42,12 @@ async fn small_clinic(h: &Harness) -> [String; 6] {
     }
     visits(h, &ids[0], &[("pulse", 40), ("pulse", 25), ("pulse", 10)]).await;
     for c in &ids[1..4] {
-        visits(h, c, &[("pulse", 50), ("red", 43), ("pulse", 30), ("red", 16)]).await;
+        visits(
+            h,
+            c,
+            &[("pulse", 50), ("red", 43), ("pulse", 30), ("red", 16)],
+        )
+        .await;
     }
     for c in &ids[4..6] {
         visits(h, c, &[("brain", 35), ("brain", 21), ("brain", 7)]).await;
@@ -81,9 +86,9 @@ pub async fn recommendations_follow_peers_and_feedback(h: &Harness) {
     let reasons = red["reasons"].as_array().unwrap();
     assert!(!reasons.is_empty());
     assert!(
-        reasons
-            .iter()
-            .any(|s| s.as_str().is_some_and(|s| s.chars().any(|c| c.is_ascii_digit()))),
+        reasons.iter().any(|s| s
+            .as_str()
+            .is_some_and(|s| s.chars().any(|c| c.is_ascii_digit()))),
         "a reason states a figure: {reasons:?}"
     );
     assert_eq!(red["service_details"]["service_type"], "red");
@@ -106,8 +111,14 @@ pub async fn recommendations_follow_peers_and_feedback(h: &Harness) {
     for (body, field) in [
         (json!({"action": "maybe"}), "action"),
         (json!({}), "action"),
-        (json!({"action": "rejected", "feedback_score": 9}), "feedback_score"),
-        (json!({"action": "rejected", "comment": "x".repeat(501)}), "comment"),
+        (
+            json!({"action": "rejected", "feedback_score": 9}),
+            "feedback_score",
+        ),
+        (
+            json!({"action": "rejected", "comment": "x".repeat(501)}),
+            "comment",
+        ),
         (json!({"action": "rejected", "mood": "good"}), "mood"),
     ] {
         let r = h.post(&fb, &manager, body.clone()).await;
@@ -122,7 +133,8 @@ pub async fn recommendations_follow_peers_and_feedback(h: &Harness) {
     .await
     .expect_error(404, "RECOMMENDATION_NOT_FOUND");
     assert_eq!(
-        h.count("recommendation_feedback", "customer_id = $1", &a).await,
+        h.count("recommendation_feedback", "customer_id = $1", &a)
+            .await,
         0
     );
 
@@ -154,7 +166,10 @@ pub async fn recommendations_follow_peers_and_feedback(h: &Harness) {
     assert_eq!(stored[0].item_code, "red");
     assert_eq!(stored[0].action, "rejected");
     assert_eq!(stored[0].feedback_score, Some(2));
-    assert_eq!(stored[0].comment.as_deref(), Some("레드는 시간이 안 맞아요"));
+    assert_eq!(
+        stored[0].comment.as_deref(),
+        Some("레드는 시간이 안 맞아요")
+    );
     assert_eq!(
         h.audit_count(&feedback_id, Some("recommendation.feedback"))
             .await,
@@ -176,17 +191,16 @@ pub async fn recommendations_follow_peers_and_feedback(h: &Harness) {
     // Seed 003's service list says the same, with its own field names.
     let r = h
         .get(
-            &format!("/api/v1/recommendations/customers/{a}/services?algorithm=collaborative&limit=3"),
+            &format!(
+                "/api/v1/recommendations/customers/{a}/services?algorithm=collaborative&limit=3"
+            ),
             &manager,
         )
         .await;
     r.expect(200);
     let items = r.data()["recommendations"].as_array().unwrap();
     assert!(items.iter().all(|i| i["service_code"] != "red"));
-    assert_eq!(
-        r.data()["metadata"]["total_recommendations"],
-        items.len()
-    );
+    assert_eq!(r.data()["metadata"]["total_recommendations"], items.len());
 
     // Other kinds.
     let r = h
@@ -291,8 +305,16 @@ pub async fn services_used_together_are_related(h: &Harness) {
     )
     .await
     .expect(201);
-    assert_eq!(h.count("recommendation_feedback", "customer_id = $1", &b).await, 1);
-    assert!(h.count("recommendations_served", "customer_id = $1", &b).await > 0);
+    assert_eq!(
+        h.count("recommendation_feedback", "customer_id = $1", &b)
+            .await,
+        1
+    );
+    assert!(
+        h.count("recommendations_served", "customer_id = $1", &b)
+            .await
+            > 0
+    );
     let gone = h
         .delete(
             &format!("/api/v1/customers/{b}?data_retention_policy=delete"),
@@ -300,8 +322,16 @@ pub async fn services_used_together_are_related(h: &Harness) {
         )
         .await;
     assert_eq!(gone.status, 204, "{}", gone.body);
-    assert_eq!(h.count("recommendation_feedback", "customer_id = $1", &b).await, 0);
-    assert_eq!(h.count("recommendations_served", "customer_id = $1", &b).await, 0);
+    assert_eq!(
+        h.count("recommendation_feedback", "customer_id = $1", &b)
+            .await,
+        0
+    );
+    assert_eq!(
+        h.count("recommendations_served", "customer_id = $1", &b)
+            .await,
+        0
+    );
 }
 
 async fn readiness(h: &Harness, query: &str) -> (u16, Value) {
@@ -345,9 +375,13 @@ pub async fn a_manager_trains_the_model_and_segments_follow(h: &Harness) {
     assert_eq!(body["status"], "not_ready");
 
     // Training runs in the background; its progress is polled.
-    h.post("/api/v1/analysis/models/train", &h.token("staff").await, json!({}))
-        .await
-        .expect_error(403, "FORBIDDEN_ROLE");
+    h.post(
+        "/api/v1/analysis/models/train",
+        &h.token("staff").await,
+        json!({}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN_ROLE");
     let r = h
         .post("/api/v1/analysis/models/train", &manager, json!({}))
         .await;
@@ -394,7 +428,9 @@ pub async fn a_manager_trains_the_model_and_segments_follow(h: &Harness) {
     let trained = &models.data()["items"][0];
     assert_eq!(trained["version"], version.as_str());
     assert!(
-        trained["trained_by_name"].as_str().is_some_and(|n| !n.is_empty()),
+        trained["trained_by_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
         "the manager who trained it is named: {trained}"
     );
     let (status, body) = readiness(h, "?require=model").await;

@@ -486,6 +486,7 @@ pub async fn train_status(
         .training_runs
         .get(&job_id)
         .ok_or_else(|| ApiError::code(ErrorCode::TrainingJobNotFound))?;
-    Ok(ok(serde_json::to_value(&run)
-        .map_err(|e| ApiError(DomainError::internal(e.to_string())))?))
+    Ok(ok(serde_json::to_value(&run).map_err(|e| {
+        ApiError(DomainError::internal(e.to_string()))
+    })?))
 }

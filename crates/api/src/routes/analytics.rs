@@ -562,9 +562,8 @@ async fn chart_of(
                         .map(|r| r.reason_ko.clone())
                         .unwrap_or_default();
                     return Err(ApiError(
-                        DomainError::new(ErrorCode::InsufficientData).with_message(format!(
-                            "이 모델에는 이탈 예측이 없습니다: {reason}"
-                        )),
+                        DomainError::new(ErrorCode::InsufficientData)
+                            .with_message(format!("이 모델에는 이탈 예측이 없습니다: {reason}")),
                     ));
                 };
                 Chart::ChurnRisk(clinicdesk_charts::ChurnRisk {

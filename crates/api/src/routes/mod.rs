@@ -11,7 +11,6 @@
 
 mod analysis;
 mod analytics;
-mod recommendations;
 mod audit;
 mod auth;
 mod catalogue;
@@ -26,6 +25,7 @@ mod kits;
 mod knowledge;
 mod money;
 mod patients;
+mod recommendations;
 mod research;
 mod self_reports;
 mod setup;

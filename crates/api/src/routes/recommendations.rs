@@ -53,10 +53,12 @@ fn factors(algorithm: Algorithm) -> &'static [&'static str] {
 }
 
 fn algorithm_of(q: &QueryMap) -> Result<Algorithm, ApiError> {
-    Ok(q.one_of("algorithm", &["collaborative", "content_based", "hybrid"])?
-        .as_deref()
-        .and_then(Algorithm::parse)
-        .unwrap_or(Algorithm::Hybrid))
+    Ok(
+        q.one_of("algorithm", &["collaborative", "content_based", "hybrid"])?
+            .as_deref()
+            .and_then(Algorithm::parse)
+            .unwrap_or(Algorithm::Hybrid),
+    )
 }
 
 async fn whole(state: &AppState) -> Result<Arc<WholeClinic>, ApiError> {

@@ -52,9 +52,14 @@ pub async fn record_self_report(
     let today = state.today();
     let obj = object(&body)?;
     reject_unknown(obj, &["reported_on", "values"], "")?;
-    let reported_on = match opt_date("reported_on", obj.get("reported_on").unwrap_or(&Value::Null))? {
+    let reported_on = match opt_date(
+        "reported_on",
+        obj.get("reported_on").unwrap_or(&Value::Null),
+    )? {
         Some(d) if d > today => {
-            return Err(DomainError::invalid("reported_on", "앞으로의 날짜는 기록할 수 없습니다").into())
+            return Err(
+                DomainError::invalid("reported_on", "앞으로의 날짜는 기록할 수 없습니다").into(),
+            )
         }
         Some(d) => d,
         None => today,
@@ -95,7 +100,9 @@ pub async fn record_self_report(
         return Err(ApiError(
             DomainError::new(ErrorCode::HealthConsentRequired)
                 .with_field("consent")
-                .with_message("고객의 건강정보 수집·이용 동의가 있어야 자가 보고를 기록할 수 있습니다"),
+                .with_message(
+                    "고객의 건강정보 수집·이용 동의가 있어야 자가 보고를 기록할 수 있습니다",
+                ),
         ));
     }
     let rows: Vec<StoredSelfReport> = chosen
