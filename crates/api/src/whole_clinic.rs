@@ -42,6 +42,77 @@ pub struct Segments {
     pub churn_thresholds: Option<(f64, f64)>,
 }
 
+impl Segments {
+    /// The segment scatter: an even sample of customers by visits per month and the last
+    /// year's revenue, coloured by segment.
+    pub fn scatter_chart(&self, today: NaiveDate) -> clinicdesk_charts::Chart {
+        use clinicdesk_charts::{Chart, Persona, ScatterPoint, SegmentScatter, ValueUnit};
+        let sampled = if self.scatter.len() < self.customers {
+            format!(", 고르게 뽑은 {}명", self.scatter.len())
+        } else {
+            String::new()
+        };
+        let cluster = |c: usize| u32::try_from(c).unwrap_or(u32::MAX);
+        Chart::SegmentScatter(SegmentScatter {
+            title: Some("고객 세그먼트".into()),
+            subtitle: Some(format!(
+                "모델 {} · 고객 {}명{sampled} · {today} 기준",
+                self.model_version, self.customers
+            )),
+            x_label: "월 평균 방문 (회)".into(),
+            y_label: "최근 1년 매출".into(),
+            x_unit: ValueUnit::Number,
+            y_unit: ValueUnit::Krw,
+            points: self
+                .scatter
+                .iter()
+                .map(|(x, y, c)| ScatterPoint {
+                    x: *x,
+                    y: *y,
+                    cluster: cluster(*c),
+                })
+                .collect(),
+            personas: self
+                .artifact
+                .personas
+                .iter()
+                .enumerate()
+                .map(|(c, p)| Persona {
+                    cluster: cluster(c),
+                    name: p.name.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The churn-risk distribution of every active customer, or (`Err`) why the model has no
+    /// churn part, in Korean.
+    pub fn churn_chart(&self, today: NaiveDate) -> Result<clinicdesk_charts::Chart, String> {
+        let Some(probabilities) = self.churn.clone() else {
+            let reason = self
+                .artifact
+                .churn_unavailable
+                .as_ref()
+                .map(|r| r.reason_ko.clone())
+                .unwrap_or_default();
+            return Err(format!("이 모델에는 이탈 예측이 없습니다: {reason}"));
+        };
+        Ok(clinicdesk_charts::Chart::ChurnRisk(
+            clinicdesk_charts::ChurnRisk {
+                title: Some("이탈 위험 분포".into()),
+                subtitle: Some(format!(
+                    "최근 90일에 방문한 고객 {}명 · 모델 {} · {today} 기준",
+                    probabilities.len(),
+                    self.model_version
+                )),
+                probabilities,
+                medium_from: self.churn_thresholds.map(|t| t.0),
+                high_from: self.churn_thresholds.map(|t| t.1),
+            },
+        ))
+    }
+}
+
 pub struct WholeClinic {
     pub today: NaiveDate,
     pub recommender: Model,

@@ -847,50 +847,9 @@ async fn measure(
     let series = revenue_series(db, today - Days::days(90), today - Days::days(1)).await?;
     let mut charts = chart_inputs(db, today).await?;
     if let Some(seg) = whole.as_ref().and_then(|w| w.segments.as_ref()) {
-        charts.push((
-            "segment-scatter",
-            Chart::SegmentScatter(clinicdesk_charts::SegmentScatter {
-                title: Some("고객 세그먼트".into()),
-                subtitle: Some(format!(
-                    "모델 {} · 고객 {}명",
-                    seg.model_version, seg.customers
-                )),
-                x_label: "월 평균 방문 (회)".into(),
-                y_label: "최근 1년 매출".into(),
-                x_unit: clinicdesk_charts::ValueUnit::Number,
-                y_unit: clinicdesk_charts::ValueUnit::Krw,
-                points: seg
-                    .scatter
-                    .iter()
-                    .map(|(x, y, c)| clinicdesk_charts::ScatterPoint {
-                        x: *x,
-                        y: *y,
-                        cluster: *c as u32,
-                    })
-                    .collect(),
-                personas: seg
-                    .artifact
-                    .personas
-                    .iter()
-                    .enumerate()
-                    .map(|(c, p)| clinicdesk_charts::Persona {
-                        cluster: c as u32,
-                        name: p.name.clone(),
-                    })
-                    .collect(),
-            }),
-        ));
-        if let Some(p) = &seg.churn {
-            charts.push((
-                "churn-risk",
-                Chart::ChurnRisk(clinicdesk_charts::ChurnRisk {
-                    title: Some("이탈 위험 분포".into()),
-                    subtitle: Some(format!("최근 90일에 방문한 고객 {}명", p.len())),
-                    probabilities: p.clone(),
-                    medium_from: seg.churn_thresholds.map(|t| t.0),
-                    high_from: seg.churn_thresholds.map(|t| t.1),
-                }),
-            ));
+        charts.push(("segment-scatter", seg.scatter_chart(today)));
+        if let Ok(chart) = seg.churn_chart(today) {
+            charts.push(("churn-risk", chart));
         }
     }
     let input = MicroInput {

@@ -518,65 +518,11 @@ async fn chart_of(
                 return Err(ApiError::code(ErrorCode::ModelNotReady));
             };
             if name == "segment-scatter" {
-                let sampled = if seg.scatter.len() < seg.customers {
-                    format!(", 고르게 뽑은 {}명", seg.scatter.len())
-                } else {
-                    String::new()
-                };
-                Chart::SegmentScatter(clinicdesk_charts::SegmentScatter {
-                    title: Some("고객 세그먼트".into()),
-                    subtitle: Some(format!(
-                        "모델 {} · 고객 {}명{sampled} · {today} 기준",
-                        seg.model_version, seg.customers
-                    )),
-                    x_label: "월 평균 방문 (회)".into(),
-                    y_label: "최근 1년 매출".into(),
-                    x_unit: clinicdesk_charts::ValueUnit::Number,
-                    y_unit: clinicdesk_charts::ValueUnit::Krw,
-                    points: seg
-                        .scatter
-                        .iter()
-                        .map(|(x, y, c)| clinicdesk_charts::ScatterPoint {
-                            x: *x,
-                            y: *y,
-                            cluster: u32::try_from(*c).unwrap_or(u32::MAX),
-                        })
-                        .collect(),
-                    personas: seg
-                        .artifact
-                        .personas
-                        .iter()
-                        .enumerate()
-                        .map(|(c, p)| clinicdesk_charts::Persona {
-                            cluster: u32::try_from(c).unwrap_or(u32::MAX),
-                            name: p.name.clone(),
-                        })
-                        .collect(),
-                })
+                seg.scatter_chart(today)
             } else {
-                let Some(probabilities) = seg.churn.clone() else {
-                    let reason = seg
-                        .artifact
-                        .churn_unavailable
-                        .as_ref()
-                        .map(|r| r.reason_ko.clone())
-                        .unwrap_or_default();
-                    return Err(ApiError(
-                        DomainError::new(ErrorCode::InsufficientData)
-                            .with_message(format!("이 모델에는 이탈 예측이 없습니다: {reason}")),
-                    ));
-                };
-                Chart::ChurnRisk(clinicdesk_charts::ChurnRisk {
-                    title: Some("이탈 위험 분포".into()),
-                    subtitle: Some(format!(
-                        "최근 90일에 방문한 고객 {}명 · 모델 {} · {today} 기준",
-                        probabilities.len(),
-                        seg.model_version
-                    )),
-                    probabilities,
-                    medium_from: seg.churn_thresholds.map(|t| t.0),
-                    high_from: seg.churn_thresholds.map(|t| t.1),
-                })
+                seg.churn_chart(today).map_err(|reason| {
+                    ApiError(DomainError::new(ErrorCode::InsufficientData).with_message(reason))
+                })?
             }
         }
         _ => return Err(ApiError::code(ErrorCode::ChartNotFound)),
