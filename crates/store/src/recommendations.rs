@@ -224,19 +224,3 @@ pub async fn feedback_revision(conn: &mut AnyConnection) -> StoreResult<(i64, St
     .await?;
     Ok((r.try_get("n")?, row::text(&r, "newest")?))
 }
-
-/// The ids of a customer's feedback (erasure rewrites their queued copies).
-pub async fn feedback_ids_of(
-    conn: &mut AnyConnection,
-    customer_id: &str,
-) -> StoreResult<Vec<String>> {
-    let mut out = Vec::new();
-    for r in sqlx::query("SELECT id FROM recommendation_feedback WHERE customer_id = $1")
-        .bind(customer_id.to_string())
-        .fetch_all(conn)
-        .await?
-    {
-        out.push(row::text(&r, "id")?);
-    }
-    Ok(out)
-}
